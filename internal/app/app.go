@@ -1,0 +1,61 @@
+// Package app is pcctl's real main: it builds the command tree, runs it, and turns the
+// outcome into a message and an exit code. Tests call Main in-process.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/pcctl/pcctl/internal/cmd/root"
+	"github.com/pcctl/pcctl/internal/cmdutil"
+	"github.com/pcctl/pcctl/internal/iostreams"
+)
+
+// Main runs pcctl with the process's arguments and streams and returns the exit code.
+func Main() int {
+	ios := iostreams.System()
+	return Run(cmdutil.New(ios), os.Args[1:])
+}
+
+// Run runs pcctl with the given factory and arguments.
+func Run(f *cmdutil.Factory, args []string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cmd := root.NewCmdRoot(f)
+	cmd.SetArgs(args)
+	cmd.SetOut(f.IOStreams.Out)
+	cmd.SetErr(f.IOStreams.ErrOut)
+	err := cmd.ExecuteContext(ctx)
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err == nil {
+		return cmdutil.ExitOK
+	}
+	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		fmt.Fprintln(f.IOStreams.ErrOut, "Interrupted: nothing was changed by the interrupted command.")
+		return 130
+	}
+	code := cmdutil.ExitCode(err)
+	msg := err.Error()
+	if code == cmdutil.ExitFailure && isCobraUsage(msg) {
+		code = cmdutil.ExitUsage
+		msg += "; see 'pcctl --help'"
+	}
+	var silent *cmdutil.SilentError
+	if !errors.As(err, &silent) {
+		fmt.Fprintln(f.IOStreams.ErrOut, "Error: "+msg)
+	}
+	return code
+}
+
+// isCobraUsage recognises the usage errors cobra makes itself (unknown commands).
+func isCobraUsage(msg string) bool {
+	return strings.HasPrefix(msg, "unknown command") || strings.HasPrefix(msg, "unknown shorthand flag") ||
+		strings.HasPrefix(msg, "unknown flag")
+}

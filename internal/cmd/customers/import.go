@@ -1,0 +1,253 @@
+package customers
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pcctl/pcctl/internal/cmdutil"
+	"github.com/pcctl/pcctl/internal/customercsv"
+	"github.com/pcctl/pcctl/internal/domain"
+	"github.com/pcctl/pcctl/internal/fileutil"
+	"github.com/pcctl/pcctl/internal/output"
+	"github.com/pcctl/pcctl/internal/workspace"
+)
+
+// ImportOptions are the inputs of `customers import`.
+type ImportOptions struct {
+	F           *cmdutil.Factory
+	Output      *output.Options
+	File        string
+	SkipInvalid bool
+	Report      string
+}
+
+var resultFields = []output.Field[workspace.ImportResult]{
+	output.IntField("read", "Read", "rows read", func(r *workspace.ImportResult) int64 { return int64(r.Read) }),
+	output.IntField("created", "Created", "customers created", func(r *workspace.ImportResult) int64 { return int64(r.Created) }),
+	output.IntField("updated", "Updated", "customers changed", func(r *workspace.ImportResult) int64 { return int64(r.Updated) }),
+	output.IntField("unchanged", "Unchanged", "rows identical to the stored customer", func(r *workspace.ImportResult) int64 { return int64(r.Unchanged) }),
+	output.IntField("skipped", "Skipped", "bad rows skipped (--skip-invalid)", func(r *workspace.ImportResult) int64 { return int64(r.Skipped) }),
+}
+
+// NewCmdImport is `pcctl customers import`.
+func NewCmdImport(f *cmdutil.Factory, runF func(*ImportOptions) error) *cobra.Command {
+	opts := &ImportOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "import FILE|-",
+		Short: "Import customers from a CSV file",
+		Long: `Import customers from a CSV file with a header row ('-' reads standard input).
+
+Columns are matched by name, ignoring case, spaces and underscores; Partner Center's own
+customer export is understood as it is. Accepted headers:
+  id             id, Microsoft ID, Customer ID, Tenant ID
+  companyName    companyName, Company name, Name, Customer name, Company   (required)
+  domain         domain, Primary domain name, Primary domain, Domain name  (required)
+  country        country, Country code, Country/Region   (absent: unknown)
+  resellerMpnId  resellerMpnId, Reseller MPN ID, Reseller, Indirect reseller
+  relationship   relationship, Relationship to partner
+  createdAt      createdAt, Created, Created date, Relationship start (RFC 3339 or YYYY-MM-DD)
+Other columns are ignored, with a notice. The file is UTF-8, with or without a BOM; the
+delimiter (comma, semicolon or tab) is detected; quoted values may hold line breaks.
+
+The import is one transaction: the first bad row stops it with its file, line, column and
+reason, and nothing is written. With --skip-invalid the good rows are imported and every
+skipped row is reported on stderr (and in --report FILE as CSV). Customers are matched by
+ID, or by domain when the file has no ID column, so importing the same file again changes
+nothing.`,
+		Example: `  pcctl customers import customers.csv
+  pcctl customers import partner-center-export.csv --skip-invalid --report skipped.csv
+  some-export-job | pcctl customers import -`,
+		Args: cmdutil.ExactArgs(1, "one file name (or - for standard input)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.File = args[0]
+			if opts.Report != "" && !opts.SkipInvalid {
+				return cmdutil.Usagef("--report lists skipped rows: it needs --skip-invalid")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return importRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.SkipInvalid, "skip-invalid", false, "import the good rows and report the bad ones instead of stopping")
+	cmd.Flags().StringVar(&opts.Report, "report", "", "write the skipped rows (line, column, field, reason) to this CSV file")
+	opts.Output = output.AddFlags(cmd, nil, output.FieldNames(resultFields))
+	return cmd
+}
+
+func importRun(ctx context.Context, opts *ImportOptions) error {
+	ios := opts.F.IOStreams
+	var in io.Reader
+	name := opts.File
+	if opts.File == "-" {
+		in, name = ios.In, "stdin"
+	} else {
+		fh, err := os.Open(opts.File)
+		if err != nil {
+			return fmt.Errorf("cannot read %s: %w", opts.File, plainPathErr(err))
+		}
+		defer fh.Close()
+		in = fh
+	}
+	r, err := customercsv.NewReader(in, name)
+	if err != nil {
+		return err
+	}
+	if u := r.Unknown(); len(u) > 0 {
+		ios.Notice("%s: ignoring unknown column(s): %s", name, strings.Join(u, ", "))
+	}
+	ws, err := opts.F.Workspace(ctx)
+	if err != nil {
+		return err
+	}
+	var skipped []*workspace.RowError
+	iopts := workspace.ImportOptions{Now: opts.F.Now()}
+	iopts.OnRowError = func(e *workspace.RowError) error {
+		if e.Field != "" {
+			e.Field = headerOf(r, e.Field)
+		}
+		if !opts.SkipInvalid {
+			return &rowFailure{file: name, e: e}
+		}
+		ios.Notice("%s: skipped", formatRowError(name, e))
+		skipped = append(skipped, e)
+		return nil
+	}
+	res, err := ws.ImportCustomers(ctx, &csvRows{r: r}, iopts)
+	if err != nil {
+		return err
+	}
+	if res.Read == 0 && res.Skipped == 0 {
+		return fmt.Errorf("%s has a header row but no customers: nothing to import", name)
+	}
+	if opts.Report != "" {
+		if err := writeReport(opts.Report, skipped); err != nil {
+			return err
+		}
+	}
+	ios.Notice("Imported %s: %d created, %d updated, %d unchanged, %d skipped.", name, res.Created, res.Updated, res.Unchanged, res.Skipped)
+	return output.PrintOne(ios, opts.Output, resultFields, nil, &res)
+}
+
+// rowFailure stops an import at a bad row.
+type rowFailure struct {
+	file string
+	e    *workspace.RowError
+}
+
+func (f *rowFailure) Error() string {
+	return formatRowError(f.file, f.e) + "\nNothing was imported. Fix the row, or pass --skip-invalid to import the other rows."
+}
+
+func formatRowError(file string, e *workspace.RowError) string {
+	ce := customercsv.Error{File: file, Line: e.Line, Column: e.Column, Field: e.Field, Reason: e.Reason}
+	return ce.Error()
+}
+
+// headerOf names a field by its header in the file, when the file has that column.
+func headerOf(r *customercsv.Reader, field string) string {
+	for f := customercsv.Field(0); f < customercsv.NumFields; f++ {
+		if f.String() == field {
+			if h := r.Header(f); h != "" {
+				return h
+			}
+		}
+	}
+	return field
+}
+
+func writeReport(path string, rows []*workspace.RowError) error {
+	return fileutil.WriteAtomic(path, func(w io.Writer) error {
+		cw := csv.NewWriter(w)
+		cw.Write([]string{"line", "column", "field", "reason"})
+		for _, e := range rows {
+			cw.Write([]string{strconv.Itoa(e.Line), strconv.Itoa(e.Column), e.Field, e.Reason})
+		}
+		cw.Flush()
+		return cw.Error()
+	})
+}
+
+// csvRows turns CSV rows into customers, checking each value against the rules of domain
+// so that a bad value is reported at its own line and column.
+type csvRows struct {
+	r *customercsv.Reader
+}
+
+func (s *csvRows) Next() (workspace.CustomerRow, error) {
+	row, err := s.r.Read()
+	if err != nil {
+		var ce *customercsv.Error
+		if errors.As(err, &ce) && ce.Line > 0 && err != io.EOF {
+			return workspace.CustomerRow{}, &workspace.RowError{Line: ce.Line, Column: ce.Column, Field: ce.Field, Reason: ce.Reason}
+		}
+		return workspace.CustomerRow{}, err
+	}
+	v := row.Values
+	out := workspace.CustomerRow{
+		Line:            row.Line,
+		HasID:           s.r.Has(customercsv.FieldID),
+		HasCountry:      s.r.Has(customercsv.FieldCountry),
+		HasReseller:     s.r.Has(customercsv.FieldResellerMPNID),
+		HasRelationship: s.r.Has(customercsv.FieldRelationship),
+		HasCreatedAt:    s.r.Has(customercsv.FieldCreatedAt),
+		Customer: domain.Customer{
+			ID: v[customercsv.FieldID], CompanyName: v[customercsv.FieldCompanyName],
+			Domain: v[customercsv.FieldDomain], Country: v[customercsv.FieldCountry],
+			ResellerMPNID: v[customercsv.FieldResellerMPNID], Relationship: v[customercsv.FieldRelationship],
+		},
+	}
+	bad := func(f customercsv.Field, reason string) error {
+		e := s.r.Errorf(row, f, "%s", reason)
+		return &workspace.RowError{Line: e.Line, Column: e.Column, Field: f.String(), Reason: e.Reason}
+	}
+	if out.HasID && out.Customer.ID == "" {
+		return out, bad(customercsv.FieldID, "is empty")
+	}
+	if t := v[customercsv.FieldCreatedAt]; t != "" {
+		ts, err := parseCreated(t)
+		if err != nil {
+			return out, bad(customercsv.FieldCreatedAt, fmt.Sprintf("%q is not a date (expected RFC 3339, such as 2024-05-31T09:00:00Z, or YYYY-MM-DD)", t))
+		}
+		out.Customer.CreatedAt = ts
+	}
+	c, err := domain.NormalizeCustomer(out.Customer)
+	if err != nil {
+		var ie *domain.InvalidError
+		if errors.As(err, &ie) {
+			for f := customercsv.Field(0); f < customercsv.NumFields; f++ {
+				if f.String() == ie.Field {
+					return out, bad(f, ie.Detail())
+				}
+			}
+		}
+		return out, err
+	}
+	out.Customer = c
+	return out, nil
+}
+
+func parseCreated(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC().Truncate(time.Second), nil
+	}
+	t, err := time.Parse("2006-01-02", s)
+	return t.UTC(), err
+}
+
+func plainPathErr(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

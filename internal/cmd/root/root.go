@@ -1,0 +1,101 @@
+// Package root builds the pcctl command tree.
+package root
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pcctl/pcctl/internal/buildinfo"
+	"github.com/pcctl/pcctl/internal/cmd/customers"
+	"github.com/pcctl/pcctl/internal/cmd/workspacecmd"
+	"github.com/pcctl/pcctl/internal/cmdutil"
+	"github.com/pcctl/pcctl/internal/config"
+)
+
+// NewCmdRoot is `pcctl`.
+func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
+	version, commit, date := buildinfo.Get()
+	cmd := &cobra.Command{
+		Use:   "pcctl <command> <subcommand> [flags]",
+		Short: "Administer a Microsoft CSP partner business from the terminal",
+		Long: `pcctl works with the customers a Cloud Solution Provider partner serves, in a workspace:
+a local SQLite file by default. Output is a table for people, or JSON, NDJSON or CSV for
+scripts (--format), with the columns you choose (--fields).`,
+		Example: `  pcctl customers search contoso
+  pcctl customers import customers.csv
+  pcctl customers export --format json -o customers.json
+  pcctl help exit-codes`,
+		Version:       fmt.Sprintf("%s (commit %s, built %s)", version, commit, date),
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := config.Load(f.Env, cmd.Root().PersistentFlags())
+			if err != nil {
+				return err
+			}
+			f.Config = cfg
+			return nil
+		},
+	}
+	cmd.SetVersionTemplate("pcctl version {{.Version}}\n")
+	cmd.PersistentFlags().String("workspace", "", "workspace file (default $PCCTL_WORKSPACE, the config file's workspace, or $XDG_DATA_HOME/pcctl/workspace.db)")
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return cmdutil.Usagef("%s; see '%s --help'", err, c.CommandPath())
+	})
+	cmd.AddGroup(&cobra.Group{ID: "nouns", Title: "Partner business:"}, &cobra.Group{ID: "admin", Title: "Workspace:"})
+	cmd.SetHelpCommandGroupID("admin")
+	cmd.SetCompletionCommandGroupID("admin")
+	cmd.AddCommand(
+		customers.NewCmdCustomers(f),
+		workspacecmd.NewCmdWorkspace(f),
+		newHelpTopic("exit-codes", "Exit codes pcctl returns", exitCodesHelp),
+		newHelpTopic("environment", "Environment variables and configuration", environmentHelp),
+	)
+	return cmd
+}
+
+func newHelpTopic(name, short, long string) *cobra.Command {
+	return &cobra.Command{
+		Use:   name,
+		Short: short,
+		Long:  long,
+		Run: func(cmd *cobra.Command, args []string) {
+			fmt.Fprint(cmd.OutOrStdout(), cmd.Long)
+		},
+		Hidden: true,
+	}
+}
+
+const exitCodesHelp = `pcctl exits with:
+
+  0  success
+  1  failure: a file that cannot be read, a bad row in an import, a workspace that cannot
+     be opened, any other error
+  2  usage: an unknown command or flag, a missing or extra argument, a value outside its
+     allowed set (format, field, view, sort, domain, country…)
+  3  not found: no customer (or other record) matches the ID or domain given
+  4  refused by a business rule: the input is well formed but a rule forbids it (a domain
+     already used by another customer, a missing role, editing a closed deal)
+
+Errors are written to stderr, one line naming the problem; data goes to stdout.
+`
+
+const environmentHelp = `Environment variables (precedence: flag, then environment, then config file, then default):
+
+  PCCTL_WORKSPACE   workspace file, as --workspace
+  PCCTL_CONFIG      config file (default $XDG_CONFIG_HOME/pcctl/config.yaml, or
+                    ~/.config/pcctl/config.yaml)
+  PCCTL_USER        user name that flags, pins and recent accesses are recorded under
+                    (default: the config's user, else $USER)
+  XDG_DATA_HOME     the default workspace is $XDG_DATA_HOME/pcctl/workspace.db
+                    (~/.local/share/pcctl/workspace.db when unset)
+  XDG_CONFIG_HOME   where the config file is looked for
+  COLUMNS           terminal width for tables
+  PCCTL_NOW         a fixed RFC 3339 time used as "now" (for tests and demos only)
+
+Config file keys (YAML):
+
+  workspace: /path/to/workspace.db
+  user: alice@contoso.com
+`

@@ -1,0 +1,104 @@
+// Package workspacecmd holds the `pcctl workspace` commands.
+package workspacecmd
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pcctl/pcctl/internal/cmdutil"
+	"github.com/pcctl/pcctl/internal/domain"
+	"github.com/pcctl/pcctl/internal/output"
+	"github.com/pcctl/pcctl/internal/workspace"
+	"github.com/pcctl/pcctl/internal/workspace/sqlite"
+)
+
+// NewCmdWorkspace is `pcctl workspace`.
+func NewCmdWorkspace(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "workspace <command>",
+		Short: "Show and maintain the workspace",
+		Long: `The workspace holds your customers and everything pcctl records. It is a SQLite file,
+found in this order: --workspace PATH, $PCCTL_WORKSPACE, 'workspace' in the config file,
+else $XDG_DATA_HOME/pcctl/workspace.db (~/.local/share/pcctl/workspace.db), created on first
+use. docs/workspace.md describes its tables for the sqlite3 shell.`,
+		Example: `  pcctl workspace info
+  pcctl --workspace team.db workspace migrate`,
+		GroupID: "admin",
+	}
+	cmd.AddCommand(newCmdInfo(f), newCmdMigrate(f))
+	return cmd
+}
+
+var infoFields = []output.Field[workspace.Info]{
+	output.StrField("location", "Location", "file path or server address", func(i *workspace.Info) string { return i.Location }),
+	output.StrField("kind", "Kind", "local or remote", func(i *workspace.Info) string { return i.Kind }),
+	output.IntField("schemaVersion", "Schema version", "schema version of the workspace", func(i *workspace.Info) int64 { return int64(i.SchemaVersion) }),
+	output.IntField("latestSchema", "Latest schema", "newest schema version this pcctl knows", func(i *workspace.Info) int64 { return int64(i.LatestSchema) }),
+	output.StrField("user", "User", "who you act as", func(i *workspace.Info) string { return i.User }),
+	output.IntField("customers", "Customers", "customers", func(i *workspace.Info) int64 { return int64(i.Counts["customers"]) }),
+	output.IntField("flagged", "Flagged", "customers you flagged", func(i *workspace.Info) int64 { return int64(i.Counts["flagged"]) }),
+	output.IntField("pinned", "Pinned", "customers you pinned", func(i *workspace.Info) int64 { return int64(i.Counts["pinned"]) }),
+	output.IntField("sizeBytes", "Size (bytes)", "size of the file and its write-ahead log", func(i *workspace.Info) int64 { return i.SizeBytes }),
+}
+
+func newCmdInfo(f *cmdutil.Factory) *cobra.Command {
+	var o *output.Options
+	cmd := &cobra.Command{
+		Use:   "info",
+		Short: "Show where the workspace is, its schema version and what it holds",
+		Example: `  pcctl workspace info
+  pcctl workspace info --format json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			db, err := f.OpenLocal(ctx, sqlite.Options{NoMigrate: true})
+			if err != nil {
+				return err
+			}
+			info, err := db.As(domain.Owner(f.Config.User())).Info(ctx)
+			if err != nil {
+				return err
+			}
+			if info.SchemaVersion < info.LatestSchema {
+				f.IOStreams.Notice("The workspace is at schema version %d; 'pcctl workspace migrate' (or any other command) brings it to %d.", info.SchemaVersion, info.LatestSchema)
+			}
+			return output.PrintOne(f.IOStreams, o, infoFields, nil, &info)
+		},
+	}
+	o = output.AddFlags(cmd, nil, output.FieldNames(infoFields))
+	return cmd
+}
+
+func newCmdMigrate(f *cmdutil.Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "migrate",
+		Short: "Bring the workspace to this pcctl's schema version",
+		Long: `Apply the schema migrations the workspace lacks, each in its own transaction. Every
+command does this when it opens the workspace; migrate does it explicitly and says what it
+did. A workspace written by a newer pcctl is refused and left unchanged.`,
+		Example: `  pcctl workspace migrate`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return migrateRun(cmd.Context(), f)
+		},
+	}
+}
+
+func migrateRun(ctx context.Context, f *cmdutil.Factory) error {
+	db, err := f.OpenLocal(ctx, sqlite.Options{NoMigrate: true})
+	if err != nil {
+		return err
+	}
+	from, to, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	if from == to {
+		fmt.Fprintf(f.IOStreams.Out, "Workspace %s is at schema version %d, the latest: nothing to do.\n", db.Path(), to)
+		return nil
+	}
+	fmt.Fprintf(f.IOStreams.Out, "Migrated workspace %s from schema version %d to %d.\n", db.Path(), from, to)
+	return nil
+}

@@ -1,0 +1,79 @@
+// Package cmdutil holds what every command shares: the Factory of dependencies, the
+// errors that choose an exit code, argument checks.
+package cmdutil
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pcctl/pcctl/internal/domain"
+	"github.com/pcctl/pcctl/internal/output"
+)
+
+// Exit codes, documented in `pcctl help exit-codes`.
+const (
+	ExitOK       = 0
+	ExitFailure  = 1
+	ExitUsage    = 2
+	ExitNotFound = 3
+	ExitRefused  = 4
+)
+
+// UsageError is a command line pcctl cannot act on: a bad flag, a missing argument, a
+// value out of its allowed set.
+type UsageError struct{ Msg string }
+
+func (e *UsageError) Error() string { return e.Msg }
+
+// Usagef builds a UsageError.
+func Usagef(format string, a ...any) error { return &UsageError{Msg: fmt.Sprintf(format, a...)} }
+
+// SilentError has been reported already (for example row by row); it only sets the exit
+// code.
+type SilentError struct{ Code int }
+
+func (e *SilentError) Error() string { return fmt.Sprintf("exit status %d", e.Code) }
+
+// ExitCode maps an error to the documented exit code.
+func ExitCode(err error) int {
+	var silent *SilentError
+	var usage *UsageError
+	var outUsage *output.UsageError
+	var invalid *domain.InvalidError
+	var rule *domain.RuleError
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.As(err, &silent):
+		return silent.Code
+	case errors.As(err, &usage), errors.As(err, &outUsage), errors.As(err, &invalid):
+		return ExitUsage
+	case errors.Is(err, domain.ErrNotFound):
+		return ExitNotFound
+	case errors.As(err, &rule):
+		return ExitRefused
+	}
+	return ExitFailure
+}
+
+// ExactArgs requires n arguments, naming them in the error.
+func ExactArgs(n int, names string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != n {
+			return Usagef("%s takes %s (got %d argument(s)); see '%s --help'", cmd.CommandPath(), names, len(args), cmd.CommandPath())
+		}
+		return nil
+	}
+}
+
+// MinArgs requires at least n arguments.
+func MinArgs(n int, names string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) < n {
+			return Usagef("%s needs %s; see '%s --help'", cmd.CommandPath(), names, cmd.CommandPath())
+		}
+		return nil
+	}
+}

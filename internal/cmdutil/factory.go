@@ -1,0 +1,80 @@
+package cmdutil
+
+import (
+	"context"
+	"io"
+	"os"
+	"time"
+
+	"github.com/pcctl/pcctl/internal/config"
+	"github.com/pcctl/pcctl/internal/domain"
+	"github.com/pcctl/pcctl/internal/iostreams"
+	"github.com/pcctl/pcctl/internal/prompter"
+	"github.com/pcctl/pcctl/internal/workspace"
+	"github.com/pcctl/pcctl/internal/workspace/sqlite"
+)
+
+// Factory gives commands their dependencies, each built when first asked for and each
+// replaceable in tests.
+type Factory struct {
+	IOStreams *iostreams.IOStreams
+	Env       func(string) string
+	Now       func() time.Time
+	Random    io.Reader
+
+	// Config is set by the root command once flags are parsed.
+	Config *config.Config
+
+	Prompter func() prompter.Prompter
+
+	opened *sqlite.DB
+}
+
+// New returns the production factory.
+func New(ios *iostreams.IOStreams) *Factory {
+	f := &Factory{IOStreams: ios, Env: os.Getenv}
+	f.Now = func() time.Time { return time.Now().UTC() }
+	if s := os.Getenv("PCCTL_NOW"); s != "" {
+		// A fixed clock for tests and demos; documented in `pcctl help environment`.
+		if t, err := time.Parse(time.RFC3339, s); err == nil {
+			f.Now = func() time.Time { return t.UTC() }
+		}
+	}
+	f.Prompter = func() prompter.Prompter { return prompter.New(ios) }
+	return f
+}
+
+// OpenLocal opens the local workspace file, creating and migrating it as needed.
+func (f *Factory) OpenLocal(ctx context.Context, opts sqlite.Options) (*sqlite.DB, error) {
+	if f.opened != nil {
+		return f.opened, nil
+	}
+	path, isDefault := f.Config.Workspace()
+	opts.Now, opts.Random, opts.CreateFolder = f.Now, f.Random, isDefault
+	db, err := sqlite.Open(ctx, path, opts)
+	if err != nil {
+		return nil, err
+	}
+	if db.Created() {
+		f.IOStreams.Notice("Created a new workspace at %s.", db.Path())
+	}
+	f.opened = db
+	return db, nil
+}
+
+// Workspace opens the workspace for the current user.
+func (f *Factory) Workspace(ctx context.Context) (workspace.Workspace, error) {
+	db, err := f.OpenLocal(ctx, sqlite.Options{})
+	if err != nil {
+		return nil, err
+	}
+	return db.As(domain.Owner(f.Config.User())), nil
+}
+
+// Close releases what the factory opened.
+func (f *Factory) Close() error {
+	if f.opened != nil {
+		return f.opened.Close()
+	}
+	return nil
+}

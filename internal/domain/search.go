@@ -1,0 +1,217 @@
+package domain
+
+import (
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Customer search (002, "nouvelle recherche partielle"): a term matches a customer when it
+// is the beginning of the company name, of any word of it, or of the primary domain,
+// ignoring case and accents. At most SearchLimit customers are returned: exact matches
+// first, then alphabetical.
+
+// SearchLimit is the most customers a search returns (002).
+const SearchLimit = 100
+
+// KeyPrefixLen is the length of the bucket prefix the workspace indexes search keys by.
+const KeyPrefixLen = 3
+
+// MaxKeyLen bounds the stored length of a search key, in bytes; longer terms are compared
+// on their first MaxKeyLen bytes by the index and then checked in full with Matches.
+const MaxKeyLen = 48
+
+// foldSpecial maps the letters that Unicode decomposition leaves alone to their usual
+// Latin spelling, so that "Straße" is found by "strasse" and "Łódź" by "lodz".
+var foldSpecial = map[rune]string{
+	'ß': "ss", 'ẞ': "ss", 'æ': "ae", 'Æ': "ae", 'œ': "oe", 'Œ': "oe", 'ø': "o", 'Ø': "o",
+	'ł': "l", 'Ł': "l", 'đ': "d", 'Đ': "d", 'ð': "d", 'Ð': "d", 'þ': "th", 'Þ': "th",
+	'ı': "i", 'ħ': "h", 'Ħ': "h", 'ŀ': "l", 'Ŀ': "l",
+}
+
+// Fold turns text into its search form: lower case, accents removed, every run of
+// characters that are neither letters nor digits turned into one space, no space at either
+// end. "Société Générale, S.A." folds to "societe generale s a"; "contoso.onmicrosoft.com"
+// to "contoso onmicrosoft com".
+func Fold(s string) string {
+	// Fast path: ASCII text needs no decomposition.
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	space := true // drop leading separators
+	emit := func(r rune) {
+		if r == ' ' {
+			if !space {
+				b.WriteByte(' ')
+				space = true
+			}
+			return
+		}
+		b.WriteRune(r)
+		space = false
+	}
+	if ascii {
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			switch {
+			case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+				emit(rune(c))
+			case c >= 'A' && c <= 'Z':
+				emit(rune(c + 'a' - 'A'))
+			default:
+				emit(' ')
+			}
+		}
+	} else {
+		for _, r := range norm.NFKD.String(s) {
+			if unicode.Is(unicode.Mn, r) {
+				continue // a combining accent
+			}
+			if sp, ok := foldSpecial[r]; ok {
+				for _, c := range sp {
+					emit(c)
+				}
+				continue
+			}
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				emit(unicode.ToLower(r))
+				continue
+			}
+			emit(' ')
+		}
+	}
+	return strings.TrimSuffix(b.String(), " ")
+}
+
+// SearchKeys returns the folded texts a term may begin with to match a customer: the folded
+// company name from the start of each of its words, and the folded domain; each cut to
+// MaxKeyLen bytes, without duplicates. nameKey is Fold(companyName), which callers already
+// hold.
+func SearchKeys(nameKey, domain string) []string {
+	keys := make([]string, 0, 5)
+	add := func(k string) {
+		k = truncateKey(k)
+		if k == "" {
+			return
+		}
+		for _, have := range keys {
+			if have == k {
+				return
+			}
+		}
+		keys = append(keys, k)
+	}
+	for i := 0; i < len(nameKey); i++ {
+		if i == 0 || nameKey[i-1] == ' ' {
+			add(nameKey[i:])
+		}
+	}
+	add(Fold(domain))
+	return keys
+}
+
+// KeyPrefix is the bucket of a folded key or term: its first KeyPrefixLen bytes, cut back
+// to a whole character.
+func KeyPrefix(k string) string {
+	if len(k) <= KeyPrefixLen {
+		return k
+	}
+	n := KeyPrefixLen
+	for n > 0 && !utf8.RuneStart(k[n]) {
+		n--
+	}
+	return k[:n]
+}
+
+func truncateKey(k string) string {
+	if len(k) <= MaxKeyLen {
+		return k
+	}
+	n := MaxKeyLen
+	for n > 0 && !utf8.RuneStart(k[n]) {
+		n--
+	}
+	return strings.TrimSuffix(k[:n], " ")
+}
+
+// SearchTerm is a user's search text, folded. An empty folded term matches nothing useful
+// and is refused with an *InvalidError.
+func SearchTerm(s string) (string, error) {
+	t := Fold(s)
+	if t == "" {
+		return "", &InvalidError{Field: "term", Value: s, Reason: "has no letters or digits to search for"}
+	}
+	return t, nil
+}
+
+// IndexTerm is the part of a folded term the index can compare: its first MaxKeyLen
+// bytes.
+func IndexTerm(term string) string { return truncateKey(term) }
+
+// Matches reports whether the folded term matches the customer, and whether it matches
+// exactly (the whole company name or the whole domain).
+func Matches(term string, c Customer) (match, exact bool) {
+	name := Fold(c.CompanyName)
+	dom := Fold(c.Domain)
+	if term == name || term == dom {
+		return true, true
+	}
+	if strings.HasPrefix(dom, term) {
+		return true, false
+	}
+	for i := 0; i < len(name); i++ {
+		if (i == 0 || name[i-1] == ' ') && strings.HasPrefix(name[i:], term) {
+			return true, false
+		}
+	}
+	return false, false
+}
+
+// RankSearch orders search results: exact matches first, then alphabetically by folded
+// company name, then by the name as written, then by ID so the order is total. It keeps
+// at most limit results.
+func RankSearch(term string, found []Customer, limit int) []Customer {
+	type ranked struct {
+		c     Customer
+		exact bool
+		key   string
+	}
+	rs := make([]ranked, 0, len(found))
+	for _, c := range found {
+		m, exact := Matches(term, c)
+		if !m {
+			continue
+		}
+		rs = append(rs, ranked{c, exact, Fold(c.CompanyName)})
+	}
+	sort.Slice(rs, func(i, j int) bool {
+		a, b := rs[i], rs[j]
+		if a.exact != b.exact {
+			return a.exact
+		}
+		if a.key != b.key {
+			return a.key < b.key
+		}
+		if a.c.CompanyName != b.c.CompanyName {
+			return a.c.CompanyName < b.c.CompanyName
+		}
+		return a.c.ID < b.c.ID
+	})
+	if limit > 0 && len(rs) > limit {
+		rs = rs[:limit]
+	}
+	out := make([]Customer, len(rs))
+	for i, r := range rs {
+		out[i] = r.c
+	}
+	return out
+}

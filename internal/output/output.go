@@ -1,0 +1,423 @@
+// Package output prints records the same way for every command: --format
+// table|json|ndjson|csv and --fields a,b,c are added once, by AddFlags, and each command
+// describes its records with a list of Fields.
+//
+// table is for people: an aligned table with headers on a terminal, and tab-separated rows
+// without headers when piped (one record per line, for cut and awk). json is an array with
+// one object per line, ndjson one object per line, csv RFC 4180 with a header row. JSON
+// names are stable lower camel case (docs/output.md); times are RFC 3339 in UTC.
+package output
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+
+	"github.com/pcctl/pcctl/internal/iostreams"
+)
+
+// Format is an output format.
+type Format string
+
+// The formats.
+const (
+	Table  Format = "table"
+	JSON   Format = "json"
+	NDJSON Format = "ndjson"
+	CSV    Format = "csv"
+)
+
+// Formats lists every format, in the order help shows them.
+var Formats = []Format{Table, JSON, NDJSON, CSV}
+
+// Kind is the type of a field's value, which decides its JSON form.
+type Kind int
+
+// The kinds of field.
+const (
+	String Kind = iota // JSON string
+	Bool               // JSON true/false
+	Int                // JSON number
+	Time               // JSON RFC 3339 string in UTC, null when zero
+)
+
+// Field describes one column of a record of type T. Exactly the getter of its Kind is set.
+type Field[T any] struct {
+	Name   string // JSON and CSV name, lower camel case, stable
+	Header string // table header
+	Kind   Kind
+	Doc    string // what the field holds, for docs/output.md and --help
+
+	Str  func(*T) string
+	Bool func(*T) bool
+	Int  func(*T) int64
+	Time func(*T) time.Time
+}
+
+// StrField, BoolField, IntField and TimeField build fields.
+func StrField[T any](name, header, doc string, get func(*T) string) Field[T] {
+	return Field[T]{Name: name, Header: header, Doc: doc, Kind: String, Str: get}
+}
+
+// BoolField builds a true/false field.
+func BoolField[T any](name, header, doc string, get func(*T) bool) Field[T] {
+	return Field[T]{Name: name, Header: header, Doc: doc, Kind: Bool, Bool: get}
+}
+
+// IntField builds a number field.
+func IntField[T any](name, header, doc string, get func(*T) int64) Field[T] {
+	return Field[T]{Name: name, Header: header, Doc: doc, Kind: Int, Int: get}
+}
+
+// TimeField builds a time field.
+func TimeField[T any](name, header, doc string, get func(*T) time.Time) Field[T] {
+	return Field[T]{Name: name, Header: header, Doc: doc, Kind: Time, Time: get}
+}
+
+// text is the value as CSV and tables show it.
+func (f *Field[T]) text(r *T) string {
+	switch f.Kind {
+	case Bool:
+		return strconv.FormatBool(f.Bool(r))
+	case Int:
+		return strconv.FormatInt(f.Int(r), 10)
+	case Time:
+		t := f.Time(r)
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format(time.RFC3339)
+	default:
+		return f.Str(r)
+	}
+}
+
+// appendJSON appends the value in JSON.
+func (f *Field[T]) appendJSON(b []byte, r *T) []byte {
+	switch f.Kind {
+	case Bool:
+		return strconv.AppendBool(b, f.Bool(r))
+	case Int:
+		return strconv.AppendInt(b, f.Int(r), 10)
+	case Time:
+		t := f.Time(r)
+		if t.IsZero() {
+			return append(b, "null"...)
+		}
+		b = append(b, '"')
+		b = t.UTC().AppendFormat(b, time.RFC3339)
+		return append(b, '"')
+	default:
+		return appendJSONString(b, f.Str(r))
+	}
+}
+
+// Printer writes records of type T in the chosen format and fields.
+type Printer[T any] struct {
+	format Format
+	fields []Field[T]
+	w      *bufio.Writer
+	tty    bool
+	width  int
+	n      int
+	buf    []byte
+	rows   [][]string // table on a terminal: kept to align columns
+	single bool
+}
+
+// NewPrinter makes a printer for the options chosen on the command line. defaults are the
+// fields a table shows when --fields is not given; json, ndjson and csv show every field.
+func NewPrinter[T any](ios *iostreams.IOStreams, o *Options, all []Field[T], defaults []string) (*Printer[T], error) {
+	names := o.Fields
+	if len(names) == 0 {
+		if o.Format == Table && len(defaults) > 0 {
+			names = defaults
+		} else {
+			for _, f := range all {
+				names = append(names, f.Name)
+			}
+		}
+	}
+	chosen, err := selectFields(all, names)
+	if err != nil {
+		return nil, err
+	}
+	p := &Printer[T]{format: o.Format, fields: chosen, w: bufio.NewWriterSize(ios.Out, 64<<10),
+		tty: ios.IsStdoutTTY(), width: ios.TerminalWidth()}
+	if p.format == "" {
+		p.format = Table
+	}
+	if p.format == CSV {
+		for i, f := range p.fields {
+			if i > 0 {
+				p.buf = append(p.buf, ',')
+			}
+			p.buf = appendCSV(p.buf, f.Name)
+		}
+		p.buf = append(p.buf, '\n')
+		if _, err := p.w.Write(p.buf); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// FieldNames lists the names of fields, for errors and help.
+func FieldNames[T any](all []Field[T]) []string {
+	names := make([]string, len(all))
+	for i, f := range all {
+		names[i] = f.Name
+	}
+	return names
+}
+
+func selectFields[T any](all []Field[T], names []string) ([]Field[T], error) {
+	out := make([]Field[T], 0, len(names))
+	for _, n := range names {
+		found := false
+		for _, f := range all {
+			if strings.EqualFold(f.Name, n) {
+				out = append(out, f)
+				found = true
+				break
+			}
+		}
+		if !found {
+			return nil, &UsageError{Msg: fmt.Sprintf("unknown field %q for --fields; valid fields: %s", n, strings.Join(FieldNames(all), ", "))}
+		}
+	}
+	return out, nil
+}
+
+// UsageError is a bad --format or --fields value.
+type UsageError struct{ Msg string }
+
+func (e *UsageError) Error() string { return e.Msg }
+
+// Print writes one record.
+func (p *Printer[T]) Print(r *T) error {
+	p.n++
+	b := p.buf[:0]
+	switch p.format {
+	case CSV:
+		for i := range p.fields {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendCSV(b, p.fields[i].text(r))
+		}
+		b = append(b, '\n')
+	case JSON, NDJSON:
+		if p.format == JSON && !p.single {
+			if p.n == 1 {
+				b = append(b, "[\n"...)
+			} else {
+				b = append(b, ",\n"...)
+			}
+		}
+		b = append(b, '{')
+		for i := range p.fields {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, p.fields[i].Name)
+			b = append(b, ':')
+			b = p.fields[i].appendJSON(b, r)
+		}
+		b = append(b, '}')
+		if p.format == NDJSON || p.single {
+			b = append(b, '\n')
+		}
+	default:
+		row := make([]string, len(p.fields))
+		for i := range p.fields {
+			row[i] = cleanCell(p.fields[i].text(r))
+		}
+		if p.tty || p.single {
+			p.rows = append(p.rows, row)
+			return nil
+		}
+		for i, c := range row {
+			if i > 0 {
+				b = append(b, '\t')
+			}
+			b = append(b, c...)
+		}
+		b = append(b, '\n')
+	}
+	p.buf = b
+	_, err := p.w.Write(b)
+	return err
+}
+
+// Count is how many records were printed.
+func (p *Printer[T]) Count() int { return p.n }
+
+// Close finishes the output (closing the JSON array, rendering a terminal table) and
+// flushes it.
+func (p *Printer[T]) Close() error {
+	switch {
+	case p.format == JSON && !p.single:
+		if p.n == 0 {
+			p.w.WriteString("[]\n")
+		} else {
+			p.w.WriteString("\n]\n")
+		}
+	case p.format == Table && p.single:
+		p.renderPairs()
+	case p.format == Table && p.tty && len(p.rows) > 0:
+		if err := p.renderTable(); err != nil {
+			return err
+		}
+	}
+	return p.w.Flush()
+}
+
+// PrintOne prints a single record: a JSON object rather than an array, and in table
+// format one "Header: value" line per field.
+func PrintOne[T any](ios *iostreams.IOStreams, o *Options, all []Field[T], defaults []string, r *T) error {
+	p, err := NewPrinter(ios, o, all, defaults)
+	if err != nil {
+		return err
+	}
+	p.single = true
+	if err := p.Print(r); err != nil {
+		return err
+	}
+	return p.Close()
+}
+
+func (p *Printer[T]) renderPairs() {
+	width := 0
+	for _, f := range p.fields {
+		width = max(width, utf8.RuneCountInString(f.Header))
+	}
+	for _, row := range p.rows {
+		for i, f := range p.fields {
+			fmt.Fprintf(p.w, "%-*s  %s\n", width+1, f.Header+":", row[i])
+		}
+	}
+}
+
+func (p *Printer[T]) renderTable() error {
+	t := tablewriter.NewTable(p.w,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
+			Borders: tw.BorderNone,
+			Settings: tw.Settings{
+				Separators: tw.Separators{BetweenColumns: tw.Off, BetweenRows: tw.Off},
+				Lines:      tw.Lines{ShowHeaderLine: tw.Off},
+			},
+		})),
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithHeaderAlignment(tw.AlignLeft),
+		tablewriter.WithRowAlignment(tw.AlignLeft),
+		tablewriter.WithRowAutoWrap(tw.WrapTruncate),
+		tablewriter.WithMaxWidth(p.width),
+		tablewriter.WithTrimSpace(tw.Off),
+	)
+	headers := make([]string, len(p.fields))
+	for i, f := range p.fields {
+		headers[i] = f.Header
+	}
+	t.Header(headers)
+	if err := t.Bulk(p.rows); err != nil {
+		return err
+	}
+	return t.Render()
+}
+
+// cleanCell keeps a value on one line in a table.
+func cleanCell(s string) string {
+	if !strings.ContainsAny(s, "\t\r\n") {
+		return s
+	}
+	return strings.NewReplacer("\t", " ", "\r\n", " ", "\n", " ", "\r", " ").Replace(s)
+}
+
+// appendCSV appends one RFC 4180 field: quoted when it holds a comma, a quote, a line
+// break or leading space, with quotes doubled.
+func appendCSV(b []byte, s string) []byte {
+	needs := s != "" && (s[0] == ' ' || s[0] == '\t')
+	if !needs {
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c == ',' || c == '"' || c == '\n' || c == '\r' {
+				needs = true
+				break
+			}
+		}
+	}
+	if !needs {
+		return append(b, s...)
+	}
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		if s[i] == '"' {
+			b = append(b, '"')
+		}
+		b = append(b, s[i])
+	}
+	return append(b, '"')
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString appends s as a JSON string, escaping what JSON requires and replacing
+// invalid UTF-8 with U+FFFD, as encoding/json does.
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// Writer is where a printer's output goes; exported for commands that write to files.
+type Writer = io.Writer

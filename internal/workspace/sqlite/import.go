@@ -1,0 +1,415 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/pcctl/pcctl/internal/domain"
+	"github.com/pcctl/pcctl/internal/workspace"
+)
+
+// ImportCustomers runs the whole import in one write transaction: any error, or a
+// refused row that OnRowError does not skip, rolls everything back.
+//
+// Into an empty workspace it loads in bulk: rows are appended with the indexes dropped,
+// then the indexes are built from sorted data, which is several times faster than growing
+// them row by row. Duplicates in the file show up when the unique indexes are built and
+// are then reported by line. Into a workspace that holds customers already, each row is
+// matched by ID (or by domain when the file has no ID column) and created, updated or left
+// unchanged.
+func (s *session) ImportCustomers(ctx context.Context, rows workspace.CustomerRows, opts workspace.ImportOptions) (workspace.ImportResult, error) {
+	var res workspace.ImportResult
+	if err := s.who.Require(domain.PermWriteCustomers); err != nil {
+		return res, err
+	}
+	if opts.OnRowError == nil {
+		opts.OnRowError = func(e *workspace.RowError) error { return e }
+	}
+	if opts.Now.IsZero() {
+		opts.Now = s.now()
+	}
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		res = workspace.ImportResult{}
+		var n int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM customers").Scan(&n); err != nil {
+			return err
+		}
+		imp := &importer{s: s, tx: tx, opts: opts, res: &res}
+		if n == 0 {
+			return imp.bulk(ctx, rows)
+		}
+		return imp.incremental(ctx, rows)
+	})
+	return res, err
+}
+
+type importer struct {
+	s    *session
+	tx   *sql.Tx
+	rows workspace.CustomerRows
+	opts workspace.ImportOptions
+	res  *workspace.ImportResult
+}
+
+// next reads the next row and normalises it, handing bad rows to OnRowError. It returns
+// io.EOF at the end.
+func (imp *importer) next() (workspace.CustomerRow, error) {
+	for {
+		row, err := imp.nextRaw()
+		if err != nil {
+			var re *workspace.RowError
+			if errors.As(err, &re) {
+				if err := imp.reject(re); err != nil {
+					return row, err
+				}
+				continue
+			}
+			return row, err
+		}
+		return row, nil
+	}
+}
+
+func (imp *importer) nextRaw() (workspace.CustomerRow, error) {
+	row, err := imp.rows.Next()
+	if err != nil {
+		return row, err
+	}
+	imp.res.Read++
+	c, err := domain.NormalizeCustomer(row.Customer)
+	if err != nil {
+		var ie *domain.InvalidError
+		if errors.As(err, &ie) {
+			return row, &workspace.RowError{Line: row.Line, Field: ie.Field, Reason: ie.Detail()}
+		}
+		return row, err
+	}
+	if c.ID == "" {
+		if row.HasID {
+			return row, &workspace.RowError{Line: row.Line, Field: "id", Reason: "is empty"}
+		}
+	}
+	if c.CreatedAt.IsZero() {
+		c.CreatedAt = imp.opts.Now.UTC().Truncate(1e9)
+	}
+	row.Customer = c
+	return row, nil
+}
+
+// reject hands a refused row to OnRowError and counts it as skipped if it is skipped.
+func (imp *importer) reject(re *workspace.RowError) error {
+	if err := imp.opts.OnRowError(re); err != nil {
+		return err
+	}
+	imp.res.Skipped++
+	return nil
+}
+
+func (imp *importer) newID() (string, error) {
+	id, err := uuid.NewRandomFromReader(imp.s.random)
+	if err != nil {
+		return "", fmt.Errorf("generating a tenant ID: %w", err)
+	}
+	return id.String(), nil
+}
+
+// bulk loads rows into an empty workspace.
+func (imp *importer) bulk(ctx context.Context, rows workspace.CustomerRows) error {
+	imp.rows = rows
+	tx := imp.tx
+	for _, ix := range customerIndexes {
+		if _, err := tx.ExecContext(ctx, "DROP INDEX "+ix.name); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `DROP INDEX customer_search_key;
+		CREATE TEMP TABLE import_keys(prefix TEXT, name_key TEXT, customer INTEGER, key TEXT);
+		CREATE TEMP TABLE import_drop(pk INTEGER PRIMARY KEY);`); err != nil {
+		return err
+	}
+	defer tx.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS temp.import_keys; DROP TABLE IF EXISTS temp.import_drop`)
+
+	insCustomer, err := tx.PrepareContext(ctx, `INSERT INTO customers(pk, id, company_name, name_key, domain,
+		country, reseller_mpn_id, relationship, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer insCustomer.Close()
+	insKey, err := tx.PrepareContext(ctx, `INSERT INTO import_keys(prefix, name_key, customer, key) VALUES (?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer insKey.Close()
+
+	created := 0
+	for {
+		row, err := imp.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		c := row.Customer
+		if c.ID == "" {
+			if c.ID, err = imp.newID(); err != nil {
+				return err
+			}
+		}
+		nameKey := domain.Fold(c.CompanyName)
+		pk := int64(row.Line)
+		if _, err := insCustomer.ExecContext(ctx, pk, c.ID, c.CompanyName, nameKey, c.Domain, c.Country,
+			c.ResellerMPNID, c.Relationship, formatTime(c.CreatedAt)); err != nil {
+			return err
+		}
+		for _, k := range domain.SearchKeys(nameKey, c.Domain) {
+			if _, err := insKey.ExecContext(ctx, domain.KeyPrefix(k), nameKey, pk, k); err != nil {
+				return err
+			}
+		}
+		created++
+	}
+
+	dropped := 0
+	for _, ix := range customerIndexes {
+		if ix.name == "customers_id" || ix.name == "customers_domain" {
+			col := strings.TrimPrefix(ix.name, "customers_")
+			n, err := imp.dropDuplicates(ctx, col)
+			if err != nil {
+				return err
+			}
+			dropped += n
+		}
+		if _, err := tx.ExecContext(ctx, ix.create); err != nil {
+			return fmt.Errorf("building index %s: %w", ix.name, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO customer_search(prefix, name_key, customer, key)
+		SELECT prefix, name_key, customer, key FROM import_keys
+		WHERE customer NOT IN (SELECT pk FROM import_drop)
+		ORDER BY prefix, name_key, customer, key;
+		CREATE INDEX customer_search_key ON customer_search(key);`); err != nil {
+		return fmt.Errorf("building the search index: %w", err)
+	}
+	imp.res.Created = created - dropped
+	return nil
+}
+
+// dropDuplicates finds rows of this bulk load that repeat an id or domain of an earlier
+// line, reports each through OnRowError and deletes the skipped ones. It is cheap when
+// there are none: one pass over an index that is needed anyway.
+func (imp *importer) dropDuplicates(ctx context.Context, col string) (int, error) {
+	tx := imp.tx
+	if _, err := tx.ExecContext(ctx, "CREATE INDEX temp_dups ON customers("+col+", pk)"); err != nil {
+		return 0, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT `+col+`, group_concat(pk) FROM customers
+		GROUP BY `+col+` HAVING count(*) > 1 ORDER BY min(pk)`)
+	if err != nil {
+		return 0, err
+	}
+	type dup struct {
+		value string
+		lines []int64
+	}
+	var dups []dup
+	for rows.Next() {
+		var d dup
+		var list string
+		if err := rows.Scan(&d.value, &list); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		for _, f := range strings.Split(list, ",") {
+			var pk int64
+			fmt.Sscan(f, &pk)
+			d.lines = append(d.lines, pk)
+		}
+		dups = append(dups, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	dropped := 0
+	field := map[string]string{"id": "id", "domain": "domain"}[col]
+	for _, d := range dups {
+		first := d.lines[0]
+		for _, l := range d.lines[1:] {
+			if l < first {
+				first, l = l, first
+			}
+			re := &workspace.RowError{Line: int(l), Field: field,
+				Reason: fmt.Sprintf("%s appears again (first on line %d)", d.value, first)}
+			if err := imp.reject(re); err != nil {
+				return 0, err
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM customers WHERE pk = ?; INSERT OR IGNORE INTO import_drop(pk) VALUES (?)`, l, l); err != nil {
+				return 0, err
+			}
+			dropped++
+		}
+	}
+	_, err = tx.ExecContext(ctx, "DROP INDEX temp_dups")
+	return dropped, err
+}
+
+// incremental merges rows into a workspace that holds customers already.
+func (imp *importer) incremental(ctx context.Context, rows workspace.CustomerRows) error {
+	imp.rows = rows
+	tx := imp.tx
+	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE import_seen(key TEXT PRIMARY KEY, line INTEGER) WITHOUT ROWID`); err != nil {
+		return err
+	}
+	defer tx.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS temp.import_seen`)
+	for {
+		row, err := imp.next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := imp.merge(ctx, row); err != nil {
+			var re *workspace.RowError
+			if errors.As(err, &re) {
+				if err := imp.reject(re); err != nil {
+					return err
+				}
+				continue
+			}
+			return err
+		}
+	}
+}
+
+// seen records that this import has used an id or domain, returning the earlier line
+// that did if any.
+func (imp *importer) seen(ctx context.Context, key string, line int) (int, error) {
+	var first int
+	err := imp.tx.QueryRowContext(ctx, `SELECT line FROM import_seen WHERE key = ?`, key).Scan(&first)
+	if err == nil {
+		return first, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, err
+	}
+	_, err = imp.tx.ExecContext(ctx, `INSERT INTO import_seen(key, line) VALUES (?, ?)`, key, line)
+	return 0, err
+}
+
+func (imp *importer) merge(ctx context.Context, row workspace.CustomerRow) error {
+	tx := imp.tx
+	c := row.Customer
+	for _, k := range []struct{ field, value string }{{"id", c.ID}, {"domain", c.Domain}} {
+		if k.value == "" {
+			continue
+		}
+		first, err := imp.seen(ctx, k.field+":"+k.value, row.Line)
+		if err != nil {
+			return err
+		}
+		if first != 0 {
+			return &workspace.RowError{Line: row.Line, Field: k.field,
+				Reason: fmt.Sprintf("%s appears again (first on line %d)", k.value, first)}
+		}
+	}
+	ref := c.Domain
+	if row.HasID {
+		ref = c.ID
+	}
+	pk, old, err := imp.s.findCustomer(ctx, tx, ref)
+	var nf *domain.NotFoundError
+	if errors.As(err, &nf) {
+		return imp.create(ctx, row)
+	}
+	if err != nil {
+		return err
+	}
+	merged := old.Customer
+	merged.CompanyName, merged.Domain = c.CompanyName, c.Domain
+	if row.HasCountry {
+		merged.Country = c.Country
+	}
+	if row.HasReseller {
+		merged.ResellerMPNID = c.ResellerMPNID
+	}
+	if row.HasRelationship {
+		merged.Relationship = c.Relationship
+	}
+	if row.HasCreatedAt {
+		merged.CreatedAt = c.CreatedAt
+	}
+	if merged == old.Customer {
+		imp.res.Unchanged++
+		return nil
+	}
+	if merged.Domain != old.Domain {
+		if err := imp.domainFree(ctx, row.Line, merged.Domain, merged.ID); err != nil {
+			return err
+		}
+	}
+	nameKey := domain.Fold(merged.CompanyName)
+	if _, err := tx.ExecContext(ctx, `UPDATE customers SET company_name = ?, name_key = ?, domain = ?,
+		country = ?, reseller_mpn_id = ?, relationship = ?, created_at = ? WHERE pk = ?`,
+		merged.CompanyName, nameKey, merged.Domain, merged.Country, merged.ResellerMPNID,
+		merged.Relationship, formatTime(merged.CreatedAt), pk); err != nil {
+		return err
+	}
+	if merged.CompanyName != old.CompanyName || merged.Domain != old.Domain {
+		oldKey := domain.Fold(old.CompanyName)
+		for _, k := range domain.SearchKeys(oldKey, old.Domain) {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM customer_search WHERE prefix = ? AND name_key = ? AND customer = ? AND key = ?`,
+				domain.KeyPrefix(k), oldKey, pk, k); err != nil {
+				return err
+			}
+		}
+		if err := insertKeys(ctx, tx, pk, merged); err != nil {
+			return err
+		}
+	}
+	imp.res.Updated++
+	return nil
+}
+
+func (imp *importer) create(ctx context.Context, row workspace.CustomerRow) error {
+	c := row.Customer
+	if err := imp.domainFree(ctx, row.Line, c.Domain, c.ID); err != nil {
+		return err
+	}
+	if c.ID == "" {
+		var err error
+		if c.ID, err = imp.newID(); err != nil {
+			return err
+		}
+	}
+	pk, err := insertCustomer(ctx, imp.tx, c, "")
+	if err != nil {
+		return err
+	}
+	if err := insertKeys(ctx, imp.tx, pk, c); err != nil {
+		return err
+	}
+	imp.res.Created++
+	return nil
+}
+
+// domainFree refuses a domain that is the primary domain of another customer.
+func (imp *importer) domainFree(ctx context.Context, line int, dom, id string) error {
+	var other string
+	err := imp.tx.QueryRowContext(ctx, `SELECT id FROM customers WHERE domain = ?`, dom).Scan(&other)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && other == id {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return &workspace.RowError{Line: line, Field: "domain",
+		Reason: fmt.Sprintf("%s is already the primary domain of customer %s", dom, other)}
+}

@@ -1,0 +1,310 @@
+// Package sqlite is the local workspace: a SQLite file, through modernc.org/sqlite (pure
+// Go). The file is in WAL mode with a busy timeout and foreign keys on, and every write
+// transaction takes the write lock up front (BEGIN IMMEDIATE), so several pcctl processes
+// on one file wait for each other instead of failing with "database is locked".
+package sqlite
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/pcctl/pcctl/internal/domain"
+	"github.com/pcctl/pcctl/internal/workspace"
+
+	sqlite3 "modernc.org/sqlite"
+	sqlite3lib "modernc.org/sqlite/lib"
+)
+
+// BusyTimeout is how long a statement waits for another process's lock before failing.
+const BusyTimeout = 30 * time.Second
+
+// LatestSchema is the newest schema version this pcctl knows.
+var LatestSchema = len(migrations)
+
+// Options tunes how a workspace is opened. The zero value is right for production.
+type Options struct {
+	Now    func() time.Time // the clock; time.Now when nil
+	Random io.Reader        // randomness for new IDs; crypto/rand when nil
+	// CreateFolder creates the file's folder when it is missing (the default location);
+	// otherwise a missing folder is an error.
+	CreateFolder bool
+	// NoMigrate opens a workspace of an older schema without migrating it (for
+	// `workspace info` and `workspace migrate`, which report the version first).
+	NoMigrate bool
+}
+
+// DB is an open workspace file.
+type DB struct {
+	db      *sql.DB
+	path    string
+	now     func() time.Time
+	random  io.Reader
+	version int
+	created bool
+}
+
+// OpenError is a workspace that could not be opened, with the reason in plain words.
+type OpenError struct {
+	Path   string
+	Reason string
+	Err    error
+}
+
+func (e *OpenError) Error() string { return fmt.Sprintf("workspace %s: %s", e.Path, e.Reason) }
+func (e *OpenError) Unwrap() error { return e.Err }
+
+// ErrNewerSchema is wrapped by the error for a workspace written by a newer pcctl.
+var ErrNewerSchema = errors.New("workspace written by a newer pcctl")
+
+// Open opens the workspace at path, creating it if it does not exist, and applies pending
+// schema migrations (unless opts.NoMigrate). A file that is not a pcctl workspace, or one
+// written by a newer pcctl, is refused and left exactly as it was.
+func Open(ctx context.Context, path string, opts Options) (*DB, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Random == nil {
+		opts.Random = rand.Reader
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, &OpenError{Path: path, Reason: err.Error(), Err: err}
+	}
+	created, err := prepareFile(abs, opts.CreateFolder)
+	if err != nil {
+		return nil, err
+	}
+	dsn := "file:" + abs + "?_txlock=immediate" +
+		fmt.Sprintf("&_pragma=busy_timeout(%d)", BusyTimeout.Milliseconds()) +
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, &OpenError{Path: abs, Reason: err.Error(), Err: err}
+	}
+	d := &DB{db: db, path: abs, now: opts.Now, random: opts.Random, created: created}
+	if err := d.init(ctx, opts.NoMigrate); err != nil {
+		db.Close()
+		if created {
+			// Leave nothing behind for a workspace we failed to create.
+			for _, suffix := range []string{"", "-wal", "-shm"} {
+				os.Remove(abs + suffix)
+			}
+		}
+		return nil, err
+	}
+	return d, nil
+}
+
+// prepareFile checks the folder and file before SQLite touches them, to give plain
+// reasons instead of SQLite's "unable to open database file".
+func prepareFile(path string, createFolder bool) (created bool, err error) {
+	dir := filepath.Dir(path)
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && createFolder:
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return false, &OpenError{Path: path, Reason: "cannot create its folder: " + plainErr(err), Err: err}
+		}
+	case errors.Is(err, fs.ErrNotExist):
+		return false, &OpenError{Path: path, Reason: fmt.Sprintf("folder %s does not exist", dir), Err: err}
+	case err != nil:
+		return false, &OpenError{Path: path, Reason: plainErr(err), Err: err}
+	case !st.IsDir():
+		return false, &OpenError{Path: path, Reason: fmt.Sprintf("%s is not a folder", dir)}
+	}
+	st, err = os.Stat(path)
+	if err == nil {
+		if st.IsDir() {
+			return false, &OpenError{Path: path, Reason: "is a folder, not a workspace file"}
+		}
+		f, err := os.OpenFile(path, os.O_RDWR, 0)
+		if err != nil {
+			return false, &OpenError{Path: path, Reason: "cannot open it for writing: " + plainErr(err), Err: err}
+		}
+		f.Close()
+		return false, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return false, &OpenError{Path: path, Reason: plainErr(err), Err: err}
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return false, nil // another process created it just now
+		}
+		return false, &OpenError{Path: path, Reason: "cannot create it: " + plainErr(err), Err: err}
+	}
+	f.Close()
+	return true, nil
+}
+
+func plainErr(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// init checks the file is a pcctl workspace this pcctl understands, switches it to WAL and
+// migrates it.
+func (d *DB) init(ctx context.Context, noMigrate bool) error {
+	var appID, version int
+	err := d.db.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID)
+	if err == nil {
+		err = d.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version)
+	}
+	if err != nil {
+		return d.openErr(err)
+	}
+	if appID != applicationID {
+		var tables int
+		if err := d.db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema").Scan(&tables); err != nil {
+			return d.openErr(err)
+		}
+		if tables > 0 || appID != 0 {
+			return &OpenError{Path: d.path, Reason: "is a SQLite database but not a pcctl workspace; it was not changed"}
+		}
+	}
+	if version > LatestSchema {
+		return &OpenError{Path: d.path, Err: ErrNewerSchema, Reason: fmt.Sprintf(
+			"was written by a newer pcctl (schema version %d; this pcctl knows up to %d): upgrade pcctl to use it; the file was not changed",
+			version, LatestSchema)}
+	}
+	if _, err := d.db.ExecContext(ctx, "PRAGMA journal_mode=WAL"); err != nil {
+		return d.openErr(err)
+	}
+	d.version = version
+	if noMigrate {
+		return nil
+	}
+	_, _, err = d.Migrate(ctx)
+	return err
+}
+
+func (d *DB) openErr(err error) error {
+	var se *sqlite3.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3lib.SQLITE_NOTADB, sqlite3lib.SQLITE_CORRUPT:
+			return &OpenError{Path: d.path, Err: err, Reason: "is not a pcctl workspace: the file is not a SQLite database or is corrupt; it was not changed"}
+		case sqlite3lib.SQLITE_READONLY, sqlite3lib.SQLITE_CANTOPEN, sqlite3lib.SQLITE_PERM:
+			return &OpenError{Path: d.path, Err: err, Reason: "cannot be opened for writing (check the permissions of the file and its folder)"}
+		}
+	}
+	if strings.Contains(err.Error(), "out of memory") {
+		// SQLite reports some unreadable files this way.
+		return &OpenError{Path: d.path, Err: err, Reason: "cannot be read as a SQLite database; it was not changed"}
+	}
+	return &OpenError{Path: d.path, Err: err, Reason: err.Error()}
+}
+
+// Migrate applies the pending migrations, each in its own write transaction, and reports
+// the versions before and after. Concurrent processes migrate safely: the version is read
+// again under the write lock.
+func (d *DB) Migrate(ctx context.Context) (from, to int, err error) {
+	from = d.version
+	for {
+		done, err := d.migrateOne(ctx)
+		if err != nil {
+			return from, d.version, err
+		}
+		if done {
+			return from, d.version, nil
+		}
+	}
+}
+
+func (d *DB) migrateOne(ctx context.Context) (done bool, err error) {
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return false, d.openErr(err)
+	}
+	defer tx.Rollback()
+	var v int
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return false, d.openErr(err)
+	}
+	d.version = v
+	if v > LatestSchema {
+		return false, &OpenError{Path: d.path, Err: ErrNewerSchema, Reason: fmt.Sprintf(
+			"was written by a newer pcctl (schema version %d; this pcctl knows up to %d)", v, LatestSchema)}
+	}
+	if v == LatestSchema {
+		return true, nil
+	}
+	if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
+		return false, d.openErr(fmt.Errorf("migrating to schema version %d: %w", v+1, err))
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id=%d; PRAGMA user_version=%d", applicationID, v+1)); err != nil {
+		return false, d.openErr(err)
+	}
+	if err := tx.Commit(); err != nil {
+		return false, d.openErr(err)
+	}
+	d.version = v + 1
+	return false, nil
+}
+
+// Path is the absolute path of the workspace file.
+func (d *DB) Path() string { return d.path }
+
+// Created reports whether Open created the file.
+func (d *DB) Created() bool { return d.created }
+
+// SchemaVersion is the schema version the file is at.
+func (d *DB) SchemaVersion() int { return d.version }
+
+// Close closes the file.
+func (d *DB) Close() error { return d.db.Close() }
+
+// As binds the workspace to a principal: the user whose flags, pins and accesses are read
+// and written, and whose roles the rules check.
+func (d *DB) As(p domain.Principal) workspace.Workspace { return &session{DB: d, who: p} }
+
+// session is a DB acting for one principal.
+type session struct {
+	*DB
+	who domain.Principal
+}
+
+// Close closes the underlying file.
+func (s *session) Close() error { return s.DB.Close() }
+
+const timeFormat = "2006-01-02T15:04:05Z"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeFormat) }
+
+func parseTime(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+// writeTx runs fn in a write transaction (BEGIN IMMEDIATE through _txlock), committing
+// when fn returns nil.
+func (d *DB) writeTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("starting a write transaction: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("committing: %w", err)
+	}
+	return nil
+}

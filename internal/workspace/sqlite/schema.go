@@ -1,0 +1,76 @@
+package sqlite
+
+// migrations are the schema versions, in order: migrations[i] takes a workspace from
+// version i to i+1. A released migration is never edited; a change is a new one. The
+// schema is described for users in docs/workspace.md: keep both in step.
+var migrations = []string{
+	// 1: customers, their search keys, and per-user flags, pins and accesses.
+	`
+CREATE TABLE customers (
+  pk                  INTEGER PRIMARY KEY,
+  id                  TEXT NOT NULL,
+  company_name        TEXT NOT NULL,
+  name_key            TEXT NOT NULL,
+  domain              TEXT NOT NULL,
+  country             TEXT NOT NULL DEFAULT '',
+  reseller_mpn_id     TEXT NOT NULL DEFAULT '',
+  relationship        TEXT NOT NULL DEFAULT 'reseller',
+  created_at          TEXT NOT NULL,
+  admin_account       TEXT NOT NULL DEFAULT '',
+  admin_password_hash TEXT NOT NULL DEFAULT ''
+);
+CREATE UNIQUE INDEX customers_id ON customers(id);
+CREATE UNIQUE INDEX customers_domain ON customers(domain);
+CREATE INDEX customers_name ON customers(name_key);
+CREATE INDEX customers_created ON customers(created_at);
+CREATE INDEX customers_reseller ON customers(reseller_mpn_id) WHERE reseller_mpn_id <> '';
+
+CREATE TABLE customer_search (
+  prefix   TEXT NOT NULL,
+  name_key TEXT NOT NULL,
+  customer INTEGER NOT NULL,
+  key      TEXT NOT NULL,
+  PRIMARY KEY (prefix, name_key, customer, key)
+) WITHOUT ROWID;
+CREATE INDEX customer_search_key ON customer_search(key);
+
+CREATE TABLE customer_flags (
+  seq        INTEGER PRIMARY KEY,
+  user       TEXT NOT NULL,
+  customer   INTEGER NOT NULL REFERENCES customers(pk) ON DELETE CASCADE,
+  flagged_at TEXT NOT NULL,
+  UNIQUE (user, customer)
+);
+CREATE INDEX customer_flags_customer ON customer_flags(customer);
+
+CREATE TABLE customer_pins (
+  user      TEXT NOT NULL,
+  customer  INTEGER NOT NULL REFERENCES customers(pk) ON DELETE CASCADE,
+  pinned_at TEXT NOT NULL,
+  PRIMARY KEY (user, customer)
+);
+CREATE INDEX customer_pins_customer ON customer_pins(customer);
+
+CREATE TABLE customer_opens (
+  user      TEXT NOT NULL,
+  customer  INTEGER NOT NULL REFERENCES customers(pk) ON DELETE CASCADE,
+  opened_at TEXT NOT NULL
+);
+CREATE INDEX customer_opens_user ON customer_opens(user, opened_at);
+CREATE INDEX customer_opens_customer ON customer_opens(customer);
+`,
+}
+
+// applicationID marks a SQLite file as a pcctl workspace (PRAGMA application_id): "PCCT".
+const applicationID = 0x50434354
+
+// customerIndexes are the secondary indexes of customers and customer_search, dropped and
+// rebuilt around a bulk import into an empty workspace (building an index from sorted data
+// is several times faster than growing it row by row). Keep in step with migration 1.
+var customerIndexes = []struct{ name, create string }{
+	{"customers_id", "CREATE UNIQUE INDEX customers_id ON customers(id)"},
+	{"customers_domain", "CREATE UNIQUE INDEX customers_domain ON customers(domain)"},
+	{"customers_name", "CREATE INDEX customers_name ON customers(name_key)"},
+	{"customers_created", "CREATE INDEX customers_created ON customers(created_at)"},
+	{"customers_reseller", "CREATE INDEX customers_reseller ON customers(reseller_mpn_id) WHERE reseller_mpn_id <> ''"},
+}

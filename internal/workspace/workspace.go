@@ -1,0 +1,137 @@
+// Package workspace defines the storage interface every pcctl command works through. A
+// workspace is a local SQLite file (package workspace/sqlite) or, later, a remote pcctl
+// server reached over HTTP; the commands cannot tell them apart.
+//
+// A Workspace is bound to one principal (the user acting and their roles): per-user state
+// such as flags, pins and recent accesses belongs to that user, and the business rules of
+// package domain are applied on their behalf.
+package workspace
+
+import (
+	"context"
+	"time"
+
+	"github.com/pcctl/pcctl/internal/domain"
+)
+
+// Workspace is what commands need from storage.
+type Workspace interface {
+	// Info describes the workspace: where it is, its schema, how many records it holds.
+	Info(ctx context.Context) (Info, error)
+
+	// AddCustomer creates a customer with an admin account whose temporary password is
+	// kept only as passwordHash. c.ID is generated when empty.
+	AddCustomer(ctx context.Context, c domain.Customer, passwordHash string) (CustomerRecord, error)
+	// Customer finds one customer by tenant ID or primary domain.
+	Customer(ctx context.Context, ref string) (CustomerRecord, error)
+	// OpenCustomer is Customer, recording an access for the recent view.
+	OpenCustomer(ctx context.Context, ref string) (CustomerRecord, error)
+	// CountCustomers counts every customer.
+	CountCustomers(ctx context.Context) (int, error)
+	// ListCustomers calls each for the customers of a view, in order.
+	ListCustomers(ctx context.Context, q ListQuery, each func(CustomerRecord) error) error
+	// SearchCustomers finds customers by the beginning of their name, of a word of it, or
+	// of their domain (domain.Matches), ranked by domain.RankSearch.
+	SearchCustomers(ctx context.Context, term string, limit int) ([]CustomerRecord, error)
+	// FlagCustomer flags a customer for the principal, unflagging the one flagged longest
+	// ago past domain.MaxFlags.
+	FlagCustomer(ctx context.Context, ref string) (FlagResult, error)
+	// UnflagCustomer removes the principal's flag; changed is false if there was none.
+	UnflagCustomer(ctx context.Context, ref string) (c CustomerRecord, changed bool, err error)
+	// PinCustomer and UnpinCustomer pin a customer to the principal's home overview.
+	PinCustomer(ctx context.Context, ref string) (c CustomerRecord, changed bool, err error)
+	UnpinCustomer(ctx context.Context, ref string) (c CustomerRecord, changed bool, err error)
+	// ImportCustomers creates or updates customers from rows, all in one transaction.
+	ImportCustomers(ctx context.Context, rows CustomerRows, opts ImportOptions) (ImportResult, error)
+	// ExportCustomers streams every customer (or a reseller's) in a stable order: the order
+	// they were added. The record passed to each is reused between calls.
+	ExportCustomers(ctx context.Context, q ExportQuery, each func(*domain.Customer) error) error
+
+	Close() error
+}
+
+// Info describes a workspace.
+type Info struct {
+	Location      string         `json:"location"`      // file path or server address
+	Kind          string         `json:"kind"`          // "local" or "remote"
+	SchemaVersion int            `json:"schemaVersion"` // applied schema version
+	LatestSchema  int            `json:"latestSchema"`  // newest version this pcctl knows
+	User          string         `json:"user"`          // the principal
+	Counts        map[string]int `json:"counts"`        // records by kind
+	SizeBytes     int64          `json:"sizeBytes"`
+}
+
+// CustomerRecord is a customer as the principal sees it.
+type CustomerRecord struct {
+	domain.Customer
+	Flagged   bool
+	FlaggedAt time.Time // zero when not flagged
+	Pinned    bool
+	Opens     int // accesses in the recent window (recent view only)
+}
+
+// ListQuery selects a view of the customer list.
+type ListQuery struct {
+	View     domain.View     // all, flagged or recent
+	Reseller string          // only this reseller's customers when set
+	Sort     domain.ListSort // "" means the view's natural order
+	Limit    int             // 0 means no limit
+}
+
+// ExportQuery selects the customers to export.
+type ExportQuery struct {
+	Reseller string
+}
+
+// FlagResult tells what flagging did.
+type FlagResult struct {
+	Customer       CustomerRecord
+	AlreadyFlagged bool
+	Unflagged      *CustomerRecord // flagged longest ago, unflagged to respect the cap
+}
+
+// CustomerRow is one customer read from an import file.
+type CustomerRow struct {
+	Line     int // line of the file where the row starts
+	Customer domain.Customer
+	// HasID is false when the file has no ID column: the row is then keyed by domain.
+	HasID bool
+	// Has tells which optional fields the file carries; absent ones keep their stored value.
+	HasCountry, HasReseller, HasRelationship, HasCreatedAt bool
+}
+
+// CustomerRows yields rows to import; Next returns io.EOF after the last one. A *RowError
+// is a bad row, handed to ImportOptions.OnRowError like the rows the workspace refuses; an
+// error of any other kind aborts the import (nothing is written).
+type CustomerRows interface {
+	Next() (CustomerRow, error)
+}
+
+// RowError is a bad row: a value that breaks a rule, a duplicate in the file, a domain
+// already used by another customer.
+type RowError struct {
+	Line   int
+	Column int    // 0 when unknown
+	Field  string // "" when the whole row is concerned
+	Reason string
+}
+
+func (e *RowError) Error() string { return e.Reason }
+
+// ImportOptions tunes an import.
+type ImportOptions struct {
+	// OnRowError decides about a row the workspace refuses: return nil to skip the row and
+	// go on, or an error to abort the whole import.
+	OnRowError func(*RowError) error
+	// Now is the time recorded for customers that carry no creation time.
+	Now time.Time
+}
+
+// ImportResult counts what an import did.
+type ImportResult struct {
+	Read      int `json:"read"`
+	Created   int `json:"created"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
+	Skipped   int `json:"skipped"`
+}
