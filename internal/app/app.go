@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 
@@ -18,6 +19,14 @@ import (
 
 // Main runs pcctl with the process's arguments and streams and returns the exit code.
 func Main() int {
+	if path := os.Getenv("PCCTL_CPUPROFILE"); path != "" {
+		// For performance work: a CPU profile of the whole run (go tool pprof).
+		if f, err := os.Create(path); err == nil {
+			if pprof.StartCPUProfile(f) == nil {
+				defer pprof.StopCPUProfile()
+			}
+		}
+	}
 	ios := iostreams.System()
 	return Run(cmdutil.New(ios), os.Args[1:])
 }
