@@ -1,17 +1,23 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/google/uuid"
 
 	"github.com/pcctl/pcctl/internal/domain"
 	"github.com/pcctl/pcctl/internal/workspace"
+
+	sqlite3 "modernc.org/sqlite"
+	sqlite3lib "modernc.org/sqlite/lib"
 )
 
 // ImportCustomers runs the whole import in one write transaction: any error, or a
@@ -119,36 +125,33 @@ func (imp *importer) newID() (string, error) {
 	return id.String(), nil
 }
 
-// bulk loads rows into an empty workspace.
+// bulk loads rows into an empty workspace: customers are appended with their secondary
+// indexes dropped, the indexes are then built from the data at once, and the search keys,
+// collected and sorted in memory, are appended to customer_search in primary-key order.
+// The primary key of each customer is its line in the file, so duplicates found by the
+// unique indexes are reported by line.
 func (imp *importer) bulk(ctx context.Context, rows workspace.CustomerRows) error {
 	imp.rows = rows
 	tx := imp.tx
+	quiet := context.WithoutCancel(ctx)
 	for _, ix := range customerIndexes {
 		if _, err := tx.ExecContext(ctx, "DROP INDEX "+ix.name); err != nil {
 			return err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `DROP INDEX customer_search_key;
-		CREATE TEMP TABLE import_keys(prefix TEXT, name_key TEXT, customer INTEGER, key TEXT);
-		CREATE TEMP TABLE import_drop(pk INTEGER PRIMARY KEY);`); err != nil {
-		return err
-	}
-	defer tx.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS temp.import_keys; DROP TABLE IF EXISTS temp.import_drop`)
-
-	insCustomer, err := tx.PrepareContext(ctx, `INSERT INTO customers(pk, id, company_name, name_key, domain,
-		country, reseller_mpn_id, relationship, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	ins, err := newBatch(ctx, tx, `INSERT INTO customers(pk, id, company_name, name_key, domain,
+		country, reseller_mpn_id, relationship, created_at) VALUES`, 9, 100)
 	if err != nil {
 		return err
 	}
-	defer insCustomer.Close()
-	insKey, err := tx.PrepareContext(ctx, `INSERT INTO import_keys(prefix, name_key, customer, key) VALUES (?, ?, ?, ?)`)
-	if err != nil {
-		return err
-	}
-	defer insKey.Close()
+	defer ins.close()
 
+	var keys []searchKey
 	created := 0
 	for {
+		if created%1024 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
 		row, err := imp.next()
 		if err == io.EOF {
 			break
@@ -164,55 +167,97 @@ func (imp *importer) bulk(ctx context.Context, rows workspace.CustomerRows) erro
 		}
 		nameKey := domain.Fold(c.CompanyName)
 		pk := int64(row.Line)
-		if _, err := insCustomer.ExecContext(ctx, pk, c.ID, c.CompanyName, nameKey, c.Domain, c.Country,
+		if err := ins.add(quiet, pk, c.ID, c.CompanyName, nameKey, c.Domain, c.Country,
 			c.ResellerMPNID, c.Relationship, formatTime(c.CreatedAt)); err != nil {
 			return err
 		}
 		for _, k := range domain.SearchKeys(nameKey, c.Domain) {
-			if _, err := insKey.ExecContext(ctx, domain.KeyPrefix(k), nameKey, pk, k); err != nil {
-				return err
-			}
+			keys = append(keys, searchKey{nameKey: nameKey, key: k, pk: pk})
 		}
 		created++
 	}
+	if err := ins.flush(quiet); err != nil {
+		return err
+	}
 
-	dropped := 0
+	dropped := map[int64]bool{}
 	for _, ix := range customerIndexes {
-		if ix.name == "customers_id" || ix.name == "customers_domain" {
-			col := strings.TrimPrefix(ix.name, "customers_")
-			n, err := imp.dropDuplicates(ctx, col)
-			if err != nil {
+		_, err := tx.ExecContext(ctx, ix.create)
+		if err != nil && isConstraint(err) && (ix.name == "customers_id" || ix.name == "customers_domain") {
+			if err := imp.dropDuplicates(ctx, strings.TrimPrefix(ix.name, "customers_"), dropped); err != nil {
 				return err
 			}
-			dropped += n
+			_, err = tx.ExecContext(ctx, ix.create)
 		}
-		if _, err := tx.ExecContext(ctx, ix.create); err != nil {
+		if err != nil {
 			return fmt.Errorf("building index %s: %w", ix.name, err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO customer_search(prefix, name_key, customer, key)
-		SELECT prefix, name_key, customer, key FROM import_keys
-		WHERE customer NOT IN (SELECT pk FROM import_drop)
-		ORDER BY prefix, name_key, customer, key;
-		CREATE INDEX customer_search_key ON customer_search(key);`); err != nil {
+	if err := insertSortedKeys(ctx, tx, keys, dropped); err != nil {
 		return fmt.Errorf("building the search index: %w", err)
 	}
-	imp.res.Created = created - dropped
+	imp.res.Created = created - len(dropped)
 	return nil
 }
 
+// searchKey is one row of customer_search.
+type searchKey struct {
+	nameKey, key string
+	pk           int64
+}
+
+// insertSortedKeys sorts keys in customer_search's primary-key order and appends them,
+// leaving out those of dropped customers.
+func insertSortedKeys(ctx context.Context, tx *sql.Tx, keys []searchKey, dropped map[int64]bool) error {
+	slices.SortFunc(keys, func(a, b searchKey) int {
+		if c := strings.Compare(domain.KeyPrefix(a.key), domain.KeyPrefix(b.key)); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.nameKey, b.nameKey); c != 0 {
+			return c
+		}
+		if a.pk != b.pk {
+			return cmp.Compare(a.pk, b.pk)
+		}
+		return strings.Compare(a.key, b.key)
+	})
+	quiet := context.WithoutCancel(ctx)
+	ins, err := newBatch(ctx, tx, `INSERT INTO customer_search(prefix, name_key, customer, key) VALUES`, 4, 200)
+	if err != nil {
+		return err
+	}
+	defer ins.close()
+	for i, k := range keys {
+		if i%4096 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if dropped[k.pk] {
+			continue
+		}
+		if err := ins.add(quiet, domain.KeyPrefix(k.key), k.nameKey, k.pk, k.key); err != nil {
+			return err
+		}
+	}
+	return ins.flush(quiet)
+}
+
+func isConstraint(err error) bool {
+	var se *sqlite3.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3lib.SQLITE_CONSTRAINT
+}
+
 // dropDuplicates finds rows of this bulk load that repeat an id or domain of an earlier
-// line, reports each through OnRowError and deletes the skipped ones. It is cheap when
-// there are none: one pass over an index that is needed anyway.
-func (imp *importer) dropDuplicates(ctx context.Context, col string) (int, error) {
+// line, reports each through OnRowError and deletes the skipped ones, adding them to
+// dropped. It runs only when building a unique index failed.
+func (imp *importer) dropDuplicates(ctx context.Context, col string, dropped map[int64]bool) error {
 	tx := imp.tx
 	if _, err := tx.ExecContext(ctx, "CREATE INDEX temp_dups ON customers("+col+", pk)"); err != nil {
-		return 0, err
+		return err
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT `+col+`, group_concat(pk) FROM customers
 		GROUP BY `+col+` HAVING count(*) > 1 ORDER BY min(pk)`)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	type dup struct {
 		value string
@@ -224,40 +269,48 @@ func (imp *importer) dropDuplicates(ctx context.Context, col string) (int, error
 		var list string
 		if err := rows.Scan(&d.value, &list); err != nil {
 			rows.Close()
-			return 0, err
+			return err
 		}
 		for _, f := range strings.Split(list, ",") {
-			var pk int64
-			fmt.Sscan(f, &pk)
+			pk, err := strconv.ParseInt(f, 10, 64)
+			if err != nil {
+				rows.Close()
+				return err
+			}
 			d.lines = append(d.lines, pk)
 		}
 		dups = append(dups, d)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return 0, err
+		return err
 	}
-	dropped := 0
-	field := map[string]string{"id": "id", "domain": "domain"}[col]
+	// Report in line order, each repeat pointing at the first line with the value.
+	type repeat struct {
+		line, first int64
+		value       string
+	}
+	var repeats []repeat
 	for _, d := range dups {
-		first := d.lines[0]
+		slices.Sort(d.lines)
 		for _, l := range d.lines[1:] {
-			if l < first {
-				first, l = l, first
-			}
-			re := &workspace.RowError{Line: int(l), Field: field,
-				Reason: fmt.Sprintf("%s appears again (first on line %d)", d.value, first)}
-			if err := imp.reject(re); err != nil {
-				return 0, err
-			}
-			if _, err := tx.ExecContext(ctx, `DELETE FROM customers WHERE pk = ?; INSERT OR IGNORE INTO import_drop(pk) VALUES (?)`, l, l); err != nil {
-				return 0, err
-			}
-			dropped++
+			repeats = append(repeats, repeat{l, d.lines[0], d.value})
 		}
 	}
+	slices.SortFunc(repeats, func(a, b repeat) int { return cmp.Compare(a.line, b.line) })
+	for _, r := range repeats {
+		re := &workspace.RowError{Line: int(r.line), Field: col,
+			Reason: fmt.Sprintf("%s appears again (first on line %d)", r.value, r.first)}
+		if err := imp.reject(re); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM customers WHERE pk = ?`, r.line); err != nil {
+			return err
+		}
+		dropped[r.line] = true
+	}
 	_, err = tx.ExecContext(ctx, "DROP INDEX temp_dups")
-	return dropped, err
+	return err
 }
 
 // incremental merges rows into a workspace that holds customers already.

@@ -32,7 +32,6 @@ CREATE TABLE customer_search (
   key      TEXT NOT NULL,
   PRIMARY KEY (prefix, name_key, customer, key)
 ) WITHOUT ROWID;
-CREATE INDEX customer_search_key ON customer_search(key);
 
 CREATE TABLE customer_flags (
   seq        INTEGER PRIMARY KEY,
@@ -64,8 +63,8 @@ CREATE INDEX customer_opens_customer ON customer_opens(customer);
 // applicationID marks a SQLite file as a pcctl workspace (PRAGMA application_id): "PCCT".
 const applicationID = 0x50434354
 
-// customerIndexes are the secondary indexes of customers and customer_search, dropped and
-// rebuilt around a bulk import into an empty workspace (building an index from sorted data
+// customerIndexes are the secondary indexes of customers, dropped and rebuilt around a
+// bulk import into an empty workspace (building an index from sorted data
 // is several times faster than growing it row by row). Keep in step with migration 1.
 var customerIndexes = []struct{ name, create string }{
 	{"customers_id", "CREATE UNIQUE INDEX customers_id ON customers(id)"},

@@ -3,24 +3,26 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"strconv"
 	"strings"
 
 	"github.com/pcctl/pcctl/internal/domain"
 	"github.com/pcctl/pcctl/internal/workspace"
 )
 
-// Customer search over the customer_search table. Each customer has one row per search key
+// Customer search over the customer_search table: one row per search key of a customer
 // (domain.SearchKeys: its folded name from the start of each word, and its folded domain),
-// stored twice over: in the table's primary key, bucketed by the key's first three bytes
-// and ordered by folded name within a bucket, and in an index on the key alone.
+// keyed by (prefix, name_key, customer, key), where prefix is the key's first three bytes
+// (domain.KeyPrefix). Within a prefix the rows are in folded-name order, so a term of three
+// bytes or more is answered by walking its one prefix in name order and stopping once the
+// first results are known: the cost follows the results shown, not the number of matches.
 //
-// A term with few matches is answered from the key index: every match is fetched and
-// ranked in Go. A term with many matches (a common three-letter prefix among a million
-// customers) is answered by walking its bucket in name order and stopping once the first
-// results are known, so the cost follows the results shown, not the matches.
+// A shorter term spans many prefixes. When it matches few keys they are all fetched and
+// ranked; when it matches many, the customers are walked in name order instead, and with
+// that many matches the first ones come quickly.
 
-// sparseLimit is how many matching keys a term may have to be answered from the key index.
-const sparseLimit = 1000
+// shortTermLimit is how many keys a one- or two-byte term may match to be ranked in full.
+var shortTermLimit = 20000 // a variable so tests can exercise both paths
 
 func (s *session) SearchCustomers(ctx context.Context, text string, limit int) ([]workspace.CustomerRecord, error) {
 	if err := s.who.Require(domain.PermReadCustomers); err != nil {
@@ -34,30 +36,47 @@ func (s *session) SearchCustomers(ctx context.Context, text string, limit int) (
 		limit = domain.SearchLimit
 	}
 	it := domain.IndexTerm(term)
-	lo, hi := it, it+"\xff"
+	lo, hi := it, it+"\xff" // every key beginning with it, in byte order
 
-	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM customer_search
-		INDEXED BY customer_search_key WHERE key >= ? AND key < ? LIMIT ?)`, lo, hi, sparseLimit+1).Scan(&n); err != nil {
+	// Exact matches rank first, wherever their name sorts.
+	pks, err := s.pks(ctx, `SELECT pk FROM customers WHERE name_key = ? UNION SELECT pk FROM customers WHERE domain = ?`,
+		term, strings.ToLower(strings.TrimSpace(text)))
+	if err != nil {
 		return nil, err
 	}
-	var pks []int64
-	if n <= sparseLimit {
-		pks, err = s.pks(ctx, `SELECT DISTINCT customer FROM customer_search INDEXED BY customer_search_key
-			WHERE key >= ? AND key < ?`, lo, hi)
-	} else {
-		pks, err = s.denseMatches(ctx, term, lo, hi, limit)
+	var more []int64
+	switch {
+	case len(it) >= domain.KeyPrefixLen:
+		more, err = s.firstInNameOrder(ctx, limit, nil, `SELECT customer, name_key, '' FROM customer_search
+			WHERE prefix = ? AND key >= ? AND key < ? ORDER BY name_key, customer`, domain.KeyPrefix(it), lo, hi)
+	default:
+		var n int
+		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM customer_search
+			WHERE prefix >= ? AND prefix < ? LIMIT ?)`, lo, hi, shortTermLimit).Scan(&n); err != nil {
+			return nil, err
+		}
+		if n < shortTermLimit {
+			more, err = s.pks(ctx, `SELECT DISTINCT customer FROM customer_search WHERE prefix >= ? AND prefix < ?`, lo, hi)
+		} else {
+			more, err = s.firstInNameOrder(ctx, limit, func(nameKey, dom string) bool {
+				return strings.HasPrefix(nameKey, term) || strings.Contains(nameKey, " "+term) ||
+					strings.HasPrefix(domain.Fold(dom), term)
+			}, `SELECT pk, name_key, domain FROM customers INDEXED BY customers_name ORDER BY name_key, pk`)
+		}
 	}
 	if err != nil {
 		return nil, err
 	}
-	found, err := s.customersByPK(ctx, pks)
+	found, err := s.customersByPK(ctx, append(pks, more...))
 	if err != nil {
 		return nil, err
 	}
 	byID := make(map[string]workspace.CustomerRecord, len(found))
 	plain := make([]domain.Customer, 0, len(found))
 	for _, c := range found {
+		if _, dup := byID[c.ID]; dup {
+			continue
+		}
 		byID[c.ID] = c
 		plain = append(plain, c.Customer)
 	}
@@ -69,61 +88,35 @@ func (s *session) SearchCustomers(ctx context.Context, text string, limit int) (
 	return out, nil
 }
 
-// denseMatches returns the exact matches of term and the first matches in name order, at
-// least limit of them when there are so many, ending on a whole name so ties rank alike.
-func (s *session) denseMatches(ctx context.Context, term, lo, hi string, limit int) ([]int64, error) {
-	// Exact matches rank first, wherever their name sorts.
-	pks, err := s.pks(ctx, `SELECT pk FROM customers WHERE name_key = ?
-		UNION SELECT customer FROM customer_search INDEXED BY customer_search_key WHERE key = ?`, term, domain.IndexTerm(term))
-	if err != nil {
-		return nil, err
-	}
-	var rows *sql.Rows
-	prefix := domain.KeyPrefix(lo)
-	if len(prefix) == domain.KeyPrefixLen {
-		rows, err = s.db.QueryContext(ctx, `SELECT customer, name_key, '' FROM customer_search
-			WHERE prefix = ? AND key >= ? AND key < ? ORDER BY name_key, customer`, prefix, lo, hi)
-	} else {
-		// A term shorter than a bucket spans many buckets: walk the customers in name
-		// order instead; with this many matches the first ones come quickly.
-		rows, err = s.db.QueryContext(ctx, `SELECT c.pk, c.name_key, c.domain FROM customers c INDEXED BY customers_name
-			WHERE c.name_key >= '' ORDER BY c.name_key, c.pk`)
-	}
+// firstInNameOrder runs a query yielding (customer, name_key, domain) in name order and
+// returns the first limit distinct customers that keep passes (all when keep is nil),
+// going on to the end of the last name so that equal names are ranked together.
+func (s *session) firstInNameOrder(ctx context.Context, limit int, keep func(nameKey, dom string) bool, query string, args ...any) ([]int64, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	seen := make(map[int64]bool, limit*2)
+	var out []int64
+	seen := make(map[int64]bool, limit)
 	var last string
-	taken := 0
 	for rows.Next() {
 		var pk int64
 		var nameKey, dom string
 		if err := rows.Scan(&pk, &nameKey, &dom); err != nil {
 			return nil, err
 		}
-		if taken >= limit && nameKey != last {
+		if len(out) >= limit && nameKey != last {
 			break
 		}
-		if seen[pk] {
-			continue
-		}
-		if len(prefix) < domain.KeyPrefixLen && !shortTermMatches(nameKey, dom, term) {
+		if seen[pk] || keep != nil && !keep(nameKey, dom) {
 			continue
 		}
 		seen[pk] = true
-		pks = append(pks, pk)
-		taken++
+		out = append(out, pk)
 		last = nameKey
 	}
-	return pks, rows.Err()
-}
-
-// shortTermMatches checks a term shorter than a bucket against a customer met in name
-// order.
-func shortTermMatches(nameKey, dom, term string) bool {
-	return strings.HasPrefix(nameKey, term) || strings.Contains(nameKey, " "+term) ||
-		strings.HasPrefix(domain.Fold(dom), term)
+	return out, rows.Err()
 }
 
 func (s *session) pks(ctx context.Context, query string, args ...any) ([]int64, error) {
@@ -149,17 +142,17 @@ func (s *session) customersByPK(ctx context.Context, pks []int64) ([]workspace.C
 		return nil, nil
 	}
 	var b strings.Builder
-	b.WriteString("SELECT " + userCols + " FROM customers c WHERE c.pk IN (")
-	args := []any{sql.Named("user", s.who.User)}
+	b.WriteString("SELECT " + userCols + " FROM customers c WHERE c.pk IN (SELECT value FROM json_each(:pks))")
+	list := make([]byte, 0, len(pks)*8)
+	list = append(list, '[')
 	for i, pk := range pks {
 		if i > 0 {
-			b.WriteByte(',')
+			list = append(list, ',')
 		}
-		b.WriteByte('?')
-		args = append(args, pk)
+		list = strconv.AppendInt(list, pk, 10)
 	}
-	b.WriteByte(')')
-	rows, err := s.db.QueryContext(ctx, b.String(), args...)
+	list = append(list, ']')
+	rows, err := s.db.QueryContext(ctx, b.String(), sql.Named("user", s.who.User), sql.Named("pks", string(list)))
 	if err != nil {
 		return nil, err
 	}
