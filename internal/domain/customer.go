@@ -3,6 +3,7 @@ package domain
 import (
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Customer is a customer tenant the partner serves (domain.md, "Customers").
@@ -32,7 +33,11 @@ func NormalizeCustomer(c Customer) (Customer, error) {
 		return c, &InvalidError{Field: "companyName", Reason: "is empty"}
 	}
 	if len(c.CompanyName) > maxCompanyName {
-		return c, &InvalidError{Field: "companyName", Value: c.CompanyName[:40] + "…", Reason: "is longer than 256 bytes"}
+		n := 40 // show the first 40 bytes, cut back to a whole character
+		for n > 0 && !utf8.RuneStart(c.CompanyName[n]) {
+			n--
+		}
+		return c, &InvalidError{Field: "companyName", Value: c.CompanyName[:n] + "…", Reason: "is longer than 256 bytes"}
 	}
 	var err error
 	if c.ID != "" {
@@ -62,7 +67,9 @@ func NormalizeCustomer(c Customer) (Customer, error) {
 // any case, and returns it in lower case without braces.
 func ParseTenantID(s string) (string, error) {
 	t := strings.TrimSpace(s)
-	t = strings.TrimSuffix(strings.TrimPrefix(t, "{"), "}")
+	if len(t) >= 2 && t[0] == '{' && t[len(t)-1] == '}' { // braces come in pairs
+		t = t[1 : len(t)-1]
+	}
 	if len(t) != 36 {
 		return "", &InvalidError{Field: "id", Value: s, Reason: "is not a tenant GUID (expected 8-4-4-4-12 hexadecimal digits)"}
 	}

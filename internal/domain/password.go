@@ -10,7 +10,7 @@ import (
 
 const (
 	passwordLen = 16
-	lowers      = "abcdefghijkmnopqrstuvwxyz" // no l: it reads as 1 or I
+	lowers      = "abcdefghijkmnpqrstuvwxyz"  // no l, o: they read as 1, I, 0, O
 	uppers      = "ABCDEFGHJKLMNPQRSTUVWXYZ"  // no I, O
 	digits      = "23456789"                  // no 0, 1
 	symbols     = "!@#$%&*?-+="
@@ -18,7 +18,7 @@ const (
 
 // NewTemporaryPassword draws a 16-character password with at least one lower-case
 // letter, upper-case letter, digit and symbol from the random source (crypto/rand.Reader
-// in production). Characters that read alike (l, 1, I, O, 0) are left out.
+// in production). Characters that read alike (l, 1, I, o, O, 0) are left out.
 func NewTemporaryPassword(random io.Reader) (string, error) {
 	classes := []string{lowers, uppers, digits, symbols}
 	all := lowers + uppers + digits + symbols

@@ -71,7 +71,8 @@ type Principal struct {
 
 // Owner is the principal of a local workspace: the person who opened it holds every role
 // (domain.md, "Roles").
-func Owner(user string) Principal { return Principal{User: user, Roles: AllRoles} }
+// The roles are a copy: changing them leaves AllRoles alone.
+func Owner(user string) Principal { return Principal{User: user, Roles: slices.Clone(AllRoles)} }
 
 // Can reports whether the principal holds a role granting p.
 func (p Principal) Can(perm Permission) bool {

@@ -25,11 +25,13 @@ const KeyPrefixLen = 3
 const MaxKeyLen = 48
 
 // foldSpecial maps the letters that Unicode decomposition leaves alone to their usual
-// Latin spelling, so that "Straße" is found by "strasse" and "Łódź" by "lodz".
+// Latin spelling, so that "Straße" is found by "strasse" and "Łódź" by "lodz", and the
+// Greek final sigma to the form its capital lowers to.
 var foldSpecial = map[rune]string{
 	'ß': "ss", 'ẞ': "ss", 'æ': "ae", 'Æ': "ae", 'œ': "oe", 'Œ': "oe", 'ø': "o", 'Ø': "o",
 	'ł': "l", 'Ł': "l", 'đ': "d", 'Đ': "d", 'ð': "d", 'Ð': "d", 'þ': "th", 'Þ': "th",
-	'ı': "i", 'ħ': "h", 'Ħ': "h", 'ŀ': "l", 'Ŀ': "l",
+	'ı': "i", 'ħ': "h", 'Ħ': "h",
+	'ς': "σ", // Greek final sigma: Σ lowers to σ, so both forms must fold alike
 }
 
 // Fold turns text into its search form: lower case, accents removed, every run of
@@ -82,7 +84,8 @@ func Fold(s string) string {
 				}
 				continue
 			}
-			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mc, r) {
+				// Spacing marks (Devanagari vowel signs…) belong to their word.
 				emit(unicode.ToLower(r))
 				continue
 			}

@@ -1,0 +1,93 @@
+// Package archtest checks the import rules of docs/architecture.md.
+package archtest
+
+import (
+	"encoding/json"
+	"io"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const mod = "github.com/pcctl/pcctl/"
+
+type pkg struct {
+	ImportPath string
+	Imports    []string
+}
+
+func packages(t *testing.T) []pkg {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-json", "github.com/pcctl/pcctl/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	var ps []pkg
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	for {
+		var p pkg
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		ps = append(ps, p)
+	}
+	return ps
+}
+
+func isStd(path string) bool { return !strings.Contains(strings.Split(path, "/")[0], ".") }
+
+// rules maps a package (relative to the module) to the imports it may have besides the
+// standard library: module-relative paths for pcctl packages, full paths (prefixes) for
+// third-party ones.
+var rules = map[string][]string{
+	"internal/domain":           {"golang.org/x/text/"},
+	"internal/workspace":        {"internal/domain"},
+	"internal/workspace/sqlite": {"internal/workspace", "internal/domain", "modernc.org/sqlite", "github.com/google/uuid"},
+	"internal/output":           {"internal/iostreams", "github.com/olekukonko/tablewriter", "github.com/spf13/cobra"},
+	"internal/iostreams":        {"golang.org/x/term"},
+	"internal/customercsv":      {},
+	"internal/fileutil":         {},
+	"internal/config":           {"github.com/spf13/viper", "github.com/spf13/pflag"},
+	"internal/prompter":         {"internal/iostreams", "github.com/AlecAivazis/survey/v2"},
+}
+
+func allowed(imp string, allow []string) bool {
+	for _, a := range allow {
+		if strings.HasPrefix(a, "internal/") {
+			if imp == mod+a {
+				return true
+			}
+		} else if imp == strings.TrimSuffix(a, "/") || strings.HasPrefix(imp, strings.TrimSuffix(a, "/")+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+func TestImportRules(t *testing.T) {
+	ps := packages(t)
+	if len(ps) < 10 {
+		t.Fatalf("go list found only %d packages", len(ps))
+	}
+	for _, p := range ps {
+		rel := strings.TrimPrefix(p.ImportPath, mod)
+		allow, ok := rules[rel]
+		for _, imp := range p.Imports {
+			if isStd(imp) {
+				continue
+			}
+			switch {
+			case ok && !allowed(imp, allow):
+				t.Errorf("%s imports %s, which docs/architecture.md does not allow", rel, imp)
+			case strings.HasPrefix(rel, "internal/cmd/") && imp == mod+"internal/workspace/sqlite" && rel != "internal/cmd/workspacecmd":
+				t.Errorf("%s imports the SQLite workspace: commands go through workspace.Workspace", rel)
+			case imp == mod+"internal/app" || imp == mod+"internal/cmd/root":
+				if rel != "cmd/pcctl" && rel != "internal/app" {
+					t.Errorf("%s imports %s: only main builds the command tree", rel, imp)
+				}
+			}
+		}
+	}
+}
