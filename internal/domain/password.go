@@ -10,9 +10,9 @@ import (
 
 const (
 	passwordLen = 16
-	lowers      = "abcdefghijkmnpqrstuvwxyz"  // no l, o: they read as 1, I, 0, O
-	uppers      = "ABCDEFGHJKLMNPQRSTUVWXYZ"  // no I, O
-	digits      = "23456789"                  // no 0, 1
+	lowers      = "abcdefghijkmnpqrstuvwxyz" // no l, o: they read as 1, I, 0, O
+	uppers      = "ABCDEFGHJKLMNPQRSTUVWXYZ" // no I, O
+	digits      = "23456789"                 // no 0, 1
 	symbols     = "!@#$%&*?-+="
 )
 
