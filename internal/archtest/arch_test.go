@@ -45,7 +45,7 @@ var rules = map[string][]string{
 	"internal/domain":           {"golang.org/x/text/"},
 	"internal/workspace":        {"internal/domain"},
 	"internal/workspace/sqlite": {"internal/workspace", "internal/domain", "modernc.org/sqlite", "github.com/google/uuid"},
-	"internal/output":           {"internal/iostreams", "github.com/olekukonko/tablewriter", "github.com/spf13/cobra"},
+	"internal/output":           {"internal/iostreams", "github.com/olekukonko/tablewriter", "github.com/mattn/go-runewidth", "github.com/spf13/cobra"},
 	"internal/iostreams":        {"golang.org/x/term"},
 	"internal/customercsv":      {},
 	"internal/fileutil":         {},

@@ -17,6 +17,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/mattn/go-runewidth"
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
@@ -296,18 +297,34 @@ func PrintOne[T any](ios *iostreams.IOStreams, o *Options, all []Field[T], defau
 }
 
 func (p *Printer[T]) renderPairs() {
+	labels := make([]string, len(p.fields))
 	width := 0
-	for _, f := range p.fields {
-		width = max(width, utf8.RuneCountInString(f.Header))
+	for i, f := range p.fields {
+		labels[i] = label(f.Header)
+		width = max(width, runewidth.StringWidth(labels[i]))
 	}
 	for _, row := range p.rows {
-		for i, f := range p.fields {
-			fmt.Fprintf(p.w, "%-*s  %s\n", width+1, f.Header+":", row[i])
+		for i := range p.fields {
+			fmt.Fprintf(p.w, "%-*s  %s\n", width+1, labels[i]+":", row[i])
 		}
 	}
 }
 
+// label turns a table header into a label: "COMPANY NAME" becomes "Company name"; short
+// acronyms such as ID stay as they are.
+func label(header string) string {
+	if len(header) <= 2 || strings.ToUpper(header) != header {
+		return header
+	}
+	return header[:1] + strings.ToLower(header[1:])
+}
+
 func (p *Printer[T]) renderTable() error {
+	headers := make([]string, len(p.fields))
+	for i, f := range p.fields {
+		headers[i] = f.Header
+	}
+	fitColumns(headers, p.rows, p.width)
 	t := tablewriter.NewTable(p.w,
 		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
 			Borders: tw.BorderNone,
@@ -319,19 +336,60 @@ func (p *Printer[T]) renderTable() error {
 		tablewriter.WithHeaderAutoFormat(tw.Off),
 		tablewriter.WithHeaderAlignment(tw.AlignLeft),
 		tablewriter.WithRowAlignment(tw.AlignLeft),
-		tablewriter.WithRowAutoWrap(tw.WrapTruncate),
-		tablewriter.WithMaxWidth(p.width),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
 		tablewriter.WithTrimSpace(tw.Off),
 	)
-	headers := make([]string, len(p.fields))
-	for i, f := range p.fields {
-		headers[i] = f.Header
-	}
 	t.Header(headers)
 	if err := t.Bulk(p.rows); err != nil {
 		return err
 	}
 	return t.Render()
+}
+
+// fitColumns truncates cells, with an ellipsis, so that the table fits in width terminal
+// columns: the widest column gives way first, and no column goes below minColumn. Each
+// column takes its content's width plus one space either side.
+func fitColumns(headers []string, rows [][]string, width int) {
+	const minColumn = 8
+	widths := make([]int, len(headers))
+	for i, h := range headers {
+		widths[i] = runewidth.StringWidth(h)
+	}
+	for _, row := range rows {
+		for i, c := range row {
+			widths[i] = max(widths[i], runewidth.StringWidth(c))
+		}
+	}
+	total := 0
+	for _, w := range widths {
+		total += w + 2
+	}
+	shrunk := false
+	for total > width {
+		widest := 0
+		for i, w := range widths {
+			if w > widths[widest] {
+				widest = i
+			}
+		}
+		if widths[widest] <= minColumn {
+			break // too narrow a terminal: let lines wrap rather than lose every value
+		}
+		widths[widest]--
+		total--
+		shrunk = true
+	}
+	if !shrunk {
+		return
+	}
+	for _, row := range rows {
+		for i, c := range row {
+			row[i] = runewidth.Truncate(c, widths[i], "…")
+		}
+	}
+	for i, h := range headers {
+		headers[i] = runewidth.Truncate(h, widths[i], "…")
+	}
 }
 
 // cleanCell keeps a value on one line in a table.

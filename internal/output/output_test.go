@@ -1,0 +1,162 @@
+package output
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mattn/go-runewidth"
+
+	"github.com/pcctl/pcctl/internal/iostreams"
+)
+
+type item struct {
+	Name  string
+	Count int64
+	OK    bool
+	At    time.Time
+}
+
+var itemFields = []Field[item]{
+	StrField("name", "NAME", "a name", func(i *item) string { return i.Name }),
+	IntField("count", "COUNT", "a count", func(i *item) int64 { return i.Count }),
+	BoolField("ok", "OK", "a flag", func(i *item) bool { return i.OK }),
+	TimeField("at", "AT", "a time", func(i *item) time.Time { return i.At }),
+}
+
+var items = []item{
+	{Name: "Contoso, \"Ltd\"", Count: 3, OK: true, At: time.Date(2026, 11, 21, 10, 0, 0, 0, time.FixedZone("CET", 3600))},
+	{Name: "Société\nGénérale\t", Count: -1},
+}
+
+func render(t *testing.T, o *Options, tty bool) string {
+	t.Helper()
+	ios, _, out, _ := iostreams.Test()
+	ios.SetTTY(false, tty, false)
+	p, err := NewPrinter(ios, o, itemFields, []string{"name", "ok"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range items {
+		if err := p.Print(&items[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out.String()
+}
+
+func TestFormats(t *testing.T) {
+	cases := []struct {
+		name string
+		o    Options
+		tty  bool
+		want string
+	}{
+		{"json", Options{Format: JSON}, false, "[\n" +
+			`{"name":"Contoso, \"Ltd\"","count":3,"ok":true,"at":"2026-11-21T09:00:00Z"},` + "\n" +
+			`{"name":"Société\nGénérale\t","count":-1,"ok":false,"at":null}` + "\n]\n"},
+		{"ndjson fields", Options{Format: NDJSON, Fields: []string{"ok", "name"}}, false,
+			`{"ok":true,"name":"Contoso, \"Ltd\""}` + "\n" + `{"ok":false,"name":"Société\nGénérale\t"}` + "\n"},
+		{"csv", Options{Format: CSV}, false, "name,count,ok,at\n\"Contoso, \"\"Ltd\"\"\",3,true,2026-11-21T09:00:00Z\n\"Société\nGénérale\t\",-1,false,\n"},
+		{"table piped", Options{Format: Table}, false, "Contoso, \"Ltd\"\ttrue\nSociété Générale \tfalse\n"},
+		{"table terminal", Options{Format: Table}, true, " NAME               OK    \n Contoso, \"Ltd\"     true  \n Société Générale   false \n"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := render(t, &c.o, c.tty)
+			if got != c.want {
+				t.Errorf("got\n%q\nwant\n%q", got, c.want)
+			}
+		})
+	}
+}
+
+func TestEmptyJSONIsAnArray(t *testing.T) {
+	ios, _, out, _ := iostreams.Test()
+	p, _ := NewPrinter(ios, &Options{Format: JSON}, itemFields, nil)
+	p.Close()
+	if out.String() != "[]\n" {
+		t.Fatalf("%q", out.String())
+	}
+}
+
+func TestUnknownField(t *testing.T) {
+	ios, _, _, _ := iostreams.Test()
+	_, err := NewPrinter(ios, &Options{Format: CSV, Fields: []string{"name", "nope"}}, itemFields, nil)
+	if err == nil || err.Error() != `unknown field "nope" for --fields; valid fields: name, count, ok, at` {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestJSONStringsMatchEncodingJSON compares the hand-written encoder with encoding/json on
+// random strings, invalid UTF-8 and control characters included.
+func TestJSONStringsMatchEncodingJSON(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	alphabet := []string{"a", "é", "\"", "\\", "\n", "\x00", "\x1f", "\x7f", "\u2028", "\u2029", "😀", "\xff", "\xe2\x82", "<", "&"}
+	for range 5000 {
+		var b strings.Builder
+		for range r.IntN(12) {
+			b.WriteString(alphabet[r.IntN(len(alphabet))])
+		}
+		s := b.String()
+		want, _ := json.Marshal(s)
+		// encoding/json escapes <, > and & for HTML; we do not need to.
+		var back string
+		if err := json.Unmarshal(appendJSONString(nil, s), &back); err != nil {
+			t.Fatalf("%q: invalid JSON %q: %v", s, appendJSONString(nil, s), err)
+		}
+		var wantBack string
+		json.Unmarshal(want, &wantBack)
+		if back != wantBack {
+			t.Fatalf("%q decodes to %q, encoding/json's to %q", s, back, wantBack)
+		}
+	}
+}
+
+func TestCSVMatchesEncodingCSV(t *testing.T) {
+	for _, s := range []string{"", "plain", "a,b", `say "hi"`, "two\nlines", "cr\rhere", " leading", "\ttab", "trailing "} {
+		line := appendCSV(nil, s)
+		got, err := csv.NewReader(bytes.NewReader(append(line, '\n'))).Read()
+		if s == "" {
+			if len(line) != 0 {
+				t.Errorf("empty field written as %q", line)
+			}
+			continue
+		}
+		if err != nil || len(got) != 1 || got[0] != s {
+			t.Errorf("%q written as %q reads back as %q (%v)", s, line, got, err)
+		}
+	}
+}
+
+func TestFitColumns(t *testing.T) {
+	headers := []string{"NAME", "DOMAIN", "ID"}
+	rows := [][]string{{"Société Générale", "societegenerale.onmicrosoft.com", "0161fb68-7b7c-45d4-bad9-4f11563d7b5b"}}
+	fitColumns(headers, rows, 200)
+	if rows[0][1] != "societegenerale.onmicrosoft.com" {
+		t.Fatalf("a table that fits was truncated: %q", rows[0])
+	}
+	fitColumns(headers, rows, 60)
+	total := 0
+	for _, c := range rows[0] {
+		total += runewidth.StringWidth(c) + 2
+	}
+	if total > 60 || !strings.HasSuffix(rows[0][2], "…") || rows[0][0] != "Société Générale" {
+		t.Fatalf("fitted to 60 columns: %q (%d wide)", rows[0], total)
+	}
+}
+
+func TestLabel(t *testing.T) {
+	for h, want := range map[string]string{"COMPANY NAME": "Company name", "ID": "ID", "Read": "Read", "FLAGGED AT": "Flagged at"} {
+		if got := label(h); got != want {
+			t.Errorf("label(%q) = %q, want %q", h, got, want)
+		}
+	}
+}
