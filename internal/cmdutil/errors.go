@@ -77,3 +77,17 @@ func MinArgs(n int, names string) cobra.PositionalArgs {
 		return nil
 	}
 }
+
+// NounCommand makes a command that only groups subcommands refuse anything else: cobra
+// would print its help and exit 0 for "pcctl customers bogus", hiding the typo from
+// scripts.
+func NounCommand(cmd *cobra.Command) *cobra.Command {
+	cmd.Args = cobra.ArbitraryArgs
+	cmd.RunE = func(c *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return c.Help()
+		}
+		return Usagef("unknown command %q for %q; see '%s --help'", args[0], c.CommandPath(), c.CommandPath())
+	}
+	return cmd
+}

@@ -21,6 +21,7 @@ export the whole list.`,
   pcctl customers export --format csv -o customers.csv`,
 		GroupID: "nouns",
 	}
+	cmdutil.NounCommand(cmd)
 	cmd.AddCommand(
 		NewCmdList(f, nil),
 		NewCmdSearch(f, nil),

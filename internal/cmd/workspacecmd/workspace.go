@@ -27,6 +27,7 @@ use. docs/workspace.md describes its tables for the sqlite3 shell.`,
   pcctl --workspace team.db workspace migrate`,
 		GroupID: "admin",
 	}
+	cmdutil.NounCommand(cmd)
 	cmd.AddCommand(newCmdInfo(f), newCmdMigrate(f))
 	return cmd
 }

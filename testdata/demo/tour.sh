@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# The tour `make demo` runs: real pcctl commands on a fresh demo workspace, each printed
+# before it runs. Run it through `make demo`, which builds pcctl and empties DEMO_DIR first.
+#
+#   PCCTL_BIN  folder holding the pcctl to use (put first on PATH)
+#   DEMO_DIR   empty folder for the demo workspace and the exported file
+set -euo pipefail
+
+: "${PCCTL_BIN:?set PCCTL_BIN to the folder holding pcctl (run make demo)}"
+: "${DEMO_DIR:?set DEMO_DIR to an empty folder (run make demo)}"
+
+export PATH="$PCCTL_BIN:$PATH"
+export PCCTL_WORKSPACE="$DEMO_DIR/workspace.db"
+export PCCTL_USER="demo@contoso.example"
+export PCCTL_CONFIG="$DEMO_DIR/config.yaml" # absent: your own config file plays no part
+data=testdata/demo
+
+# say prints a comment line; run prints a command and runs it; fails runs a command that
+# must fail with the given exit code and prints that code.
+say() { printf '\n# %s\n' "$*"; }
+run() { printf '$ %s\n' "$1"; eval "$1"; }
+fails() {
+	local want=$1 rc=0
+	printf '$ %s\n' "$2"
+	eval "$2" || rc=$?
+	echo "(exit code $rc)"
+	if [[ $rc -ne $want ]]; then
+		echo "demo: expected exit code $want" >&2
+		exit 1
+	fi
+}
+
+echo "pcctl demo: workspace $PCCTL_WORKSPACE, user $PCCTL_USER"
+
+say "A fresh workspace: pcctl creates the SQLite file on first use and migrates its schema."
+run "pcctl --version"
+run "pcctl workspace migrate"
+run "pcctl workspace info"
+
+say "Import 150 synthetic customers, then Partner Center's own export (BOM, semicolons, CRLF)."
+run "pcctl customers import $data/customers.csv"
+run "pcctl customers import $data/partner-center-export.csv"
+say "Importing the same file again changes nothing."
+run "pcctl customers import $data/customers.csv --format csv"
+
+say "With 100 customers or more, list shows your flagged ones by default (none yet)."
+run "pcctl customers list"
+
+say "Search ignores case and accents, and matches the start of any word of the name..."
+run "pcctl customers search societe ger"
+say "...or the start of the domain."
+run "pcctl customers search SOCIETEG"
+
+say "The full record; opening a customer counts towards your recent view."
+run "pcctl customers show societegerardleveque.onmicrosoft.com"
+
+say "Flag two customers (at most 30 per user), list them, pin one."
+run "pcctl customers flag societegerardleveque.onmicrosoft.com compagnierobel.fr"
+run "pcctl customers list --view flagged --fields companyName,domain,flaggedAt"
+run "pcctl customers pin compagnierobel.fr"
+
+say "Export for scripts and spreadsheets: JSON to a pipe, CSV to a file (written atomically)."
+run "pcctl customers export --format json | head -n 3"
+run "pcctl customers export --format csv -o $DEMO_DIR/customers.csv"
+run "head -n 3 $DEMO_DIR/customers.csv"
+
+say "Bad input gives one clean error line and a documented exit code (pcctl help exit-codes)."
+fails 1 "pcctl customers import $data/bad.csv"
+fails 3 "pcctl customers show nosuch.example.com"
+fails 2 "pcctl customers list --format xml"
+
+say "Nothing of bad.csv was written: still 162 customers."
+run "pcctl workspace info --fields customers,flagged,pinned"
+
+printf '\nDone. Explore further with:\n  PCCTL_WORKSPACE=%s %s/pcctl customers --help\n' "$(cd "$DEMO_DIR" && pwd)/workspace.db" "$PCCTL_BIN"
