@@ -46,7 +46,7 @@ func (s *session) ImportCustomers(ctx context.Context, rows workspace.CustomerRo
 		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM customers").Scan(&n); err != nil {
 			return err
 		}
-		imp := &importer{s: s, tx: tx, opts: opts, res: &res}
+		imp := &importer{s: s, tx: tx, opts: opts, res: &res, chunkKeys: s.chunkKeys}
 		if n == 0 {
 			return imp.bulk(ctx, rows)
 		}
@@ -56,11 +56,12 @@ func (s *session) ImportCustomers(ctx context.Context, rows workspace.CustomerRo
 }
 
 type importer struct {
-	s    *session
-	tx   *sql.Tx
-	rows workspace.CustomerRows
-	opts workspace.ImportOptions
-	res  *workspace.ImportResult
+	s         *session
+	tx        *sql.Tx
+	rows      workspace.CustomerRows
+	chunkKeys int // search keys held in memory by a bulk load
+	opts      workspace.ImportOptions
+	res       *workspace.ImportResult
 }
 
 // next reads the next row and normalises it, handing bad rows to OnRowError. It returns
@@ -146,7 +147,8 @@ func (imp *importer) bulk(ctx context.Context, rows workspace.CustomerRows) erro
 	}
 	defer ins.close()
 
-	var keys []searchKey
+	keys := newKeySorter(imp.chunkKeys)
+	defer keys.close()
 	created := 0
 	for {
 		if created%1024 == 0 && ctx.Err() != nil {
@@ -172,7 +174,9 @@ func (imp *importer) bulk(ctx context.Context, rows workspace.CustomerRows) erro
 			return err
 		}
 		for _, k := range domain.SearchKeys(nameKey, c.Domain) {
-			keys = append(keys, searchKey{nameKey: nameKey, key: k, pk: pk})
+			if err := keys.add(searchKey{nameKey: nameKey, key: k, pk: pk}); err != nil {
+				return err
+			}
 		}
 		created++
 	}
@@ -200,43 +204,27 @@ func (imp *importer) bulk(ctx context.Context, rows workspace.CustomerRows) erro
 	return nil
 }
 
-// searchKey is one row of customer_search.
-type searchKey struct {
-	nameKey, key string
-	pk           int64
-}
-
-// insertSortedKeys sorts keys in customer_search's primary-key order and appends them,
-// leaving out those of dropped customers.
-func insertSortedKeys(ctx context.Context, tx *sql.Tx, keys []searchKey, dropped map[int64]bool) error {
-	slices.SortFunc(keys, func(a, b searchKey) int {
-		if c := strings.Compare(domain.KeyPrefix(a.key), domain.KeyPrefix(b.key)); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.nameKey, b.nameKey); c != 0 {
-			return c
-		}
-		if a.pk != b.pk {
-			return cmp.Compare(a.pk, b.pk)
-		}
-		return strings.Compare(a.key, b.key)
-	})
+// insertSortedKeys appends the keys to customer_search in its primary-key order, leaving
+// out those of dropped customers.
+func insertSortedKeys(ctx context.Context, tx *sql.Tx, keys *keySorter, dropped map[int64]bool) error {
 	quiet := context.WithoutCancel(ctx)
 	ins, err := newBatch(ctx, tx, `INSERT INTO customer_search(prefix, name_key, customer, key) VALUES`, 4, 200)
 	if err != nil {
 		return err
 	}
 	defer ins.close()
-	for i, k := range keys {
-		if i%4096 == 0 && ctx.Err() != nil {
+	i := 0
+	err = keys.each(func(k searchKey) error {
+		if i++; i%4096 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
 		if dropped[k.pk] {
-			continue
+			return nil
 		}
-		if err := ins.add(quiet, domain.KeyPrefix(k.key), k.nameKey, k.pk, k.key); err != nil {
-			return err
-		}
+		return ins.add(quiet, domain.KeyPrefix(k.key), k.nameKey, k.pk, k.key)
+	})
+	if err != nil {
+		return err
 	}
 	return ins.flush(quiet)
 }

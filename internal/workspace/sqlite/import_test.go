@@ -72,6 +72,7 @@ func TestSearchMatchesBruteForce(t *testing.T) {
 	ctx := context.Background()
 
 	bulk, _ := openTest(t, filepath.Join(t.TempDir(), "bulk.db"))
+	bulk.chunkKeys = 1000 // sort the keys through temporary runs, as a large import does
 	if _, err := alice(bulk).ImportCustomers(ctx, rowsOf(cs), workspace.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -273,6 +274,37 @@ func TestSearchTiesAtTheLimit(t *testing.T) {
 		for i := range want {
 			if got[i].ID != want[i].ID {
 				t.Fatalf("search %q result %d: %s %s, want %s %s", term, i, got[i].CompanyName, got[i].ID, want[i].CompanyName, want[i].ID)
+			}
+		}
+	}
+}
+
+func TestKeySorterMergesRuns(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 9))
+	var keys []searchKey
+	words := []string{"contoso", "contosó ltd", "fabrikam", "αβγ", "a", "zz top", "société", "ab"}
+	for i := range 2000 {
+		name := words[r.IntN(len(words))]
+		keys = append(keys, searchKey{nameKey: name, key: name[:1+r.IntN(len(name))], pk: int64(r.IntN(300) + i%3)})
+	}
+	for _, chunk := range []int{7, 100, 5000} {
+		s := newKeySorter(chunk)
+		for _, k := range keys {
+			if err := s.add(k); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var got []searchKey
+		if err := s.each(func(k searchKey) error { got = append(got, k); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		s.close()
+		if len(got) != len(keys) {
+			t.Fatalf("chunk %d: %d keys out of %d", chunk, len(got), len(keys))
+		}
+		for i := 1; i < len(got); i++ {
+			if compareKeys(got[i-1], got[i]) > 0 {
+				t.Fatalf("chunk %d: keys %d and %d out of order: %+v %+v", chunk, i-1, i, got[i-1], got[i])
 			}
 		}
 	}

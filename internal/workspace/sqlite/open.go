@@ -50,6 +50,8 @@ type DB struct {
 	random  io.Reader
 	version int
 	created bool
+
+	chunkKeys int // search keys a bulk import sorts in memory at a time
 }
 
 // OpenError is a workspace that could not be opened, with the reason in plain words.
@@ -90,7 +92,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, &OpenError{Path: abs, Reason: err.Error(), Err: err}
 	}
-	d := &DB{db: db, path: abs, now: opts.Now, random: opts.Random, created: created}
+	d := &DB{db: db, path: abs, now: opts.Now, random: opts.Random, created: created, chunkKeys: defaultChunkKeys}
 	if err := d.init(ctx, opts.NoMigrate); err != nil {
 		db.Close()
 		if created {
