@@ -5,6 +5,7 @@ package cmdutil
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -68,6 +69,34 @@ func ExactArgs(n int, names string) cobra.PositionalArgs {
 	}
 }
 
+// NoArgs refuses arguments (cobra's own NoArgs calls them unknown commands).
+func NoArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return Usagef("%s takes no arguments (got %q); see '%s --help'", cmd.CommandPath(), strings.Join(args, " "), cmd.CommandPath())
+	}
+	return nil
+}
+
+// PlainFlagError rewrites pflag's parse errors without Go internals:
+// `invalid argument "many" for "--limit" flag: strconv.ParseInt: parsing "many": invalid
+// syntax` becomes `invalid value "many" for --limit: expected a whole number`.
+func PlainFlagError(err error) string {
+	msg := err.Error()
+	var value, flag string
+	if _, scanErr := fmt.Sscanf(msg, "invalid argument %q for %q flag:", &value, &flag); scanErr != nil {
+		return msg
+	}
+	switch {
+	case strings.Contains(msg, "strconv.ParseInt"), strings.Contains(msg, "strconv.ParseUint"):
+		return fmt.Sprintf("invalid value %q for %s: expected a whole number", value, flag)
+	case strings.Contains(msg, "strconv.ParseBool"):
+		return fmt.Sprintf("invalid value %q for %s: expected true or false", value, flag)
+	case strings.Contains(msg, "strconv.ParseFloat"):
+		return fmt.Sprintf("invalid value %q for %s: expected a number", value, flag)
+	}
+	return msg
+}
+
 // MinArgs requires at least n arguments.
 func MinArgs(n int, names string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
@@ -90,4 +119,15 @@ func NounCommand(cmd *cobra.Command) *cobra.Command {
 		return Usagef("unknown command %q for %q; see '%s --help'", args[0], c.CommandPath(), c.CommandPath())
 	}
 	return cmd
+}
+
+// JoinAnd lists items in prose: "a", "a and b", "a, b and c".
+func JoinAnd(items []string) string {
+	switch len(items) {
+	case 0:
+		return ""
+	case 1:
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
 }

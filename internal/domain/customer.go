@@ -1,8 +1,10 @@
 package domain
 
 import (
+	"fmt"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -25,10 +27,11 @@ const DefaultRelationship = "reseller"
 const maxCompanyName = 256
 
 // NormalizeCustomer trims and canonicalises the fields of c (lower-case ID and domain,
-// upper-case country, lower-case relationship) and checks each against its rule. It
+// upper-case country, lower-case relationship, line breaks in the name turned into
+// spaces) and checks each against its rule. It
 // returns the first problem as an *InvalidError.
 func NormalizeCustomer(c Customer) (Customer, error) {
-	c.CompanyName = strings.TrimSpace(c.CompanyName)
+	c.CompanyName = strings.TrimSpace(lineBreaksToSpaces.Replace(c.CompanyName))
 	if c.CompanyName == "" {
 		return c, &InvalidError{Field: "companyName", Reason: "is empty"}
 	}
@@ -38,6 +41,9 @@ func NormalizeCustomer(c Customer) (Customer, error) {
 			n--
 		}
 		return c, &InvalidError{Field: "companyName", Value: c.CompanyName[:n] + "…", Reason: "is longer than 256 bytes"}
+	}
+	if err := checkText("companyName", c.CompanyName); err != nil {
+		return c, err
 	}
 	var err error
 	if c.ID != "" {
@@ -57,10 +63,28 @@ func NormalizeCustomer(c Customer) (Customer, error) {
 		}
 	}
 	c.Relationship = strings.ToLower(strings.TrimSpace(c.Relationship))
+	if err := checkText("relationship", c.Relationship); err != nil {
+		return c, err
+	}
 	if c.Relationship == "" {
 		c.Relationship = DefaultRelationship
 	}
 	return c, nil
+}
+
+// lineBreaksToSpaces turns the line breaks and tabs of a spreadsheet cell into spaces: a
+// company name typed on two lines is still one name.
+var lineBreaksToSpaces = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", "\t", " ", "\v", " ", "\f", " ")
+
+// checkText refuses control characters (NUL, escape, line breaks…) in a free-text field:
+// they come from broken files, not from company names, and would garble every table.
+func checkText(field, s string) error {
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return &InvalidError{Field: field, Value: s, Reason: fmt.Sprintf("has a control character (U+%04X)", r)}
+		}
+	}
+	return nil
 }
 
 // ParseTenantID accepts a tenant GUID in its usual text form, with or without braces, in

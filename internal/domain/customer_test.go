@@ -409,3 +409,28 @@ func TestAdminAccountName(t *testing.T) {
 		t.Errorf("AdminAccountName = %q, want %q", got, want)
 	}
 }
+
+func TestNormalizeCustomerRefusesControlCharacters(t *testing.T) {
+	for _, c := range []struct{ name, rel, field, reason string }{
+		{"Con\x00toso", "", "companyName", "has a control character (U+0000)"},
+		{"Contoso\x7fLtd", "", "companyName", "has a control character (U+007F)"},
+		{"Con\u0085toso", "", "companyName", "has a control character (U+0085)"},
+		{"Contoso", "re\x1bseller", "relationship", "has a control character (U+001B)"},
+	} {
+		_, err := NormalizeCustomer(Customer{CompanyName: c.name, Domain: "contoso.com", Relationship: c.rel})
+		var ie *InvalidError
+		if !errors.As(err, &ie) || ie.Field != c.field || ie.Reason != c.reason {
+			t.Errorf("%q/%q: %v", c.name, c.rel, err)
+		}
+	}
+	if _, err := NormalizeCustomer(Customer{CompanyName: "Café « Le Zinc » — Ünïcödé", Domain: "zinc.fr"}); err != nil {
+		t.Errorf("ordinary Unicode refused: %v", err)
+	}
+}
+
+func TestNormalizeCustomerJoinsLinesOfAName(t *testing.T) {
+	c, err := NormalizeCustomer(Customer{CompanyName: "Tailwind\r\nTraders\tLtd\n", Domain: "tailwind.com"})
+	if err != nil || c.CompanyName != "Tailwind Traders Ltd" {
+		t.Fatalf("%q, %v", c.CompanyName, err)
+	}
+}

@@ -11,43 +11,86 @@ import (
 	"path/filepath"
 )
 
-// WriteAtomic writes a file through a temporary file in the same folder, renamed over
-// path only when write returns nil and every byte reached the disk. On any error, or if the
-// process dies midway, path is left as it was (absent or with its old content).
-func WriteAtomic(path string, write func(io.Writer) error) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+// AtomicFile is a file written through a temporary file in the same folder and renamed
+// over its path by Commit only. Until then, or if the process dies, the path keeps its old
+// content (or stays absent).
+type AtomicFile struct {
+	path string
+	tmp  *os.File
+	w    *bufio.Writer
+	done bool
+}
+
+// CreateAtomic starts writing path. It fails at once, before any work is done, when the
+// file cannot be written: a missing folder, a folder in the way, no permission.
+func CreateAtomic(path string) (*AtomicFile, error) {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return nil, fmt.Errorf("cannot write %s: it is a folder", path)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return fmt.Errorf("cannot write %s: %w", path, err)
+		return nil, fmt.Errorf("cannot write %s: %w", path, plain(err))
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	bw := bufio.NewWriterSize(tmp, 256<<10)
-	if err := write(bw); err != nil {
-		return err
+	return &AtomicFile{path: path, tmp: tmp, w: bufio.NewWriterSize(tmp, 256<<10)}, nil
+}
+
+func plain(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
 	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+	return err
+}
+
+// Write writes to the temporary file.
+func (a *AtomicFile) Write(p []byte) (int, error) { return a.w.Write(p) }
+
+// Commit flushes, syncs and renames the file into place.
+func (a *AtomicFile) Commit() error {
+	if a.done {
+		return errors.New("file already committed or aborted")
 	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+	a.done = true
+	err := a.w.Flush()
+	if err == nil {
+		err = a.tmp.Sync()
 	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+	if cerr := a.tmp.Close(); err == nil {
+		err = cerr
 	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
+	if err == nil {
+		err = os.Chmod(a.tmp.Name(), 0o644)
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
+	if err == nil {
+		err = os.Rename(a.tmp.Name(), a.path)
+	}
+	if err != nil {
+		os.Remove(a.tmp.Name())
+		return fmt.Errorf("writing %s: %w", a.path, plain(err))
 	}
 	return nil
+}
+
+// Abort removes the temporary file; the path is left as it was. It does nothing after
+// Commit, so it can be deferred.
+func (a *AtomicFile) Abort() {
+	if a.done {
+		return
+	}
+	a.done = true
+	a.tmp.Close()
+	os.Remove(a.tmp.Name())
+}
+
+// WriteAtomic writes path with write through an AtomicFile.
+func WriteAtomic(path string, write func(io.Writer) error) error {
+	a, err := CreateAtomic(path)
+	if err != nil {
+		return err
+	}
+	defer a.Abort()
+	if err := write(a); err != nil {
+		return err
+	}
+	return a.Commit()
 }

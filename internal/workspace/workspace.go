@@ -127,7 +127,8 @@ type ImportOptions struct {
 	Now time.Time
 }
 
-// ImportResult counts what an import did.
+// ImportResult counts what an import did. Every data row read is counted once in one of
+// the others: Read = Created + Updated + Unchanged + Skipped.
 type ImportResult struct {
 	Read      int `json:"read"`
 	Created   int `json:"created"`

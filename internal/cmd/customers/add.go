@@ -3,6 +3,7 @@ package customers
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"time"
 
@@ -56,7 +57,7 @@ The domain must be a valid DNS name not used by another customer; the country an
 alpha-2 code (FR, DE, US…).`,
 		Example: `  pcctl customers add --name "Contoso Ltd" --domain contoso.onmicrosoft.com --country GB
   pcctl customers add --name "Fabrikam" --domain fabrikam.fr --country FR --reseller 4847383 --format json`,
-		Args: cobra.NoArgs,
+		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var missing []string
 			for _, fl := range []string{"name", "domain", "country"} {
@@ -65,7 +66,7 @@ alpha-2 code (FR, DE, US…).`,
 				}
 			}
 			if len(missing) > 0 {
-				return cmdutil.Usagef("customers add needs %v", missing)
+				return cmdutil.Usagef("%s needs %s; see '%s --help'", cmd.CommandPath(), cmdutil.JoinAnd(missing), cmd.CommandPath())
 			}
 			if runF != nil {
 				return runF(opts)
@@ -86,11 +87,18 @@ func addRun(ctx context.Context, opts *AddOptions) error {
 	c := domain.Customer{ID: opts.ID, CompanyName: opts.Name, Domain: opts.Domain,
 		Country: opts.Country, ResellerMPNID: opts.Reseller}
 	c, err := domain.NormalizeCustomer(c)
+	if err == nil && c.Country == "" {
+		err = &domain.InvalidError{Field: "country", Reason: "is empty (expected an ISO 3166 alpha-2 code such as FR, DE, US)"}
+	}
+	var ie *domain.InvalidError
+	if errors.As(err, &ie) {
+		// Name the flag the user typed, not the field.
+		flag := map[string]string{"companyName": "--name", "domain": "--domain", "country": "--country",
+			"resellerMpnId": "--reseller", "id": "--id"}[ie.Field]
+		return cmdutil.Usagef("%s %s", flag, ie.Detail())
+	}
 	if err != nil {
 		return err
-	}
-	if c.Country == "" {
-		return &domain.InvalidError{Field: "country", Reason: "is empty (expected an ISO 3166 alpha-2 code such as FR, DE, US)"}
 	}
 	random := opts.F.Random
 	if random == nil {

@@ -38,7 +38,7 @@ export never leaves a truncated file behind.`,
 		Example: `  pcctl customers export -o customers.csv
   pcctl customers export --format ndjson | jq -r .domain
   pcctl customers export --reseller 4847383 --format json -o reseller.json`,
-		Args: cobra.NoArgs,
+		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(opts)
@@ -64,25 +64,37 @@ func exportRun(ctx context.Context, opts *ExportOptions) error {
 	if err != nil {
 		return err
 	}
-	write := func(w io.Writer) error {
+	write := func(w io.Writer) (int, error) {
 		ios := &iostreams.IOStreams{Out: w, ErrOut: opts.F.IOStreams.ErrOut}
 		p, err := output.NewPrinter(ios, opts.Output, exportFields, nil)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		if err := ws.ExportCustomers(ctx, q, p.Print); err != nil {
-			return err
+			return 0, err
 		}
-		if err := p.Close(); err != nil {
-			return err
-		}
-		if opts.File != "" {
-			opts.F.IOStreams.Notice("Exported %d customers to %s.", p.Count(), opts.File)
-		}
-		return nil
+		return p.Count(), p.Close()
 	}
 	if opts.File == "" || opts.File == "-" {
-		return write(opts.F.IOStreams.Out)
+		_, err := write(opts.F.IOStreams.Out)
+		return err
 	}
-	return fileutil.WriteAtomic(opts.File, write)
+	file, err := fileutil.CreateAtomic(opts.File)
+	if err != nil {
+		return err
+	}
+	defer file.Abort()
+	n, err := write(file)
+	if err != nil {
+		return err
+	}
+	if err := file.Commit(); err != nil {
+		return err
+	}
+	noun := "customers"
+	if n == 1 {
+		noun = "customer"
+	}
+	opts.F.IOStreams.Notice("Exported %d %s to %s.", n, noun, opts.File)
+	return nil
 }

@@ -1,12 +1,14 @@
 package customers
 
 import (
+	"cmp"
 	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -91,12 +93,24 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 	if opts.File == "-" {
 		in, name = ios.In, "stdin"
 	} else {
+		if st, err := os.Stat(opts.File); err == nil && st.IsDir() {
+			return fmt.Errorf("cannot read %s: it is a folder", opts.File)
+		}
 		fh, err := os.Open(opts.File)
 		if err != nil {
 			return fmt.Errorf("cannot read %s: %w", opts.File, plainPathErr(err))
 		}
 		defer fh.Close()
 		in = fh
+	}
+	// Refuse a report that cannot be written before importing anything.
+	var report *fileutil.AtomicFile
+	if opts.Report != "" {
+		var err error
+		if report, err = fileutil.CreateAtomic(opts.Report); err != nil {
+			return err
+		}
+		defer report.Abort()
 	}
 	r, err := customercsv.NewReader(in, name)
 	if err != nil {
@@ -109,28 +123,35 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 	if err != nil {
 		return err
 	}
+	rows := &csvRows{r: r}
 	var skipped []*workspace.RowError
 	iopts := workspace.ImportOptions{Now: opts.F.Now()}
 	iopts.OnRowError = func(e *workspace.RowError) error {
-		if e.Field != "" {
-			e.Field = headerOf(r, e.Field)
-		}
+		rows.locate(e)
 		if !opts.SkipInvalid {
 			return &rowFailure{file: name, e: e}
 		}
-		ios.Notice("%s: skipped", formatRowError(name, e))
 		skipped = append(skipped, e)
 		return nil
 	}
-	res, err := ws.ImportCustomers(ctx, &csvRows{r: r}, iopts)
+	res, err := ws.ImportCustomers(ctx, rows, iopts)
 	if err != nil {
 		return err
 	}
-	if res.Read == 0 && res.Skipped == 0 {
+	if res.Read == 0 {
 		return fmt.Errorf("%s has a header row but no customers: nothing to import", name)
 	}
-	if opts.Report != "" {
-		if err := writeReport(opts.Report, skipped); err != nil {
+	// The workspace finds some bad rows (duplicates) only after reading them all: list
+	// every skipped row in file order.
+	slices.SortStableFunc(skipped, func(a, b *workspace.RowError) int { return cmp.Compare(a.Line, b.Line) })
+	for _, e := range skipped {
+		ios.Notice("%s: skipped", formatRowError(name, e))
+	}
+	if report != nil {
+		if err := writeReport(report, skipped); err != nil {
+			return err
+		}
+		if err := report.Commit(); err != nil {
 			return err
 		}
 	}
@@ -165,22 +186,61 @@ func headerOf(r *customercsv.Reader, field string) string {
 	return field
 }
 
-func writeReport(path string, rows []*workspace.RowError) error {
-	return fileutil.WriteAtomic(path, func(w io.Writer) error {
-		cw := csv.NewWriter(w)
-		cw.Write([]string{"line", "column", "field", "reason"})
-		for _, e := range rows {
-			cw.Write([]string{strconv.Itoa(e.Line), strconv.Itoa(e.Column), e.Field, e.Reason})
+func writeReport(w io.Writer, rows []*workspace.RowError) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"line", "column", "field", "reason"})
+	for _, e := range rows {
+		col := ""
+		if e.Column > 0 {
+			col = strconv.Itoa(e.Column)
 		}
-		cw.Flush()
-		return cw.Error()
-	})
+		cw.Write([]string{strconv.Itoa(e.Line), col, e.Field, e.Reason})
+	}
+	cw.Flush()
+	return cw.Error()
 }
 
 // csvRows turns CSV rows into customers, checking each value against the rules of domain
-// so that a bad value is reported at its own line and column.
+// so that a bad value is reported at its own line and column. It remembers where the id
+// and domain of each row are, so that rows the workspace refuses later (duplicates, a
+// domain taken) are reported with their column too: 16 bytes per line of the file.
 type csvRows struct {
-	r *customercsv.Reader
+	r   *customercsv.Reader
+	pos []keyPos // by line
+}
+
+// keyPos is where the id and the domain of the row starting on a line are.
+type keyPos struct{ idLine, idCol, domLine, domCol int32 }
+
+// locate fills the position of a refused row's id or domain, and names the column by its
+// header in the file.
+func (s *csvRows) locate(e *workspace.RowError) {
+	if e.Column == 0 && e.Line > 0 && e.Line < len(s.pos) {
+		p := s.pos[e.Line]
+		switch e.Field {
+		case customercsv.FieldID.String():
+			if p.idCol > 0 {
+				e.Line, e.Column = int(p.idLine), int(p.idCol)
+			}
+		case customercsv.FieldDomain.String():
+			if p.domCol > 0 {
+				e.Line, e.Column = int(p.domLine), int(p.domCol)
+			}
+		}
+	}
+	if e.Field != "" {
+		e.Field = headerOf(s.r, e.Field)
+	}
+}
+
+func (s *csvRows) remember(row customercsv.Row) {
+	for len(s.pos) <= row.Line {
+		s.pos = append(s.pos, keyPos{})
+	}
+	s.pos[row.Line] = keyPos{
+		idLine: int32(row.FieldLine[customercsv.FieldID]), idCol: int32(row.Column[customercsv.FieldID]),
+		domLine: int32(row.FieldLine[customercsv.FieldDomain]), domCol: int32(row.Column[customercsv.FieldDomain]),
+	}
 }
 
 func (s *csvRows) Next() (workspace.CustomerRow, error) {
@@ -192,6 +252,7 @@ func (s *csvRows) Next() (workspace.CustomerRow, error) {
 		}
 		return workspace.CustomerRow{}, err
 	}
+	s.remember(row)
 	v := row.Values
 	out := workspace.CustomerRow{
 		Line:            row.Line,

@@ -38,7 +38,7 @@ reseller's customers. Search always covers every customer: see 'pcctl customers 
 		Example: `  pcctl customers list
   pcctl customers list --view all --sort created --limit 20
   pcctl customers list --reseller 4847383 --format csv`,
-		Args: cobra.NoArgs,
+		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(opts)

@@ -55,9 +55,14 @@ func searchRun(ctx context.Context, opts *SearchOptions) error {
 	if err != nil {
 		return err
 	}
-	found, err := ws.SearchCustomers(ctx, opts.Term, opts.Limit)
+	// One more than asked tells whether there are more.
+	found, err := ws.SearchCustomers(ctx, opts.Term, opts.Limit+1)
 	if err != nil {
 		return err
+	}
+	more := len(found) > opts.Limit
+	if more {
+		found = found[:opts.Limit]
 	}
 	p, err := output.NewPrinter(opts.F.IOStreams, opts.Output, recordFields, listDefaults)
 	if err != nil {
@@ -73,7 +78,7 @@ func searchRun(ctx context.Context, opts *SearchOptions) error {
 	}
 	if len(found) == 0 {
 		opts.F.IOStreams.Notice("No customer's name or domain begins with %q.", opts.Term)
-	} else if len(found) == opts.Limit {
+	} else if more {
 		opts.F.IOStreams.Notice("Showing the first %d matches; type more letters to narrow the search.", opts.Limit)
 	}
 	return nil

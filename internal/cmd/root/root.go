@@ -3,6 +3,7 @@ package root
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -41,11 +42,12 @@ scripts (--format), with the columns you choose (--fields).`,
 	cmd.SetVersionTemplate("pcctl version {{.Version}}\n")
 	cmd.PersistentFlags().String("workspace", "", "workspace file (default $PCCTL_WORKSPACE, the config file's workspace, or $XDG_DATA_HOME/pcctl/workspace.db)")
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return cmdutil.Usagef("%s; see '%s --help'", err, c.CommandPath())
+		return cmdutil.Usagef("%s; see '%s --help'", cmdutil.PlainFlagError(err), c.CommandPath())
 	})
 	cmd.AddGroup(&cobra.Group{ID: "nouns", Title: "Partner business:"}, &cobra.Group{ID: "admin", Title: "Workspace:"})
-	cmd.SetHelpCommandGroupID("admin")
 	cmd.SetCompletionCommandGroupID("admin")
+	cmd.SetUsageTemplate(usageTemplate)
+	cmd.SetHelpCommand(newCmdHelp())
 	cmd.AddCommand(
 		customers.NewCmdCustomers(f),
 		workspacecmd.NewCmdWorkspace(f),
@@ -55,17 +57,81 @@ scripts (--format), with the columns you choose (--fields).`,
 	return cmd
 }
 
+// newHelpTopic is a help topic: a command that cannot run, which `pcctl help NAME` shows
+// and `pcctl --help` lists under "Additional help topics".
 func newHelpTopic(name, short, long string) *cobra.Command {
+	topic := &cobra.Command{Use: name, Short: short, Long: long}
+	topic.SetHelpFunc(func(c *cobra.Command, _ []string) { fmt.Fprint(c.OutOrStdout(), c.Long) })
+	return topic
+}
+
+// newCmdHelp replaces cobra's help command, which answers an unknown topic with usage and
+// exit code 0.
+func newCmdHelp() *cobra.Command {
 	return &cobra.Command{
-		Use:   name,
-		Short: short,
-		Long:  long,
-		Run: func(cmd *cobra.Command, args []string) {
-			fmt.Fprint(cmd.OutOrStdout(), cmd.Long)
+		Use:   "help [command]",
+		Short: "Help about any command or topic",
+		Long: `Help about any command or topic, e.g. 'pcctl help customers import',
+'pcctl help exit-codes', 'pcctl help environment'.`,
+		GroupID: "admin",
+		ValidArgsFunction: func(c *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			target, _, err := c.Root().Find(args)
+			if err != nil || target == nil {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			var names []cobra.Completion
+			for _, sub := range target.Commands() {
+				if sub.IsAvailableCommand() || sub.IsAdditionalHelpTopicCommand() {
+					names = append(names, sub.Name())
+				}
+			}
+			return names, cobra.ShellCompDirectiveNoFileComp
 		},
-		Hidden: true,
+		RunE: func(c *cobra.Command, args []string) error {
+			target, rest, err := c.Root().Find(args)
+			if err != nil || target == nil || len(rest) > 0 {
+				return cmdutil.Usagef("unknown help topic %q; see 'pcctl help'", strings.Join(args, " "))
+			}
+			// cobra adds these flags lazily, to the command being run only.
+			target.InitDefaultHelpFlag()
+			target.InitDefaultVersionFlag()
+			return target.Help()
+		},
 	}
 }
+
+// usageTemplate is cobra's, less the second usage line that a command with subcommands
+// shows when it is also runnable (our nouns run, to refuse unknown verbs).
+const usageTemplate = `Usage:{{if .HasAvailableSubCommands}}
+  {{.UseLine}}{{else if .Runnable}}
+  {{.UseLine}}{{end}}{{if gt (len .Aliases) 0}}
+
+Aliases:
+  {{.NameAndAliases}}{{end}}{{if .HasExample}}
+
+Examples:
+{{.Example}}{{end}}{{if .HasAvailableSubCommands}}{{$cmds := .Commands}}{{if eq (len .Groups) 0}}
+
+Available Commands:{{range $cmds}}{{if (or .IsAvailableCommand (eq .Name "help"))}}
+  {{rpad .Name .NamePadding }} {{.Short}}{{end}}{{end}}{{else}}{{range $group := .Groups}}
+
+{{.Title}}{{range $cmds}}{{if (and (eq .GroupID $group.ID) (or .IsAvailableCommand (eq .Name "help")))}}
+  {{rpad .Name .NamePadding }} {{.Short}}{{end}}{{end}}{{end}}{{if not .AllChildCommandsHaveGroup}}
+
+Additional Commands:{{range $cmds}}{{if (and (eq .GroupID "") (or .IsAvailableCommand (eq .Name "help")))}}
+  {{rpad .Name .NamePadding }} {{.Short}}{{end}}{{end}}{{end}}{{end}}{{end}}{{if .HasAvailableLocalFlags}}
+
+Flags:
+{{.LocalFlags.FlagUsages | trimTrailingWhitespaces}}{{end}}{{if .HasAvailableInheritedFlags}}
+
+Global Flags:
+{{.InheritedFlags.FlagUsages | trimTrailingWhitespaces}}{{end}}{{if .HasHelpSubCommands}}
+
+Additional help topics:{{range .Commands}}{{if .IsAdditionalHelpTopicCommand}}
+  {{rpad .CommandPath .CommandPathPadding}} {{.Short}}{{end}}{{end}}{{end}}{{if .HasAvailableSubCommands}}
+
+Use "{{.CommandPath}} [command] --help" for more information about a command.{{end}}
+`
 
 const exitCodesHelp = `pcctl exits with:
 

@@ -51,7 +51,7 @@ func newCmdInfo(f *cmdutil.Factory) *cobra.Command {
 		Short: "Show where the workspace is, its schema version and what it holds",
 		Example: `  pcctl workspace info
   pcctl workspace info --format json`,
-		Args: cobra.NoArgs,
+		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			db, err := f.OpenLocal(ctx, sqlite.Options{NoMigrate: true})
@@ -80,7 +80,7 @@ func newCmdMigrate(f *cmdutil.Factory) *cobra.Command {
 command does this when it opens the workspace; migrate does it explicitly and says what it
 did. A workspace written by a newer pcctl is refused and left unchanged.`,
 		Example: `  pcctl workspace migrate`,
-		Args:    cobra.NoArgs,
+		Args:    cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return migrateRun(cmd.Context(), f)
 		},

@@ -85,10 +85,13 @@ func (imp *importer) next() (workspace.CustomerRow, error) {
 
 func (imp *importer) nextRaw() (workspace.CustomerRow, error) {
 	row, err := imp.rows.Next()
+	var re *workspace.RowError
+	if err == nil || errors.As(err, &re) {
+		imp.res.Read++ // every data row, good or bad: read = created+updated+unchanged+skipped
+	}
 	if err != nil {
 		return row, err
 	}
-	imp.res.Read++
 	c, err := domain.NormalizeCustomer(row.Customer)
 	if err != nil {
 		var ie *domain.InvalidError

@@ -211,7 +211,7 @@ func TestImportDuplicatesAndRollback(t *testing.T) {
 			}})
 			want := []string{"8 id " + cs[2].ID + " appears again (first on line 4)",
 				"10 domain " + cs[1].Domain + " appears again (first on line 3)"}
-			if err != nil || fmt.Sprint(skipped) != fmt.Sprint(want) || res.Created != 8 || res.Skipped != 2 {
+			if err != nil || fmt.Sprint(skipped) != fmt.Sprint(want) || res.Created != 8 || res.Skipped != 2 || res.Read != 10 {
 				t.Fatalf("skip: %+v %v\n%q", res, err, skipped)
 			}
 			if n, _ := ws.CountCustomers(ctx); n != base+8 {

@@ -38,7 +38,8 @@ type Options struct {
 	// otherwise a missing folder is an error.
 	CreateFolder bool
 	// NoMigrate opens a workspace of an older schema without migrating it (for
-	// `workspace info` and `workspace migrate`, which report the version first).
+	// `workspace info` and `workspace migrate`, which report the version first). A new,
+	// empty file is migrated all the same.
 	NoMigrate bool
 }
 
@@ -48,7 +49,8 @@ type DB struct {
 	path    string
 	now     func() time.Time
 	random  io.Reader
-	version int
+	version int // the schema version now
+	found   int // the schema version when the file was opened
 	created bool
 
 	chunkKeys int // search keys a bulk import sorts in memory at a time
@@ -185,9 +187,9 @@ func (d *DB) init(ctx context.Context, noMigrate bool) error {
 	if _, err := d.db.ExecContext(ctx, "PRAGMA journal_mode=WAL"); err != nil {
 		return d.openErr(err)
 	}
-	d.version = version
-	if noMigrate {
-		return nil
+	d.version, d.found = version, version
+	if noMigrate && !d.created {
+		return nil // an older workspace, reported as it is; a file created just now is migrated
 	}
 	_, _, err = d.Migrate(ctx)
 	return err
@@ -211,10 +213,10 @@ func (d *DB) openErr(err error) error {
 }
 
 // Migrate applies the pending migrations, each in its own write transaction, and reports
-// the versions before and after. Concurrent processes migrate safely: the version is read
-// again under the write lock.
+// the version the file had when opened and the version it has now. Concurrent processes
+// migrate safely: the version is read again under the write lock.
 func (d *DB) Migrate(ctx context.Context) (from, to int, err error) {
-	from = d.version
+	from = d.found
 	for {
 		done, err := d.migrateOne(ctx)
 		if err != nil {
