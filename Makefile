@@ -57,7 +57,8 @@ demo: build ## Build pcctl and tour its commands on a fresh demo workspace (test
 	@PCCTL_BIN='$(CURDIR)/$(BIN_DIR)' DEMO_DIR='$(DEMO_DIR)' bash testdata/demo/tour.sh
 
 bench: ## Run the benchmarks: go run ./cmd/pcctl-bench with BENCH_ARGS
-	$(GO) run ./cmd/pcctl-bench $(BENCH_ARGS)
+	@command -v sqlite3 >/dev/null || { echo "make bench: installing sqlite3 (the reference it measures against)"; apt-get update -qq && apt-get install -y -qq sqlite3; }
+	$(GO) run ./cmd/pcctl-bench -write $(BENCH_ARGS)
 
 completions: build ## Regenerate the shell completions in completions/ from bin/pcctl
 	@mkdir -p completions

@@ -79,6 +79,9 @@ var lineBreaksToSpaces = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", 
 // checkText refuses control characters (NUL, escape, line breaks…) in a free-text field:
 // they come from broken files, not from company names, and would garble every table.
 func checkText(field, s string) error {
+	if !utf8.ValidString(s) {
+		return &InvalidError{Field: field, Value: strings.ToValidUTF8(s, "\uFFFD"), Reason: "is not valid UTF-8 text"}
+	}
 	for _, r := range s {
 		if unicode.IsControl(r) {
 			return &InvalidError{Field: field, Value: s, Reason: fmt.Sprintf("has a control character (U+%04X)", r)}

@@ -434,3 +434,11 @@ func TestNormalizeCustomerJoinsLinesOfAName(t *testing.T) {
 		t.Fatalf("%q, %v", c.CompanyName, err)
 	}
 }
+
+func TestNormalizeCustomerRefusesInvalidUTF8(t *testing.T) {
+	_, err := NormalizeCustomer(Customer{CompanyName: "Caf\xe9", Domain: "cafe.fr"})
+	var ie *InvalidError
+	if !errors.As(err, &ie) || ie.Field != "companyName" || ie.Reason != "is not valid UTF-8 text" {
+		t.Fatalf("%v", err)
+	}
+}

@@ -428,7 +428,9 @@ func appendCSV(b []byte, s string) []byte {
 const hexDigits = "0123456789abcdef"
 
 // appendJSONString appends s as a JSON string, escaping what JSON requires and replacing
-// invalid UTF-8 with U+FFFD, as encoding/json does.
+// invalid UTF-8 with U+FFFD, as encoding/json does. Like SQLite's json_object (which
+// renders exports), it leaves U+2028 and U+2029 as they are: valid JSON, escaped by
+// encoding/json only for embedding in HTML.
 func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
@@ -460,13 +462,6 @@ func appendJSONString(b []byte, s string) []byte {
 		if r == utf8.RuneError && size == 1 {
 			b = append(b, s[start:i]...)
 			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
 			i += size
 			start = i
 			continue

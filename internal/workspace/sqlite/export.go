@@ -2,6 +2,9 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
+	"strings"
 
 	"github.com/pcctl/pcctl/internal/domain"
 	"github.com/pcctl/pcctl/internal/workspace"
@@ -15,15 +18,17 @@ const exportBatch = 512
 // read transaction, so the export is one consistent snapshot even while other processes
 // write.
 //
-// Reading rows through the driver costs about four times what formatting them does, so a
-// goroutine reads while the caller's goroutine runs each; they trade a few batches of
-// records back and forth, so memory stays constant.
+// Reading values through the driver is what an export spends its time on, about a quarter
+// of a microsecond per value. So SQLite joins each row's fields into one value, separated
+// by the unit separator (U+001F, which no field may hold: domain refuses control
+// characters), and a goroutine reads those while the caller's goroutine splits them and
+// runs each; they trade a few batches back and forth, so memory stays constant.
 func (s *session) ExportCustomers(ctx context.Context, q workspace.ExportQuery, each func(*domain.Customer) error) error {
 	if err := s.who.Require(domain.PermReadCustomers); err != nil {
 		return err
 	}
-	query := `SELECT id, company_name, domain, country, reseller_mpn_id, relationship, created_at
-		FROM customers`
+	query := `SELECT id || char(31) || company_name || char(31) || domain || char(31) || country || char(31) ||
+		reseller_mpn_id || char(31) || relationship || char(31) || created_at FROM customers`
 	var args []any
 	if q.Reseller != "" {
 		query += ` WHERE reseller_mpn_id = ?`
@@ -38,18 +43,18 @@ func (s *session) ExportCustomers(ctx context.Context, q workspace.ExportQuery, 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	const inFlight = 4
-	free := make(chan []domain.Customer, inFlight)
-	full := make(chan []domain.Customer, inFlight)
+	free := make(chan []string, inFlight)
+	full := make(chan []string, inFlight)
 	for range inFlight {
-		free <- make([]domain.Customer, exportBatch)
+		free <- make([]string, exportBatch)
 	}
 	readErr := make(chan error, 1)
 	go func() {
 		defer close(full)
 		readErr <- func() error {
-			var created string
+			var raw sql.RawBytes
 			for {
-				var buf []domain.Customer
+				var buf []string
 				select {
 				case buf = <-free:
 				case <-ctx.Done():
@@ -57,12 +62,10 @@ func (s *session) ExportCustomers(ctx context.Context, q workspace.ExportQuery, 
 				}
 				n := 0
 				for n < len(buf) && rows.Next() {
-					c := &buf[n]
-					if err := rows.Scan(&c.ID, &c.CompanyName, &c.Domain, &c.Country, &c.ResellerMPNID,
-						&c.Relationship, &created); err != nil {
+					if err := rows.Scan(&raw); err != nil {
 						return err
 					}
-					c.CreatedAt = parseTime(created)
+					buf[n] = string(raw) // one allocation a row; the fields are slices of it
 					n++
 				}
 				if n > 0 {
@@ -75,10 +78,13 @@ func (s *session) ExportCustomers(ctx context.Context, q workspace.ExportQuery, 
 		}()
 	}()
 	var werr error
+	var c domain.Customer
 	for buf := range full {
-		for i := range buf {
+		for _, line := range buf {
 			if werr == nil {
-				werr = each(&buf[i])
+				if werr = splitCustomer(line, &c); werr == nil {
+					werr = each(&c)
+				}
 			}
 		}
 		if werr != nil {
@@ -91,4 +97,20 @@ func (s *session) ExportCustomers(ctx context.Context, q workspace.ExportQuery, 
 		return err
 	}
 	return werr
+}
+
+// splitCustomer fills c from a row joined by ExportCustomers' query.
+func splitCustomer(line string, c *domain.Customer) error {
+	var f [7]string
+	for i := range 6 {
+		j := strings.IndexByte(line, 0x1f)
+		if j < 0 {
+			return fmt.Errorf("export: a row has %d fields, not 7", i+1)
+		}
+		f[i], line = line[:j], line[j+1:]
+	}
+	f[6] = line
+	c.ID, c.CompanyName, c.Domain, c.Country, c.ResellerMPNID, c.Relationship = f[0], f[1], f[2], f[3], f[4], f[5]
+	c.CreatedAt = parseTime(f[6])
+	return nil
 }

@@ -136,3 +136,15 @@ func TestOpenReadOnlyFolder(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestParseTime(t *testing.T) {
+	for _, s := range []string{"2026-11-21T10:00:00Z", "1999-01-31T23:59:59Z", "2024-02-29T00:00:00Z", "2026-11-21T10:00:00+01:00", "2026-13-01T00:00:00Z", "garbage", ""} {
+		want, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			want = time.Time{}
+		}
+		if got := parseTime(s); !got.Equal(want) {
+			t.Errorf("parseTime(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
