@@ -109,6 +109,10 @@ func splitCustomer(line string, c *domain.Customer) error {
 		}
 		f[i], line = line[:j], line[j+1:]
 	}
+	if strings.IndexByte(line, 0x1f) >= 0 {
+		// Only a hand edit of the file puts one there: refuse rather than shift fields.
+		return fmt.Errorf("export: customer %s holds a U+001F control character; correct it in the workspace", f[0])
+	}
 	f[6] = line
 	c.ID, c.CompanyName, c.Domain, c.Country, c.ResellerMPNID, c.Relationship = f[0], f[1], f[2], f[3], f[4], f[5]
 	c.CreatedAt = parseTime(f[6])

@@ -309,3 +309,16 @@ func TestKeySorterMergesRuns(t *testing.T) {
 		}
 	}
 }
+
+func TestExportRefusesAFieldWithTheSeparator(t *testing.T) {
+	db, _ := openTest(t, filepath.Join(t.TempDir(), "ws.db"))
+	addN(t, alice(db), 2)
+	if _, err := db.db.Exec("UPDATE customers SET relationship = 'a' || char(31) || 'b' WHERE pk = 2"); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	err := alice(db).ExportCustomers(context.Background(), workspace.ExportQuery{}, func(*domain.Customer) error { n++; return nil })
+	if err == nil || !strings.Contains(err.Error(), "holds a U+001F control character") || n != 1 {
+		t.Fatalf("exported %d, err = %v", n, err)
+	}
+}
