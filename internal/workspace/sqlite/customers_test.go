@@ -236,3 +236,22 @@ func TestConcurrentWriters(t *testing.T) {
 		t.Errorf("%d flags after concurrent flagging, want %d", len(got), domain.MaxFlags)
 	}
 }
+
+func TestSearchShowsTheUsersFlagsAndPins(t *testing.T) {
+	db, _ := openTest(t, filepath.Join(t.TempDir(), "ws.db"))
+	ws := alice(db)
+	ctx := context.Background()
+	cs := addN(t, ws, 3)
+	ws.FlagCustomer(ctx, cs[1].Domain)
+	ws.PinCustomer(ctx, cs[2].Domain)
+	db.As(domain.Owner("bob")).PinCustomer(ctx, cs[0].Domain)
+	got, err := ws.SearchCustomers(ctx, "customer", 10)
+	if err != nil || len(got) != 3 {
+		t.Fatalf("%v %v", got, err)
+	}
+	for i, c := range got {
+		if c.Flagged != (i == 1) || c.Pinned != (i == 2) || c.Flagged && !c.FlaggedAt.Equal(testNow) {
+			t.Errorf("result %d (%s): flagged=%v at %v, pinned=%v", i, c.Domain, c.Flagged, c.FlaggedAt, c.Pinned)
+		}
+	}
+}
