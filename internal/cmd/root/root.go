@@ -144,7 +144,8 @@ const exitCodesHelp = `pcctl exits with:
   4  refused by a business rule: the input is well formed but a rule forbids it (a domain
      already used by another customer, a missing role, editing a closed deal)
 
-Errors are written to stderr, one line naming the problem; data goes to stdout.
+Errors are written to stderr, starting with "Error: " and naming the problem; data goes
+to stdout.
 `
 
 const environmentHelp = `Environment variables (precedence: flag, then environment, then config file, then default):
