@@ -29,12 +29,14 @@ func CreateAtomic(path string) (*AtomicFile, error) {
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
-		return nil, fmt.Errorf("cannot write %s: %w", path, plain(err))
+		return nil, fmt.Errorf("cannot write %s: %w", path, PlainErr(err))
 	}
 	return &AtomicFile{path: path, tmp: tmp, w: bufio.NewWriterSize(tmp, 256<<10)}, nil
 }
 
-func plain(err error) error {
+// PlainErr is err without its operation and path: "no such file or directory" rather
+// than "open /x/y: no such file or directory", for messages that name the file already.
+func PlainErr(err error) error {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		return pe.Err
@@ -66,7 +68,7 @@ func (a *AtomicFile) Commit() error {
 	}
 	if err != nil {
 		os.Remove(a.tmp.Name())
-		return fmt.Errorf("writing %s: %w", a.path, plain(err))
+		return fmt.Errorf("writing %s: %w", a.path, PlainErr(err))
 	}
 	return nil
 }

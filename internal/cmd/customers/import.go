@@ -98,7 +98,7 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 		}
 		fh, err := os.Open(opts.File)
 		if err != nil {
-			return fmt.Errorf("cannot read %s: %w", opts.File, plainPathErr(err))
+			return fmt.Errorf("cannot read %s: %w", opts.File, fileutil.PlainErr(err))
 		}
 		defer fh.Close()
 		in = fh
@@ -303,12 +303,4 @@ func parseCreated(s string) (time.Time, error) {
 	}
 	t, err := time.Parse("2006-01-02", s)
 	return t.UTC(), err
-}
-
-func plainPathErr(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
