@@ -56,10 +56,7 @@ func Run(f *cmdutil.Factory, args []string) int {
 		code = cmdutil.ExitUsage
 		msg += "; see 'pcctl --help'"
 	}
-	var silent *cmdutil.SilentError
-	if !errors.As(err, &silent) {
-		fmt.Fprintln(f.IOStreams.ErrOut, "Error: "+msg)
-	}
+	fmt.Fprintln(f.IOStreams.ErrOut, "Error: "+msg)
 	return code
 }
 

@@ -31,15 +31,8 @@ func (e *UsageError) Error() string { return e.Msg }
 // Usagef builds a UsageError.
 func Usagef(format string, a ...any) error { return &UsageError{Msg: fmt.Sprintf(format, a...)} }
 
-// SilentError has been reported already (for example row by row); it only sets the exit
-// code.
-type SilentError struct{ Code int }
-
-func (e *SilentError) Error() string { return fmt.Sprintf("exit status %d", e.Code) }
-
 // ExitCode maps an error to the documented exit code.
 func ExitCode(err error) int {
-	var silent *SilentError
 	var usage *UsageError
 	var outUsage *output.UsageError
 	var invalid *domain.InvalidError
@@ -47,8 +40,6 @@ func ExitCode(err error) int {
 	switch {
 	case err == nil:
 		return ExitOK
-	case errors.As(err, &silent):
-		return silent.Code
 	case errors.As(err, &usage), errors.As(err, &outUsage), errors.As(err, &invalid):
 		return ExitUsage
 	case errors.Is(err, domain.ErrNotFound):

@@ -57,9 +57,6 @@ func Load(env func(string) string, flags *pflag.FlagSet) (*Config, error) {
 	return c, nil
 }
 
-// File is the config file's path (it may not exist).
-func (c *Config) File() string { return c.file }
-
 // Workspace is where the workspace file is, and whether it is the default location (whose
 // folder pcctl creates on first use).
 func (c *Config) Workspace() (path string, isDefault bool) {

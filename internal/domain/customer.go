@@ -116,13 +116,6 @@ func ParseTenantID(s string) (string, error) {
 	return string(b), nil
 }
 
-// LooksLikeTenantID reports whether s has the shape of a tenant GUID, so that a reference
-// typed by the user can be told apart from a domain.
-func LooksLikeTenantID(s string) bool {
-	_, err := ParseTenantID(s)
-	return err == nil
-}
-
 // ParseDomain checks a primary domain name (RFC 1035 host name rules: dot-separated labels
 // of letters, digits and hyphens, each 1 to 63 characters, not starting or ending with a
 // hyphen, at least two labels, at most 253 characters, a top-level label that is not all

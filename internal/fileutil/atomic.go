@@ -5,7 +5,6 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -82,17 +81,4 @@ func (a *AtomicFile) Abort() {
 	a.done = true
 	a.tmp.Close()
 	os.Remove(a.tmp.Name())
-}
-
-// WriteAtomic writes path with write through an AtomicFile.
-func WriteAtomic(path string, write func(io.Writer) error) error {
-	a, err := CreateAtomic(path)
-	if err != nil {
-		return err
-	}
-	defer a.Abort()
-	if err := write(a); err != nil {
-		return err
-	}
-	return a.Commit()
 }

@@ -1,7 +1,6 @@
 package fileutil
 
 import (
-	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -9,23 +8,28 @@ import (
 	"testing"
 )
 
-func TestWriteAtomic(t *testing.T) {
+func TestAtomicFile(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "out.csv")
 	os.WriteFile(path, []byte("old"), 0o644)
-	err := WriteAtomic(path, func(w io.Writer) error {
-		io.WriteString(w, "partial")
-		return errors.New("boom")
-	})
-	if err == nil || err.Error() != "boom" {
-		t.Fatalf("err = %v", err)
-	}
-	if b, _ := os.ReadFile(path); string(b) != "old" {
-		t.Fatalf("a failed write changed the file: %q", b)
-	}
-	if err := WriteAtomic(path, func(w io.Writer) error { _, err := io.WriteString(w, "new"); return err }); err != nil {
+	a, err := CreateAtomic(path)
+	if err != nil {
 		t.Fatal(err)
 	}
+	io.WriteString(a, "partial")
+	a.Abort()
+	if b, _ := os.ReadFile(path); string(b) != "old" {
+		t.Fatalf("an aborted write changed the file: %q", b)
+	}
+	a, _ = CreateAtomic(path)
+	io.WriteString(a, "new")
+	if b, _ := os.ReadFile(path); string(b) != "old" {
+		t.Fatalf("the file changed before Commit: %q", b)
+	}
+	if err := a.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	a.Abort() // after Commit: nothing
 	if b, _ := os.ReadFile(path); string(b) != "new" {
 		t.Fatalf("file holds %q", b)
 	}

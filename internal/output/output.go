@@ -11,7 +11,6 @@ package output
 import (
 	"bufio"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -471,6 +470,3 @@ func appendJSONString(b []byte, s string) []byte {
 	b = append(b, s[start:]...)
 	return append(b, '"')
 }
-
-// Writer is where a printer's output goes; exported for commands that write to files.
-type Writer = io.Writer
