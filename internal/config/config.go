@@ -42,7 +42,8 @@ func Load(env func(string) string, flags *pflag.FlagSet) (*Config, error) {
 			}
 		}
 	}
-	for key, envName := range map[string]string{"workspace": "PCCTL_WORKSPACE", "user": "PCCTL_USER"} {
+	for key, envName := range map[string]string{"workspace": "PCCTL_WORKSPACE", "user": "PCCTL_USER",
+		"invite_base_url": "PCCTL_INVITE_BASE_URL", "partner_name": "PCCTL_PARTNER_NAME"} {
 		if err := c.v.BindEnv(key, envName); err != nil {
 			return nil, err
 		}
@@ -109,3 +110,19 @@ func expandHome(p string, env func(string) string) string {
 	}
 	return p
 }
+
+// DefaultInviteBaseURL is where partnership request links point when the config names no
+// invite_base_url: the default address of `pcctl serve`, which serves them.
+const DefaultInviteBaseURL = "http://127.0.0.1:8787"
+
+// InviteBaseURL is the base of partnership request links (invite_base_url), and whether it
+// was configured.
+func (c *Config) InviteBaseURL() (url string, configured bool) {
+	if u := c.v.GetString("invite_base_url"); u != "" {
+		return u, true
+	}
+	return DefaultInviteBaseURL, false
+}
+
+// PartnerName is the provider's name as partnership requests sign it (partner_name).
+func (c *Config) PartnerName() string { return c.v.GetString("partner_name") }

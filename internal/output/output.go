@@ -202,6 +202,25 @@ type UsageError struct{ Msg string }
 
 func (e *UsageError) Error() string { return e.Msg }
 
+// AppendJSONObject appends r as one JSON object with the named fields (all of them when
+// names is empty), for commands that nest records.
+func AppendJSONObject[T any](b []byte, all []Field[T], names []string, r *T) []byte {
+	chosen := all
+	if len(names) > 0 {
+		chosen, _ = selectFields(all, names)
+	}
+	b = append(b, '{')
+	for i := range chosen {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, chosen[i].Name)
+		b = append(b, ':')
+		b = chosen[i].appendJSON(b, r)
+	}
+	return append(b, '}')
+}
+
 // Print writes one record.
 func (p *Printer[T]) Print(r *T) error {
 	p.n++
@@ -309,14 +328,26 @@ func (p *Printer[T]) renderPairs() {
 	}
 }
 
-// label turns a table header into a label: "COMPANY NAME" becomes "Company name"; short
-// acronyms such as ID stay as they are.
+// label turns a table header into a label: "COMPANY NAME" becomes "Company name";
+// acronyms such as ID and MPN stay as they are.
 func label(header string) string {
-	if len(header) <= 2 || strings.ToUpper(header) != header {
+	if strings.ToUpper(header) != header {
 		return header
 	}
-	return header[:1] + strings.ToLower(header[1:])
+	words := strings.Fields(header)
+	for i, w := range words {
+		switch {
+		case acronyms[w]:
+		case i == 0:
+			words[i] = w[:1] + strings.ToLower(w[1:])
+		default:
+			words[i] = strings.ToLower(w)
+		}
+	}
+	return strings.Join(words, " ")
 }
+
+var acronyms = map[string]bool{"ID": true, "MPN": true, "URL": true}
 
 func (p *Printer[T]) renderTable() error {
 	headers := make([]string, len(p.fields))

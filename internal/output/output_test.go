@@ -154,7 +154,7 @@ func TestFitColumns(t *testing.T) {
 }
 
 func TestLabel(t *testing.T) {
-	for h, want := range map[string]string{"COMPANY NAME": "Company name", "ID": "ID", "Read": "Read", "FLAGGED AT": "Flagged at"} {
+	for h, want := range map[string]string{"COMPANY NAME": "Company name", "ID": "ID", "Read": "Read", "FLAGGED AT": "Flagged at", "MPN ID": "MPN ID", "SUBSCRIPTION ID": "Subscription ID"} {
 		if got := label(h); got != want {
 			t.Errorf("label(%q) = %q, want %q", h, got, want)
 		}

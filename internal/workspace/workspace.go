@@ -47,7 +47,42 @@ type Workspace interface {
 	// they were added. The record passed to each is reused between calls.
 	ExportCustomers(ctx context.Context, q ExportQuery, each func(*domain.Customer) error) error
 
+	// InviteReseller records a partnership request. When the address already has a
+	// pending one, that one is returned instead (existing is true); an address that is
+	// already an active reseller's is refused.
+	InviteReseller(ctx context.Context, inv domain.Invitation) (saved domain.Invitation, existing bool, err error)
+	// AcceptInvitation records the reseller's acceptance of the request with that token.
+	AcceptInvitation(ctx context.Context, token, mpnID, name string) (domain.Reseller, error)
+	// Resellers lists resellers and requests with one of the statuses, by name.
+	Resellers(ctx context.Context, statuses []domain.ResellerStatus) ([]domain.Reseller, error)
+	// Reseller finds a reseller by MPN ID, active or removed.
+	Reseller(ctx context.Context, mpnID string) (domain.Reseller, error)
+	// RemoveReseller ends the partnership; customers and subscriptions stay as they are.
+	RemoveReseller(ctx context.Context, mpnID string) (domain.Reseller, error)
+
+	// AddSubscription creates a subscription for the customer s.CustomerID (ID or domain).
+	AddSubscription(ctx context.Context, s domain.Subscription) (domain.Subscription, error)
+	// Subscriptions calls each for the subscriptions q selects, by customer then offer.
+	Subscriptions(ctx context.Context, q SubscriptionQuery, each func(domain.Subscription) error) error
+	// UpdateSubscription applies the changes that are set.
+	UpdateSubscription(ctx context.Context, id string, ch SubscriptionChange) (domain.Subscription, error)
+
 	Close() error
+}
+
+// SubscriptionQuery selects subscriptions; empty fields select all.
+type SubscriptionQuery struct {
+	Customer       string // ID or domain
+	Reseller       string // credited reseller or support contact
+	ExpiringWithin time.Duration
+}
+
+// SubscriptionChange is what `subscription set` changes: nil fields stay as they are; an
+// empty MPN ID removes the association.
+type SubscriptionChange struct {
+	Reseller       *string
+	SupportContact *string
+	Quantity       *int
 }
 
 // Info describes a workspace.

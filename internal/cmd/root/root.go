@@ -9,6 +9,8 @@ import (
 
 	"github.com/pcctl/pcctl/internal/buildinfo"
 	"github.com/pcctl/pcctl/internal/cmd/customers"
+	"github.com/pcctl/pcctl/internal/cmd/reseller"
+	"github.com/pcctl/pcctl/internal/cmd/subscription"
 	"github.com/pcctl/pcctl/internal/cmd/workspacecmd"
 	"github.com/pcctl/pcctl/internal/cmdutil"
 	"github.com/pcctl/pcctl/internal/config"
@@ -50,6 +52,8 @@ scripts (--format), with the columns you choose (--fields).`,
 	cmd.SetHelpCommand(newCmdHelp())
 	cmd.AddCommand(
 		customers.NewCmdCustomers(f),
+		reseller.NewCmdReseller(f),
+		subscription.NewCmdSubscription(f),
 		workspacecmd.NewCmdWorkspace(f),
 		newHelpTopic("exit-codes", "Exit codes pcctl returns", exitCodesHelp),
 		newHelpTopic("environment", "Environment variables and configuration", environmentHelp),

@@ -115,6 +115,12 @@ func (s *session) AddCustomer(ctx context.Context, c domain.Customer, passwordHa
 	}
 	var out workspace.CustomerRecord
 	err = s.writeTx(ctx, func(tx *sql.Tx) error {
+		if c.ResellerMPNID != "" {
+			// Customers are added on behalf of active resellers only (004).
+			if err := s.activeReseller(ctx, tx, c.ResellerMPNID, "given customers"); err != nil {
+				return err
+			}
+		}
 		var other string
 		err := tx.QueryRowContext(ctx, `SELECT id FROM customers WHERE id = ? OR domain = ?`, c.ID, c.Domain).Scan(&other)
 		if err == nil {
@@ -344,13 +350,15 @@ func (s *session) Info(ctx context.Context) (workspace.Info, error) {
 			info.SizeBytes += wal.Size()
 		}
 	}
-	if s.version == 0 {
-		return info, nil
+	if s.version < LatestSchema {
+		return info, nil // an older schema may lack tables: migrate first
 	}
 	counts := []struct{ name, query string }{
 		{"customers", "SELECT count(*) FROM customers"},
 		{"flagged", "SELECT count(*) FROM customer_flags WHERE user = ?"},
 		{"pinned", "SELECT count(*) FROM customer_pins WHERE user = ?"},
+		{"resellers", "SELECT count(*) FROM resellers WHERE status = 'active'"},
+		{"subscriptions", "SELECT count(*) FROM subscriptions"},
 	}
 	for _, c := range counts {
 		var n int

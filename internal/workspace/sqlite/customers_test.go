@@ -169,6 +169,7 @@ func TestListSortFilterLimit(t *testing.T) {
 	db, clk := openTest(t, filepath.Join(t.TempDir(), "ws.db"))
 	ws := alice(db)
 	ctx := context.Background()
+	partner(t, ws, "4847383")
 	for i, name := range []string{"Zeta", "éclair", "Alpha", "Delta"} {
 		clk.t = testNow.Add(time.Duration(i) * time.Hour)
 		r := ""
@@ -259,4 +260,18 @@ func TestSearchShowsTheUsersFlagsAndPins(t *testing.T) {
 func isTenantID(s string) bool {
 	id, err := domain.ParseTenantID(s)
 	return err == nil && id == s
+}
+
+// partner makes mpnID an active indirect reseller.
+func partner(t *testing.T, ws workspace.Workspace, mpnID string) {
+	t.Helper()
+	ctx := context.Background()
+	inv, _, err := ws.InviteReseller(ctx, domain.Invitation{Token: "tok-" + mpnID, Email: "r" + mpnID + "@resellers.example",
+		Subject: "s", Body: "b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ws.AcceptInvitation(ctx, inv.Token, mpnID, "Reseller "+mpnID); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -81,7 +82,7 @@ func TestOpenRefusals(t *testing.T) {
 		name, path, want string
 		newerErr         bool
 	}{
-		{"newer", newer, "was written by a newer pcctl (schema version 99; this pcctl knows up to 1): upgrade pcctl to use it; the file was not changed", true},
+		{"newer", newer, fmt.Sprintf("was written by a newer pcctl (schema version 99; this pcctl knows up to %d): upgrade pcctl to use it; the file was not changed", LatestSchema), true},
 		{"foreign", foreign, "is a SQLite database but not a pcctl workspace; it was not changed", false},
 		{"corrupt", corrupt, "is not a pcctl workspace: the file is not a SQLite database or is corrupt; it was not changed", false},
 		{"missing folder", filepath.Join(dir, "nope", "ws.db"), "folder " + filepath.Join(dir, "nope") + " does not exist", false},
@@ -146,5 +147,35 @@ func TestParseTime(t *testing.T) {
 		if got := parseTime(s); !got.Equal(want) {
 			t.Errorf("parseTime(%q) = %v, want %v", s, got, want)
 		}
+	}
+}
+
+// TestMigratesAnOlderWorkspace: a workspace left at schema 1 by an earlier pcctl is brought
+// to the latest version on open, its customers kept; NoMigrate reports it as it is.
+func TestMigratesAnOlderWorkspace(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v1.db")
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(migrations[0] + fmt.Sprintf(`; PRAGMA application_id=%d; PRAGMA user_version=1;
+		INSERT INTO customers(id, company_name, name_key, domain, created_at) VALUES ('a0000000-0000-4000-8000-000000000001', 'Contoso', 'contoso', 'contoso.com', '2020-01-01T00:00:00Z')`, applicationID)); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	old, err := Open(context.Background(), path, Options{NoMigrate: true})
+	if err != nil || old.SchemaVersion() != 1 {
+		t.Fatalf("NoMigrate: version %d, %v", old.SchemaVersion(), err)
+	}
+	old.Close()
+	db, _ := openTest(t, path)
+	if db.SchemaVersion() != LatestSchema {
+		t.Fatalf("version %d after open, want %d", db.SchemaVersion(), LatestSchema)
+	}
+	if c, err := alice(db).Customer(context.Background(), "contoso.com"); err != nil || c.CompanyName != "Contoso" {
+		t.Fatalf("customer after migration: %+v %v", c, err)
+	}
+	if _, err := alice(db).Resellers(context.Background(), []domain.ResellerStatus{domain.ResellerActive}); err != nil {
+		t.Fatalf("the new tables are missing: %v", err)
 	}
 }

@@ -58,6 +58,48 @@ CREATE TABLE customer_opens (
 CREATE INDEX customer_opens_user ON customer_opens(user, opened_at);
 CREATE INDEX customer_opens_customer ON customer_opens(customer);
 `,
+	// 2: indirect resellers, their partnership requests, and subscriptions.
+	`
+CREATE TABLE resellers (
+  mpn_id      TEXT PRIMARY KEY,
+  name        TEXT NOT NULL,
+  email       TEXT NOT NULL,
+  status      TEXT NOT NULL CHECK (status IN ('active', 'removed')),
+  invited_at  TEXT NOT NULL,
+  accepted_at TEXT NOT NULL,
+  removed_at  TEXT NOT NULL DEFAULT ''
+) WITHOUT ROWID;
+CREATE INDEX resellers_email ON resellers(email);
+
+CREATE TABLE reseller_invitations (
+  token       TEXT PRIMARY KEY,
+  email       TEXT NOT NULL,
+  name        TEXT NOT NULL DEFAULT '',
+  subject     TEXT NOT NULL,
+  body        TEXT NOT NULL,
+  created_at  TEXT NOT NULL,
+  accepted_at TEXT NOT NULL DEFAULT '',
+  mpn_id      TEXT NOT NULL DEFAULT ''
+) WITHOUT ROWID;
+CREATE INDEX reseller_invitations_email ON reseller_invitations(email, created_at);
+
+CREATE TABLE subscriptions (
+  pk              INTEGER PRIMARY KEY,
+  id              TEXT NOT NULL UNIQUE,
+  customer        INTEGER NOT NULL REFERENCES customers(pk) ON DELETE CASCADE,
+  offer           TEXT NOT NULL,
+  quantity        INTEGER NOT NULL CHECK (quantity > 0),
+  status          TEXT NOT NULL DEFAULT 'active',
+  reseller_mpn_id TEXT NOT NULL DEFAULT '',
+  support_contact TEXT NOT NULL DEFAULT '',
+  term_end        TEXT NOT NULL DEFAULT '',
+  created_at      TEXT NOT NULL
+);
+CREATE INDEX subscriptions_customer ON subscriptions(customer);
+CREATE INDEX subscriptions_reseller ON subscriptions(reseller_mpn_id) WHERE reseller_mpn_id <> '';
+CREATE INDEX subscriptions_support ON subscriptions(support_contact) WHERE support_contact <> '';
+CREATE INDEX subscriptions_term_end ON subscriptions(term_end) WHERE term_end <> '';
+`,
 }
 
 // applicationID marks a SQLite file as a pcctl workspace (PRAGMA application_id): "PCCT".
