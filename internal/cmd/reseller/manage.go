@@ -163,9 +163,19 @@ subscriptions it is credited on (incentives) or is the support contact of.`,
 // table, nested arrays in JSON.
 func printShow(ios *iostreams.IOStreams, o *output.Options, r *domain.Reseller, cs []workspace.CustomerRecord, subs []domain.Subscription) error {
 	all := &output.Options{Format: o.Format}
+	credited, supported := 0, 0
+	for _, s := range subs {
+		if s.ResellerMPNID == r.MPNID {
+			credited++
+		}
+		if s.SupportContact == r.MPNID {
+			supported++
+		}
+	}
 	if o.Format == output.JSON {
 		b := output.AppendJSONObject(nil, resellerFields, o.Fields, r)
 		b = b[:len(b)-1]
+		b = fmt.Appendf(b, `,"creditedSubscriptions":%d,"supportContactSubscriptions":%d`, credited, supported)
 		b = append(b, `,"customers":[`...)
 		for i := range cs {
 			if i > 0 {
@@ -187,6 +197,7 @@ func printShow(ios *iostreams.IOStreams, o *output.Options, r *domain.Reseller, 
 	if err := output.PrintOne(ios, o, resellerFields, nil, r); err != nil {
 		return err
 	}
+	fmt.Fprintf(ios.Out, "Credited for incentives on %d subscription(s); support contact for %d.\n", credited, supported)
 	fmt.Fprintf(ios.Out, "\nCustomers (%d):\n", len(cs))
 	p, err := output.NewPrinter(ios, all, customerFields, nil)
 	if err != nil {
