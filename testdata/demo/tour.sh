@@ -64,12 +64,24 @@ run "pcctl customers export --format json | head -n 3"
 run "pcctl customers export --format csv -o $DEMO_DIR/customers.csv"
 run "head -n 3 $DEMO_DIR/customers.csv"
 
+say "Indirect resellers: a partnership request (pcctl sends no email: it prints the draft)..."
+run "pcctl reseller invite --email sales@fabrikam.example --name 'Fabrikam Partners'"
+say "...accepted with the token of its link, then a customer and a subscription on its behalf."
+token=$(pcctl reseller invite --email sales@fabrikam.example --format json --fields token 2>/dev/null | sed 's/.*"token":"\([^"]*\)".*/\1/')
+run "pcctl reseller accept $token --mpn-id 4847383 --name 'Fabrikam Partners'"
+run "pcctl customers add --name 'Tailwind Traders' --domain tailwindtraders.example --country US --reseller 4847383 --fields companyName,adminAccount"
+run "pcctl subscription add --customer tailwindtraders.example --offer 'Microsoft 365 E3' --quantity 25 --reseller 4847383 --fields offer,quantity,resellerMpnId"
+run "pcctl reseller show 4847383 --fields mpnId,name,status"
+say "Removing the partnership asks for confirmation (--yes here); customers and subscriptions stay."
+run "pcctl reseller remove 4847383 --yes"
+run "pcctl subscription list --fields customerName,offer,resellerMpnId"
+
 say "Bad input gives one clean error line and a documented exit code (pcctl help exit-codes)."
 fails 1 "pcctl customers import $data/bad.csv"
 fails 3 "pcctl customers show nosuch.example.com"
 fails 2 "pcctl customers list --format xml"
 
-say "Nothing of bad.csv was written: still 162 customers."
+say "Nothing of bad.csv was written: still 163 customers (162 imported, 1 added)."
 run "pcctl workspace info --fields customers,flagged,pinned"
 
 printf '\nDone. Explore further with:\n  PCCTL_WORKSPACE=%s %s/pcctl customers --help\n' "$(cd "$DEMO_DIR" && pwd)/workspace.db" "$PCCTL_BIN"
