@@ -39,12 +39,15 @@
 //	writefile FILE TEXT                         write TEXT, the body of a Go string literal
 //	                                            ('a\tb\r\n\xff'), for exact bytes
 //	bom FILE                                    put a UTF-8 byte order mark before FILE's text
+//	partner MPNID [NAME]                        make MPNID an active indirect reseller, through
+//	                                            'pcctl reseller invite' then 'reseller accept'
 //
 // and the condition [root], true when the tests run as root (who ignores permissions).
 package app_test
 
 import (
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"flag"
 	"math/rand/v2"
@@ -97,6 +100,7 @@ func TestScripts(t *testing.T) {
 			"capture":   cmdCapture,
 			"writefile": cmdWriteFile,
 			"bom":       cmdBOM,
+			"partner":   cmdPartner,
 		},
 	})
 }
@@ -237,4 +241,32 @@ func cmdBOM(ts *testscript.TestScript, neg bool, args []string) {
 	b, err := os.ReadFile(name)
 	ts.Check(err)
 	ts.Check(os.WriteFile(name, append([]byte("\xef\xbb\xbf"), b...), 0o644))
+}
+
+// partner MPNID [NAME] makes MPNID an active indirect reseller (named NAME, by default
+// "Reseller MPNID", at the address mpnMPNID@resellers.example) the way a user does: a
+// partnership request, then its acceptance. Customers are added on behalf of active
+// resellers only. stdout and stderr are those of 'reseller accept'.
+func cmdPartner(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 1 || len(args) > 2 {
+		ts.Fatalf("usage: partner MPNID [NAME]")
+	}
+	mpnID, name := args[0], "Reseller "+args[0]
+	if len(args) == 2 {
+		name = args[1]
+	}
+	if err := ts.Exec("pcctl", "reseller", "invite", "--email", "mpn"+mpnID+"@resellers.example", "--name", name,
+		"--format", "json", "--fields", "token"); err != nil {
+		ts.Fatalf("partner: reseller invite: %v", err)
+	}
+	var draft struct {
+		Token string `json:"token"`
+	}
+	if err := json.Unmarshal([]byte(ts.ReadFile("stdout")), &draft); err != nil || draft.Token == "" {
+		ts.Fatalf("partner: no token in the output of reseller invite (%v)", err)
+	}
+	// "--": a token may start with a hyphen (base64url), and would be taken for a flag.
+	if err := ts.Exec("pcctl", "reseller", "accept", "--mpn-id", mpnID, "--name", name, "--", draft.Token); err != nil {
+		ts.Fatalf("partner: reseller accept: %v", err)
+	}
 }

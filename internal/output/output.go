@@ -323,7 +323,8 @@ func (p *Printer[T]) renderPairs() {
 	}
 	for _, row := range p.rows {
 		for i := range p.fields {
-			fmt.Fprintf(p.w, "%-*s  %s\n", width+1, labels[i]+":", row[i])
+			line := fmt.Sprintf("%-*s  %s", width+1, labels[i]+":", row[i])
+			fmt.Fprintln(p.w, strings.TrimRight(line, " "))
 		}
 	}
 }

@@ -72,9 +72,9 @@ type Workspace interface {
 
 // SubscriptionQuery selects subscriptions; empty fields select all.
 type SubscriptionQuery struct {
-	Customer       string // ID or domain
-	Reseller       string // credited reseller or support contact
-	ExpiringWithin time.Duration
+	Customer       string         // ID or domain
+	Reseller       string         // credited reseller or support contact
+	ExpiringWithin *time.Duration // only terms ending between now and now+this (none ended)
 }
 
 // SubscriptionChange is what `subscription set` changes: nil fields stay as they are; an

@@ -3,11 +3,10 @@ package reseller
 import (
 	"context"
 	"crypto/rand"
-	"encoding/base64"
+	"encoding/base32"
 	"fmt"
 	"io"
 	"mime"
-	"mime/quotedprintable"
 	"net/mail"
 	"os"
 	"strings"
@@ -96,11 +95,13 @@ func inviteRun(ctx context.Context, o *inviteOptions) error {
 	if random == nil {
 		random = rand.Reader
 	}
-	raw := make([]byte, 24)
+	raw := make([]byte, 25)
 	if _, err := io.ReadFull(random, raw); err != nil {
 		return fmt.Errorf("drawing the invitation token: %w", err)
 	}
-	token := base64.RawURLEncoding.EncodeToString(raw)
+	// 200 random bits in lower-case base32: letters and digits only, so a token never
+	// starts with '-' (where it would read as a flag) and survives being typed or mailed.
+	token := strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(raw))
 	base, configured := o.f.Config.InviteBaseURL()
 	link := func(token string) string {
 		return strings.TrimSuffix(base, "/") + "/pcctl/v1/invitations/" + token
@@ -112,6 +113,14 @@ func inviteRun(ctx context.Context, o *inviteOptions) error {
 			return cmdutil.Usagef("--message-file %s: %s", o.messageFile, ie.Reason)
 		}
 		return err
+	}
+	// Refuse an --eml file that cannot be written before recording anything.
+	var eml *fileutil.AtomicFile
+	if o.eml != "" {
+		if eml, err = fileutil.CreateAtomic(o.eml); err != nil {
+			return err
+		}
+		defer eml.Abort()
 	}
 	ws, err := o.f.Workspace(ctx)
 	if err != nil {
@@ -132,8 +141,11 @@ func inviteRun(ctx context.Context, o *inviteOptions) error {
 	if !configured {
 		ios.Notice("The link points at %s: set invite_base_url in the config to your pcctl server's address.", base)
 	}
-	if o.eml != "" {
-		if err := writeEML(o.eml, o.f.Config.User(), d, now); err != nil {
+	if eml != nil {
+		if err := writeEML(eml, o.f.Config.User(), d, now); err != nil {
+			return err
+		}
+		if err := eml.Commit(); err != nil {
 			return err
 		}
 		ios.Notice("Wrote the draft to %s.", o.eml)
@@ -148,35 +160,26 @@ func inviteRun(ctx context.Context, o *inviteOptions) error {
 	return output.PrintOne(ios, o.output, draftFields, nil, &d)
 }
 
-// writeEML writes the draft as an RFC 5322 message: UTF-8 text, quoted-printable, marked
-// as a draft (X-Unsent) so that mail clients open it ready to send.
-func writeEML(path, from string, d draft, now time.Time) error {
+// writeEML writes the draft as an RFC 5322 message marked as a draft (X-Unsent), so that
+// mail clients open it ready to send. The body is UTF-8 sent as 8-bit (lines may run to
+// 998 characters): quoted-printable would wrap the link at 76, breaking it for anyone who
+// copies it from the file.
+func writeEML(w io.Writer, from string, d draft, now time.Time) error {
 	if _, err := domain.ParseEmail(from); err != nil {
 		from = "pcctl@localhost"
 	}
 	to := mail.Address{Name: d.Name, Address: d.Email}
-	return writeAtomically(path, func(w io.Writer) error {
+	return func() error {
 		fmt.Fprintf(w, "From: %s\r\n", (&mail.Address{Address: from}).String())
 		fmt.Fprintf(w, "To: %s\r\n", to.String())
 		fmt.Fprintf(w, "Subject: %s\r\n", mime.QEncoding.Encode("utf-8", d.Subject))
 		fmt.Fprintf(w, "Date: %s\r\n", now.UTC().Format(time.RFC1123Z))
-		fmt.Fprintf(w, "X-Unsent: 1\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n")
-		qp := quotedprintable.NewWriter(w)
-		if _, err := io.WriteString(qp, strings.ReplaceAll(d.Body, "\n", "\r\n")); err != nil {
-			return err
+		fmt.Fprintf(w, "X-Unsent: 1\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
+		body := strings.ReplaceAll(strings.ReplaceAll(d.Body, "\r\n", "\n"), "\n", "\r\n")
+		if !strings.HasSuffix(body, "\r\n") {
+			body += "\r\n"
 		}
-		return qp.Close()
-	})
-}
-
-func writeAtomically(path string, write func(io.Writer) error) error {
-	f, err := fileutil.CreateAtomic(path)
-	if err != nil {
+		_, err := io.WriteString(w, body)
 		return err
-	}
-	defer f.Abort()
-	if err := write(f); err != nil {
-		return err
-	}
-	return f.Commit()
+	}()
 }

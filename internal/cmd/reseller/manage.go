@@ -39,6 +39,9 @@ used tokens are refused.`,
 			if _, err := domain.ParseMPNID(mpnID); err != nil {
 				return cmdutil.Usagef("--mpn-id %s", err.(*domain.InvalidError).Detail())
 			}
+			if strings.TrimSpace(name) == "" {
+				return cmdutil.Usagef("--name is empty")
+			}
 			ctx := cmd.Context()
 			ws, err := f.Workspace(ctx)
 			if err != nil {
@@ -92,7 +95,11 @@ shows requests not yet accepted (and expired ones with all); removed shows forme
 			if err != nil {
 				return err
 			}
-			p, err := output.NewPrinter(f.IOStreams, o, resellerFields, listDefaults)
+			defaults := listDefaults
+			if statuses[0] == domain.ResellerPending && len(statuses) == 1 {
+				defaults = pendingDefaults // a request has no MPN ID nor acceptance yet
+			}
+			p, err := output.NewPrinter(f.IOStreams, o, resellerFields, defaults)
 			if err != nil {
 				return err
 			}
@@ -103,7 +110,11 @@ shows requests not yet accepted (and expired ones with all); removed shows forme
 				return err
 			}
 			if len(rs) == 0 {
-				f.IOStreams.Notice("No %s resellers.", strings.ToLower(status))
+				if len(statuses) > 1 {
+					f.IOStreams.Notice("No resellers and no partnership requests.")
+				} else {
+					f.IOStreams.Notice("No %s resellers.", statuses[0])
+				}
 			}
 			return nil
 		},
@@ -250,7 +261,7 @@ list (it stays visible with 'reseller list --status removed') and can be invited
 			ios := f.IOStreams
 			if !yes {
 				if !ios.CanPrompt() {
-					return cmdutil.Usagef("reseller remove needs your confirmation and there is no terminal to ask on: pass --yes to confirm the notice of 'pcctl reseller remove --help'")
+					return cmdutil.Usagef("%s needs your confirmation and there is no terminal to ask on: pass --yes to confirm the notice of '%s --help'", cmd.CommandPath(), cmd.CommandPath())
 				}
 				ios.Notice("Removing %s (MPN ID %s).\n\n%s\n", r.Name, r.MPNID, domain.RemovalNotice)
 				ok, err := f.Prompter().Confirm(fmt.Sprintf("Remove the partnership with %s?", r.Name), false)

@@ -50,4 +50,7 @@ var resellerFields = []output.Field[rec]{
 	}),
 }
 
-var listDefaults = []string{"mpnId", "name", "email", "status", "acceptedAt"}
+var (
+	listDefaults    = []string{"mpnId", "name", "email", "status", "acceptedAt"}
+	pendingDefaults = []string{"name", "email", "status", "invitedAt", "expiresAt"}
+)

@@ -159,6 +159,11 @@ const environmentHelp = `Environment variables (precedence: flag, then environme
                     ~/.config/pcctl/config.yaml)
   PCCTL_USER        user name that flags, pins and recent accesses are recorded under
                     (default: the config's user, else $USER)
+  PCCTL_INVITE_BASE_URL
+                    base of the links in partnership requests, as invite_base_url
+                    (default http://127.0.0.1:8787, the address of pcctl serve)
+  PCCTL_PARTNER_NAME
+                    your company's name, signing partnership requests, as partner_name
   XDG_DATA_HOME     the default workspace is $XDG_DATA_HOME/pcctl/workspace.db
                     (~/.local/share/pcctl/workspace.db when unset)
   XDG_CONFIG_HOME   where the config file is looked for
@@ -169,4 +174,6 @@ Config file keys (YAML):
 
   workspace: /path/to/workspace.db
   user: alice@contoso.com
+  invite_base_url: https://pcctl.contoso.com
+  partner_name: Contoso Distribution
 `

@@ -77,6 +77,9 @@ func newCmdAdd(f *cmdutil.Factory) *cobra.Command {
 			if len(missing) > 0 {
 				return cmdutil.Usagef("%s needs %s; see '%s --help'", cmd.CommandPath(), cmdutil.JoinAnd(missing), cmd.CommandPath())
 			}
+			if strings.TrimSpace(offer) == "" {
+				return cmdutil.Usagef("--offer is empty")
+			}
 			s := domain.Subscription{CustomerID: customer, Offer: offer, Quantity: quantity, ResellerMPNID: reseller}
 			if err := domain.CheckQuantity(quantity); err != nil {
 				return cmdutil.Usagef("--quantity must be at least 1, not %d", quantity)
@@ -123,7 +126,8 @@ func newCmdList(f *cmdutil.Factory) *cobra.Command {
 		Use:   "list [--customer C] [--reseller MPNID] [--expiring-within DAYS]",
 		Short: "List subscriptions",
 		Long: `List subscriptions, by customer then offer. --reseller selects those the reseller is credited
-on or is the support contact of; --expiring-within those whose term ends within DAYS days.`,
+on or is the support contact of; --expiring-within those whose term ends within the next
+DAYS days (terms already ended are not included).`,
 		Example: `  pcctl subscription list --customer contoso.onmicrosoft.com
   pcctl subscription list --expiring-within 30 --format csv`,
 		Args: cmdutil.NoArgs,
@@ -131,7 +135,17 @@ on or is the support contact of; --expiring-within those whose term ends within 
 			if days < 0 {
 				return cmdutil.Usagef("--expiring-within must be 0 or more days, not %d", days)
 			}
-			q.ExpiringWithin = time.Duration(days) * 24 * time.Hour
+			if cmd.Flags().Changed("expiring-within") {
+				within := time.Duration(days) * 24 * time.Hour
+				q.ExpiringWithin = &within
+			}
+			if q.Reseller != "" {
+				id, err := domain.ParseMPNID(q.Reseller)
+				if err != nil {
+					return cmdutil.Usagef("--reseller %s", err.(*domain.InvalidError).Detail())
+				}
+				q.Reseller = id
+			}
 			ctx := cmd.Context()
 			ws, err := f.Workspace(ctx)
 			if err != nil {
@@ -182,7 +196,7 @@ active; 'none' removes the association.`,
 				}
 				id, err := domain.ParseMPNID(v)
 				if err != nil {
-					return nil, cmdutil.Usagef("--%s %s (or none)", flag, err.(*domain.InvalidError).Detail())
+					return nil, cmdutil.Usagef("--%s %q is not an MPN ID (6 to 10 digits, such as 4847383) nor none", flag, v)
 				}
 				return &id, nil
 			}

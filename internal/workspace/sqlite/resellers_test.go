@@ -152,8 +152,12 @@ func TestSubscriptionRules(t *testing.T) {
 		}
 		return fmt.Sprint(out)
 	}
-	if got := ids(workspace.SubscriptionQuery{ExpiringWithin: 30 * 24 * time.Hour}); got != "[E3]" {
+	month, zeroDays := 30*24*time.Hour, time.Duration(0)
+	if got := ids(workspace.SubscriptionQuery{ExpiringWithin: &month}); got != "[E3]" {
 		t.Errorf("expiring within 30 days: %s", got)
+	}
+	if got := ids(workspace.SubscriptionQuery{ExpiringWithin: &zeroDays}); got != "[]" {
+		t.Errorf("expiring within 0 days: %s", got)
 	}
 	if got := ids(workspace.SubscriptionQuery{Customer: "c001.onmicrosoft.com"}); got != "[E5 Teams]" {
 		t.Errorf("by customer: %s", got)

@@ -79,10 +79,10 @@ func (s *session) Subscriptions(ctx context.Context, q workspace.SubscriptionQue
 	if q.Reseller != "" {
 		where, args = append(where, "(s.reseller_mpn_id = ? OR s.support_contact = ?)"), append(args, q.Reseller, q.Reseller)
 	}
-	if q.ExpiringWithin > 0 {
+	if q.ExpiringWithin != nil {
 		now := s.now()
 		where = append(where, "s.term_end <> '' AND s.term_end >= ? AND s.term_end <= ?")
-		args = append(args, formatTime(now), formatTime(now.Add(q.ExpiringWithin)))
+		args = append(args, formatTime(now), formatTime(now.Add(*q.ExpiringWithin)))
 	}
 	query := `SELECT ` + subscriptionCols + ` FROM subscriptions s JOIN customers c ON c.pk = s.customer`
 	if len(where) > 0 {

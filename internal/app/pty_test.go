@@ -1,0 +1,371 @@
+//go:build !windows
+
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+
+	"github.com/pcctl/pcctl/internal/domain"
+)
+
+// stepTimeout bounds every wait of the pseudo-terminal test: the machine running it may be
+// slow and busy, so it is generous; it only matters when something is broken.
+const stepTimeout = 20 * time.Second
+
+// TestPtyResellerRemove drives the real confirmation prompt of `pcctl reseller remove` (the
+// survey prompter, on a pseudo-terminal): answering no changes nothing, answering yes
+// removes the partnership and leaves the reseller's customers alone. Without a terminal and
+// without --yes, the command refuses with exit code 2.
+//
+// pcctl runs as a real binary, built once here: the prompt decides from the process's own
+// file descriptors whether it may ask (stdin and stdout are terminals).
+func TestPtyResellerRemove(t *testing.T) {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command on PATH to build pcctl with")
+	}
+	start := time.Now()
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "pcctl")
+	build := exec.Command(goTool, "build", "-o", bin, "./cmd/pcctl")
+	build.Dir = filepath.Join("..", "..")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/pcctl: %v\n%s", err, out)
+	}
+	t.Logf("built pcctl in %v", time.Since(start).Round(time.Millisecond))
+
+	env := ptyTestEnv(dir)
+	run := func(t *testing.T, args ...string) (stdout, stderr string, code int) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), stepTimeout)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, bin, args...)
+		cmd.Env = env
+		var out, errOut bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errOut // stdin: /dev/null
+		err := cmd.Run()
+		var exit *exec.ExitError
+		switch {
+		case err == nil:
+		case errors.As(err, &exit) && ctx.Err() == nil:
+			code = exit.ExitCode()
+		default:
+			t.Fatalf("pcctl %s: %v (stderr: %s)", strings.Join(args, " "), err, errOut.String())
+		}
+		return out.String(), errOut.String(), code
+	}
+	mustRun := func(t *testing.T, args ...string) string {
+		t.Helper()
+		out, errOut, code := run(t, args...)
+		if code != 0 {
+			t.Fatalf("pcctl %s: exit code %d\nstderr: %s", strings.Join(args, " "), code, errOut)
+		}
+		return out
+	}
+	resellers := func(t *testing.T, status string) string {
+		t.Helper()
+		return mustRun(t, "reseller", "list", "--status", status, "--format", "ndjson", "--fields", "mpnId,name,status")
+	}
+	const active = `{"mpnId":"4847383","name":"Fabrikam","status":"active"}` + "\n"
+	const removed = `{"mpnId":"4847383","name":"Fabrikam","status":"removed"}` + "\n"
+	const customer = `{"domain":"contoso.onmicrosoft.com","resellerMpnId":"4847383"}` + "\n"
+
+	// Reseller 4847383 becomes a partner, with a customer on its behalf.
+	token := strings.TrimSpace(mustRun(t, "reseller", "invite", "--email", "r@fabrikam.com", "--format", "json", "--fields", "token"))
+	m := regexp.MustCompile(`^\{"token":"([A-Za-z0-9_-]+)"\}$`).FindStringSubmatch(token)
+	if m == nil {
+		t.Fatalf("reseller invite --format json --fields token printed %q, not a token object", token)
+	}
+	mustRun(t, "reseller", "accept", m[1], "--mpn-id", "4847383", "--name", "Fabrikam")
+	mustRun(t, "customers", "add", "--name", "Contoso Ltd", "--domain", "contoso.onmicrosoft.com", "--country", "GB", "--reseller", "4847383")
+	if got := resellers(t, "active"); got != active {
+		t.Fatalf("after accept, reseller list printed %q, want %q", got, active)
+	}
+
+	t.Run("answer no", func(t *testing.T) {
+		term := startOnPty(t, bin, env, "reseller", "remove", "4847383")
+		term.waitFor(t, "? Remove the partnership with Fabrikam? (y/N)")
+		term.typeLine(t, "n")
+		term.waitFor(t, "Nothing was removed.")
+		if code := term.wait(t); code != 0 {
+			t.Fatalf("exit code %d, want 0\n%s", code, term.text())
+		}
+		t.Logf("the terminal showed:\n%s", term.text())
+		checkNotice(t, term.text())
+		if strings.Contains(term.text(), "Removed the partnership") {
+			t.Errorf("answering no still says the partnership was removed:\n%s", term.text())
+		}
+		if got := resellers(t, "active"); got != active {
+			t.Errorf("after answering no, reseller list printed %q, want %q", got, active)
+		}
+	})
+	if t.Failed() {
+		return
+	}
+
+	t.Run("no terminal", func(t *testing.T) {
+		out, errOut, code := run(t, "reseller", "remove", "4847383")
+		if code != 2 {
+			t.Errorf("exit code %d, want 2 (usage)\nstderr: %s", code, errOut)
+		}
+		if !strings.Contains(errOut, "--yes") {
+			t.Errorf("stderr does not mention --yes: %q", errOut)
+		}
+		if out != "" {
+			t.Errorf("stdout: %q, want nothing", out)
+		}
+		if got := resellers(t, "active"); got != active {
+			t.Errorf("after the refusal, reseller list printed %q, want %q", got, active)
+		}
+	})
+
+	t.Run("answer yes", func(t *testing.T) {
+		term := startOnPty(t, bin, env, "reseller", "remove", "4847383")
+		term.waitFor(t, "? Remove the partnership with Fabrikam? (y/N)")
+		term.typeLine(t, "y")
+		term.waitFor(t, "Removed the partnership with Fabrikam (MPN ID 4847383).")
+		if code := term.wait(t); code != 0 {
+			t.Fatalf("exit code %d, want 0\n%s", code, term.text())
+		}
+		t.Logf("the terminal showed:\n%s", term.text())
+		checkNotice(t, term.text())
+		if got := resellers(t, "active"); got != "" {
+			t.Errorf("after answering yes, the active resellers are %q, want none", got)
+		}
+		if got := resellers(t, "removed"); got != removed {
+			t.Errorf("after answering yes, reseller list --status removed printed %q, want %q", got, removed)
+		}
+		if got := mustRun(t, "customers", "list", "--reseller", "4847383", "--format", "ndjson", "--fields", "domain,resellerMpnId"); got != customer {
+			t.Errorf("after the removal, customers list --reseller 4847383 printed %q, want %q", got, customer)
+		}
+	})
+	t.Logf("whole test: %v", time.Since(start).Round(time.Millisecond))
+}
+
+// ptyTestEnv is the environment of every pcctl run: the process's, without any PCCTL_
+// variable or COLUMNS, with a workspace, config and home of the test's own.
+func ptyTestEnv(dir string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "PCCTL_") || strings.HasPrefix(kv, "COLUMNS=") || strings.HasPrefix(kv, "TERM=") ||
+			strings.HasPrefix(kv, "HOME=") || strings.HasPrefix(kv, "XDG_") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return append(env,
+		"HOME="+filepath.Join(dir, "home"),
+		"XDG_CONFIG_HOME="+filepath.Join(dir, "config"),
+		"XDG_DATA_HOME="+filepath.Join(dir, "data"),
+		"PCCTL_WORKSPACE="+filepath.Join(dir, "ws.db"),
+		"PCCTL_USER=alice@contoso.com",
+		"PCCTL_CONFIG="+filepath.Join(dir, "no-such-config.yaml"),
+		"TERM=xterm",
+	)
+}
+
+// checkNotice fails unless the removal notice (good faith; pcctl sends no notice) was shown
+// before the question.
+func checkNotice(t *testing.T, text string) {
+	t.Helper()
+	notice := strings.Index(text, domain.RemovalNotice)
+	question := strings.Index(text, "? Remove the partnership with Fabrikam?")
+	if notice < 0 || question < notice {
+		t.Errorf("the removal notice was not shown before the question:\n%s", text)
+	}
+	if !strings.Contains(domain.RemovalNotice, "good faith") || !strings.Contains(domain.RemovalNotice, "does not send any notice") {
+		t.Errorf("domain.RemovalNotice lost its good-faith clause or its no-notice sentence:\n%s", domain.RemovalNotice)
+	}
+}
+
+// ptyTerm is pcctl running on a pseudo-terminal, with a little of a terminal emulator: it
+// records everything pcctl writes (stdout and stderr both go to the terminal) and answers
+// the cursor position requests (DSR, ESC [6n) that survey sends before it reads an answer.
+//
+// Until the test has typed its answer, those requests wait: the keys then go before the
+// position report, as when someone types while the terminal is slow to reply, which survey
+// handles (it keeps what precedes the report). Keys written just after a report could be
+// read together with it and dropped, and the test would hang on a timing accident.
+type ptyTerm struct {
+	master *os.File
+	done   chan struct{} // closed when the output is read to its end
+	exited chan error    // the result of cmd.Wait
+
+	mu      sync.Mutex
+	changed chan struct{} // closed and replaced whenever out changes
+	out     []byte
+	typed   bool     // the answer was typed: requests are answered at once
+	held    [][]byte // position reports not yet sent
+}
+
+var (
+	dsrQuery   = []byte("\x1b[6n")
+	sizeProbe  = []byte("\x1b[999;999f") // survey moves there, then asks: the terminal's size
+	ansiEscape = regexp.MustCompile(`\x1b(\[[0-9;?]*[A-Za-z]|[78])`)
+)
+
+func startOnPty(t *testing.T, bin string, env []string, args ...string) *ptyTerm {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*stepTimeout)
+	cmd := exec.CommandContext(ctx, bin, args...) // killed when ctx ends: the test cannot hang
+	cmd.Env = env
+	master, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 24, Cols: 80})
+	if err != nil {
+		cancel()
+		t.Fatalf("starting pcctl on a pseudo-terminal: %v", err)
+	}
+	p := &ptyTerm{master: master, done: make(chan struct{}), exited: make(chan error, 1), changed: make(chan struct{})}
+	go func() { p.exited <- cmd.Wait() }()
+	go p.read()
+	t.Cleanup(func() {
+		cancel() // kills pcctl if still running
+		select {
+		case <-p.done:
+		case <-time.After(stepTimeout):
+			t.Errorf("the pseudo-terminal's output never ended")
+		}
+		master.Close()
+	})
+	return p
+}
+
+// read copies the terminal's output until the process and its terminal are gone (EIO),
+// answering cursor position requests.
+func (p *ptyTerm) read() {
+	defer close(p.done)
+	buf := make([]byte, 4096)
+	scanned := 0
+	for {
+		n, err := p.master.Read(buf)
+		if n > 0 {
+			p.mu.Lock()
+			p.out = append(p.out, buf[:n]...)
+			var reply []byte
+			for {
+				i := bytes.Index(p.out[scanned:], dsrQuery)
+				if i < 0 {
+					break
+				}
+				report := []byte("\x1b[24;1R")
+				if bytes.Contains(p.out[scanned:scanned+i], sizeProbe) {
+					report = []byte("\x1b[24;80R")
+				}
+				scanned += i + len(dsrQuery)
+				if p.typed {
+					reply = append(reply, report...)
+				} else {
+					p.held = append(p.held, report)
+				}
+			}
+			close(p.changed)
+			p.changed = make(chan struct{})
+			p.mu.Unlock()
+			if len(reply) > 0 {
+				p.master.Write(reply)
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// text is what the terminal showed so far, without escape sequences and carriage returns.
+func (p *ptyTerm) text() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.textLocked()
+}
+
+func (p *ptyTerm) textLocked() string {
+	return strings.ReplaceAll(ansiEscape.ReplaceAllString(string(p.out), ""), "\r", "")
+}
+
+// waitFor waits until the terminal shows s.
+func (p *ptyTerm) waitFor(t *testing.T, s string) {
+	t.Helper()
+	p.await(t, "the terminal to show "+strconv.Quote(s), func() bool { return strings.Contains(p.textLocked(), s) })
+}
+
+// typeLine types line and Enter, then the position reports held back (see ptyTerm).
+func (p *ptyTerm) typeLine(t *testing.T, line string) {
+	t.Helper()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.typed {
+		t.Fatalf("typeLine %q: an answer was already typed", line)
+	}
+	keys := []byte(line + "\r")
+	for _, r := range p.held {
+		keys = append(keys, r...)
+	}
+	p.held, p.typed = nil, true
+	if _, err := p.master.Write(keys); err != nil {
+		t.Fatalf("typing %q: %v", line, err)
+	}
+}
+
+// await waits until cond, called with p.mu held, holds.
+func (p *ptyTerm) await(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	timeout := time.After(stepTimeout)
+	for {
+		p.mu.Lock()
+		ok, changed := cond(), p.changed
+		p.mu.Unlock()
+		if ok {
+			return
+		}
+		select {
+		case <-changed:
+		case <-p.done:
+			p.mu.Lock()
+			ok := cond()
+			p.mu.Unlock()
+			if !ok {
+				t.Fatalf("pcctl ended without %s; it showed:\n%s", what, p.text())
+			}
+			return
+		case <-timeout:
+			t.Fatalf("waited %v for %s; it showed:\n%s", stepTimeout, what, p.text())
+		}
+	}
+}
+
+// wait waits for pcctl to exit and for its output to end, and returns its exit code.
+func (p *ptyTerm) wait(t *testing.T) int {
+	t.Helper()
+	var err error
+	select {
+	case err = <-p.exited:
+	case <-time.After(stepTimeout):
+		t.Fatalf("pcctl did not exit within %v; it showed:\n%s", stepTimeout, p.text())
+	}
+	select {
+	case <-p.done:
+	case <-time.After(stepTimeout):
+		t.Fatalf("the terminal's output did not end within %v after pcctl exited", stepTimeout)
+	}
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &exit) && exit.Exited():
+		return exit.ExitCode()
+	}
+	t.Fatalf("pcctl: %v; it showed:\n%s", err, p.text())
+	return -1
+}
