@@ -112,6 +112,9 @@ func scanReseller(sc scanner) (domain.Reseller, error) {
 }
 
 func (s *session) Reseller(ctx context.Context, mpnID string) (domain.Reseller, error) {
+	if err := s.who.Require(domain.PermManageResellers); err != nil {
+		return domain.Reseller{}, err
+	}
 	r, found, err := s.findReseller(ctx, s.db, mpnID)
 	if err == nil && !found {
 		err = &domain.NotFoundError{Kind: "indirect reseller", Ref: mpnID}
@@ -141,6 +144,9 @@ func (s *session) activeReseller(ctx context.Context, q querier, mpnID, role str
 }
 
 func (s *session) Resellers(ctx context.Context, statuses []domain.ResellerStatus) ([]domain.Reseller, error) {
+	if err := s.who.Require(domain.PermManageResellers); err != nil {
+		return nil, err
+	}
 	want := map[domain.ResellerStatus]bool{}
 	for _, st := range statuses {
 		want[st] = true

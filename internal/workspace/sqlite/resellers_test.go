@@ -187,3 +187,24 @@ func TestSubscriptionRules(t *testing.T) {
 	}
 	_ = clk
 }
+
+func TestResellerRoles(t *testing.T) {
+	db, _ := openTest(t, filepath.Join(t.TempDir(), "ws.db"))
+	ctx := context.Background()
+	helpdesk := db.As(domain.Principal{User: "hd", Roles: []domain.Role{domain.RoleHelpdeskAgent}})
+	if _, _, err := helpdesk.InviteReseller(ctx, domain.Invitation{Token: "x", Email: "a@b.com"}); !isRule(err) {
+		t.Errorf("helpdesk agent invited: %v", err)
+	}
+	if _, err := helpdesk.Resellers(ctx, []domain.ResellerStatus{domain.ResellerActive}); !isRule(err) {
+		t.Errorf("helpdesk agent listed resellers: %v", err)
+	}
+	sales := db.As(domain.Principal{User: "s", Roles: []domain.Role{domain.RoleSalesAgent}})
+	if _, _, err := sales.InviteReseller(ctx, domain.Invitation{Token: "x", Email: "a@b.com", Subject: "s", Body: "b"}); err != nil {
+		t.Errorf("sales agent may invite resellers (004): %v", err)
+	}
+}
+
+func isRule(err error) bool {
+	var rule *domain.RuleError
+	return errors.As(err, &rule)
+}
