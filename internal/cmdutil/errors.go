@@ -122,3 +122,18 @@ func JoinAnd(items []string) string {
 	}
 	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
 }
+
+// RequireFlags refuses a command line lacking any of the named flags, listing every one
+// missing (cobra's MarkFlagRequired names them in a Go-style list).
+func RequireFlags(cmd *cobra.Command, names ...string) error {
+	var missing []string
+	for _, n := range names {
+		if !cmd.Flags().Changed(n) {
+			missing = append(missing, "--"+n)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return Usagef("%s needs %s; see '%s --help'", cmd.CommandPath(), JoinAnd(missing), cmd.CommandPath())
+}

@@ -59,14 +59,8 @@ alpha-2 code (FR, DE, US…).`,
   pcctl customers add --name "Fabrikam" --domain fabrikam.fr --country FR --reseller 4847383 --format json`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var missing []string
-			for _, fl := range []string{"name", "domain", "country"} {
-				if !cmd.Flags().Changed(fl) {
-					missing = append(missing, "--"+fl)
-				}
-			}
-			if len(missing) > 0 {
-				return cmdutil.Usagef("%s needs %s; see '%s --help'", cmd.CommandPath(), cmdutil.JoinAnd(missing), cmd.CommandPath())
+			if err := cmdutil.RequireFlags(cmd, "name", "domain", "country"); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(opts)

@@ -27,14 +27,8 @@ used tokens are refused.`,
 		Example: `  pcctl reseller accept q3V9x2... --mpn-id 4847383 --name "Fabrikam Partners"`,
 		Args:    cmdutil.ExactArgs(1, "the token of the request's link"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var missing []string
-			for _, fl := range []string{"mpn-id", "name"} {
-				if !cmd.Flags().Changed(fl) {
-					missing = append(missing, "--"+fl)
-				}
-			}
-			if len(missing) > 0 {
-				return cmdutil.Usagef("%s needs %s; see '%s --help'", cmd.CommandPath(), cmdutil.JoinAnd(missing), cmd.CommandPath())
+			if err := cmdutil.RequireFlags(cmd, "mpn-id", "name"); err != nil {
+				return err
 			}
 			if _, err := domain.ParseMPNID(mpnID); err != nil {
 				return cmdutil.Usagef("--mpn-id %s", err.(*domain.InvalidError).Detail())

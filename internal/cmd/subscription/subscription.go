@@ -68,14 +68,8 @@ func newCmdAdd(f *cmdutil.Factory) *cobra.Command {
 		Example: `  pcctl subscription add --customer contoso.onmicrosoft.com --offer "Microsoft 365 E3" --quantity 25 --reseller 4847383 --term-end 2027-06-30`,
 		Args:    cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var missing []string
-			for _, fl := range []string{"customer", "offer", "quantity"} {
-				if !cmd.Flags().Changed(fl) {
-					missing = append(missing, "--"+fl)
-				}
-			}
-			if len(missing) > 0 {
-				return cmdutil.Usagef("%s needs %s; see '%s --help'", cmd.CommandPath(), cmdutil.JoinAnd(missing), cmd.CommandPath())
+			if err := cmdutil.RequireFlags(cmd, "customer", "offer", "quantity"); err != nil {
+				return err
 			}
 			if strings.TrimSpace(offer) == "" {
 				return cmdutil.Usagef("--offer is empty")
