@@ -50,6 +50,7 @@ scripts (--format), with the columns you choose (--fields).`,
 	cmd.SetCompletionCommandGroupID("admin")
 	cmd.SetUsageTemplate(usageTemplate)
 	cmd.SetHelpCommand(newCmdHelp())
+	defer addCompletionExamples(cmd)
 	cmd.AddCommand(
 		customers.NewCmdCustomers(f),
 		reseller.NewCmdReseller(f),
@@ -59,6 +60,27 @@ scripts (--format), with the columns you choose (--fields).`,
 		newHelpTopic("environment", "Environment variables and configuration", environmentHelp),
 	)
 	return cmd
+}
+
+// addCompletionExamples gives cobra's completion commands an example each, as every
+// pcctl command has.
+func addCompletionExamples(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	examples := map[string]string{
+		"bash":       "  source <(pcctl completion bash)\n  pcctl completion bash > ~/.local/share/bash-completion/completions/pcctl",
+		"zsh":        "  pcctl completion zsh > \"${fpath[1]}/_pcctl\"",
+		"fish":       "  pcctl completion fish > ~/.config/fish/completions/pcctl.fish",
+		"powershell": "  pcctl completion powershell | Out-String | Invoke-Expression",
+	}
+	for _, c := range root.Commands() {
+		if c.Name() != "completion" {
+			continue
+		}
+		c.Example = examples["bash"] + "\n" + examples["zsh"]
+		for _, sh := range c.Commands() {
+			sh.Example = examples[sh.Name()]
+		}
+	}
 }
 
 // newHelpTopic is a help topic: a command that cannot run, which `pcctl help NAME` shows
@@ -75,8 +97,10 @@ func newCmdHelp() *cobra.Command {
 	return &cobra.Command{
 		Use:   "help [command]",
 		Short: "Help about any command or topic",
-		Long: `Help about any command or topic, e.g. 'pcctl help customers import',
-'pcctl help exit-codes', 'pcctl help environment'.`,
+		Long:  "Help about any command or topic.",
+		Example: `  pcctl help customers import
+  pcctl help exit-codes
+  pcctl help environment`,
 		GroupID: "admin",
 		ValidArgsFunction: func(c *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 			target, _, err := c.Root().Find(args)
