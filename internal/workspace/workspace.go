@@ -67,7 +67,29 @@ type Workspace interface {
 	// UpdateSubscription applies the changes that are set.
 	UpdateSubscription(ctx context.Context, id string, ch SubscriptionChange) (domain.Subscription, error)
 
+	// Complete lists, for shell completion, at most limit values of a kind that begin with
+	// prefix, in order, each with a short description. It reads an index range, never the
+	// whole table, so it stays fast on millions of customers.
+	Complete(ctx context.Context, kind CompleteKind, prefix string, limit int) ([]Candidate, error)
+
 	Close() error
+}
+
+// CompleteKind is what Workspace.Complete lists.
+type CompleteKind string
+
+// The kinds of values Workspace.Complete lists.
+const (
+	CompleteCustomers     CompleteKind = "customers"     // domains and tenant IDs; company name
+	CompleteResellers     CompleteKind = "resellers"     // active resellers' MPN IDs; reseller name
+	CompleteAnyResellers  CompleteKind = "any-resellers" // active and removed resellers' MPN IDs
+	CompleteSubscriptions CompleteKind = "subscriptions" // subscription IDs; offer and customer
+)
+
+// Candidate is one completion: the value and what it names, for shells that show it.
+type Candidate struct {
+	Value       string
+	Description string
 }
 
 // SubscriptionQuery selects subscriptions; empty fields select all.

@@ -13,6 +13,7 @@ import (
 	"github.com/pcctl/pcctl/internal/cmdutil"
 	"github.com/pcctl/pcctl/internal/domain"
 	"github.com/pcctl/pcctl/internal/output"
+	"github.com/pcctl/pcctl/internal/workspace"
 )
 
 // AddOptions are the inputs of `customers add`.
@@ -72,6 +73,7 @@ alpha-2 code (FR, DE, US…).`,
 	cmd.Flags().StringVar(&opts.Domain, "domain", "", "primary domain, e.g. contoso.onmicrosoft.com")
 	cmd.Flags().StringVar(&opts.Country, "country", "", "ISO 3166 alpha-2 country code, e.g. FR")
 	cmd.Flags().StringVar(&opts.Reseller, "reseller", "", "MPN ID of the indirect reseller managing the customer")
+	_ = cmd.RegisterFlagCompletionFunc("reseller", f.CompleteFlag(workspace.CompleteResellers))
 	cmd.Flags().StringVar(&opts.ID, "id", "", "tenant ID, when the tenant exists already (default: a new GUID)")
 	opts.Output = output.AddFlags(cmd, nil, output.FieldNames(addedFields))
 	return cmd

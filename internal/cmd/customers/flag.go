@@ -60,6 +60,7 @@ func markCmd(f *cmdutil.Factory, runF, run func(*MarkOptions) error, use, short,
 			}
 			return run(opts)
 		},
+		ValidArgsFunction: f.CompleteArgs(workspace.CompleteCustomers, 0),
 	}
 }
 

@@ -48,6 +48,7 @@ reseller's customers. Search always covers every customer: see 'pcctl customers 
 	}
 	cmd.Flags().StringVar(&opts.View, "view", "", "view: all, flagged, recent (default: all below 100 customers, flagged from 100)")
 	cmd.Flags().StringVar(&opts.Reseller, "reseller", "", "only the customers of the indirect reseller with this MPN ID")
+	_ = cmd.RegisterFlagCompletionFunc("reseller", f.CompleteFlag(workspace.CompleteResellers))
 	cmd.Flags().IntVar(&opts.Limit, "limit", 0, "show at most this many customers (0: no limit)")
 	cmd.Flags().StringVar(&opts.Sort, "sort", "", "order: name, created (newest first); default name, or most opened for --view recent")
 	_ = cmd.RegisterFlagCompletionFunc("view", cobra.FixedCompletions([]string{"all", "flagged", "recent"}, cobra.ShellCompDirectiveNoFileComp))

@@ -7,6 +7,7 @@ import (
 
 	"github.com/pcctl/pcctl/internal/cmdutil"
 	"github.com/pcctl/pcctl/internal/output"
+	"github.com/pcctl/pcctl/internal/workspace"
 )
 
 // ShowOptions are the inputs of `customers show`.
@@ -34,6 +35,7 @@ towards your recent view ('customers list --view recent').`,
 			}
 			return showRun(cmd.Context(), opts)
 		},
+		ValidArgsFunction: f.CompleteArgs(workspace.CompleteCustomers, 1),
 	}
 	opts.Output = output.AddFlags(cmd, nil, output.FieldNames(recordFields))
 	return cmd

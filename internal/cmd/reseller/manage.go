@@ -159,6 +159,7 @@ subscriptions it is credited on (incentives) or is the support contact of.`,
 			}
 			return printShow(f.IOStreams, o, &r, cs, subs)
 		},
+		ValidArgsFunction: f.CompleteArgs(workspace.CompleteAnyResellers, 1),
 	}
 	o = output.AddFlags(cmd, []output.Format{output.Table, output.JSON}, output.FieldNames(resellerFields))
 	return cmd
@@ -275,6 +276,7 @@ list (it stays visible with 'reseller list --status removed') and can be invited
 				removed.Name, removed.MPNID)
 			return nil
 		},
+		ValidArgsFunction: f.CompleteArgs(workspace.CompleteResellers, 1),
 	}
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "confirm the removal notice without asking")
 	return cmd

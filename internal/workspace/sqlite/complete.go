@@ -1,0 +1,132 @@
+package sqlite
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/pcctl/pcctl/internal/domain"
+	"github.com/pcctl/pcctl/internal/workspace"
+)
+
+// completeBusyTimeout is how long a completion waits for a lock: reads in WAL mode do not
+// wait for writers, so this only matters in rare moments (a checkpoint, a recovery), and
+// a shell completion should rather show nothing than hang.
+const completeBusyTimeout = 200 * time.Millisecond
+
+// OpenExisting opens the workspace at path for shell completion: only if the file exists
+// (it is never created, nor its folder), without migrating it nor taking the write lock,
+// and with a short busy timeout. Use the DB for reading only.
+func OpenExisting(ctx context.Context, path string) (*DB, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, &OpenError{Path: path, Reason: err.Error(), Err: err}
+	}
+	st, err := os.Stat(abs)
+	if err != nil {
+		return nil, &OpenError{Path: abs, Reason: plainErr(err), Err: err}
+	}
+	if !st.Mode().IsRegular() {
+		return nil, &OpenError{Path: abs, Reason: "is not a workspace file"}
+	}
+	// mode=rw: SQLite opens the file read-write (WAL readers need the shared memory file)
+	// but never creates it, should it vanish between the check above and here.
+	dsn := "file:" + abs + "?mode=rw" + fmt.Sprintf("&_pragma=busy_timeout(%d)", completeBusyTimeout.Milliseconds())
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, &OpenError{Path: abs, Reason: err.Error(), Err: err}
+	}
+	d := &DB{db: db, path: abs, now: time.Now, random: rand.Reader, chunkKeys: defaultChunkKeys}
+	var appID, version int
+	err = db.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID)
+	if err == nil {
+		err = db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version)
+	}
+	switch {
+	case err != nil:
+		err = d.openErr(err)
+	case appID != applicationID:
+		err = &OpenError{Path: abs, Reason: "is not a pcctl workspace"}
+	case version > LatestSchema:
+		err = &OpenError{Path: abs, Err: ErrNewerSchema, Reason: "was written by a newer pcctl"}
+	}
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	d.version, d.found = version, version
+	return d, nil
+}
+
+// The completion queries read a range of a unique index: [prefix, prefix||x'ff') holds
+// exactly the values that begin with prefix (stored values are UTF-8, which never has the
+// byte ff), in index order, so LIMIT stops the scan after limit rows.
+const (
+	completeDomainsQuery = `SELECT domain, company_name FROM customers
+		WHERE domain >= ?1 AND domain < ?1 || x'ff' ORDER BY domain LIMIT ?2`
+	completeIDsQuery = `SELECT id, company_name || ' (' || domain || ')' FROM customers
+		WHERE id >= ?1 AND id < ?1 || x'ff' ORDER BY id LIMIT ?2`
+	completeResellersQuery = `SELECT mpn_id, name FROM resellers
+		WHERE mpn_id >= ?1 AND mpn_id < ?1 || x'ff' AND (status = 'active' OR ?3) ORDER BY mpn_id LIMIT ?2`
+	completeSubscriptionsQuery = `SELECT s.id, s.offer || ' for ' || c.company_name
+		FROM subscriptions s JOIN customers c ON c.pk = s.customer
+		WHERE s.id >= ?1 AND s.id < ?1 || x'ff' ORDER BY s.id LIMIT ?2`
+)
+
+func (s *session) Complete(ctx context.Context, kind workspace.CompleteKind, prefix string, limit int) ([]workspace.Candidate, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	switch kind {
+	case workspace.CompleteCustomers:
+		if err := s.who.Require(domain.PermReadCustomers); err != nil {
+			return nil, err
+		}
+		prefix = strings.ToLower(prefix)
+		out, err := s.candidates(ctx, completeDomainsQuery, prefix, limit)
+		if err != nil || prefix == "" || strings.Trim(prefix, "0123456789abcdef-") != "" {
+			return out, err // tenant IDs only when the prefix could begin one
+		}
+		ids, err := s.candidates(ctx, completeIDsQuery, prefix, limit)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ids...)
+		slices.SortFunc(out, func(a, b workspace.Candidate) int { return strings.Compare(a.Value, b.Value) })
+		return out[:min(len(out), limit)], nil
+	case workspace.CompleteResellers, workspace.CompleteAnyResellers:
+		if err := s.who.Require(domain.PermManageResellers); err != nil {
+			return nil, err
+		}
+		return s.candidates(ctx, completeResellersQuery, prefix, limit, kind == workspace.CompleteAnyResellers)
+	case workspace.CompleteSubscriptions:
+		if err := s.who.Require(domain.PermReadCustomers); err != nil {
+			return nil, err
+		}
+		return s.candidates(ctx, completeSubscriptionsQuery, strings.ToLower(prefix), limit)
+	}
+	return nil, fmt.Errorf("unknown completion kind %q", kind)
+}
+
+func (s *session) candidates(ctx context.Context, query, prefix string, limit int, more ...any) ([]workspace.Candidate, error) {
+	rows, err := s.db.QueryContext(ctx, query, append([]any{prefix, limit}, more...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []workspace.Candidate
+	for rows.Next() {
+		var c workspace.Candidate
+		if err := rows.Scan(&c.Value, &c.Description); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
