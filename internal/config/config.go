@@ -1,79 +1,256 @@
-// Package config finds pcctl's settings: the workspace location, the user name. The
-// precedence is flag, then environment variable, then config file, then default. The
-// config file is YAML, at $PCCTL_CONFIG or $XDG_CONFIG_HOME/pcctl/config.yaml
-// (~/.config/pcctl/config.yaml when XDG_CONFIG_HOME is unset).
+// Package config finds pcctl's settings: the workspace location, the user name, the
+// partnership request settings. The precedence is flag, then environment variable, then
+// the selected profile of the config file, then the config file's top level, then default.
+// The config file is YAML, at $PCCTL_CONFIG or $XDG_CONFIG_HOME/pcctl/config.yaml
+// (~/.config/pcctl/config.yaml when XDG_CONFIG_HOME is unset):
+//
+//	workspace: /srv/pcctl/workspace.db
+//	user: alice@contoso.com
+//	profiles:
+//	  test:
+//	    workspace: /tmp/test.db
+//
+// A profile is selected with --profile NAME or PCCTL_PROFILE.
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"os/user"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
 
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 )
 
+// Key is one setting pcctl knows.
+type Key struct {
+	Name string // in the config file
+	Env  string // environment variable
+	Flag string // global flag that sets it, if any
+	Doc  string
+}
+
+// Keys lists the settings, in the order `config list` shows them.
+var Keys = []Key{
+	{Name: "workspace", Env: "PCCTL_WORKSPACE", Flag: "workspace", Doc: "workspace file"},
+	{Name: "user", Env: "PCCTL_USER", Doc: "name your actions are recorded under"},
+	{Name: "invite_base_url", Env: "PCCTL_INVITE_BASE_URL", Doc: "base of partnership request links"},
+	{Name: "partner_name", Env: "PCCTL_PARTNER_NAME", Doc: "your company's name, signing requests"},
+}
+
+// KeyNames are the names of Keys.
+func KeyNames() []string {
+	names := make([]string, len(Keys))
+	for i, k := range Keys {
+		names[i] = k.Name
+	}
+	return names
+}
+
+func lookupKey(name string) (Key, bool) {
+	for _, k := range Keys {
+		if k.Name == name {
+			return k, true
+		}
+	}
+	return Key{}, false
+}
+
+// Where a value comes from.
+const (
+	SourceFlag    = "flag"
+	SourceEnv     = "env"
+	SourceProfile = "profile"
+	SourceFile    = "file"
+	SourceDefault = "default"
+)
+
+// Setting is a key's value in this run and where it comes from.
+type Setting struct {
+	Key    string
+	Value  string
+	Source string
+}
+
+// UnknownKeyError is a key that is not one of Keys.
+type UnknownKeyError struct{ Key string }
+
+func (e *UnknownKeyError) Error() string {
+	return fmt.Sprintf("unknown config key %q; valid keys: %s", e.Key, strings.Join(KeyNames(), ", "))
+}
+
+// InvalidValueError is a value its key's rule refuses.
+type InvalidValueError struct{ Key, Value, Reason string }
+
+func (e *InvalidValueError) Error() string {
+	return fmt.Sprintf("invalid value %q for %s: %s", e.Value, e.Key, e.Reason)
+}
+
+// ProfileError is a profile name that is malformed or names no profile of the file.
+type ProfileError struct{ Msg string }
+
+func (e *ProfileError) Error() string { return e.Msg }
+
+var profileName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+
 // Config is the settings of one pcctl run. Each run builds its own viper instance, bound to
 // that run's flags, so tests can build as many as they like.
 type Config struct {
-	v    *viper.Viper
-	file string
-	env  func(string) string
+	fv      *viper.Viper // the config file alone
+	file    string
+	env     func(string) string
+	flags   *pflag.FlagSet
+	profile string // selected profile, lower case; "" when none
 }
 
 // Load reads the config file (a missing file is fine, a malformed one is an error naming
-// it) and binds the environment and the given flags. env is os.Getenv in production.
+// it) and binds the environment and the given flags (--workspace, --profile). env is
+// os.Getenv in production. A selected profile that the file lacks is not an error here:
+// see CheckProfile.
 func Load(env func(string) string, flags *pflag.FlagSet) (*Config, error) {
-	c := &Config{v: viper.New(), env: env}
+	c := &Config{env: env, flags: flags}
 	c.file = env("PCCTL_CONFIG")
 	if c.file == "" {
 		c.file = filepath.Join(configHome(env), "pcctl", "config.yaml")
 	}
-	c.v.SetConfigFile(c.file)
-	c.v.SetConfigType("yaml")
-	if err := c.v.ReadInConfig(); err != nil {
-		var pe *fs.PathError
-		if !errors.As(err, &pe) || !errors.Is(pe.Err, fs.ErrNotExist) {
-			if _, statErr := os.Stat(c.file); statErr == nil {
-				return nil, fmt.Errorf("config file %s: %w", c.file, err)
-			}
-		}
+	fv, err := readFile(c.file)
+	if err != nil {
+		return nil, err
 	}
-	for key, envName := range map[string]string{"workspace": "PCCTL_WORKSPACE", "user": "PCCTL_USER",
-		"invite_base_url": "PCCTL_INVITE_BASE_URL", "partner_name": "PCCTL_PARTNER_NAME"} {
-		if err := c.v.BindEnv(key, envName); err != nil {
-			return nil, err
-		}
-	}
+	c.fv = fv
+	c.profile = env("PCCTL_PROFILE")
 	if flags != nil {
-		if f := flags.Lookup("workspace"); f != nil {
-			if err := c.v.BindPFlag("workspace", f); err != nil {
-				return nil, err
-			}
+		if f := flags.Lookup("profile"); f != nil && f.Changed {
+			c.profile = f.Value.String()
 		}
+	}
+	c.profile = strings.ToLower(strings.TrimSpace(c.profile))
+	if c.profile != "" && !profileName.MatchString(c.profile) {
+		return nil, &ProfileError{Msg: fmt.Sprintf("invalid profile name %q: use letters, digits, - and _", c.profile)}
 	}
 	return c, nil
+}
+
+// readFile reads the config file alone into a viper instance; a missing file is empty.
+func readFile(file string) (*viper.Viper, error) {
+	v := viper.New()
+	v.SetConfigFile(file)
+	v.SetConfigType("yaml")
+	if err := v.ReadInConfig(); err != nil {
+		var pe *fs.PathError
+		if !errors.As(err, &pe) || !errors.Is(pe.Err, fs.ErrNotExist) {
+			if _, statErr := os.Stat(file); statErr == nil {
+				return nil, fmt.Errorf("config file %s: %w", file, err)
+			}
+		}
+	}
+	return v, nil
+}
+
+// File is the config file's path (it may not exist).
+func (c *Config) File() string { return c.file }
+
+// Profile is the selected profile ("" when none).
+func (c *Config) Profile() string { return c.profile }
+
+// Profiles are the names of the file's profiles, sorted.
+func (c *Config) Profiles() []string {
+	var names []string
+	for name := range c.fv.GetStringMap("profiles") {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// CheckProfile fails when a profile is selected that the config file does not have.
+func (c *Config) CheckProfile() error {
+	if c.profile == "" || slices.Contains(c.Profiles(), c.profile) {
+		return nil
+	}
+	have := "it has none"
+	if p := c.Profiles(); len(p) > 0 {
+		have = "profiles: " + strings.Join(p, ", ")
+	}
+	return &ProfileError{Msg: fmt.Sprintf("no profile %q in config file %s (%s)", c.profile, c.file, have)}
+}
+
+// Get is a key's value in this run and its source. An unknown key is an *UnknownKeyError.
+func (c *Config) Get(name string) (Setting, error) {
+	k, ok := lookupKey(name)
+	if !ok {
+		return Setting{}, &UnknownKeyError{Key: name}
+	}
+	s := Setting{Key: k.Name}
+	switch {
+	case k.Flag != "" && c.flags != nil && c.flags.Lookup(k.Flag) != nil && c.flags.Lookup(k.Flag).Changed:
+		s.Value, s.Source = c.flags.Lookup(k.Flag).Value.String(), SourceFlag
+	case c.env(k.Env) != "":
+		s.Value, s.Source = c.env(k.Env), SourceEnv
+	case c.profile != "" && c.fv.GetString("profiles."+c.profile+"."+k.Name) != "":
+		s.Value, s.Source = c.fv.GetString("profiles."+c.profile+"."+k.Name), SourceProfile
+	case c.fv.GetString(k.Name) != "":
+		s.Value, s.Source = c.fv.GetString(k.Name), SourceFile
+	default:
+		s.Value, s.Source = c.defaultValue(k.Name), SourceDefault
+	}
+	return s, nil
+}
+
+// List is every key's setting, in the order of Keys.
+func (c *Config) List() []Setting {
+	out := make([]Setting, 0, len(Keys))
+	for _, k := range Keys {
+		s, _ := c.Get(k.Name)
+		out = append(out, s)
+	}
+	return out
+}
+
+func (c *Config) get(name string) Setting {
+	s, err := c.Get(name)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+func (c *Config) defaultValue(name string) string {
+	switch name {
+	case "workspace":
+		return filepath.Join(dataHome(c.env), "pcctl", "workspace.db")
+	case "user":
+		return defaultUser(c.env)
+	case "invite_base_url":
+		return DefaultInviteBaseURL
+	}
+	return ""
 }
 
 // Workspace is where the workspace file is, and whether it is the default location (whose
 // folder pcctl creates on first use).
 func (c *Config) Workspace() (path string, isDefault bool) {
-	if p := c.v.GetString("workspace"); p != "" {
-		return expandHome(p, c.env), false
+	s := c.get("workspace")
+	if s.Source == SourceDefault {
+		return s.Value, true
 	}
-	return filepath.Join(dataHome(c.env), "pcctl", "workspace.db"), true
+	return expandHome(s.Value, c.env), false
 }
 
 // User is the name flags, pins and accesses are recorded under in a local workspace:
 // PCCTL_USER or the config's user, else the login name.
-func (c *Config) User() string {
-	if u := c.v.GetString("user"); u != "" {
-		return u
-	}
-	if u := c.env("USER"); u != "" {
+func (c *Config) User() string { return c.get("user").Value }
+
+func defaultUser(env func(string) string) string {
+	if u := env("USER"); u != "" {
 		return u
 	}
 	if u, err := user.Current(); err == nil && u.Username != "" {
@@ -118,11 +295,155 @@ const DefaultInviteBaseURL = "http://127.0.0.1:8787"
 // InviteBaseURL is the base of partnership request links (invite_base_url), and whether it
 // was configured.
 func (c *Config) InviteBaseURL() (url string, configured bool) {
-	if u := c.v.GetString("invite_base_url"); u != "" {
-		return u, true
-	}
-	return DefaultInviteBaseURL, false
+	s := c.get("invite_base_url")
+	return s.Value, s.Source != SourceDefault
 }
 
 // PartnerName is the provider's name as partnership requests sign it (partner_name).
-func (c *Config) PartnerName() string { return c.v.GetString("partner_name") }
+func (c *Config) PartnerName() string { return c.get("partner_name").Value }
+
+// Validate checks a value for a key: the key must be known, the value not empty, and
+// invite_base_url an http or https URL with a host.
+func Validate(name, value string) error {
+	if _, ok := lookupKey(name); !ok {
+		return &UnknownKeyError{Key: name}
+	}
+	if strings.TrimSpace(value) == "" {
+		return &InvalidValueError{Key: name, Value: value, Reason: "it is empty (use 'pcctl config unset " + name + "' to remove it)"}
+	}
+	if name == "invite_base_url" {
+		u, err := url.Parse(value)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return &InvalidValueError{Key: name, Value: value, Reason: "expected an http or https URL, such as https://pcctl.contoso.com"}
+		}
+	}
+	return nil
+}
+
+// Set writes key: value into the config file, in the selected profile if there is one
+// (creating it), else at the top level. The other keys and profiles are kept; comments are
+// not. The file is written with mode 0600 (its folder created 0700), through a temporary
+// file renamed over it.
+func (c *Config) Set(name, value string) error {
+	if err := Validate(name, value); err != nil {
+		return err
+	}
+	return c.update(func(m map[string]any) {
+		target := m
+		if c.profile != "" {
+			profiles, _ := m["profiles"].(map[string]any)
+			if profiles == nil {
+				profiles = map[string]any{}
+				m["profiles"] = profiles
+			}
+			target, _ = profiles[c.profile].(map[string]any)
+			if target == nil {
+				target = map[string]any{}
+				profiles[c.profile] = target
+			}
+		}
+		target[name] = value
+	})
+}
+
+// Unset removes a key from the config file (from the selected profile if there is one; a
+// profile left empty is removed). It reports whether the key was there.
+func (c *Config) Unset(name string) (removed bool, err error) {
+	if _, ok := lookupKey(name); !ok {
+		return false, &UnknownKeyError{Key: name}
+	}
+	err = c.update(func(m map[string]any) {
+		if c.profile == "" {
+			_, removed = m[name]
+			delete(m, name)
+			return
+		}
+		profiles, _ := m["profiles"].(map[string]any)
+		p, _ := profiles[c.profile].(map[string]any)
+		if p == nil {
+			return
+		}
+		_, removed = p[name]
+		delete(p, name)
+		if len(p) == 0 {
+			delete(profiles, c.profile)
+		}
+		if len(profiles) == 0 {
+			delete(m, "profiles")
+		}
+	})
+	return removed, err
+}
+
+// update rereads the file, changes its settings with change and writes it back atomically
+// with mode 0600; then this Config sees the new file.
+func (c *Config) update(change func(map[string]any)) error {
+	fv, err := readFile(c.file)
+	if err != nil {
+		return err
+	}
+	m := fv.AllSettings()
+	change(m)
+	out := viper.New()
+	out.SetConfigType("yaml")
+	if err := out.MergeConfigMap(m); err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if len(m) > 0 {
+		if err := out.WriteConfigTo(&buf); err != nil {
+			return fmt.Errorf("config file %s: %w", c.file, err)
+		}
+	}
+	if err := writeAtomic(c.file, buf.Bytes()); err != nil {
+		return err
+	}
+	c.fv, err = readFile(c.file)
+	return err
+}
+
+// writeAtomic writes data to file through a temporary file in the same folder, renamed
+// over it, with mode 0600; a missing folder is created with mode 0700.
+func writeAtomic(file string, data []byte) error {
+	dir := filepath.Dir(file)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("cannot create the config folder %s: %w", dir, plain(err))
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(file)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("cannot write the config file %s: %w", file, plain(err))
+	}
+	defer os.Remove(tmp.Name()) // after a successful rename, there is nothing to remove
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return fmt.Errorf("cannot write the config file %s: %w", file, plain(err))
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("cannot write the config file %s: %w", file, plain(err))
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("cannot write the config file %s: %w", file, plain(err))
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("cannot write the config file %s: %w", file, plain(err))
+	}
+	if err := os.Rename(tmp.Name(), file); err != nil {
+		return fmt.Errorf("cannot write the config file %s: %w", file, plain(err))
+	}
+	return nil
+}
+
+// plain drops the operation and path that os errors repeat.
+func plain(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err
+	}
+	return err
+}

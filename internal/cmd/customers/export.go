@@ -11,6 +11,7 @@ import (
 	"github.com/pcctl/pcctl/internal/fileutil"
 	"github.com/pcctl/pcctl/internal/iostreams"
 	"github.com/pcctl/pcctl/internal/output"
+	"github.com/pcctl/pcctl/internal/progress"
 	"github.com/pcctl/pcctl/internal/workspace"
 )
 
@@ -47,6 +48,7 @@ export never leaves a truncated file behind.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.Reseller, "reseller", "", "only the customers of the indirect reseller with this MPN ID")
+	_ = cmd.RegisterFlagCompletionFunc("reseller", f.CompleteFlag(workspace.CompleteResellers))
 	cmd.Flags().StringVarP(&opts.File, "output", "o", "", "write to this file instead of standard output")
 	opts.Output = output.AddFlags(cmd, []output.Format{output.CSV, output.JSON, output.NDJSON}, output.FieldNames(exportFields))
 	return cmd
@@ -64,13 +66,14 @@ func exportRun(ctx context.Context, opts *ExportOptions) error {
 	if err != nil {
 		return err
 	}
+	var bar *progress.Bar // only with -o: progress by rows
 	write := func(w io.Writer) (int, error) {
 		ios := &iostreams.IOStreams{Out: w, ErrOut: opts.F.IOStreams.ErrOut}
 		p, err := output.NewPrinter(ios, opts.Output, exportFields, nil)
 		if err != nil {
 			return 0, err
 		}
-		if err := ws.ExportCustomers(ctx, q, p.Print); err != nil {
+		if err := ws.ExportCustomers(ctx, q, func(c *domain.Customer) error { bar.Add(1); return p.Print(c) }); err != nil {
 			return 0, err
 		}
 		return p.Count(), p.Close()
@@ -84,7 +87,16 @@ func exportRun(ctx context.Context, opts *ExportOptions) error {
 		return err
 	}
 	defer file.Abort()
+	total := int64(-1)
+	if q.Reseller == "" && progress.Enabled(opts.F.IOStreams) {
+		if n, err := ws.CountCustomers(ctx); err == nil {
+			total = int64(n)
+		}
+	}
+	bar = progress.New(opts.F.IOStreams, total, "Exporting customers")
+	defer bar.Finish()
 	n, err := write(file)
+	bar.Finish()
 	if err != nil {
 		return err
 	}

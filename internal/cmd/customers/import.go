@@ -20,6 +20,7 @@ import (
 	"github.com/pcctl/pcctl/internal/domain"
 	"github.com/pcctl/pcctl/internal/fileutil"
 	"github.com/pcctl/pcctl/internal/output"
+	"github.com/pcctl/pcctl/internal/progress"
 	"github.com/pcctl/pcctl/internal/workspace"
 )
 
@@ -112,7 +113,8 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 		}
 		defer report.Abort()
 	}
-	r, err := customercsv.NewReader(in, name)
+	counted := progress.NewReader(in) // progress by bytes read, once the bar exists
+	r, err := customercsv.NewReader(counted, name)
 	if err != nil {
 		return err
 	}
@@ -123,6 +125,9 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 	if err != nil {
 		return err
 	}
+	bar := progress.NewBytes(ios, progress.Size(in), "Importing "+name)
+	defer bar.Finish()
+	counted.Attach(bar)
 	rows := &csvRows{r: r}
 	var skipped []*workspace.RowError
 	iopts := workspace.ImportOptions{Now: opts.F.Now()}
@@ -135,6 +140,7 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 		return nil
 	}
 	res, err := ws.ImportCustomers(ctx, rows, iopts)
+	bar.Finish()
 	if err != nil {
 		return err
 	}

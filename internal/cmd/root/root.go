@@ -2,12 +2,14 @@
 package root
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/pcctl/pcctl/internal/buildinfo"
+	"github.com/pcctl/pcctl/internal/cmd/configcmd"
 	"github.com/pcctl/pcctl/internal/cmd/customers"
 	"github.com/pcctl/pcctl/internal/cmd/reseller"
 	"github.com/pcctl/pcctl/internal/cmd/subscription"
@@ -35,14 +37,19 @@ scripts (--format), with the columns you choose (--fields).`,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := config.Load(f.Env, cmd.Root().PersistentFlags())
 			if err != nil {
-				return err
+				return profileUsage(err)
 			}
 			f.Config = cfg
+			// The config commands check the profile themselves: 'config set' creates it.
+			if !isConfigCommand(cmd) {
+				return profileUsage(cfg.CheckProfile())
+			}
 			return nil
 		},
 	}
 	cmd.SetVersionTemplate("pcctl version {{.Version}}\n")
 	cmd.PersistentFlags().String("workspace", "", "workspace file (default $PCCTL_WORKSPACE, the config file's workspace, or $XDG_DATA_HOME/pcctl/workspace.db)")
+	cmd.PersistentFlags().String("profile", "", "config file profile whose settings to use (default $PCCTL_PROFILE; see 'pcctl config')")
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return cmdutil.Usagef("%s; see '%s --help'", cmdutil.PlainFlagError(err), c.CommandPath())
 	})
@@ -56,6 +63,7 @@ scripts (--format), with the columns you choose (--fields).`,
 		reseller.NewCmdReseller(f),
 		subscription.NewCmdSubscription(f),
 		workspacecmd.NewCmdWorkspace(f),
+		configcmd.NewCmdConfig(f),
 		newHelpTopic("exit-codes", "Exit codes pcctl returns", exitCodesHelp),
 		newHelpTopic("environment", "Environment variables and configuration", environmentHelp),
 	)
@@ -81,6 +89,25 @@ func addCompletionExamples(root *cobra.Command) {
 			sh.Example = examples[sh.Name()]
 		}
 	}
+}
+
+// isConfigCommand reports whether cmd is `pcctl config` or one of its subcommands.
+func isConfigCommand(cmd *cobra.Command) bool {
+	for c := cmd; c.HasParent(); c = c.Parent() {
+		if c.Name() == "config" && !c.Parent().HasParent() {
+			return true
+		}
+	}
+	return false
+}
+
+// profileUsage makes a bad --profile (or $PCCTL_PROFILE) a usage error.
+func profileUsage(err error) error {
+	var pe *config.ProfileError
+	if errors.As(err, &pe) {
+		return cmdutil.Usagef("%s", pe.Msg)
+	}
+	return err
 }
 
 // newHelpTopic is a help topic: a command that cannot run, which `pcctl help NAME` shows
@@ -177,12 +204,16 @@ to stdout.
 `
 
 const environmentHelp = `Environment variables (precedence: flag, then environment, then config file, then default):
+Within the config file, the selected profile's keys win over the file's top-level keys, so
+the full order is flag > environment > profile > config file > default ('pcctl config list'
+shows where each value comes from).
 
-  PCCTL_WORKSPACE   workspace file, as --workspace
+  PCCTL_WORKSPACE   workspace file, as --workspace and the key workspace
   PCCTL_CONFIG      config file (default $XDG_CONFIG_HOME/pcctl/config.yaml, or
                     ~/.config/pcctl/config.yaml)
-  PCCTL_USER        user name that flags, pins and recent accesses are recorded under
-                    (default: the config's user, else $USER)
+  PCCTL_PROFILE     the config file's profile to use, as --profile
+  PCCTL_USER        user name that flags, pins and recent accesses are recorded under,
+                    as the key user (default $USER, else the login name)
   PCCTL_INVITE_BASE_URL
                     base of the links in partnership requests, as invite_base_url
                     (default http://127.0.0.1:8787, the address of pcctl serve)
@@ -192,12 +223,21 @@ const environmentHelp = `Environment variables (precedence: flag, then environme
                     (~/.local/share/pcctl/workspace.db when unset)
   XDG_CONFIG_HOME   where the config file is looked for
   COLUMNS           terminal width for tables
+  CI                when set, no progress bars (they are shown only when stderr is a
+                    terminal, and never on TERM=dumb)
   PCCTL_NOW         a fixed RFC 3339 time used as "now" (for tests and demos only)
+  PCCTL_CPUPROFILE  write a Go CPU profile of the run to this file (for profiling
+                    pcctl itself, with go tool pprof)
 
-Config file keys (YAML):
+pcctl prints no colours, so NO_COLOR changes nothing.
+
+Config file keys (YAML; 'pcctl config set KEY VALUE' writes them, with mode 0600):
 
   workspace: /path/to/workspace.db
   user: alice@contoso.com
   invite_base_url: https://pcctl.contoso.com
   partner_name: Contoso Distribution
+  profiles:
+    test:                      # used with --profile test or PCCTL_PROFILE=test
+      workspace: /tmp/test.db
 `

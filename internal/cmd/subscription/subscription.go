@@ -14,6 +14,7 @@ import (
 	"github.com/pcctl/pcctl/internal/fileutil"
 	"github.com/pcctl/pcctl/internal/iostreams"
 	"github.com/pcctl/pcctl/internal/output"
+	"github.com/pcctl/pcctl/internal/progress"
 	"github.com/pcctl/pcctl/internal/workspace"
 )
 
@@ -104,9 +105,11 @@ func newCmdAdd(f *cmdutil.Factory) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&customer, "customer", "", "the customer's tenant ID or domain")
+	_ = cmd.RegisterFlagCompletionFunc("customer", f.CompleteFlag(workspace.CompleteCustomers))
 	cmd.Flags().StringVar(&offer, "offer", "", "the offer's name")
 	cmd.Flags().IntVar(&quantity, "quantity", 0, "number of licences (at least 1)")
 	cmd.Flags().StringVar(&reseller, "reseller", "", "MPN ID of the active reseller to credit for incentives")
+	_ = cmd.RegisterFlagCompletionFunc("reseller", f.CompleteFlag(workspace.CompleteResellers))
 	cmd.Flags().StringVar(&termEnd, "term-end", "", "end of the term, YYYY-MM-DD")
 	o = output.AddFlags(cmd, nil, output.FieldNames(Fields))
 	return cmd
@@ -162,7 +165,9 @@ DAYS days (terms already ended are not included).`,
 		},
 	}
 	cmd.Flags().StringVar(&q.Customer, "customer", "", "only this customer's (tenant ID or domain)")
+	_ = cmd.RegisterFlagCompletionFunc("customer", f.CompleteFlag(workspace.CompleteCustomers))
 	cmd.Flags().StringVar(&q.Reseller, "reseller", "", "only those this reseller is credited on or supports")
+	_ = cmd.RegisterFlagCompletionFunc("reseller", f.CompleteFlag(workspace.CompleteResellers))
 	cmd.Flags().IntVar(&days, "expiring-within", 0, "only those whose term ends within this many days")
 	o = output.AddFlags(cmd, nil, output.FieldNames(Fields))
 	return cmd
@@ -226,9 +231,12 @@ active; 'none' removes the association.`,
 			f.IOStreams.Notice("Updated subscription %s (%s, %s).", s.ID, s.Offer, s.CustomerName)
 			return output.PrintOne(f.IOStreams, o, Fields, nil, &s)
 		},
+		ValidArgsFunction: f.CompleteArgs(workspace.CompleteSubscriptions, 1),
 	}
 	cmd.Flags().StringVar(&reseller, "reseller", "", "MPN ID of the active reseller to credit, or none")
+	_ = cmd.RegisterFlagCompletionFunc("reseller", f.CompleteFlag(workspace.CompleteResellers))
 	cmd.Flags().StringVar(&support, "support-contact", "", "MPN ID of the active reseller to designate, or none")
+	_ = cmd.RegisterFlagCompletionFunc("support-contact", f.CompleteFlag(workspace.CompleteResellers))
 	cmd.Flags().IntVar(&quantity, "quantity", 0, "new quantity (at least 1)")
 	o = output.AddFlags(cmd, nil, output.FieldNames(Fields))
 	return cmd
@@ -255,12 +263,13 @@ columns. Streams; with -o the file appears only once complete.`,
 			if len(o.Fields) == 0 {
 				o.Fields = exportDefaults
 			}
+			var bar *progress.Bar // only with -o: progress by rows (a spinner: no cheap count)
 			write := func(ios *iostreams.IOStreams) (int, error) {
 				p, err := output.NewPrinter(ios, o, Fields, nil)
 				if err != nil {
 					return 0, err
 				}
-				if err := ws.Subscriptions(ctx, workspace.SubscriptionQuery{}, func(s domain.Subscription) error { return p.Print(&s) }); err != nil {
+				if err := ws.Subscriptions(ctx, workspace.SubscriptionQuery{}, func(s domain.Subscription) error { bar.Add(1); return p.Print(&s) }); err != nil {
 					return 0, err
 				}
 				return p.Count(), p.Close()
@@ -274,7 +283,10 @@ columns. Streams; with -o the file appears only once complete.`,
 				return err
 			}
 			defer out.Abort()
+			bar = progress.New(f.IOStreams, -1, "Exporting subscriptions")
+			defer bar.Finish()
 			n, err := write(&iostreams.IOStreams{Out: out, ErrOut: f.IOStreams.ErrOut})
+			bar.Finish()
 			if err != nil {
 				return err
 			}
