@@ -13,6 +13,7 @@ import (
 // MarkOptions are the inputs of flag, unflag, pin and unpin.
 type MarkOptions struct {
 	F    *cmdutil.Factory
+	Ctx  context.Context
 	Refs []string
 }
 
@@ -54,7 +55,7 @@ func markCmd(f *cmdutil.Factory, runF, run func(*MarkOptions) error, use, short,
 		Use: use, Short: short, Long: long, Example: example,
 		Args: cmdutil.MinArgs(1, "at least one customer ID or domain"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Refs = args
+			opts.Ctx, opts.Refs = cmd.Context(), args
 			if runF != nil {
 				return runF(opts)
 			}
@@ -77,7 +78,7 @@ func resolve(ctx context.Context, ws workspace.Workspace, refs []string) error {
 func label(c workspace.CustomerRecord) string { return c.CompanyName + " (" + c.Domain + ")" }
 
 func flagRun(opts *MarkOptions) error {
-	ctx := context.Background()
+	ctx := opts.Ctx
 	ws, err := opts.F.Workspace(ctx)
 	if err != nil {
 		return err
@@ -105,7 +106,7 @@ func flagRun(opts *MarkOptions) error {
 }
 
 func toggleRun(opts *MarkOptions, op func(workspace.Workspace, context.Context, string) (workspace.CustomerRecord, bool, error), done, noop string) error {
-	ctx := context.Background()
+	ctx := opts.Ctx
 	ws, err := opts.F.Workspace(ctx)
 	if err != nil {
 		return err
