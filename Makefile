@@ -24,15 +24,29 @@ LDFLAGS := -s -w \
 	-X $(PKG)/internal/buildinfo.Commit=$(COMMIT) \
 	-X $(PKG)/internal/buildinfo.Date=$(DATE)
 
+# Date in the man pages' footer: the last commit's, so the pages are the same on rebuilds.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
+MAN_DIR := man
+
+# Tools installed from the Go module proxy into bin/tools on first use, one folder per
+# version (so bumping a version here installs the new one). Override with GORELEASER=PATH,
+# GOLANGCI_LINT=PATH to use an installed one (a full path: make needs the file).
+TOOLS_DIR             := $(CURDIR)/$(BIN_DIR)/tools
+GORELEASER_VERSION    := v2.16.0
+GOLANGCI_LINT_VERSION := v2.15.0
+GORELEASER            ?= $(TOOLS_DIR)/goreleaser-$(GORELEASER_VERSION)/goreleaser
+GOLANGCI_LINT         ?= $(TOOLS_DIR)/golangci-lint-$(GOLANGCI_LINT_VERSION)/golangci-lint
+
 # Go files gofmt checks: everything but test fixtures.
 GOFILES = $(shell find . -name '*.go' -not -path './.git/*' -not -path '*/testdata/*' -not -path './$(BIN_DIR)/*')
 
-.PHONY: help build test lint fmt-check vet demo bench completions clean
+.PHONY: help build test lint golangci-lint fmt-check vet tidy-check demo bench completions manpages \
+	release-check snapshot clean
 
 help: ## List the targets
 	@echo 'Usage: make TARGET'
 	@echo
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo
 	@echo 'Variables: BENCH_ARGS (passed to pcctl-bench), DEMO_DIR (default $(DEMO_DIR)), GO'
 
@@ -42,7 +56,13 @@ build: ## Build bin/pcctl (static, version from git)
 test: fmt-check vet ## Run every test with the race detector, go vet and the gofmt check (what CI runs)
 	CGO_ENABLED=1 $(GO) test -race ./...
 
-lint: fmt-check vet ## Check formatting (gofmt) and run go vet
+lint: fmt-check vet tidy-check golangci-lint ## gofmt check, go vet, go mod tidy check and golangci-lint (.golangci.yml)
+
+golangci-lint: $(GOLANGCI_LINT) ## Run golangci-lint (installed into bin/tools when missing)
+	$(GOLANGCI_LINT) run ./...
+
+tidy-check: ## Fail if `go mod tidy` would change go.mod or go.sum
+	@$(GO) mod tidy -diff || { echo 'go.mod/go.sum are not tidy: run go mod tidy'; exit 1; }
 
 fmt-check: ## Fail if gofmt would change a file
 	@files="$$($(GOFMT) -l $(GOFILES))"; \
@@ -67,5 +87,22 @@ completions: build ## Regenerate the shell completions in completions/ from bin/
 	$(PCCTL) completion fish > completions/pcctl.fish.tmp && mv completions/pcctl.fish.tmp completions/pcctl.fish
 	$(PCCTL) completion powershell > completions/pcctl.ps1.tmp && mv completions/pcctl.ps1.tmp completions/pcctl.ps1
 
-clean: ## Remove build outputs (bin/, dist/, including the demo workspace)
-	rm -rf $(BIN_DIR) dist coverage.out
+manpages: ## Generate the man pages (section 1, one per command) into man/
+	@[[ -n '$(MAN_DIR)' && '$(MAN_DIR)' != / ]] || { echo 'MAN_DIR must name a folder of its own' >&2; exit 2; }
+	rm -rf '$(MAN_DIR)'
+	SOURCE_DATE_EPOCH='$(SOURCE_DATE_EPOCH)' $(GO) run ./cmd/pcctl-docs -dir '$(MAN_DIR)' -version '$(VERSION)'
+
+release-check: $(GORELEASER) ## Validate .goreleaser.yaml (goreleaser check)
+	$(GORELEASER) check
+
+snapshot: $(GORELEASER) ## Build a local snapshot release of every platform into dist/ (goreleaser)
+	$(GORELEASER) release --snapshot --clean
+
+$(TOOLS_DIR)/goreleaser-%/goreleaser:
+	GOBIN='$(@D)' GOFLAGS= $(GO) install github.com/goreleaser/goreleaser/v2@$*
+
+$(TOOLS_DIR)/golangci-lint-%/golangci-lint:
+	GOBIN='$(@D)' GOFLAGS= $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$*
+
+clean: ## Remove build outputs (bin/ with the demo workspace and bin/tools, dist/, man/)
+	rm -rf $(BIN_DIR) dist $(MAN_DIR) coverage.out

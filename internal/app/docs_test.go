@@ -1,0 +1,110 @@
+package app
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pcctl/pcctl/internal/cmd/root"
+	"github.com/pcctl/pcctl/internal/cmdutil"
+	"github.com/pcctl/pcctl/internal/iostreams"
+)
+
+// TestManPages runs the man page generator (cmd/pcctl-docs, what `make manpages` runs)
+// into a temporary folder and checks that every available command has its page, that
+// there is no other page, and that the pages carry the commands' examples.
+func TestManPages(t *testing.T) {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command to run cmd/pcctl-docs with")
+	}
+	dir := t.TempDir()
+	gen := exec.Command(goTool, "run", "./cmd/pcctl-docs", "-dir", dir, "-version", "v9.8.7", "-date", "2026-01-02")
+	gen.Dir = filepath.Join("..", "..")
+	if out, err := gen.CombinedOutput(); err != nil {
+		t.Fatalf("go run ./cmd/pcctl-docs: %v\n%s", err, out)
+	}
+
+	ios, _, _, _ := iostreams.Test()
+	rootCmd := root.NewCmdRoot(cmdutil.New(ios))
+	rootCmd.InitDefaultHelpCmd()
+	rootCmd.InitDefaultCompletionCmd()
+	want := map[string]*cobra.Command{} // page file name -> command
+	var walk func(*cobra.Command)
+	walk = func(c *cobra.Command) {
+		want[strings.ReplaceAll(c.CommandPath(), " ", "-")+".1"] = c
+		for _, sub := range c.Commands() {
+			if sub.IsAvailableCommand() && !sub.IsAdditionalHelpTopicCommand() {
+				walk(sub)
+			}
+		}
+	}
+	walk(rootCmd)
+
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.Name())
+		if want[e.Name()] == nil {
+			t.Errorf("man page %s names no available command", e.Name())
+		}
+	}
+	for name, c := range want {
+		if !slices.Contains(got, name) {
+			t.Errorf("%q has no man page %s", c.CommandPath(), name)
+			continue
+		}
+		page := readPage(t, filepath.Join(dir, name))
+		if !strings.Contains(page, `"pcctl v9.8.7"`) || !strings.Contains(page, `"Jan 2026"`) {
+			t.Errorf("%s: the header lacks the version or the date given:\n%s", name, firstLine(page, ".TH"))
+		}
+		if strings.Contains(page, "Auto generated") {
+			t.Errorf("%s has cobra's auto-generated tag (it makes the output change every day)", name)
+		}
+	}
+
+	const importPage = "pcctl-customers-import.1"
+	importCmd := want[importPage]
+	if importCmd == nil {
+		t.Fatalf("no command for %s", importPage)
+	}
+	if strings.TrimSpace(importCmd.Example) == "" {
+		t.Fatalf("%q has no example", importCmd.CommandPath())
+	}
+	page := readPage(t, filepath.Join(dir, importPage))
+	if !strings.Contains(page, ".SH EXAMPLE") {
+		t.Errorf("%s has no EXAMPLE section", importPage)
+	}
+	for _, line := range strings.Split(importCmd.Example, "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.Contains(page, line) {
+			t.Errorf("%s lacks the example line %q", importPage, line)
+		}
+	}
+}
+
+// readPage returns a man page with roff's escaped hyphens (\-) made plain.
+func readPage(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.ReplaceAll(string(b), `\-`, "-")
+}
+
+func firstLine(text, prefix string) string {
+	for _, line := range strings.Split(text, "\n") {
+		if strings.HasPrefix(line, prefix) {
+			return line
+		}
+	}
+	return ""
+}
