@@ -125,8 +125,8 @@ func (b *harness) measureImport() error {
 	fresh := filepath.Join(b.dir, "import-pcctl.db")
 	ref := filepath.Join(b.dir, "import-sqlite3.db")
 	after := filepath.Join(b.dir, "import-sqlite3-after.db")
-	defer removeDB(ref)
-	defer removeDB(after)
+	defer func() { _ = removeDB(ref) }() // best effort: the work folder is reused anyway
+	defer func() { _ = removeDB(after) }()
 	imps := []importer{
 		{db: fresh, cmd: command{path: b.pcctl, args: []string{"--workspace", fresh, "customers", "import", b.csv}, env: b.env}},
 		{db: ref, schema: refTable + "\n" + refIndexes,

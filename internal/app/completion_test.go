@@ -298,7 +298,7 @@ func runOnPty(t *testing.T, env []string, name string, args ...string) string {
 	defer term.Close()
 	var out bytes.Buffer
 	done := make(chan struct{})
-	go func() { io.Copy(&out, term); close(done) }() // ends with EIO once the program is gone
+	go func() { _, _ = io.Copy(&out, term); close(done) }() // ends with EIO once the program is gone
 	err = cmd.Wait()
 	select {
 	case <-done:

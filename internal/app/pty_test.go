@@ -274,7 +274,7 @@ func (p *ptyTerm) read() {
 			p.changed = make(chan struct{})
 			p.mu.Unlock()
 			if len(reply) > 0 {
-				p.master.Write(reply)
+				_, _ = p.master.Write(reply) // the program may be gone; its exit is checked
 			}
 		}
 		if err != nil {

@@ -32,11 +32,11 @@ func TestReadmeListsEveryCommand(t *testing.T) {
 		}
 	}
 	ios, _, _, _ := iostreams.Test()
-	var real []string
+	var commands []string
 	var walk func(*cobra.Command)
 	walk = func(c *cobra.Command) {
 		if c.IsAvailableCommand() || c == c.Root() || c.Name() == "help" { // cobra calls help unavailable
-			real = append(real, c.CommandPath())
+			commands = append(commands, c.CommandPath())
 		}
 		for _, sub := range c.Commands() {
 			walk(sub)
@@ -47,14 +47,14 @@ func TestReadmeListsEveryCommand(t *testing.T) {
 	rootCmd.InitDefaultCompletionCmd()
 	walk(rootCmd)
 	slices.Sort(documented)
-	slices.Sort(real)
-	for _, c := range real {
+	slices.Sort(commands)
+	for _, c := range commands {
 		if !slices.Contains(documented, c) {
 			t.Errorf("%q is a command but the README's command list lacks it", c)
 		}
 	}
 	for _, c := range documented {
-		if !slices.Contains(real, c) {
+		if !slices.Contains(commands, c) {
 			t.Errorf("the README lists %q, which is not a command", c)
 		}
 	}

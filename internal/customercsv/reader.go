@@ -465,12 +465,13 @@ func (r *Reader) readLine() ([]byte, error) {
 		return nil, io.EOF
 	}
 	r.line++
-	if line[n-1] == '\n' {
+	switch line[n-1] {
+	case '\n':
 		if n >= 2 && line[n-2] == '\r' {
 			line[n-2] = '\n'
 			line = line[:n-1]
 		}
-	} else if line[n-1] == '\r' {
+	case '\r':
 		line = line[:n-1]
 	}
 	return line, nil

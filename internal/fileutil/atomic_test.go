@@ -11,18 +11,24 @@ import (
 func TestAtomicFile(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "out.csv")
-	os.WriteFile(path, []byte("old"), 0o644)
+	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	a, err := CreateAtomic(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	io.WriteString(a, "partial")
+	if _, err := io.WriteString(a, "partial"); err != nil {
+		t.Fatal(err)
+	}
 	a.Abort()
 	if b, _ := os.ReadFile(path); string(b) != "old" {
 		t.Fatalf("an aborted write changed the file: %q", b)
 	}
 	a, _ = CreateAtomic(path)
-	io.WriteString(a, "new")
+	if _, err := io.WriteString(a, "new"); err != nil {
+		t.Fatal(err)
+	}
 	if b, _ := os.ReadFile(path); string(b) != "old" {
 		t.Fatalf("the file changed before Commit: %q", b)
 	}

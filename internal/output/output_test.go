@@ -113,7 +113,9 @@ func TestJSONStringsMatchEncodingJSON(t *testing.T) {
 			t.Fatalf("%q: invalid JSON %q: %v", s, appendJSONString(nil, s), err)
 		}
 		var wantBack string
-		json.Unmarshal(want, &wantBack)
+		if err := json.Unmarshal(want, &wantBack); err != nil {
+			t.Fatal(err)
+		}
 		if back != wantBack {
 			t.Fatalf("%q decodes to %q, encoding/json's to %q", s, back, wantBack)
 		}

@@ -502,7 +502,9 @@ func TestCSVWriterQuoting(t *testing.T) {
 		bw := bufio.NewWriter(&got)
 		cw := csvWriter{w: bw, comma: tc.comma, crlf: tc.crlf}
 		cw.field(tc.in)
-		cw.endRow()
+		if err := cw.endRow(); err != nil {
+			t.Fatal(err)
+		}
 		bw.Flush()
 		if got.String() != want.String() {
 			t.Errorf("field(%q) comma %q crlf %v = %q, encoding/csv gives %q", tc.in, tc.comma, tc.crlf, got.String(), want.String())

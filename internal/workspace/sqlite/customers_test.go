@@ -72,7 +72,9 @@ func TestAddCustomerRules(t *testing.T) {
 		t.Errorf("unknown customer: %v", err)
 	}
 	var hash string
-	db.db.QueryRow("SELECT admin_password_hash FROM customers").Scan(&hash)
+	if err := db.db.QueryRow("SELECT admin_password_hash FROM customers").Scan(&hash); err != nil {
+		t.Fatal(err)
+	}
 	if hash != "h" {
 		t.Errorf("stored hash %q", hash)
 	}
@@ -140,7 +142,9 @@ func TestRecentView(t *testing.T) {
 	// An access older than 30 days does not count.
 	clk.t = testNow.Add(-31 * 24 * time.Hour)
 	for range 5 {
-		ws.OpenCustomer(ctx, cs[34].Domain)
+		if _, err := ws.OpenCustomer(ctx, cs[34].Domain); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for i := range 33 {
 		clk.t = testNow.Add(time.Duration(i) * time.Second)
@@ -243,9 +247,12 @@ func TestSearchShowsTheUsersFlagsAndPins(t *testing.T) {
 	ws := alice(db)
 	ctx := context.Background()
 	cs := addN(t, ws, 3)
-	ws.FlagCustomer(ctx, cs[1].Domain)
-	ws.PinCustomer(ctx, cs[2].Domain)
-	db.As(domain.Owner("bob")).PinCustomer(ctx, cs[0].Domain)
+	_, err1 := ws.FlagCustomer(ctx, cs[1].Domain)
+	_, _, err2 := ws.PinCustomer(ctx, cs[2].Domain)
+	_, _, err3 := db.As(domain.Owner("bob")).PinCustomer(ctx, cs[0].Domain)
+	if err := errors.Join(err1, err2, err3); err != nil {
+		t.Fatal(err)
+	}
 	got, err := ws.SearchCustomers(ctx, "customer", 10)
 	if err != nil || len(got) != 3 {
 		t.Fatalf("%v %v", got, err)

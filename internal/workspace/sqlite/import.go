@@ -311,7 +311,8 @@ func (imp *importer) incremental(ctx context.Context, rows workspace.CustomerRow
 	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE import_seen(key TEXT PRIMARY KEY, line INTEGER) WITHOUT ROWID`); err != nil {
 		return err
 	}
-	defer tx.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS temp.import_seen`)
+	// Best effort: a temporary table goes with the connection anyway.
+	defer func() { _, _ = tx.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS temp.import_seen`) }()
 	for {
 		row, err := imp.next()
 		if err == io.EOF {

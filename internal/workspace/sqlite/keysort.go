@@ -50,7 +50,7 @@ type keySorter struct {
 // defaultChunkKeys bounds the keys held in memory (about 40 MB of them).
 const defaultChunkKeys = 1 << 20
 
-func newKeySorter(max int) *keySorter { return &keySorter{max: max} }
+func newKeySorter(limit int) *keySorter { return &keySorter{max: limit} }
 
 func (s *keySorter) add(k searchKey) error {
 	s.chunk = append(s.chunk, k)

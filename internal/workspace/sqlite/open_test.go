@@ -76,7 +76,9 @@ func TestOpenRefusals(t *testing.T) {
 	}
 	raw.Close()
 	corrupt := filepath.Join(dir, "corrupt.db")
-	os.WriteFile(corrupt, bytes.Repeat([]byte("not a database, just bytes. "), 200), 0o600)
+	if err := os.WriteFile(corrupt, bytes.Repeat([]byte("not a database, just bytes. "), 200), 0o600); err != nil {
+		t.Fatal(err)
+	}
 
 	cases := []struct {
 		name, path, want string
@@ -131,7 +133,9 @@ func TestOpenReadOnlyFolder(t *testing.T) {
 		t.Skip("root ignores file permissions")
 	}
 	dir := filepath.Join(t.TempDir(), "ro")
-	os.Mkdir(dir, 0o500)
+	if err := os.Mkdir(dir, 0o500); err != nil {
+		t.Fatal(err)
+	}
 	_, err := Open(context.Background(), filepath.Join(dir, "ws.db"), Options{})
 	if err == nil || !strings.Contains(err.Error(), "cannot create it: permission denied") {
 		t.Fatalf("err = %v", err)

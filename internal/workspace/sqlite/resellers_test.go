@@ -96,7 +96,9 @@ func TestResellerLifecycle(t *testing.T) {
 		t.Fatalf("the customer lost its reseller: %+v", got)
 	}
 	var subs []domain.Subscription
-	ws.Subscriptions(ctx, workspace.SubscriptionQuery{Reseller: "4847383"}, func(s domain.Subscription) error { subs = append(subs, s); return nil })
+	if err := ws.Subscriptions(ctx, workspace.SubscriptionQuery{Reseller: "4847383"}, func(s domain.Subscription) error { subs = append(subs, s); return nil }); err != nil {
+		t.Fatal(err)
+	}
 	if len(subs) != 1 || subs[0].ResellerMPNID != "4847383" || subs[0].SupportContact != "4847383" {
 		t.Fatalf("subscriptions changed: %+v", subs)
 	}
@@ -117,7 +119,9 @@ func TestResellerLifecycle(t *testing.T) {
 
 	// A request not accepted within 30 days expires.
 	clk.t = testNow
-	ws.InviteReseller(ctx, domain.Invitation{Token: "t5", Email: "late@northwind.com", Subject: "s", Body: "b"})
+	if _, _, err := ws.InviteReseller(ctx, domain.Invitation{Token: "t5", Email: "late@northwind.com", Subject: "s", Body: "b"}); err != nil {
+		t.Fatal(err)
+	}
 	clk.t = testNow.Add(domain.InvitationTTL)
 	_, err = ws.AcceptInvitation(ctx, "t5", "1234567", "Northwind")
 	wantRule(t, err, "this partnership request expired on 2026-12-21 (requests last 30 days); invite late@northwind.com again")
@@ -143,7 +147,9 @@ func TestSubscriptionRules(t *testing.T) {
 	}
 	soon, _ := ws.AddSubscription(ctx, domain.Subscription{CustomerID: "c000.onmicrosoft.com", Offer: "E3", Quantity: 3, TermEnd: testNow.Add(10 * 24 * time.Hour)})
 	later, _ := ws.AddSubscription(ctx, domain.Subscription{CustomerID: "c001.onmicrosoft.com", Offer: "E5", Quantity: 2, TermEnd: testNow.Add(60 * 24 * time.Hour)})
-	ws.AddSubscription(ctx, domain.Subscription{CustomerID: "c001.onmicrosoft.com", Offer: "Teams", Quantity: 9})
+	if _, err := ws.AddSubscription(ctx, domain.Subscription{CustomerID: "c001.onmicrosoft.com", Offer: "Teams", Quantity: 9}); err != nil {
+		t.Fatal(err)
+	}
 
 	ids := func(q workspace.SubscriptionQuery) string {
 		var out []string
