@@ -2,11 +2,7 @@ package sqlite
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -21,47 +17,9 @@ import (
 const completeBusyTimeout = 200 * time.Millisecond
 
 // OpenExisting opens the workspace at path for shell completion: only if the file exists
-// (it is never created, nor its folder), without migrating it nor taking the write lock,
-// and with a short busy timeout. Use the DB for reading only.
+// (it is never created, nor its folder), without migrating it, with a short busy timeout.
 func OpenExisting(ctx context.Context, path string) (*DB, error) {
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return nil, &OpenError{Path: path, Reason: err.Error(), Err: err}
-	}
-	st, err := os.Stat(abs)
-	if err != nil {
-		return nil, &OpenError{Path: abs, Reason: plainErr(err), Err: err}
-	}
-	if !st.Mode().IsRegular() {
-		return nil, &OpenError{Path: abs, Reason: "is not a workspace file"}
-	}
-	// mode=rw: SQLite opens the file read-write (WAL readers need the shared memory file)
-	// but never creates it, should it vanish between the check above and here.
-	dsn := "file:" + abs + "?mode=rw" + fmt.Sprintf("&_pragma=busy_timeout(%d)", completeBusyTimeout.Milliseconds())
-	db, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		return nil, &OpenError{Path: abs, Reason: err.Error(), Err: err}
-	}
-	d := &DB{db: db, path: abs, now: time.Now, random: rand.Reader, chunkKeys: defaultChunkKeys}
-	var appID, version int
-	err = db.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID)
-	if err == nil {
-		err = db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version)
-	}
-	switch {
-	case err != nil:
-		err = d.openErr(err)
-	case appID != applicationID:
-		err = &OpenError{Path: abs, Reason: "is not a pcctl workspace"}
-	case version > LatestSchema:
-		err = &OpenError{Path: abs, Err: ErrNewerSchema, Reason: "was written by a newer pcctl"}
-	}
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	d.version, d.found = version, version
-	return d, nil
+	return Open(ctx, path, Options{MustExist: true, NoMigrate: true, BusyTimeout: completeBusyTimeout})
 }
 
 // The completion queries read a range of a unique index: [prefix, prefix||x'ff') holds

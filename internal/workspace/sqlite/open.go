@@ -41,6 +41,11 @@ type Options struct {
 	// `workspace info` and `workspace migrate`, which report the version first). A new,
 	// empty file is migrated all the same.
 	NoMigrate bool
+	// MustExist refuses a file that does not exist instead of creating it (shell
+	// completion must never create a workspace).
+	MustExist bool
+	// BusyTimeout bounds the wait for another process's lock; BusyTimeout when zero.
+	BusyTimeout time.Duration
 }
 
 // DB is an open workspace file.
@@ -83,12 +88,22 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, &OpenError{Path: path, Reason: err.Error(), Err: err}
 	}
-	created, err := prepareFile(abs, opts.CreateFolder)
-	if err != nil {
+	if opts.BusyTimeout == 0 {
+		opts.BusyTimeout = BusyTimeout
+	}
+	var created bool
+	if opts.MustExist {
+		if st, err := os.Stat(abs); err != nil {
+			return nil, &OpenError{Path: abs, Reason: plainErr(err), Err: err}
+		} else if !st.Mode().IsRegular() {
+			return nil, &OpenError{Path: abs, Reason: "is not a workspace file"}
+		}
+	} else if created, err = prepareFile(abs, opts.CreateFolder); err != nil {
 		return nil, err
 	}
-	dsn := "file:" + abs + "?_txlock=immediate" +
-		fmt.Sprintf("&_pragma=busy_timeout(%d)", BusyTimeout.Milliseconds()) +
+	// mode=rw: read-write (WAL readers need the shared memory file) but never create.
+	dsn := "file:" + abs + "?mode=rw&_txlock=immediate" +
+		fmt.Sprintf("&_pragma=busy_timeout(%d)", opts.BusyTimeout.Milliseconds()) +
 		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
