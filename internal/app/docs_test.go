@@ -9,10 +9,6 @@ import (
 	"testing"
 
 	"github.com/spf13/cobra"
-
-	"github.com/pcctl/pcctl/internal/cmd/root"
-	"github.com/pcctl/pcctl/internal/cmdutil"
-	"github.com/pcctl/pcctl/internal/iostreams"
 )
 
 // TestManPages runs the man page generator (cmd/pcctl-docs, what `make manpages` runs)
@@ -30,21 +26,12 @@ func TestManPages(t *testing.T) {
 		t.Fatalf("go run ./cmd/pcctl-docs: %v\n%s", err, out)
 	}
 
-	ios, _, _, _ := iostreams.Test()
-	rootCmd := root.NewCmdRoot(cmdutil.New(ios))
-	rootCmd.InitDefaultHelpCmd()
-	rootCmd.InitDefaultCompletionCmd()
 	want := map[string]*cobra.Command{} // page file name -> command
-	var walk func(*cobra.Command)
-	walk = func(c *cobra.Command) {
-		want[strings.ReplaceAll(c.CommandPath(), " ", "-")+".1"] = c
-		for _, sub := range c.Commands() {
-			if sub.IsAvailableCommand() && !sub.IsAdditionalHelpTopicCommand() {
-				walk(sub)
-			}
+	for _, c := range commands(false) {
+		if c.Name() != "help" { // the help command has no man page of its own
+			want[strings.ReplaceAll(c.CommandPath(), " ", "-")+".1"] = c
 		}
 	}
-	walk(rootCmd)
 
 	entries, err := os.ReadDir(dir)
 	if err != nil {
