@@ -24,9 +24,10 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "pcctl <command> <subcommand> [flags]",
 		Short: "Administer a Microsoft CSP partner business from the terminal",
-		Long: `pcctl works with the customers a Cloud Solution Provider partner serves, in a workspace:
-a local SQLite file by default. Output is a table for people, or JSON, NDJSON or CSV for
-scripts (--format), with the columns you choose (--fields).`,
+		Long: `pcctl works with the customers a Cloud Solution Provider partner serves, the indirect
+resellers it works through and their subscriptions, in a workspace: a local SQLite file by
+default. Output is a table for people, or JSON, NDJSON or CSV for scripts (--format), with
+the columns you choose (--fields).`,
 		Example: `  pcctl customers search contoso
   pcctl customers import customers.csv
   pcctl customers export --format json -o customers.json
