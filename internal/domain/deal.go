@@ -106,6 +106,114 @@ type Deal struct {
 	SellerAccepted bool
 	IoTOEM         bool
 	CloseDate      time.Time // estimated close date, IoT OEM deals only (001)
+
+	// The customer organisation (mandatory, 001): an existing customer, or a prospect
+	// organisation kept in the workspace.
+	CustomerID   string // tenant ID when the organisation is a customer
+	Organization string // company name (the customer's, or the prospect's)
+	OrgCountry   string // the prospect's country
+	Value        string // estimated value, a decimal with at most 2 decimals
+	Currency     string // ISO 4217
+	SellerName   string // the Microsoft seller; shown only once the seller accepted
+	SellerEmail  string
+	StatusReason string // why it was declined, won or lost
+	Team         []string
+	Notes        []Note
+	UpdatedAt    time.Time
+	Version      int // bumped by every write: a stale update is refused
+}
+
+// Note is an entry of a deal's notes: everything about customer interactions (001).
+type Note struct {
+	Author    string
+	CreatedAt time.Time
+	Text      string
+}
+
+// ParseAmount checks a deal value: a non-negative decimal with at most two decimals,
+// returned in canonical form ("50000", "1234.5" stay; "0050.10" becomes "50.10").
+func ParseAmount(s string) (string, error) {
+	t := strings.TrimSpace(s)
+	bad := &InvalidError{Field: "value", Value: s, Reason: "is not an amount (digits, with at most 2 decimals after a dot, such as 50000 or 1234.50)"}
+	whole, frac, hasDot := strings.Cut(t, ".")
+	if whole == "" || len(frac) > 2 || hasDot && frac == "" || strings.Trim(whole, "0123456789") != "" || strings.Trim(frac, "0123456789") != "" {
+		return "", bad
+	}
+	whole = strings.TrimLeft(whole, "0")
+	if whole == "" {
+		whole = "0"
+	}
+	if len(whole) > 15 {
+		return "", &InvalidError{Field: "value", Value: s, Reason: "is too large"}
+	}
+	if hasDot {
+		return whole + "." + frac, nil
+	}
+	return whole, nil
+}
+
+// ParseCurrency checks an ISO 4217 currency code and returns it in upper case.
+func ParseCurrency(s string) (string, error) {
+	c := strings.ToUpper(strings.TrimSpace(s))
+	if len(c) != 3 || !strings.Contains(currencyCodes, " "+c+" ") {
+		return "", &InvalidError{Field: "currency", Value: s, Reason: "is not an ISO 4217 currency code (such as EUR, USD, GBP)"}
+	}
+	return c, nil
+}
+
+// currencyCodes are the active ISO 4217 currency codes.
+const currencyCodes = " AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN BZD CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XOF XPF YER ZAR ZMW ZWL "
+
+// ParseSolution reads a solution as the command line gives it: [SOURCE:]ID, with SOURCE
+// own (the default), microsoft or partner; a Microsoft SKU may add :QUANTITY[:UNITPRICE].
+func ParseSolution(s string) (Solution, error) {
+	parts := strings.Split(strings.TrimSpace(s), ":")
+	sol := Solution{Source: OwnSolution}
+	switch SolutionSource(strings.ToLower(parts[0])) {
+	case OwnSolution, MicrosoftSKU, OtherPartnerSolution:
+		if len(parts) < 2 {
+			return sol, &InvalidError{Field: "solution", Value: s, Reason: "has a source but no ID (as in microsoft:CFQ7TTC0LF8Q:25:12.50)"}
+		}
+		sol.Source, parts = SolutionSource(strings.ToLower(parts[0])), parts[1:]
+	}
+	sol.ID = strings.TrimSpace(parts[0])
+	if sol.ID == "" {
+		return sol, &InvalidError{Field: "solution", Value: s, Reason: "has an empty ID"}
+	}
+	rest := parts[1:]
+	if len(rest) > 0 && sol.Source != MicrosoftSKU {
+		return sol, &InvalidError{Field: "solution", Value: s, Reason: "takes no quantity or unit price: only Microsoft SKUs do"}
+	}
+	if len(rest) > 2 {
+		return sol, &InvalidError{Field: "solution", Value: s, Reason: "has too many parts (microsoft:SKU:QUANTITY:UNITPRICE)"}
+	}
+	if len(rest) >= 1 {
+		n := 0
+		if _, err := fmt.Sscanf(rest[0], "%d", &n); err != nil || n < 1 || fmt.Sprint(n) != rest[0] {
+			return sol, &InvalidError{Field: "solution", Value: s, Reason: "has a quantity that is not a whole number of at least 1"}
+		}
+		sol.Quantity = n
+	}
+	if len(rest) == 2 {
+		p, err := ParseAmount(rest[1])
+		if err != nil {
+			return sol, &InvalidError{Field: "solution", Value: s, Reason: "has a unit price that is not an amount"}
+		}
+		sol.UnitPrice = p
+	}
+	return sol, nil
+}
+
+// String writes the solution back in the form ParseSolution reads.
+func (s Solution) String() string {
+	out := string(s.Source) + ":" + s.ID
+	if s.Quantity > 0 {
+		out += fmt.Sprintf(":%d", s.Quantity)
+		if s.UnitPrice != "" {
+			out += ":" + s.UnitPrice
+		}
+	}
+	return out
 }
 
 // DealAction is something done to a deal.

@@ -72,7 +72,58 @@ type Workspace interface {
 	// whole table, so it stays fast on millions of customers.
 	Complete(ctx context.Context, kind CompleteKind, prefix string, limit int) ([]Candidate, error)
 
+	// CreateDeal records an outbound deal (domain.NewOutboundDeal) for the organisation
+	// d.CustomerID names (a customer's tenant ID or domain) or, when it is empty, the
+	// prospect organisation d.Organization in d.OrgCountry, found or created. d.ID is
+	// generated when empty.
+	CreateDeal(ctx context.Context, d domain.Deal) (DealRecord, error)
+	// ReceiveDeal records an inbound deal sent by a Microsoft seller (domain.NewInboundDeal).
+	ReceiveDeal(ctx context.Context, d domain.Deal) (DealRecord, error)
+	// Deal finds a deal by ID, with its solutions, team and notes.
+	Deal(ctx context.Context, id string) (DealRecord, error)
+	// ListDeals calls each for the deals q selects.
+	ListDeals(ctx context.Context, q DealQuery, each func(DealRecord) error) error
+	// ActOnDeal applies a transition of the status model (domain.Transition). reason is
+	// kept as the status reason. expectVersion, when not 0, refuses a stale change.
+	ActOnDeal(ctx context.Context, id string, action domain.DealAction, reason string, expectVersion int) (DealRecord, error)
+	// UpdateDeal applies a change to an open deal.
+	UpdateDeal(ctx context.Context, id string, ch DealChange, expectVersion int) (DealRecord, error)
+	// AddDealNote appends a note by the principal.
+	AddDealNote(ctx context.Context, id, text string) (DealRecord, error)
+	// SetDealTeamMember adds or removes a team member.
+	SetDealTeamMember(ctx context.Context, id, email string, member bool) (DealRecord, error)
+	// SetDealFavorite marks or unmarks the deal as one of the principal's favorites.
+	SetDealFavorite(ctx context.Context, id string, favorite bool) (DealRecord, error)
+
 	Close() error
+}
+
+// DealRecord is a deal as the principal sees it.
+type DealRecord struct {
+	domain.Deal
+	Favorite bool
+}
+
+// DealQuery selects deals; empty fields select all. Expired deals are closed first.
+type DealQuery struct {
+	Status         domain.DealStatus
+	Substatus      domain.DealSubstatus
+	Direction      domain.DealDirection
+	Type           domain.DealType
+	Customer       string // tenant ID or domain of the customer
+	Favorites      bool
+	ExpiringWithin *time.Duration // New deals expiring between now and now+this
+	Sort           string         // "created" (default) or "updated", newest first
+}
+
+// DealChange is what `deal update` changes: nil fields stay as they are.
+type DealChange struct {
+	Name            *string
+	Value           *string
+	Currency        *string
+	AddSolutions    []domain.Solution
+	RemoveSolutions []string // solution IDs
+	Contact         *domain.Contact
 }
 
 // CompleteKind is what Workspace.Complete lists.

@@ -100,6 +100,82 @@ CREATE INDEX subscriptions_reseller ON subscriptions(reseller_mpn_id) WHERE rese
 CREATE INDEX subscriptions_support ON subscriptions(support_contact) WHERE support_contact <> '';
 CREATE INDEX subscriptions_term_end ON subscriptions(term_end) WHERE term_end <> '';
 `,
+	// 3: co-sell deals, the prospect organisations they may name, solutions, team, notes
+	// and per-user favorites.
+	`
+CREATE TABLE organizations (
+  pk         INTEGER PRIMARY KEY,
+  name       TEXT NOT NULL,
+  name_key   TEXT NOT NULL,
+  country    TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  UNIQUE (name_key, country)
+);
+
+CREATE TABLE deals (
+  pk              INTEGER PRIMARY KEY,
+  id              TEXT NOT NULL UNIQUE,
+  name            TEXT NOT NULL,
+  direction       TEXT NOT NULL CHECK (direction IN ('inbound', 'outbound')),
+  type            TEXT NOT NULL CHECK (type IN ('private', 'co-sell')),
+  status          TEXT NOT NULL,
+  substatus       TEXT NOT NULL,
+  customer        INTEGER REFERENCES customers(pk),
+  organization    INTEGER REFERENCES organizations(pk),
+  value           TEXT NOT NULL,
+  currency        TEXT NOT NULL,
+  contact_name    TEXT NOT NULL DEFAULT '',
+  contact_email   TEXT NOT NULL DEFAULT '',
+  contact_phone   TEXT NOT NULL DEFAULT '',
+  consent         INTEGER NOT NULL DEFAULT 0,
+  seller_name     TEXT NOT NULL DEFAULT '',
+  seller_email    TEXT NOT NULL DEFAULT '',
+  seller_accepted INTEGER NOT NULL DEFAULT 0,
+  iot_oem         INTEGER NOT NULL DEFAULT 0,
+  close_date      TEXT NOT NULL DEFAULT '',
+  status_reason   TEXT NOT NULL DEFAULT '',
+  created_at      TEXT NOT NULL,
+  updated_at      TEXT NOT NULL,
+  expires_at      TEXT NOT NULL DEFAULT '',
+  version         INTEGER NOT NULL DEFAULT 1,
+  CHECK ((customer IS NULL) <> (organization IS NULL))
+);
+CREATE INDEX deals_created ON deals(created_at);
+CREATE INDEX deals_updated ON deals(updated_at);
+CREATE INDEX deals_expiry ON deals(expires_at) WHERE status = 'New';
+CREATE INDEX deals_customer ON deals(customer) WHERE customer IS NOT NULL;
+
+CREATE TABLE deal_solutions (
+  deal       INTEGER NOT NULL REFERENCES deals(pk) ON DELETE CASCADE,
+  position   INTEGER NOT NULL,
+  source     TEXT NOT NULL,
+  id         TEXT NOT NULL,
+  quantity   INTEGER NOT NULL DEFAULT 0,
+  unit_price TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (deal, position)
+);
+
+CREATE TABLE deal_team (
+  deal  INTEGER NOT NULL REFERENCES deals(pk) ON DELETE CASCADE,
+  email TEXT NOT NULL,
+  PRIMARY KEY (deal, email)
+);
+
+CREATE TABLE deal_notes (
+  seq        INTEGER PRIMARY KEY,
+  deal       INTEGER NOT NULL REFERENCES deals(pk) ON DELETE CASCADE,
+  author     TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  text       TEXT NOT NULL
+);
+CREATE INDEX deal_notes_deal ON deal_notes(deal, seq);
+
+CREATE TABLE deal_favorites (
+  user TEXT NOT NULL,
+  deal INTEGER NOT NULL REFERENCES deals(pk) ON DELETE CASCADE,
+  PRIMARY KEY (user, deal)
+);
+`,
 }
 
 // applicationID marks a SQLite file as a pcctl workspace (PRAGMA application_id): "PCCT".
