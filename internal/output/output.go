@@ -47,6 +47,7 @@ const (
 	Bool               // JSON true/false
 	Int                // JSON number
 	Time               // JSON RFC 3339 string in UTC, null when zero
+	Decimal            // JSON number written from its decimal text (amounts), null when empty
 )
 
 // Field describes one column of a record of type T. Exactly the getter of its Kind is set.
@@ -75,6 +76,12 @@ func BoolField[T any](name, header, doc string, get func(*T) bool) Field[T] {
 // IntField builds a number field.
 func IntField[T any](name, header, doc string, get func(*T) int64) Field[T] {
 	return Field[T]{Name: name, Header: header, Doc: doc, Kind: Int, Int: get}
+}
+
+// DecimalField builds an amount field: the getter returns canonical decimal text (as
+// domain.ParseAmount writes it), which JSON shows as a number without rounding.
+func DecimalField[T any](name, header, doc string, get func(*T) string) Field[T] {
+	return Field[T]{Name: name, Header: header, Doc: doc, Kind: Decimal, Str: get}
 }
 
 // TimeField builds a time field.
@@ -115,9 +122,31 @@ func (f *Field[T]) appendJSON(b []byte, r *T) []byte {
 		b = append(b, '"')
 		b = t.UTC().AppendFormat(b, time.RFC3339)
 		return append(b, '"')
+	case Decimal:
+		if v := f.Str(r); isDecimal(v) {
+			return append(b, v...)
+		}
+		return append(b, "null"...)
 	default:
 		return appendJSONString(b, f.Str(r))
 	}
+}
+
+// isDecimal reports whether s is digits with an optional fraction: safe to write as a
+// JSON number.
+func isDecimal(s string) bool {
+	whole, frac, dot := strings.Cut(s, ".")
+	if whole == "" || dot && frac == "" {
+		return false
+	}
+	for _, part := range []string{whole, frac} {
+		for i := 0; i < len(part); i++ {
+			if part[i] < '0' || part[i] > '9' {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // Printer writes records of type T in the chosen format and fields.

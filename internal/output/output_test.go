@@ -162,3 +162,16 @@ func TestLabel(t *testing.T) {
 		}
 	}
 }
+
+func TestDecimalField(t *testing.T) {
+	f := DecimalField("value", "VALUE", "an amount", func(s *string) string { return *s })
+	for in, want := range map[string]string{"50000": "50000", "1234.50": "1234.50", "": "null", "1e9": "null", "12.": "null", "-5": "null"} {
+		v := in
+		if got := string(f.appendJSON(nil, &v)); got != want {
+			t.Errorf("%q as JSON: %s, want %s", in, got, want)
+		}
+		if got := f.text(&v); got != in {
+			t.Errorf("%q as text: %q", in, got)
+		}
+	}
+}
