@@ -209,6 +209,12 @@ type ptyTerm struct {
 	out     []byte
 	typed   bool     // the answer was typed: requests are answered at once
 	held    [][]byte // position reports not yet sent
+
+	// Several prompts (answer): script lists their texts in order. A position request is
+	// held while the next prompt of the script shows, since mark, unanswered.
+	script []string
+	next   int
+	mark   int
 }
 
 var (
@@ -219,6 +225,13 @@ var (
 
 func startOnPty(t *testing.T, bin string, env []string, args ...string) *ptyTerm {
 	t.Helper()
+	return startOnPtyScript(t, bin, env, nil, args...)
+}
+
+// startOnPtyScript starts pcctl on a pseudo-terminal, to be answered with answer: script
+// lists the texts of the prompts expected, in order.
+func startOnPtyScript(t *testing.T, bin string, env []string, script []string, args ...string) *ptyTerm {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*stepTimeout)
 	cmd := exec.CommandContext(ctx, bin, args...) // killed when ctx ends: the test cannot hang
 	cmd.Env = env
@@ -227,7 +240,7 @@ func startOnPty(t *testing.T, bin string, env []string, args ...string) *ptyTerm
 		cancel()
 		t.Fatalf("starting pcctl on a pseudo-terminal: %v", err)
 	}
-	p := &ptyTerm{master: master, done: make(chan struct{}), exited: make(chan error, 1), changed: make(chan struct{})}
+	p := &ptyTerm{master: master, done: make(chan struct{}), exited: make(chan error, 1), changed: make(chan struct{}), script: script}
 	go func() { p.exited <- cmd.Wait() }()
 	go p.read()
 	t.Cleanup(func() {
@@ -264,10 +277,15 @@ func (p *ptyTerm) read() {
 					report = []byte("\x1b[24;80R")
 				}
 				scanned += i + len(dsrQuery)
-				if p.typed {
-					reply = append(reply, report...)
-				} else {
+				hold := !p.typed
+				if p.script != nil {
+					hold = p.next < len(p.script) && strings.Contains(
+						ansiEscape.ReplaceAllString(string(p.out[p.mark:scanned-len(dsrQuery)]), ""), p.script[p.next])
+				}
+				if hold {
 					p.held = append(p.held, report)
+				} else {
+					reply = append(reply, report...)
 				}
 			}
 			close(p.changed)
@@ -313,6 +331,34 @@ func (p *ptyTerm) typeLine(t *testing.T, line string) {
 		keys = append(keys, r...)
 	}
 	p.held, p.typed = nil, true
+	if _, err := p.master.Write(keys); err != nil {
+		t.Fatalf("typing %q: %v", line, err)
+	}
+}
+
+// answer waits for the next prompt of the script, then types line and Enter, then the
+// position reports held back (see ptyTerm).
+func (p *ptyTerm) answer(t *testing.T, line string) {
+	t.Helper()
+	p.mu.Lock()
+	if p.next >= len(p.script) {
+		p.mu.Unlock()
+		t.Fatalf("answer %q: no prompt left in the script", line)
+	}
+	prompt := p.script[p.next]
+	p.mu.Unlock()
+	p.await(t, "the prompt "+strconv.Quote(prompt), func() bool {
+		return strings.Contains(ansiEscape.ReplaceAllString(string(p.out[p.mark:]), ""), prompt)
+	})
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	keys := []byte(line + "\r")
+	for _, r := range p.held {
+		keys = append(keys, r...)
+	}
+	p.held = nil
+	p.next++
+	p.mark = len(p.out)
 	if _, err := p.master.Write(keys); err != nil {
 		t.Fatalf("typing %q: %v", line, err)
 	}
@@ -368,4 +414,119 @@ func (p *ptyTerm) wait(t *testing.T) int {
 	}
 	t.Fatalf("pcctl: %v; it showed:\n%s", err, p.text())
 	return -1
+}
+
+// TestPtyDealCreate drives the prompts of `pcctl deal create` for the values missing: the
+// deal's name, the customer chosen by the first letters of its name (or a prospect
+// organisation instead), the value, the currency and a solution. Without a terminal, the
+// command lists every missing flag and exits with code 2.
+func TestPtyDealCreate(t *testing.T) {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command on PATH to build pcctl with")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "pcctl")
+	build := exec.Command(goTool, "build", "-o", bin, "./cmd/pcctl")
+	build.Dir = filepath.Join("..", "..")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/pcctl: %v\n%s", err, out)
+	}
+	env := ptyTestEnv(dir)
+	run := func(t *testing.T, args ...string) (stdout, stderr string, code int) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), stepTimeout)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, bin, args...)
+		cmd.Env = env
+		var out, errOut bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errOut // stdin: /dev/null
+		err := cmd.Run()
+		var exit *exec.ExitError
+		switch {
+		case err == nil:
+		case errors.As(err, &exit) && ctx.Err() == nil:
+			code = exit.ExitCode()
+		default:
+			t.Fatalf("pcctl %s: %v (stderr: %s)", strings.Join(args, " "), err, errOut.String())
+		}
+		return out.String(), errOut.String(), code
+	}
+	mustRun := func(t *testing.T, args ...string) string {
+		t.Helper()
+		out, errOut, code := run(t, args...)
+		if code != 0 {
+			t.Fatalf("pcctl %s: exit code %d\nstderr: %s", strings.Join(args, " "), code, errOut)
+		}
+		return out
+	}
+	mustRun(t, "customers", "add", "--name", "Contoso Ltd", "--domain", "contoso.onmicrosoft.com", "--country", "GB")
+	mustRun(t, "customers", "add", "--name", "Adatum", "--domain", "adatum.example", "--country", "FR")
+	deals := func(t *testing.T) string {
+		t.Helper()
+		return mustRun(t, "deal", "list", "--format", "ndjson", "--fields", "name,customerName,customerCountry,dealValue,currency,type")
+	}
+
+	t.Run("no terminal", func(t *testing.T) {
+		out, errOut, code := run(t, "deal", "create", "--value", "10")
+		if code != 2 {
+			t.Errorf("exit code %d, want 2 (usage)\nstderr: %s", code, errOut)
+		}
+		const want = "Error: pcctl deal create needs --name, --customer (or --org-name and --org-country), --currency and --solution; see 'pcctl deal create --help'\n"
+		if errOut != want {
+			t.Errorf("stderr: %q, want %q", errOut, want)
+		}
+		if out != "" {
+			t.Errorf("stdout: %q, want nothing", out)
+		}
+	})
+
+	t.Run("customer", func(t *testing.T) {
+		term := startOnPtyScript(t, bin, env, []string{"Deal name:", "Customer (the first letters of its name or domain):",
+			"Customer organisation:", "Estimated value", "Estimated value", "Currency", "Solution"}, "deal", "create")
+		// No capital R in an answer: survey reads the keys typed before a position report up
+		// to the first 'R', and loses the report when that 'R' is not one.
+		term.answer(t, "Contoso migration")
+		term.answer(t, "cont")
+		term.answer(t, "") // the first choice: the customer found
+		term.answer(t, "12.345")
+		term.waitFor(t, `"12.345" is not an amount`) // asked again
+		term.answer(t, "50000")
+		term.answer(t, "usd")
+		term.answer(t, "microsoft:CFQ7TTC0LF8Q:25:12.50")
+		term.waitFor(t, `Created private pipeline deal "Contoso migration" for Contoso Ltd.`)
+		if code := term.wait(t); code != 0 {
+			t.Fatalf("exit code %d, want 0\n%s", code, term.text())
+		}
+		t.Logf("the terminal showed:\n%s", term.text())
+		if !strings.Contains(term.text(), "Contoso Ltd (contoso.onmicrosoft.com)") {
+			t.Errorf("the customer found was not offered:\n%s", term.text())
+		}
+		const want = `{"name":"Contoso migration","customerName":"Contoso Ltd","customerCountry":"","dealValue":50000,"currency":"USD","type":"private"}` + "\n"
+		if got := deals(t); got != want {
+			t.Errorf("deal list printed %q, want %q", got, want)
+		}
+	})
+	if t.Failed() {
+		return
+	}
+
+	t.Run("prospect", func(t *testing.T) {
+		term := startOnPtyScript(t, bin, env, []string{"Customer (the first letters of its name or domain):",
+			"Customer organisation:", "Organisation name:", "Country of Wingtip Toys"},
+			"deal", "create", "--name", "Wingtip fleet", "--value", "900", "--currency", "EUR", "--solution", "own:fleet")
+		term.answer(t, "wingtip")
+		term.answer(t, "") // no customer found: the only choice is a prospect organisation
+		term.answer(t, "Wingtip Toys")
+		term.answer(t, "us")
+		term.waitFor(t, `Created private pipeline deal "Wingtip fleet" for Wingtip Toys.`)
+		if code := term.wait(t); code != 0 {
+			t.Fatalf("exit code %d, want 0\n%s", code, term.text())
+		}
+		t.Logf("the terminal showed:\n%s", term.text())
+		const want = `{"name":"Wingtip fleet","customerName":"Wingtip Toys","customerCountry":"US","dealValue":900,"currency":"EUR","type":"private"}` + "\n"
+		if got := deals(t); !strings.HasPrefix(got, want) {
+			t.Errorf("deal list printed %q, want it to begin with %q", got, want)
+		}
+	})
 }

@@ -43,11 +43,11 @@ type Kind int
 
 // The kinds of field.
 const (
-	String Kind = iota // JSON string
-	Bool               // JSON true/false
-	Int                // JSON number
-	Time               // JSON RFC 3339 string in UTC, null when zero
-	Decimal            // JSON number written from its decimal text (amounts), null when empty
+	String  Kind = iota // JSON string
+	Bool                // JSON true/false
+	Int                 // JSON number
+	Time                // JSON RFC 3339 string in UTC, null when zero
+	Decimal             // JSON number written from its decimal text (amounts), null when empty
 )
 
 // Field describes one column of a record of type T. Exactly the getter of its Kind is set.

@@ -88,10 +88,10 @@ type Workspace interface {
 	ActOnDeal(ctx context.Context, id string, action domain.DealAction, reason string, expectVersion int) (DealRecord, error)
 	// UpdateDeal applies a change to an open deal.
 	UpdateDeal(ctx context.Context, id string, ch DealChange, expectVersion int) (DealRecord, error)
-	// AddDealNote appends a note by the principal.
-	AddDealNote(ctx context.Context, id, text string) (DealRecord, error)
-	// SetDealTeamMember adds or removes a team member.
-	SetDealTeamMember(ctx context.Context, id, email string, member bool) (DealRecord, error)
+	// AddDealNote appends a note by the principal (expectVersion as for ActOnDeal).
+	AddDealNote(ctx context.Context, id, text string, expectVersion int) (DealRecord, error)
+	// SetDealTeamMember adds or removes a team member (expectVersion as for ActOnDeal).
+	SetDealTeamMember(ctx context.Context, id, email string, member bool, expectVersion int) (DealRecord, error)
 	// SetDealFavorite marks or unmarks the deal as one of the principal's favorites.
 	SetDealFavorite(ctx context.Context, id string, favorite bool) (DealRecord, error)
 

@@ -11,6 +11,7 @@ import (
 	"github.com/pcctl/pcctl/internal/buildinfo"
 	"github.com/pcctl/pcctl/internal/cmd/configcmd"
 	"github.com/pcctl/pcctl/internal/cmd/customers"
+	"github.com/pcctl/pcctl/internal/cmd/deal"
 	"github.com/pcctl/pcctl/internal/cmd/reseller"
 	"github.com/pcctl/pcctl/internal/cmd/subscription"
 	"github.com/pcctl/pcctl/internal/cmd/workspacecmd"
@@ -63,6 +64,7 @@ the columns you choose (--fields).`,
 		customers.NewCmdCustomers(f),
 		reseller.NewCmdReseller(f),
 		subscription.NewCmdSubscription(f),
+		deal.NewCmdDeal(f),
 		workspacecmd.NewCmdWorkspace(f),
 		configcmd.NewCmdConfig(f),
 		newHelpTopic("exit-codes", "Exit codes pcctl returns", exitCodesHelp),

@@ -441,18 +441,18 @@ func (s *session) UpdateDeal(ctx context.Context, id string, ch workspace.DealCh
 	})
 }
 
-func (s *session) AddDealNote(ctx context.Context, id, text string) (workspace.DealRecord, error) {
-	return s.changeDeal(ctx, id, domain.ActEdit, 0, func(tx *sql.Tx, pk int64, before, after *domain.Deal) error {
+func (s *session) AddDealNote(ctx context.Context, id, text string, expectVersion int) (workspace.DealRecord, error) {
+	return s.changeDeal(ctx, id, domain.ActEdit, expectVersion, func(tx *sql.Tx, pk int64, before, after *domain.Deal) error {
 		return s.insertNote(ctx, tx, pk, text, s.now())
 	})
 }
 
-func (s *session) SetDealTeamMember(ctx context.Context, id, email string, member bool) (workspace.DealRecord, error) {
+func (s *session) SetDealTeamMember(ctx context.Context, id, email string, member bool, expectVersion int) (workspace.DealRecord, error) {
 	addr, err := domain.ParseEmail(email)
 	if err != nil {
 		return workspace.DealRecord{}, err
 	}
-	return s.changeDeal(ctx, id, domain.ActEdit, 0, func(tx *sql.Tx, pk int64, before, after *domain.Deal) error {
+	return s.changeDeal(ctx, id, domain.ActEdit, expectVersion, func(tx *sql.Tx, pk int64, before, after *domain.Deal) error {
 		stmt := `INSERT OR IGNORE INTO deal_team(deal, email) VALUES (?, ?)`
 		if !member {
 			stmt = `DELETE FROM deal_team WHERE deal = ? AND email = ?`

@@ -43,7 +43,9 @@ func TestDealLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	var orgs int
-	db.db.QueryRow(`SELECT count(*) FROM organizations`).Scan(&orgs)
+	if err := db.db.QueryRow(`SELECT count(*) FROM organizations`).Scan(&orgs); err != nil {
+		t.Fatal(err)
+	}
 	if orgs != 1 {
 		t.Fatalf("%d prospect organisations, want 1 reused", orgs)
 	}
@@ -77,10 +79,10 @@ func TestDealLifecycle(t *testing.T) {
 	if err != nil || won.Substatus != domain.SubWon || won.StatusReason != "signed" {
 		t.Fatalf("win: %+v %v", won, err)
 	}
-	if _, err := ws.AddDealNote(ctx, p.ID, "late note"); !errors.As(err, &rule) || rule.Rule != "deal-closed" {
+	if _, err := ws.AddDealNote(ctx, p.ID, "late note", 0); !errors.As(err, &rule) || rule.Rule != "deal-closed" {
 		t.Fatalf("note on a won deal: %v", err)
 	}
-	if _, err := ws.SetDealTeamMember(ctx, p.ID, "x@contoso.com", true); !errors.As(err, &rule) || rule.Rule != "deal-closed" {
+	if _, err := ws.SetDealTeamMember(ctx, p.ID, "x@contoso.com", true, 0); !errors.As(err, &rule) || rule.Rule != "deal-closed" {
 		t.Fatalf("team on a won deal: %v", err)
 	}
 	// Favorites are per user and allowed on closed deals.
@@ -149,7 +151,9 @@ func TestDealContentRulesInStorage(t *testing.T) {
 		}
 	}
 	var n int
-	db.db.QueryRow(`SELECT count(*) FROM deals`).Scan(&n)
+	if err := db.db.QueryRow(`SELECT count(*) FROM deals`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
 	if n != 0 {
 		t.Fatalf("%d deals written by refused creations", n)
 	}
