@@ -95,7 +95,51 @@ type Workspace interface {
 	// SetDealFavorite marks or unmarks the deal as one of the principal's favorites.
 	SetDealFavorite(ctx context.Context, id string, favorite bool) (DealRecord, error)
 
+	// CreateRequest files a service request for the customer r.CustomerID (ID or
+	// domain), with a new unique 15-digit reference number; it is open.
+	CreateRequest(ctx context.Context, r domain.ServiceRequest) (RequestRecord, error)
+	// Request finds a request by reference number, with its notes.
+	Request(ctx context.Context, ref string) (RequestRecord, error)
+	// ListRequests calls each for the requests q selects, newest first.
+	ListRequests(ctx context.Context, q RequestQuery, each func(RequestRecord) error) error
+	// SearchRequests finds requests by reference number (whole or its beginning) or by
+	// the customer's name, newest first.
+	SearchRequests(ctx context.Context, term string, limit int) ([]RequestRecord, error)
+	// UpdateRequest changes status or severity, or appends a note (domain.PlanRequestUpdate).
+	UpdateRequest(ctx context.Context, ref string, ch domain.RequestChange) (RequestRecord, error)
+	// SetRequestFavorite marks or unmarks the request as one of the principal's favorites.
+	SetRequestFavorite(ctx context.Context, ref string, favorite bool) (RequestRecord, error)
+
+	// Home is the principal's activity at a glance (000, 002).
+	Home(ctx context.Context) (HomeOverview, error)
+
 	Close() error
+}
+
+// RequestRecord is a service request as the principal sees it.
+type RequestRecord struct {
+	domain.ServiceRequest
+	Favorite bool
+}
+
+// RequestQuery selects service requests; empty fields select all.
+type RequestQuery struct {
+	Customer  string
+	Statuses  []domain.RequestStatus
+	Severity  domain.Severity
+	Favorites bool
+}
+
+// HomeOverview is what `pcctl home` shows.
+type HomeOverview struct {
+	Pinned                []CustomerRecord
+	Flagged               int
+	HasSubscriptions      bool
+	ExpiringSubscriptions []domain.Subscription // term ending within 30 days
+	OpenRequests          []RequestRecord       // open and attention_needed
+	HasDeals              bool
+	ExpiringDeals         []DealRecord // New deals expiring within 3 days
+	AwaitingDeals         []DealRecord // inbound deals waiting for the partner
 }
 
 // DealRecord is a deal as the principal sees it.

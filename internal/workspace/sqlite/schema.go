@@ -176,6 +176,41 @@ CREATE TABLE deal_favorites (
   PRIMARY KEY (user, deal)
 );
 `,
+	// 4: service requests, their notes and per-user favorites.
+	`
+CREATE TABLE service_requests (
+  pk            INTEGER PRIMARY KEY,
+  ref           TEXT NOT NULL UNIQUE CHECK (length(ref) = 15),
+  customer      INTEGER NOT NULL REFERENCES customers(pk) ON DELETE CASCADE,
+  title         TEXT NOT NULL,
+  description   TEXT NOT NULL DEFAULT '',
+  severity      TEXT NOT NULL CHECK (severity IN ('critical', 'moderate', 'minimal')),
+  status        TEXT NOT NULL CHECK (status IN ('open', 'attention_needed', 'closed')),
+  topic         TEXT NOT NULL DEFAULT '',
+  contact_email TEXT NOT NULL DEFAULT '',
+  created_at    TEXT NOT NULL,
+  updated_at    TEXT NOT NULL,
+  closed_at     TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX service_requests_customer ON service_requests(customer, created_at);
+CREATE INDEX service_requests_created ON service_requests(created_at);
+CREATE INDEX service_requests_open ON service_requests(status) WHERE status <> 'closed';
+
+CREATE TABLE request_notes (
+  seq        INTEGER PRIMARY KEY,
+  request    INTEGER NOT NULL REFERENCES service_requests(pk) ON DELETE CASCADE,
+  author     TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  text       TEXT NOT NULL
+);
+CREATE INDEX request_notes_request ON request_notes(request, seq);
+
+CREATE TABLE request_favorites (
+  user    TEXT NOT NULL,
+  request INTEGER NOT NULL REFERENCES service_requests(pk) ON DELETE CASCADE,
+  PRIMARY KEY (user, request)
+);
+`,
 }
 
 // applicationID marks a SQLite file as a pcctl workspace (PRAGMA application_id): "PCCT".
