@@ -530,3 +530,95 @@ func TestPtyDealCreate(t *testing.T) {
 		}
 	})
 }
+
+// TestPtyRequestNew drives the prompts of `pcctl request new` for the values missing: the
+// customer chosen by the first letters of its name, the title, the severity from a list and
+// a description. Without a terminal, the command lists every missing flag and exits with
+// code 2.
+func TestPtyRequestNew(t *testing.T) {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command on PATH to build pcctl with")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "pcctl")
+	build := exec.Command(goTool, "build", "-o", bin, "./cmd/pcctl")
+	build.Dir = filepath.Join("..", "..")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/pcctl: %v\n%s", err, out)
+	}
+	env := ptyTestEnv(dir)
+	run := func(t *testing.T, args ...string) (stdout, stderr string, code int) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), stepTimeout)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, bin, args...)
+		cmd.Env = env
+		var out, errOut bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errOut // stdin: /dev/null
+		err := cmd.Run()
+		var exit *exec.ExitError
+		switch {
+		case err == nil:
+		case errors.As(err, &exit) && ctx.Err() == nil:
+			code = exit.ExitCode()
+		default:
+			t.Fatalf("pcctl %s: %v (stderr: %s)", strings.Join(args, " "), err, errOut.String())
+		}
+		return out.String(), errOut.String(), code
+	}
+	mustRun := func(t *testing.T, args ...string) string {
+		t.Helper()
+		out, errOut, code := run(t, args...)
+		if code != 0 {
+			t.Fatalf("pcctl %s: exit code %d\nstderr: %s", strings.Join(args, " "), code, errOut)
+		}
+		return out
+	}
+	mustRun(t, "customers", "add", "--name", "Contoso Ltd", "--domain", "contoso.onmicrosoft.com", "--country", "GB")
+	mustRun(t, "customers", "add", "--name", "Adatum", "--domain", "adatum.example", "--country", "FR")
+
+	t.Run("no terminal", func(t *testing.T) {
+		out, errOut, code := run(t, "request", "new", "--severity", "minimal")
+		if code != 2 {
+			t.Errorf("exit code %d, want 2 (usage)\nstderr: %s", code, errOut)
+		}
+		const want = "Error: pcctl request new needs --customer and --title; see 'pcctl request new --help'\n"
+		if errOut != want {
+			t.Errorf("stderr: %q, want %q", errOut, want)
+		}
+		if out != "" {
+			t.Errorf("stdout: %q, want nothing", out)
+		}
+	})
+
+	t.Run("prompts", func(t *testing.T) {
+		term := startOnPtyScript(t, bin, env, []string{"Customer (the first letters of its name or domain):",
+			"Customer:", "Customer (the first letters of its name or domain):", "Customer:", "Title:", "Severity:",
+			"Description (optional, one line):"}, "request", "new")
+		// No capital R in an answer: survey reads the keys typed before a position report up
+		// to the first 'R', and loses the report when that 'R' is not one.
+		term.answer(t, "wingtip")
+		term.answer(t, "") // nobody found: the only choice is to search again
+		term.answer(t, "cont")
+		term.answer(t, "") // the first choice: the customer found
+		term.answer(t, "Cannot assign licences")
+		term.answer(t, "mod") // the list filtered to moderate
+		term.answer(t, "the admin portal shows an error")
+		term.waitFor(t, `"Cannot assign licences" (moderate).`)
+		if code := term.wait(t); code != 0 {
+			t.Fatalf("exit code %d, want 0\n%s", code, term.text())
+		}
+		t.Logf("the terminal showed:\n%s", term.text())
+		if !strings.Contains(term.text(), "Contoso Ltd (contoso.onmicrosoft.com)") {
+			t.Errorf("the customer found was not offered:\n%s", term.text())
+		}
+		if !regexp.MustCompile(`(?m)^[1-9][0-9]{14}$`).MatchString(term.text()) {
+			t.Errorf("no 15-digit reference number was printed:\n%s", term.text())
+		}
+		const want = `{"customerName":"Contoso Ltd","title":"Cannot assign licences","severity":"moderate","status":"open","description":"the admin portal shows an error"}` + "\n"
+		if got := mustRun(t, "request", "list", "--format", "ndjson", "--fields", "customerName,title,severity,status,description"); got != want {
+			t.Errorf("request list printed %q, want %q", got, want)
+		}
+	})
+}

@@ -12,6 +12,8 @@ import (
 	"github.com/pcctl/pcctl/internal/cmd/configcmd"
 	"github.com/pcctl/pcctl/internal/cmd/customers"
 	"github.com/pcctl/pcctl/internal/cmd/deal"
+	"github.com/pcctl/pcctl/internal/cmd/home"
+	"github.com/pcctl/pcctl/internal/cmd/request"
 	"github.com/pcctl/pcctl/internal/cmd/reseller"
 	"github.com/pcctl/pcctl/internal/cmd/subscription"
 	"github.com/pcctl/pcctl/internal/cmd/workspacecmd"
@@ -65,6 +67,8 @@ the columns you choose (--fields).`,
 		reseller.NewCmdReseller(f),
 		subscription.NewCmdSubscription(f),
 		deal.NewCmdDeal(f),
+		request.NewCmdRequest(f),
+		home.NewCmdHome(f),
 		workspacecmd.NewCmdWorkspace(f),
 		configcmd.NewCmdConfig(f),
 		newHelpTopic("exit-codes", "Exit codes pcctl returns", exitCodesHelp),

@@ -1,0 +1,171 @@
+// Package home holds `pcctl home`: the partner's activity at a glance (000, 002).
+package home
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pcctl/pcctl/internal/cmd/deal"
+	"github.com/pcctl/pcctl/internal/cmd/request"
+	"github.com/pcctl/pcctl/internal/cmd/subscription"
+	"github.com/pcctl/pcctl/internal/cmdutil"
+	"github.com/pcctl/pcctl/internal/iostreams"
+	"github.com/pcctl/pcctl/internal/output"
+	"github.com/pcctl/pcctl/internal/workspace"
+)
+
+// customerFields are the columns of the pinned customers.
+var customerFields = []output.Field[workspace.CustomerRecord]{
+	output.StrField("companyName", "COMPANY NAME", "company name", func(c *workspace.CustomerRecord) string { return c.CompanyName }),
+	output.StrField("domain", "DOMAIN", "primary domain", func(c *workspace.CustomerRecord) string { return c.Domain }),
+	output.BoolField("flagged", "FLAGGED", "flagged by you", func(c *workspace.CustomerRecord) bool { return c.Flagged }),
+	output.StrField("id", "ID", "tenant ID", func(c *workspace.CustomerRecord) string { return c.ID }),
+}
+
+// The fields of each section, in tables and JSON alike.
+var (
+	subscriptionNames = []string{"customerName", "offer", "quantity", "termEnd", "id"}
+	requestNames      = []string{"id", "customerName", "title", "severity", "status", "createdAt"}
+	dealNames         = []string{"name", "customerName", "status", "substatus", "expiresAt", "id"}
+)
+
+// NewCmdHome is `pcctl home`.
+func NewCmdHome(f *cmdutil.Factory) *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "home [--format table|json]",
+		Short: "Show your activity at a glance",
+		Long: `Show your activity in one screen, section by section: the customers you pinned ('customers
+pin'); how many customers you flagged; subscriptions whose term ends within 30 days (when
+there are subscriptions); service requests open or needing attention; New deals expiring
+within 3 days and inbound deals waiting for you to accept them (when there are deals). An
+empty section says "none"; a section your roles do not cover is empty.
+
+With --format json, one object: pinnedCustomers, flaggedCount, expiringSubscriptions,
+openRequests, expiringDeals and awaitingDeals (docs/output.md).`,
+		Example: `  pcctl home
+  pcctl home --format json`,
+		GroupID: "nouns",
+		Args:    cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			json := false
+			switch strings.ToLower(strings.TrimSpace(format)) {
+			case "table":
+			case "json":
+				json = true
+			default:
+				return cmdutil.Usagef("invalid --format %q; valid formats: table, json", format)
+			}
+			ctx := cmd.Context()
+			ws, err := f.Workspace(ctx)
+			if err != nil {
+				return err
+			}
+			h, err := ws.Home(ctx)
+			if err != nil {
+				return err
+			}
+			if json {
+				_, err := f.IOStreams.Out.Write(appendJSON(nil, &h))
+				return err
+			}
+			return printTable(f.IOStreams, &h)
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "table", "output format: table, json")
+	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"table", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+// appendJSON appends the overview as one object; a section that does not apply (no
+// subscriptions, no deals in the workspace) is null.
+func appendJSON(b []byte, h *workspace.HomeOverview) []byte {
+	b = append(b, `{"pinnedCustomers":`...)
+	b = appendArray(b, customerFields, nil, h.Pinned, true)
+	b = fmt.Appendf(b, `,"flaggedCount":%d,"expiringSubscriptions":`, h.Flagged)
+	b = appendArray(b, subscription.Fields, subscriptionNames, h.ExpiringSubscriptions, h.HasSubscriptions)
+	b = append(b, `,"openRequests":`...)
+	b = appendArray(b, request.Fields, requestNames, h.OpenRequests, true)
+	b = append(b, `,"expiringDeals":`...)
+	b = appendArray(b, deal.Fields, dealNames, h.ExpiringDeals, h.HasDeals)
+	b = append(b, `,"awaitingDeals":`...)
+	b = appendArray(b, deal.Fields, dealNames, h.AwaitingDeals, h.HasDeals)
+	return append(b, "}\n"...)
+}
+
+func appendArray[T any](b []byte, fields []output.Field[T], names []string, rs []T, applies bool) []byte {
+	if !applies {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i := range rs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = output.AppendJSONObject(b, fields, names, &rs[i])
+	}
+	return append(b, ']')
+}
+
+// printTable prints each section: its title and count, then its rows, or "none".
+func printTable(ios *iostreams.IOStreams, h *workspace.HomeOverview) error {
+	var err error
+	section := func(first bool, title string, n int, rows func() error) {
+		if err != nil {
+			return
+		}
+		if !first {
+			fmt.Fprintln(ios.Out)
+		}
+		if n == 0 {
+			fmt.Fprintf(ios.Out, "%s: none\n", title)
+			return
+		}
+		fmt.Fprintf(ios.Out, "%s (%d):\n", title, n)
+		err = rows()
+	}
+	section(true, "Pinned customers", len(h.Pinned), func() error { return printRows(ios, customerFields, nil, h.Pinned) })
+	if err == nil {
+		fmt.Fprintf(ios.Out, "\nFlagged customers: %s\n", count(h.Flagged))
+	}
+	if h.HasSubscriptions {
+		section(false, "Subscriptions ending within 30 days", len(h.ExpiringSubscriptions), func() error {
+			return printRows(ios, subscription.Fields, subscriptionNames, h.ExpiringSubscriptions)
+		})
+	}
+	section(false, "Open service requests", len(h.OpenRequests), func() error {
+		return printRows(ios, request.Fields, requestNames, h.OpenRequests)
+	})
+	if h.HasDeals {
+		section(false, "Deals expiring within 3 days", len(h.ExpiringDeals), func() error {
+			return printRows(ios, deal.Fields, dealNames, h.ExpiringDeals)
+		})
+		section(false, "Inbound deals awaiting acceptance", len(h.AwaitingDeals), func() error {
+			return printRows(ios, deal.Fields, dealNames, h.AwaitingDeals)
+		})
+	}
+	return err
+}
+
+func count(n int) string {
+	if n == 0 {
+		return "none"
+	}
+	return fmt.Sprint(n)
+}
+
+// printRows prints a section's records as a table of the named fields.
+func printRows[T any](ios *iostreams.IOStreams, fields []output.Field[T], names []string, rs []T) error {
+	p, err := output.NewPrinter(ios, &output.Options{Format: output.Table, Fields: names}, fields, nil)
+	if err != nil {
+		return err
+	}
+	for i := range rs {
+		if err := p.Print(&rs[i]); err != nil {
+			return err
+		}
+	}
+	return p.Close()
+}
