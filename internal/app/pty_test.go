@@ -595,7 +595,7 @@ func TestPtyRequestNew(t *testing.T) {
 	t.Run("prompts", func(t *testing.T) {
 		term := startOnPtyScript(t, bin, env, []string{"Customer (the first letters of its name or domain):",
 			"Customer:", "Customer (the first letters of its name or domain):", "Customer:", "Title:", "Severity:",
-			"Description (optional, one line):"}, "request", "new")
+			"Description (optional):"}, "request", "new")
 		// No capital R in an answer: survey reads the keys typed before a position report up
 		// to the first 'R', and loses the report when that 'R' is not one.
 		term.answer(t, "wingtip")
@@ -603,8 +603,8 @@ func TestPtyRequestNew(t *testing.T) {
 		term.answer(t, "cont")
 		term.answer(t, "") // the first choice: the customer found
 		term.answer(t, "Cannot assign licences")
-		term.answer(t, "mod") // the list filtered to moderate
-		term.answer(t, "the admin portal shows an error")
+		term.answer(t, "mod")                                 // the list filtered to moderate
+		term.answer(t, "the admin portal shows an error\r\r") // two empty lines end it (survey)
 		term.waitFor(t, `"Cannot assign licences" (moderate).`)
 		if code := term.wait(t); code != 0 {
 			t.Fatalf("exit code %d, want 0\n%s", code, term.text())

@@ -21,6 +21,8 @@ type Prompter interface {
 	Input(message, def string) (string, error)
 	// Select asks to choose one of options, returning its index.
 	Select(message string, options []string) (int, error)
+	// Multiline asks for several lines of text (survey ends it with two empty lines).
+	Multiline(message string) (string, error)
 }
 
 // ErrCancelled is returned when the user interrupts a prompt (Ctrl-C, Esc).
@@ -50,6 +52,12 @@ func (p *surveyPrompter) Confirm(message string, def bool) (bool, error) {
 func (p *surveyPrompter) Input(message, def string) (string, error) {
 	var s string
 	err := p.ask(&survey.Input{Message: message, Default: def}, &s)
+	return s, err
+}
+
+func (p *surveyPrompter) Multiline(message string) (string, error) {
+	var s string
+	err := p.ask(&survey.Multiline{Message: message}, &s)
 	return s, err
 }
 

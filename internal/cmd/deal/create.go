@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/pcctl/pcctl/internal/cmd/pick"
 	"github.com/pcctl/pcctl/internal/cmdutil"
 	"github.com/pcctl/pcctl/internal/domain"
 	"github.com/pcctl/pcctl/internal/output"
@@ -236,23 +237,7 @@ its name); otherwise it fails, listing every flag missing.`,
 // promptMissing asks for the values of a deal that are missing.
 func promptMissing(ctx context.Context, p prompter.Prompter, ws workspace.Workspace, in *dealInput, f *cmdutil.Factory) error {
 	ask := func(msg string, check func(string) error) (string, error) {
-		for {
-			v, err := p.Input(msg, "")
-			if err != nil {
-				return "", err
-			}
-			v = strings.TrimSpace(v)
-			if v == "" {
-				continue
-			}
-			if check != nil {
-				if err := check(v); err != nil {
-					f.IOStreams.Notice("%s", err)
-					continue
-				}
-			}
-			return v, nil
-		}
+		return pick.Ask(p, f.IOStreams, msg, check)
 	}
 	var err error
 	if strings.TrimSpace(in.name) == "" {
@@ -262,7 +247,7 @@ func promptMissing(ctx context.Context, p prompter.Prompter, ws workspace.Worksp
 	}
 	if in.customer == "" && (in.orgName == "" || in.orgCountry == "") {
 		if in.orgName == "" && in.orgCountry == "" {
-			if err := promptOrganization(ctx, p, ws, in, ask); err != nil {
+			if err := promptOrganization(ctx, p, ws, in, f, ask); err != nil {
 				return err
 			}
 		} else if in.orgCountry == "" {
@@ -297,26 +282,13 @@ func checkCountry(v string) error { _, err := domain.ParseCountry(v, false); ret
 
 // promptOrganization asks for the first letters of the customer, then to choose among the
 // customers found or to enter a prospect organisation instead.
-func promptOrganization(ctx context.Context, p prompter.Prompter, ws workspace.Workspace, in *dealInput, ask func(string, func(string) error) (string, error)) error {
-	term, err := ask("Customer (the first letters of its name or domain):", nil)
+func promptOrganization(ctx context.Context, p prompter.Prompter, ws workspace.Workspace, in *dealInput, f *cmdutil.Factory, ask func(string, func(string) error) (string, error)) error {
+	c, other, err := pick.Customer(ctx, p, f.IOStreams, ws, "Customer organisation:", "None of these: a prospect organisation, not yet a customer")
 	if err != nil {
 		return err
 	}
-	found, err := ws.SearchCustomers(ctx, term, 10)
-	if err != nil {
-		return err
-	}
-	options := make([]string, 0, len(found)+1)
-	for _, c := range found {
-		options = append(options, fmt.Sprintf("%s (%s)", c.CompanyName, c.Domain))
-	}
-	options = append(options, "None of these: a prospect organisation, not yet a customer")
-	i, err := p.Select("Customer organisation:", options)
-	if err != nil {
-		return err
-	}
-	if i < len(found) {
-		in.customer = found[i].ID
+	if other < 0 {
+		in.customer = c.ID
 		return nil
 	}
 	if in.orgName, err = ask("Organisation name:", nil); err != nil {

@@ -140,7 +140,7 @@ const (
 	promptCustomer    = "Customer:"
 	promptTitle       = "Title:"
 	promptSeverity    = "Severity:"
-	promptDescription = "Description (optional, one line):"
+	promptDescription = "Description (optional):"
 )
 
 // promptMissing asks for the values missing, and for a description when none was given.
@@ -172,7 +172,7 @@ func promptMissing(ctx context.Context, f *cmdutil.Factory, ws workspace.Workspa
 		in.severity = string(domain.Severities[i])
 	}
 	if strings.TrimSpace(in.description) == "" {
-		if in.description, err = p.Input(promptDescription, ""); err != nil {
+		if in.description, err = p.Multiline(promptDescription); err != nil {
 			return err
 		}
 	}
