@@ -13,6 +13,7 @@ PCCTL    := $(BIN_DIR)/pcctl
 PKG      := github.com/pcctl/pcctl
 DEMO_DIR ?= $(BIN_DIR)/demo
 BENCH_ARGS ?=
+FUZZTIME ?= 10s
 
 # Version stamped into the binary (see internal/buildinfo); `go run` and `go install`
 # fall back to the module and VCS information Go records.
@@ -40,7 +41,7 @@ GOLANGCI_LINT         ?= $(TOOLS_DIR)/golangci-lint-$(GOLANGCI_LINT_VERSION)/gol
 # Go files gofmt checks: everything but test fixtures.
 GOFILES = $(shell find . -name '*.go' -not -path './.git/*' -not -path '*/testdata/*' -not -path './$(BIN_DIR)/*')
 
-.PHONY: help build test lint golangci-lint fmt-check vet tidy-check demo bench completions manpages \
+.PHONY: help build test lint golangci-lint fmt-check vet tidy-check demo bench fuzz completions manpages \
 	release-check snapshot clean
 
 help: ## List the targets
@@ -48,7 +49,7 @@ help: ## List the targets
 	@echo
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo
-	@echo 'Variables: BENCH_ARGS (passed to pcctl-bench), DEMO_DIR (default $(DEMO_DIR)), GO'
+	@echo 'Variables: BENCH_ARGS (passed to pcctl-bench), DEMO_DIR (default $(DEMO_DIR)), FUZZTIME (default $(FUZZTIME)), GO'
 
 build: ## Build bin/pcctl (static, version from git)
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(PCCTL) ./cmd/pcctl
@@ -79,6 +80,32 @@ demo: build ## Build pcctl and tour its commands on a fresh demo workspace (test
 bench: ## Run the benchmarks: go run ./cmd/pcctl-bench with BENCH_ARGS
 	@command -v sqlite3 >/dev/null || { echo "make bench: installing sqlite3 (the reference it measures against)"; apt-get update -qq && apt-get install -y -qq sqlite3; }
 	$(GO) run ./cmd/pcctl-bench -write $(BENCH_ARGS)
+
+# Fuzz targets `make fuzz` runs, one after another, each for FUZZTIME: PACKAGE:TARGET.
+# Their seed corpora (f.Add and each package's testdata/fuzz/) run with every `go test`.
+FUZZ_TARGETS := \
+	customercsv:FuzzReader \
+	customercsv:FuzzReadMatchesEncodingCSV \
+	domain:FuzzParseDomain \
+	domain:FuzzParseCountry \
+	domain:FuzzParseTenantID \
+	domain:FuzzParseMPNID \
+	domain:FuzzParseEmail \
+	domain:FuzzParseAmount \
+	domain:FuzzParseCurrency \
+	domain:FuzzParseSolution \
+	domain:FuzzFold \
+	domain:FuzzSearchKeys \
+	domain:FuzzNormalizeCustomer \
+	output:FuzzAppendJSONString \
+	output:FuzzAppendCSV
+
+fuzz: ## Run every fuzz target for FUZZTIME (default 10s) each; a crash is saved under testdata/fuzz/
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t#*:}; \
+		echo "== $$name (./internal/$$pkg, $(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 200x ./internal/$$pkg/ || exit 1; \
+	done
 
 completions: build ## Regenerate the shell completions in completions/ from bin/pcctl
 	@mkdir -p completions
