@@ -5,7 +5,6 @@ package deal
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -61,7 +60,7 @@ var Fields = []output.Field[rec]{
 	output.StrField("customerName", "CUSTOMER", "the customer organisation's name", func(d *rec) string { return d.Organization }),
 	output.StrField("customerId", "CUSTOMER ID", "tenant ID of the customer; empty for a prospect organisation", func(d *rec) string { return d.CustomerID }),
 	output.StrField("customerCountry", "COUNTRY", "country of a prospect organisation", func(d *rec) string { return d.OrgCountry }),
-	output.StrField("dealValue", "VALUE", "estimated value (a JSON number)", func(d *rec) string { return d.Value }),
+	output.DecimalField("dealValue", "VALUE", "estimated value (a JSON number)", func(d *rec) string { return d.Value }),
 	output.StrField("currency", "CURRENCY", "ISO 4217 currency of the value", func(d *rec) string { return d.Currency }),
 	output.StrField("contactName", "CONTACT NAME", "the customer contact's name", func(d *rec) string { return d.Contact.Name }),
 	output.StrField("contactEmail", "CONTACT EMAIL", "the customer contact's email", func(d *rec) string { return d.Contact.Email }),
@@ -95,103 +94,8 @@ var (
 	oneDefaults = []string{"id", "name", "status", "substatus", "customerName", "dealValue", "currency", "updatedAt", "version"}
 )
 
-// dealNumbers are the deal's fields whose JSON form is a number held as a decimal string.
-var dealNumbers = map[string]func(*rec) string{"dealValue": func(d *rec) string { return d.Value }}
-
-// appendJSON appends r as one JSON object with the named fields (all when names is empty),
-// writing the fields of nums as JSON numbers (null when empty): the output package has no
-// kind for decimals.
-func appendJSON[T any](b []byte, all []output.Field[T], names []string, r *T, nums map[string]func(*T) string) []byte {
-	if len(names) == 0 {
-		names = output.FieldNames(all)
-	}
-	b = append(b, '{')
-	for i, n := range names {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		if num, ok := nums[n]; ok {
-			b = strconv.AppendQuote(b, n)
-			b = append(b, ':')
-			if v := num(r); v != "" {
-				b = append(b, v...)
-			} else {
-				b = append(b, "null"...)
-			}
-			continue
-		}
-		one := output.AppendJSONObject(nil, all, []string{n}, r)
-		b = append(b, one[1:len(one)-1]...)
-	}
-	return append(b, '}')
-}
-
-// dealPrinter prints deals: JSON and NDJSON here (dealValue is a number), the other
-// formats through output.Printer.
-type dealPrinter struct {
-	ios *iostreams.IOStreams
-	o   *output.Options
-	p   *output.Printer[rec]
-	n   int
-}
-
-func newDealPrinter(ios *iostreams.IOStreams, o *output.Options, defaults []string) (*dealPrinter, error) {
-	dp := &dealPrinter{ios: ios, o: o}
-	if o.Format != output.JSON && o.Format != output.NDJSON {
-		p, err := output.NewPrinter(ios, o, Fields, defaults)
-		if err != nil {
-			return nil, err
-		}
-		dp.p = p
-	}
-	return dp, nil
-}
-
-func (dp *dealPrinter) Print(d *rec) error {
-	dp.n++
-	if dp.p != nil {
-		return dp.p.Print(d)
-	}
-	var b []byte
-	if dp.o.Format == output.JSON {
-		if dp.n == 1 {
-			b = append(b, "[\n"...)
-		} else {
-			b = append(b, ",\n"...)
-		}
-	}
-	b = appendJSON(b, Fields, dp.o.Fields, d, dealNumbers)
-	if dp.o.Format == output.NDJSON {
-		b = append(b, '\n')
-	}
-	_, err := dp.ios.Out.Write(b)
-	return err
-}
-
-func (dp *dealPrinter) Close() error {
-	if dp.p != nil {
-		return dp.p.Close()
-	}
-	if dp.o.Format == output.JSON {
-		end := "\n]\n"
-		if dp.n == 0 {
-			end = "[]\n"
-		}
-		_, err := dp.ios.Out.Write([]byte(end))
-		return err
-	}
-	return nil
-}
-
-func (dp *dealPrinter) Count() int { return dp.n }
-
 // printOne prints one deal: an object in JSON, Header: value lines in a table.
 func printOne(ios *iostreams.IOStreams, o *output.Options, defaults []string, d *rec) error {
-	if o.Format == output.JSON || o.Format == output.NDJSON {
-		b := appendJSON(nil, Fields, o.Fields, d, dealNumbers)
-		_, err := ios.Out.Write(append(b, '\n'))
-		return err
-	}
 	return output.PrintOne(ios, o, Fields, defaults, d)
 }
 

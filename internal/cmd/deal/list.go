@@ -70,7 +70,7 @@ or Expired. --expiring-within selects the New deals expiring within the next DAY
 			if err != nil {
 				return err
 			}
-			p, err := newDealPrinter(f.IOStreams, o, listDefaults)
+			p, err := output.NewPrinter(f.IOStreams, o, Fields, listDefaults)
 			if err != nil {
 				return err
 			}
@@ -109,10 +109,8 @@ var solutionFields = []output.Field[domain.Solution]{
 	output.StrField("source", "SOURCE", "own, microsoft or partner", func(s *domain.Solution) string { return string(s.Source) }),
 	output.StrField("id", "ID", "solution ID or Microsoft SKU", func(s *domain.Solution) string { return s.ID }),
 	output.IntField("quantity", "QUANTITY", "quantity of a Microsoft SKU; 0 when not given", func(s *domain.Solution) int64 { return int64(s.Quantity) }),
-	output.StrField("unitPrice", "UNIT PRICE", "unit price of a Microsoft SKU (a JSON number); null when not given", func(s *domain.Solution) string { return s.UnitPrice }),
+	output.DecimalField("unitPrice", "UNIT PRICE", "unit price of a Microsoft SKU (a JSON number); null when not given", func(s *domain.Solution) string { return s.UnitPrice }),
 }
-
-var solutionNumbers = map[string]func(*domain.Solution) string{"unitPrice": func(s *domain.Solution) string { return s.UnitPrice }}
 
 // noteFields are the columns of a deal's notes in `deal show`.
 var noteFields = []output.Field[domain.Note]{
@@ -155,14 +153,14 @@ and email are shown only once the seller accepted.`,
 func printShow(ios *iostreams.IOStreams, o *output.Options, d *rec) error {
 	eligible, missing := domain.RegistrationEligibility(d.Deal)
 	if o.Format == output.JSON {
-		b := appendJSON(nil, Fields, o.Fields, d, dealNumbers)
+		b := output.AppendJSONObject(nil, Fields, o.Fields, d)
 		b = b[:len(b)-1]
 		b = append(b, `,"solutions":[`...)
 		for i := range d.Solutions {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSON(b, solutionFields, nil, &d.Solutions[i], solutionNumbers)
+			b = output.AppendJSONObject(b, solutionFields, nil, &d.Solutions[i])
 		}
 		b = append(b, `],"team":[`...)
 		for i, m := range d.Team {
