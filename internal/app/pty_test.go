@@ -33,48 +33,8 @@ const stepTimeout = 20 * time.Second
 // pcctl runs as a real binary, built once here: the prompt decides from the process's own
 // file descriptors whether it may ask (stdin and stdout are terminals).
 func TestPtyResellerRemove(t *testing.T) {
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go command on PATH to build pcctl with")
-	}
-	start := time.Now()
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "pcctl")
-	build := exec.Command(goTool, "build", "-o", bin, "./cmd/pcctl")
-	build.Dir = filepath.Join("..", "..")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/pcctl: %v\n%s", err, out)
-	}
-	t.Logf("built pcctl in %v", time.Since(start).Round(time.Millisecond))
-
-	env := ptyTestEnv(dir)
-	run := func(t *testing.T, args ...string) (stdout, stderr string, code int) {
-		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), stepTimeout)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, bin, args...)
-		cmd.Env = env
-		var out, errOut bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errOut // stdin: /dev/null
-		err := cmd.Run()
-		var exit *exec.ExitError
-		switch {
-		case err == nil:
-		case errors.As(err, &exit) && ctx.Err() == nil:
-			code = exit.ExitCode()
-		default:
-			t.Fatalf("pcctl %s: %v (stderr: %s)", strings.Join(args, " "), err, errOut.String())
-		}
-		return out.String(), errOut.String(), code
-	}
-	mustRun := func(t *testing.T, args ...string) string {
-		t.Helper()
-		out, errOut, code := run(t, args...)
-		if code != 0 {
-			t.Fatalf("pcctl %s: exit code %d\nstderr: %s", strings.Join(args, " "), code, errOut)
-		}
-		return out
-	}
+	p := buildPcctl(t)
+	bin, env, run, mustRun := p.bin, p.env, p.run, p.mustRun
 	resellers := func(t *testing.T, status string) string {
 		t.Helper()
 		return mustRun(t, "reseller", "list", "--status", status, "--format", "ndjson", "--fields", "mpnId,name,status")
@@ -152,7 +112,6 @@ func TestPtyResellerRemove(t *testing.T) {
 			t.Errorf("after the removal, customers list --reseller 4847383 printed %q, want %q", got, customer)
 		}
 	})
-	t.Logf("whole test: %v", time.Since(start).Round(time.Millisecond))
 }
 
 // ptyTestEnv is the environment of every pcctl run: the process's, without any PCCTL_
@@ -421,45 +380,8 @@ func (p *ptyTerm) wait(t *testing.T) int {
 // organisation instead), the value, the currency and a solution. Without a terminal, the
 // command lists every missing flag and exits with code 2.
 func TestPtyDealCreate(t *testing.T) {
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go command on PATH to build pcctl with")
-	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "pcctl")
-	build := exec.Command(goTool, "build", "-o", bin, "./cmd/pcctl")
-	build.Dir = filepath.Join("..", "..")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/pcctl: %v\n%s", err, out)
-	}
-	env := ptyTestEnv(dir)
-	run := func(t *testing.T, args ...string) (stdout, stderr string, code int) {
-		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), stepTimeout)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, bin, args...)
-		cmd.Env = env
-		var out, errOut bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errOut // stdin: /dev/null
-		err := cmd.Run()
-		var exit *exec.ExitError
-		switch {
-		case err == nil:
-		case errors.As(err, &exit) && ctx.Err() == nil:
-			code = exit.ExitCode()
-		default:
-			t.Fatalf("pcctl %s: %v (stderr: %s)", strings.Join(args, " "), err, errOut.String())
-		}
-		return out.String(), errOut.String(), code
-	}
-	mustRun := func(t *testing.T, args ...string) string {
-		t.Helper()
-		out, errOut, code := run(t, args...)
-		if code != 0 {
-			t.Fatalf("pcctl %s: exit code %d\nstderr: %s", strings.Join(args, " "), code, errOut)
-		}
-		return out
-	}
+	p := buildPcctl(t)
+	bin, env, run, mustRun := p.bin, p.env, p.run, p.mustRun
 	mustRun(t, "customers", "add", "--name", "Contoso Ltd", "--domain", "contoso.onmicrosoft.com", "--country", "GB")
 	mustRun(t, "customers", "add", "--name", "Adatum", "--domain", "adatum.example", "--country", "FR")
 	deals := func(t *testing.T) string {
@@ -536,45 +458,8 @@ func TestPtyDealCreate(t *testing.T) {
 // a description. Without a terminal, the command lists every missing flag and exits with
 // code 2.
 func TestPtyRequestNew(t *testing.T) {
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go command on PATH to build pcctl with")
-	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "pcctl")
-	build := exec.Command(goTool, "build", "-o", bin, "./cmd/pcctl")
-	build.Dir = filepath.Join("..", "..")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/pcctl: %v\n%s", err, out)
-	}
-	env := ptyTestEnv(dir)
-	run := func(t *testing.T, args ...string) (stdout, stderr string, code int) {
-		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), stepTimeout)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, bin, args...)
-		cmd.Env = env
-		var out, errOut bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errOut // stdin: /dev/null
-		err := cmd.Run()
-		var exit *exec.ExitError
-		switch {
-		case err == nil:
-		case errors.As(err, &exit) && ctx.Err() == nil:
-			code = exit.ExitCode()
-		default:
-			t.Fatalf("pcctl %s: %v (stderr: %s)", strings.Join(args, " "), err, errOut.String())
-		}
-		return out.String(), errOut.String(), code
-	}
-	mustRun := func(t *testing.T, args ...string) string {
-		t.Helper()
-		out, errOut, code := run(t, args...)
-		if code != 0 {
-			t.Fatalf("pcctl %s: exit code %d\nstderr: %s", strings.Join(args, " "), code, errOut)
-		}
-		return out
-	}
+	p := buildPcctl(t)
+	bin, env, run, mustRun := p.bin, p.env, p.run, p.mustRun
 	mustRun(t, "customers", "add", "--name", "Contoso Ltd", "--domain", "contoso.onmicrosoft.com", "--country", "GB")
 	mustRun(t, "customers", "add", "--name", "Adatum", "--domain", "adatum.example", "--country", "FR")
 
@@ -621,4 +506,62 @@ func TestPtyRequestNew(t *testing.T) {
 			t.Errorf("request list printed %q, want %q", got, want)
 		}
 	})
+}
+
+// pcctlBinary is pcctl built once for a test, with an isolated environment.
+type pcctlBinary struct {
+	bin string
+	env []string
+}
+
+// buildPcctl builds pcctl into a temporary folder (the test is skipped without the go
+// command) and gives it a workspace of its own there.
+func buildPcctl(t *testing.T) *pcctlBinary {
+	t.Helper()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command on PATH to build pcctl with")
+	}
+	start := time.Now()
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "pcctl")
+	build := exec.Command(goTool, "build", "-o", bin, "./cmd/pcctl")
+	build.Dir = filepath.Join("..", "..")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/pcctl: %v\n%s", err, out)
+	}
+	t.Logf("built pcctl in %v", time.Since(start).Round(time.Millisecond))
+	return &pcctlBinary{bin: bin, env: ptyTestEnv(dir)}
+}
+
+// run runs pcctl without a terminal (stdin is /dev/null) and returns its output and exit
+// code; a process that cannot run, or runs too long, fails the test.
+func (p *pcctlBinary) run(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), stepTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, p.bin, args...)
+	cmd.Env = p.env
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &exit) && ctx.Err() == nil:
+		code = exit.ExitCode()
+	default:
+		t.Fatalf("pcctl %s: %v (stderr: %s)", strings.Join(args, " "), err, errOut.String())
+	}
+	return out.String(), errOut.String(), code
+}
+
+// mustRun is run, failing the test unless pcctl exits 0.
+func (p *pcctlBinary) mustRun(t *testing.T, args ...string) string {
+	t.Helper()
+	out, errOut, code := p.run(t, args...)
+	if code != 0 {
+		t.Fatalf("pcctl %s: exit code %d\nstderr: %s", strings.Join(args, " "), code, errOut)
+	}
+	return out
 }
