@@ -97,3 +97,17 @@ func (p Principal) Require(perm Permission) error {
 	}
 	return &RuleError{Rule: "role", Msg: fmt.Sprintf("%s may not %s: that needs the role %s", p.User, perm, strings.Join(who, " or "))}
 }
+
+// roleSummaries say what each role may do, as domain.md's table does.
+var roleSummaries = map[Role]string{
+	RoleGlobalAdmin:    "everything, including flagging customers and managing users",
+	RoleUserAdmin:      "manage users; invite and remove indirect resellers",
+	RoleAdminAgent:     "customers, subscriptions, resellers, service requests",
+	RoleSalesAgent:     "customers, subscriptions, resellers; no service requests",
+	RoleHelpdeskAgent:  "read customers; file and manage service requests",
+	RoleAccountAdmin:   "manage users and the company profile (PSC admins)",
+	RoleReferralsAdmin: "read and write every deal (PSC deal managers and sellers)",
+}
+
+// RoleSummary says in a few words what the role may do.
+func RoleSummary(r Role) string { return roleSummaries[r] }
