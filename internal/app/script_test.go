@@ -60,6 +60,7 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"golang.org/x/text/encoding/charmap"
 	_ "modernc.org/sqlite" // driver "sqlite", for sqlitedb
 
 	"github.com/pcctl/pcctl/internal/app"
@@ -100,6 +101,7 @@ func TestScripts(t *testing.T) {
 			"capture":   cmdCapture,
 			"writefile": cmdWriteFile,
 			"bom":       cmdBOM,
+			"cp1252":    cmdCP1252,
 			"partner":   cmdPartner,
 		},
 	})
@@ -241,6 +243,20 @@ func cmdBOM(ts *testscript.TestScript, neg bool, args []string) {
 	b, err := os.ReadFile(name)
 	ts.Check(err)
 	ts.Check(os.WriteFile(name, append([]byte("\xef\xbb\xbf"), b...), 0o644))
+}
+
+// cp1252 FILE re-encodes a UTF-8 text file as Windows-1252, as a spreadsheet on Windows
+// saves CSV.
+func cmdCP1252(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: cp1252 FILE")
+	}
+	name := ts.MkAbs(args[0])
+	b, err := os.ReadFile(name)
+	ts.Check(err)
+	out, err := charmap.Windows1252.NewEncoder().Bytes(b)
+	ts.Check(err)
+	ts.Check(os.WriteFile(name, out, 0o644))
 }
 
 // partner MPNID [NAME] makes MPNID an active indirect reseller (named NAME, by default

@@ -44,6 +44,7 @@ var Keys = []Key{
 	{Name: "user", Env: "PCCTL_USER", Doc: "name your actions are recorded under"},
 	{Name: "invite_base_url", Env: "PCCTL_INVITE_BASE_URL", Doc: "base of partnership request links"},
 	{Name: "partner_name", Env: "PCCTL_PARTNER_NAME", Doc: "your company's name, signing requests"},
+	{Name: "partner_domains", Env: "PCCTL_PARTNER_DOMAINS", Doc: "your company's mail domains, comma-separated (user import --psc)"},
 }
 
 // KeyNames are the names of Keys.
@@ -302,6 +303,17 @@ func (c *Config) InviteBaseURL() (url string, configured bool) {
 // PartnerName is the provider's name as partnership requests sign it (partner_name).
 func (c *Config) PartnerName() string { return c.get("partner_name").Value }
 
+// PartnerDomains are the partner's own mail domains (partner_domains), lower case.
+func (c *Config) PartnerDomains() []string {
+	var out []string
+	for _, d := range strings.Split(c.get("partner_domains").Value, ",") {
+		if d = strings.ToLower(strings.TrimSpace(d)); d != "" {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
 // Validate checks a value for a key: the key must be known, the value not empty, and
 // invite_base_url an http or https URL with a host.
 func Validate(name, value string) error {
@@ -310,6 +322,14 @@ func Validate(name, value string) error {
 	}
 	if strings.TrimSpace(value) == "" {
 		return &InvalidValueError{Key: name, Value: value, Reason: "it is empty (use 'pcctl config unset " + name + "' to remove it)"}
+	}
+	if name == "partner_domains" {
+		for _, d := range strings.Split(value, ",") {
+			d = strings.TrimSpace(d)
+			if d == "" || !strings.Contains(d, ".") || strings.ContainsAny(d, " @/:") {
+				return &InvalidValueError{Key: name, Value: value, Reason: "expected mail domains separated by commas, such as contoso.com,contoso.fr"}
+			}
+		}
 	}
 	if name == "invite_base_url" {
 		u, err := url.Parse(value)

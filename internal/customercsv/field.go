@@ -3,8 +3,8 @@ package customercsv
 import (
 	"slices"
 	"strconv"
-	"strings"
-	"unicode"
+
+	"github.com/pcctl/pcctl/internal/csvread"
 )
 
 // Field identifies a customer attribute a column can carry.
@@ -89,13 +89,5 @@ func lookupHeader(name string) (Field, bool) {
 // hyphens, so that "Company name", "company_name", "CompanyName" and
 // "COMPANY NAME" are all "companyname".
 func normalizeHeader(name string) string {
-	var b strings.Builder
-	b.Grow(len(name))
-	for _, c := range name {
-		if c == '_' || c == '-' || unicode.IsSpace(c) {
-			continue
-		}
-		b.WriteRune(unicode.ToLower(c))
-	}
-	return b.String()
+	return csvread.NormalizeHeader(name)
 }

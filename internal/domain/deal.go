@@ -88,13 +88,16 @@ type Contact struct {
 
 // Deal is a co-sell deal.
 type Deal struct {
-	ID        string // the PSC opportunity ID for migrated deals (001)
-	Name      string
-	Direction DealDirection
-	Type      DealType
-	Status    DealStatus
-	Substatus DealSubstatus
-	CreatedAt time.Time
+	ID string // the PSC opportunity ID for migrated deals (001)
+	// EngagementID groups the referrals of one opportunity, as Partner Center's
+	// engagementId does; pcctl gives every deal its own engagement.
+	EngagementID string
+	Name         string
+	Direction    DealDirection
+	Type         DealType
+	Status       DealStatus
+	Substatus    DealSubstatus
+	CreatedAt    time.Time
 	// ExpiresAt is when a New deal expires if nobody acts: 14 days after it was received
 	// (inbound) or created (outbound co-sell). Zero for deals that do not expire.
 	ExpiresAt time.Time

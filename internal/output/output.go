@@ -48,6 +48,7 @@ const (
 	Int                 // JSON number
 	Time                // JSON RFC 3339 string in UTC, null when zero
 	Decimal             // JSON number written from its decimal text (amounts), null when empty
+	List                // JSON array of strings; comma-separated in tables and CSV
 )
 
 // Field describes one column of a record of type T. Exactly the getter of its Kind is set.
@@ -61,6 +62,7 @@ type Field[T any] struct {
 	Bool func(*T) bool
 	Int  func(*T) int64
 	Time func(*T) time.Time
+	Strs func(*T) []string
 }
 
 // StrField, BoolField, IntField and TimeField build fields.
@@ -84,6 +86,11 @@ func DecimalField[T any](name, header, doc string, get func(*T) string) Field[T]
 	return Field[T]{Name: name, Header: header, Doc: doc, Kind: Decimal, Str: get}
 }
 
+// ListField builds a field holding several strings (roles, say).
+func ListField[T any](name, header, doc string, get func(*T) []string) Field[T] {
+	return Field[T]{Name: name, Header: header, Doc: doc, Kind: List, Strs: get}
+}
+
 // TimeField builds a time field.
 func TimeField[T any](name, header, doc string, get func(*T) time.Time) Field[T] {
 	return Field[T]{Name: name, Header: header, Doc: doc, Kind: Time, Time: get}
@@ -102,6 +109,8 @@ func (f *Field[T]) text(r *T) string {
 			return ""
 		}
 		return t.UTC().Format(time.RFC3339)
+	case List:
+		return strings.Join(f.Strs(r), ",")
 	default:
 		return f.Str(r)
 	}
@@ -127,6 +136,15 @@ func (f *Field[T]) appendJSON(b []byte, r *T) []byte {
 			return append(b, v...)
 		}
 		return append(b, "null"...)
+	case List:
+		b = append(b, '[')
+		for i, v := range f.Strs(r) {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, v)
+		}
+		return append(b, ']')
 	default:
 		return appendJSONString(b, f.Str(r))
 	}

@@ -94,6 +94,25 @@ type Workspace interface {
 	SetDealTeamMember(ctx context.Context, id, email string, member bool, expectVersion int) (DealRecord, error)
 	// SetDealFavorite marks or unmarks the deal as one of the principal's favorites.
 	SetDealFavorite(ctx context.Context, id string, favorite bool) (DealRecord, error)
+	// ImportDeals records deals migrated from Partner Sales Connect (001), all in one
+	// transaction: each row's organisation is resolved by domain.OrgKey, a new deal is
+	// created, a changed open one updated, a closed one refused. Nothing is written when
+	// opts.DryRun, or when a row fails and not opts.SkipFailed.
+	ImportDeals(ctx context.Context, rows []DealImportRow, opts DealImportOptions) (DealImportResult, error)
+
+	// Users lists the workspace's users, by address.
+	Users(ctx context.Context) ([]domain.User, error)
+	// User finds a user by address.
+	User(ctx context.Context, email string) (domain.User, error)
+	// AddUser creates a user, or gives an existing one the roles it lacks (created tells
+	// which; changed is false when the user already held every role).
+	AddUser(ctx context.Context, u domain.User) (saved domain.User, created, changed bool, err error)
+	// RemoveUser removes the roles from the user, or the user when roles is empty (or
+	// when no role would remain).
+	RemoveUser(ctx context.Context, email string, roles []domain.Role) (domain.User, error)
+	// ImportUsers adds users and roles in one transaction, as AddUser does for each; with
+	// dryRun nothing is written.
+	ImportUsers(ctx context.Context, users []domain.User, dryRun bool) ([]UserImportOutcome, error)
 
 	// CreateRequest files a service request for the customer r.CustomerID (ID or
 	// domain), with a new unique 15-digit reference number; it is open.
@@ -168,6 +187,87 @@ type DealChange struct {
 	AddSolutions    []domain.Solution
 	RemoveSolutions []string // solution IDs
 	Contact         *domain.Contact
+}
+
+// DealImportRow is one PSC opportunity mapped onto a deal (internal/migrate).
+type DealImportRow struct {
+	Line int // line of the file where the row starts
+	// Deal is the mapped deal: ID is the opportunity ID; Organization is the free-text
+	// customer name and OrgCountry the PSC country ("" when not given); Status and
+	// Substatus are Active/Accepted for an open deal, Closed/Won or Closed/Lost; CreatedAt
+	// and UpdatedAt come from PSC (zero: now); Notes hold the customer outcome.
+	Deal domain.Deal
+	// NameColumn is where the customer name is in the file, for errors (0 if unknown).
+	NameColumn int
+	// Fingerprint identifies the mapped content: a re-import of the same content is
+	// unchanged.
+	Fingerprint string
+	// Duplicate marks a deal PSC closed as duplicate: not available in Partner Center,
+	// never imported (skipped).
+	Duplicate bool
+	// Errors are the problems found reading the row; the row fails.
+	Errors []RowError
+}
+
+// DealImportOptions tunes ImportDeals.
+type DealImportOptions struct {
+	DryRun            bool // do everything, write nothing
+	SkipFailed        bool // import the good rows even when some fail (--on-error skip)
+	CreateMissingOrgs bool // a name that resolves to nothing becomes a prospect organisation
+	// Progress, when set, is called as rows are processed with how many are done.
+	Progress func(done int)
+}
+
+// DealOutcome is what happened to one row of a deal import.
+type DealOutcome string
+
+// The outcomes of a deal import row.
+const (
+	DealImported   DealOutcome = "imported"
+	DealUpdated    DealOutcome = "updated"
+	DealUnchanged  DealOutcome = "unchanged"
+	DealSkipped    DealOutcome = "skipped"     // closed as duplicate, never imported
+	DealFailed     DealOutcome = "failed"      // the row has errors
+	DealNotWritten DealOutcome = "not-written" // a good row of an import that wrote nothing because others failed
+)
+
+// DealImportRowResult is the report of one row, with the columns of Partner Center's
+// migration report (engagement ID, referral ID, deal name, PSC deal ID, errors).
+type DealImportRowResult struct {
+	Line          int
+	OpportunityID string // the PSC deal ID
+	ReferralID    string // the Partner Center referral (deal) ID: the opportunity ID
+	EngagementID  string
+	Name          string
+	Customer      string // the organisation the name resolved to; "" when it did not
+	Outcome       DealOutcome
+	Errors        []RowError
+}
+
+// DealImportResult is what a deal import did, row by row, and whether it wrote anything.
+type DealImportResult struct {
+	Rows    []DealImportRowResult
+	Written bool
+	// OrgsCreated counts the prospect organisations created (--create-missing-orgs).
+	OrgsCreated int
+}
+
+// Count counts the rows with an outcome.
+func (r DealImportResult) Count(o DealOutcome) int {
+	n := 0
+	for _, row := range r.Rows {
+		if row.Outcome == o {
+			n++
+		}
+	}
+	return n
+}
+
+// UserImportOutcome is what ImportUsers did with one user.
+type UserImportOutcome struct {
+	User    domain.User
+	Created bool
+	Changed bool // roles were added
 }
 
 // CompleteKind is what Workspace.Complete lists.

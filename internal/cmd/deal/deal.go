@@ -42,7 +42,7 @@ version (someone changed it since you read it).`,
 	cmdutil.NounCommand(cmd)
 	cmd.AddCommand(newCmdCreate(f), newCmdReceive(f), newCmdList(f), newCmdShow(f),
 		newCmdAccept(f), newCmdDecline(f), newCmdClose(f), newCmdUpdate(f), newCmdNote(f),
-		newCmdTeam(f), newCmdFavorite(f, true), newCmdFavorite(f, false))
+		newCmdTeam(f), newCmdFavorite(f, true), newCmdFavorite(f, false), newCmdImport(f))
 	return cmd
 }
 
@@ -52,6 +52,7 @@ type rec = workspace.DealRecord
 // has a name for them.
 var Fields = []output.Field[rec]{
 	output.StrField("id", "ID", "deal ID (a GUID, or the PSC opportunity ID of a migrated deal)", func(d *rec) string { return d.ID }),
+	output.StrField("engagementId", "ENGAGEMENT ID", "Partner Center engagement ID (a GUID)", func(d *rec) string { return d.EngagementID }),
 	output.StrField("name", "NAME", "deal name", func(d *rec) string { return d.Name }),
 	output.StrField("status", "STATUS", "New, Active or Closed", func(d *rec) string { return string(d.Status) }),
 	output.StrField("substatus", "SUBSTATUS", "Pending, Received, Accepted, Won, Lost, Declined or Expired", func(d *rec) string { return string(d.Substatus) }),

@@ -16,6 +16,7 @@ import (
 	"github.com/pcctl/pcctl/internal/cmd/request"
 	"github.com/pcctl/pcctl/internal/cmd/reseller"
 	"github.com/pcctl/pcctl/internal/cmd/subscription"
+	"github.com/pcctl/pcctl/internal/cmd/user"
 	"github.com/pcctl/pcctl/internal/cmd/workspacecmd"
 	"github.com/pcctl/pcctl/internal/cmdutil"
 	"github.com/pcctl/pcctl/internal/config"
@@ -70,6 +71,7 @@ the columns you choose (--fields).`,
 		request.NewCmdRequest(f),
 		home.NewCmdHome(f),
 		workspacecmd.NewCmdWorkspace(f),
+		user.NewCmdUser(f),
 		configcmd.NewCmdConfig(f),
 		newHelpTopic("exit-codes", "Exit codes pcctl returns", exitCodesHelp),
 		newHelpTopic("environment", "Environment variables and configuration", environmentHelp),
@@ -226,6 +228,9 @@ shows where each value comes from).
                     (default http://127.0.0.1:8787, the address of pcctl serve)
   PCCTL_PARTNER_NAME
                     your company's name, signing partnership requests, as partner_name
+  PCCTL_PARTNER_DOMAINS
+                    your company's mail domains, comma-separated, as partner_domains:
+                    'user import --psc' imports only addresses at them
   XDG_DATA_HOME     the default workspace is $XDG_DATA_HOME/pcctl/workspace.db
                     (~/.local/share/pcctl/workspace.db when unset)
   XDG_CONFIG_HOME   where the config file is looked for

@@ -31,7 +31,7 @@ const dealCols = `d.pk, d.id, d.name, d.direction, d.type, d.status, d.substatus
 	coalesce(c.id, ''), coalesce(c.company_name, o.name), coalesce(o.country, ''),
 	d.value, d.currency, d.contact_name, d.contact_email, d.contact_phone, d.consent,
 	d.seller_name, d.seller_email, d.seller_accepted, d.iot_oem, d.close_date, d.status_reason,
-	d.created_at, d.updated_at, d.expires_at, d.version,
+	d.created_at, d.updated_at, d.expires_at, d.version, d.engagement_id,
 	EXISTS (SELECT 1 FROM deal_favorites f WHERE f.deal = d.pk AND f.user = :user)`
 
 const dealFrom = ` FROM deals d LEFT JOIN customers c ON c.pk = d.customer LEFT JOIN organizations o ON o.pk = d.organization`
@@ -44,7 +44,7 @@ func scanDeal(sc scanner) (int64, workspace.DealRecord, error) {
 	err := sc.Scan(&pk, &d.ID, &d.Name, &direction, &typ, &status, &substatus, &d.CustomerID, &d.Organization,
 		&d.OrgCountry, &d.Value, &d.Currency, &d.Contact.Name, &d.Contact.Email, &d.Contact.Phone, &d.Consent,
 		&d.SellerName, &d.SellerEmail, &d.SellerAccepted, &d.IoTOEM, &closeDate, &d.StatusReason,
-		&created, &updated, &expires, &d.Version, &r.Favorite)
+		&created, &updated, &expires, &d.Version, &d.EngagementID, &r.Favorite)
 	d.Direction, d.Type = domain.DealDirection(direction), domain.DealType(typ)
 	d.Status, d.Substatus = domain.DealStatus(status), domain.DealSubstatus(substatus)
 	d.CloseDate, d.CreatedAt, d.UpdatedAt, d.ExpiresAt = parseTime(closeDate), parseTime(created), parseTime(updated), parseTime(expires)
@@ -197,6 +197,7 @@ func (s *session) insertDeal(ctx context.Context, d domain.Deal) (workspace.Deal
 		}
 		d.ID = id.String()
 	}
+	d.EngagementID = engagementID(d.ID)
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		customer, org, err := s.organization(ctx, tx, &d)
 		if err != nil {
@@ -218,11 +219,11 @@ func (s *session) insertDeal(ctx context.Context, d domain.Deal) (workspace.Deal
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO deals(id, name, direction, type, status, substatus, customer, organization,
 			value, currency, contact_name, contact_email, contact_phone, consent, seller_name, seller_email, seller_accepted,
-			iot_oem, close_date, created_at, updated_at, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			iot_oem, close_date, created_at, updated_at, expires_at, engagement_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			d.ID, d.Name, d.Direction, d.Type, d.Status, d.Substatus, customer, org, d.Value, d.Currency,
 			d.Contact.Name, d.Contact.Email, d.Contact.Phone, d.Consent, d.SellerName, d.SellerEmail, d.SellerAccepted,
-			d.IoTOEM, closeDate, formatTime(d.CreatedAt), formatTime(d.CreatedAt), expires)
+			d.IoTOEM, closeDate, formatTime(d.CreatedAt), formatTime(d.CreatedAt), expires, d.EngagementID)
 		if err != nil {
 			return err
 		}

@@ -211,6 +211,30 @@ CREATE TABLE request_favorites (
   PRIMARY KEY (user, request)
 );
 `,
+	// 5: the users of the workspace and their roles; deals gain the engagement ID Partner
+	// Center gives every referral, and the fingerprint of the PSC row they were imported
+	// from (a re-import of the same row changes nothing).
+	`
+CREATE TABLE users (
+  email      TEXT PRIMARY KEY,
+  name       TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE user_roles (
+  email TEXT NOT NULL REFERENCES users(email) ON DELETE CASCADE,
+  role  TEXT NOT NULL CHECK (role IN ('global-admin', 'user-admin', 'admin-agent', 'sales-agent',
+                                      'helpdesk-agent', 'account-admin', 'referrals-admin')),
+  PRIMARY KEY (email, role)
+) WITHOUT ROWID;
+
+ALTER TABLE deals ADD COLUMN engagement_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE deals ADD COLUMN psc_fingerprint TEXT NOT NULL DEFAULT '';
+UPDATE deals SET engagement_id = lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' ||
+  substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) ||
+  substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)));
+`,
 }
 
 // applicationID marks a SQLite file as a pcctl workspace (PRAGMA application_id): "PCCT".

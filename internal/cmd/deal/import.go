@@ -1,0 +1,325 @@
+package deal
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pcctl/pcctl/internal/cmdutil"
+	"github.com/pcctl/pcctl/internal/csvread"
+	"github.com/pcctl/pcctl/internal/fileutil"
+	"github.com/pcctl/pcctl/internal/migrate"
+	"github.com/pcctl/pcctl/internal/output"
+	"github.com/pcctl/pcctl/internal/progress"
+	"github.com/pcctl/pcctl/internal/psc"
+	"github.com/pcctl/pcctl/internal/workspace"
+)
+
+// importSummary is what `deal import` prints: the counts of the outcomes and of the
+// values the mapping dropped.
+type importSummary struct {
+	Read, Imported, Updated, Unchanged, Skipped, Failed, NotWritten, OrgsCreated int
+	Dropped                                                                      migrate.Dropped
+	DryRun, Written                                                              bool
+}
+
+func count(name, header, help string, get func(*importSummary) int) output.Field[importSummary] {
+	return output.IntField(name, header, help, func(s *importSummary) int64 { return int64(get(s)) })
+}
+
+var summaryFields = []output.Field[importSummary]{
+	count("read", "Read", "rows read", func(s *importSummary) int { return s.Read }),
+	count("imported", "Imported", "new deals", func(s *importSummary) int { return s.Imported }),
+	count("updated", "Updated", "open deals changed by their row", func(s *importSummary) int { return s.Updated }),
+	count("unchanged", "Unchanged", "deals already as their row says", func(s *importSummary) int { return s.Unchanged }),
+	count("skipped", "Skipped", "closed as duplicate: not available in Partner Center", func(s *importSummary) int { return s.Skipped }),
+	count("failed", "Failed", "rows with errors", func(s *importSummary) int { return s.Failed }),
+	count("notWritten", "Not written", "good rows left out because other rows failed (--on-error stop)", func(s *importSummary) int { return s.NotWritten }),
+	count("orgsCreated", "Organisations created", "prospect organisations created (--create-missing-orgs)", func(s *importSummary) int { return s.OrgsCreated }),
+	count("droppedDealRole", "Dropped: Deal Role", "Deal Role values dropped (derived from the solutions)", func(s *importSummary) int { return s.Dropped.DealRole }),
+	count("droppedLicensingProgram", "Dropped: Licensing Program", "Licensing Program values dropped (inferred from the solutions)", func(s *importSummary) int { return s.Dropped.LicensingProgram }),
+	count("droppedCloseDate", "Dropped: Estimated Close Date", "close dates dropped (kept only for IoT OEM deals)", func(s *importSummary) int { return s.Dropped.CloseDate }),
+	output.BoolField("dryRun", "Dry run", "--dry-run: nothing was written", func(s *importSummary) bool { return s.DryRun }),
+	output.BoolField("written", "Written", "the import was written to the workspace", func(s *importSummary) bool { return s.Written }),
+}
+
+type importOptions struct {
+	file, mapFile, dateFormat, encoding, onError, report string
+	dryRun, createOrgs                                   bool
+	out                                                  *output.Options
+}
+
+func newCmdImport(f *cmdutil.Factory) *cobra.Command {
+	o := &importOptions{}
+	cmd := &cobra.Command{
+		Use:   "import --psc FILE [--dry-run] [--on-error stop|skip] [--report FILE.csv|FILE.json] [--map MAPPING.yaml] [--date-format auto|YYYY-MM-DD|MM/DD/YYYY|DD/MM/YYYY] [--encoding auto|utf-8|windows-1252] [--create-missing-orgs]",
+		Short: "Migrate deals from a Partner Sales Connect export",
+		Long: `Import the opportunities of a Partner Sales Connect (PSC) export as deals ('-' reads
+standard input).
+
+The file is CSV as a spreadsheet saves it: UTF-8 with or without a BOM, or Windows-1252
+(detected; --encoding to say); comma, semicolon or tab; amounts such as 12,345.67,
+12 345,67 or 12.345,67 €; dates in ISO (2026-03-31) or in a locale order. When the order
+of the file's dates cannot be told (no day above 12) and --date-format is not given, the
+import is refused and the rows that would read differently are listed.
+
+Columns are matched by header name, ignoring case and spaces: Opportunity ID, Deal Name,
+Customer Name, Customer Country, Deal Value, Currency, Status, Deal Role, Licensing Program,
+Products, Estimated Close Date, Customer Outcome, Customer Contact Name, Customer Contact
+Email, Customer Contact Phone, Seller Email, Created Date, Last Modified Date, Deal Type.
+--map reads other header names from a YAML file:
+  columns:
+    "ID de l'opportunité": Opportunity ID
+    "Nom du client": Customer Name
+
+The mapping (001): the opportunity ID becomes the deal ID; Open/Active deals become active
+outbound deals, Won and Lost closed deals (which can no longer be changed); Closed as
+Duplicate is not available in Partner Center and is never imported (skipped). Products
+(separated by ; or |, at most 50) become solutions, Microsoft SKUs unless marked own: or
+partner:. The Customer Name must resolve to one customer or prospect organisation, ignoring
+case, accents, punctuation and legal suffixes (Inc, Ltd, SA, GmbH…); the Customer Country
+settles a name several share. A name that matches nothing fails its row, unless
+--create-missing-orgs creates a prospect organisation. The Seller Email joins the deal's
+team; the Customer Outcome is appended to its notes; Deal Role and Licensing Program are
+dropped (pcctl derives them), and so is the Estimated Close Date except for IoT OEM deals.
+
+The import is one transaction. By default it is all or nothing: if any row fails, every
+error is listed and nothing is written (exit 1). --on-error skip imports the good rows and
+lists the others. --dry-run does all the work and writes nothing. Importing the same file
+again changes nothing (unchanged); a changed row updates an open deal and fails for a closed
+one. Killing the import leaves the workspace as it was.
+
+--report writes one row per input row: the line, the outcome (imported, updated, unchanged,
+skipped, failed, or not-written when other rows failed), the Partner Center engagement ID
+and referral ID, the deal name, the PSC deal ID and the errors; CSV or JSON by the file's
+extension.`,
+		Example: `  pcctl deal import --psc psc-opportunities.csv --dry-run
+  pcctl deal import --psc psc-opportunities.csv --report migration.csv
+  pcctl deal import --psc export-fr.csv --map colonnes.yaml --date-format DD/MM/YYYY --on-error skip --report migration.json
+  pcctl deal import --psc psc.csv --create-missing-orgs --format json`,
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := cmdutil.RequireFlags(cmd, "psc"); err != nil {
+				return err
+			}
+			if o.onError != "stop" && o.onError != "skip" {
+				return cmdutil.Usagef("invalid value %q for --on-error: allowed values are stop, skip", o.onError)
+			}
+			if ext := strings.ToLower(filepath.Ext(o.report)); o.report != "" && ext != ".csv" && ext != ".json" {
+				return cmdutil.Usagef("--report %s: the report is CSV or JSON, chosen by the extension: name it .csv or .json", o.report)
+			}
+			return importRun(cmd.Context(), f, o)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&o.file, "psc", "", "the PSC opportunity export (CSV), or - for standard input")
+	fl.BoolVar(&o.dryRun, "dry-run", false, "do all the work and report, but write nothing")
+	fl.StringVar(&o.onError, "on-error", "stop", "stop: any failing row and nothing is written; skip: import the good rows")
+	fl.StringVar(&o.report, "report", "", "write the outcome of every row to this file (.csv or .json)")
+	fl.StringVar(&o.mapFile, "map", "", "YAML file mapping the file's headers onto the PSC column names")
+	fl.StringVar(&o.dateFormat, "date-format", "auto", "order of the dates: auto, YYYY-MM-DD, MM/DD/YYYY or DD/MM/YYYY")
+	fl.StringVar(&o.encoding, "encoding", "auto", "the file's encoding: auto, utf-8 or windows-1252")
+	fl.BoolVar(&o.createOrgs, "create-missing-orgs", false, "create a prospect organisation for a customer name that matches none")
+	o.out = output.AddFlags(cmd, nil, output.FieldNames(summaryFields))
+	return cmd
+}
+
+func importRun(ctx context.Context, f *cmdutil.Factory, o *importOptions) error {
+	ios := f.IOStreams
+	popts := psc.Options{Name: o.file}
+	var err error
+	if popts.Dates, err = psc.ParseDateFormat(o.dateFormat); err != nil {
+		return cmdutil.Usagef("--date-format: %v", err)
+	}
+	if popts.Encoding, err = psc.ParseEncoding(o.encoding); err != nil {
+		return cmdutil.Usagef("--encoding: %v", err)
+	}
+	if o.mapFile != "" {
+		fh, err := os.Open(o.mapFile)
+		if err != nil {
+			return fmt.Errorf("cannot read the mapping %s: %w", o.mapFile, fileutil.PlainErr(err))
+		}
+		popts.Map, err = psc.LoadMapping(fh, o.mapFile)
+		fh.Close()
+		if err != nil {
+			return err
+		}
+	}
+	var in io.Reader
+	if o.file == "-" {
+		in, popts.Name = ios.In, "stdin"
+	} else {
+		if st, err := os.Stat(o.file); err == nil && st.IsDir() {
+			return fmt.Errorf("cannot read %s: it is a folder", o.file)
+		}
+		fh, err := os.Open(o.file)
+		if err != nil {
+			return fmt.Errorf("cannot read %s: %w", o.file, fileutil.PlainErr(err))
+		}
+		defer fh.Close()
+		in = fh
+	}
+	// Refuse a report that cannot be written before doing anything.
+	var report *fileutil.AtomicFile
+	if o.report != "" {
+		if report, err = fileutil.CreateAtomic(o.report); err != nil {
+			return err
+		}
+		defer report.Abort()
+	}
+	ws, err := f.Workspace(ctx)
+	if err != nil {
+		return err
+	}
+
+	counted := progress.NewReader(in)
+	readBar := progress.NewBytes(ios, progress.Size(in), "Reading "+popts.Name)
+	counted.Attach(readBar)
+	file, err := psc.Read(counted, popts)
+	readBar.Finish()
+	if err != nil {
+		return err
+	}
+	if len(file.Unknown) > 0 {
+		ios.Notice("%s: ignoring unknown column(s): %s", file.Name, strings.Join(file.Unknown, ", "))
+	}
+	if len(file.Rows) == 0 {
+		return fmt.Errorf("%s has a header row but no opportunities: nothing to import", file.Name)
+	}
+	rows, dropped := migrate.Deals(file)
+
+	bar := progress.New(ios, int64(len(rows)), "Importing deals")
+	done := 0
+	res, err := ws.ImportDeals(ctx, rows, workspace.DealImportOptions{
+		DryRun: o.dryRun, SkipFailed: o.onError == "skip", CreateMissingOrgs: o.createOrgs,
+		Progress: func(n int) { bar.Add(int64(n - done)); done = n },
+	})
+	bar.Finish()
+	if err != nil {
+		return err
+	}
+	sum := importSummary{Read: len(rows), Dropped: dropped, DryRun: o.dryRun, Written: res.Written,
+		Imported: res.Count(workspace.DealImported), Updated: res.Count(workspace.DealUpdated),
+		Unchanged: res.Count(workspace.DealUnchanged), Skipped: res.Count(workspace.DealSkipped),
+		Failed: res.Count(workspace.DealFailed), NotWritten: res.Count(workspace.DealNotWritten), OrgsCreated: res.OrgsCreated}
+
+	for _, r := range res.Rows {
+		for _, e := range r.Errors {
+			if r.Outcome == workspace.DealSkipped {
+				ios.Notice("%s", formatRowError(file.Name, e))
+			} else {
+				fmt.Fprintf(ios.ErrOut, "%s\n", formatRowError(file.Name, e))
+			}
+		}
+	}
+	if report != nil {
+		if err := writeImportReport(report, o.report, res.Rows); err != nil {
+			return err
+		}
+		if err := report.Commit(); err != nil {
+			return err
+		}
+	}
+	if err := output.PrintOne(ios, o.out, summaryFields, nil, &sum); err != nil {
+		return err
+	}
+	switch {
+	case sum.Failed > 0 && !res.Written && !o.dryRun:
+		return &importFailed{fmt.Sprintf("nothing was imported: %d of %d rows failed. Fix them, or pass --on-error skip to import the %d good rows.",
+			sum.Failed, sum.Read, sum.NotWritten)}
+	case o.dryRun && sum.Failed > 0 && o.onError == "stop":
+		return &importFailed{fmt.Sprintf("dry run: nothing was written; %d of %d rows would fail, and with them the whole import unless --on-error skip.", sum.Failed, sum.Read)}
+	case o.dryRun && sum.Failed > 0:
+		ios.Notice("Dry run: nothing was written; %d rows would fail and be left out.", sum.Failed)
+	case o.dryRun:
+		ios.Notice("Dry run: nothing was written.")
+	case sum.Failed > 0:
+		ios.Notice("Imported the good rows of %s; %d rows failed and were left out.", file.Name, sum.Failed)
+	}
+	return nil
+}
+
+// importFailed ends an import with rows in error: exit 1, the rows already listed.
+type importFailed struct{ msg string }
+
+func (e *importFailed) Error() string { return e.msg }
+
+func formatRowError(file string, e workspace.RowError) string {
+	return (&csvread.Error{File: file, Line: e.Line, Column: e.Column, Field: e.Field, Reason: e.Reason}).Error()
+}
+
+// reportErrorText is an error in the Errors cell of a CSV report, whose row gives the line:
+// "Customer Name (column 23): reason".
+func reportErrorText(line int, e reportError) string {
+	var where []string
+	if e.Line != line && e.Line > 0 {
+		where = append(where, "line "+strconv.Itoa(e.Line))
+	}
+	if e.Column > 0 {
+		where = append(where, "column "+strconv.Itoa(e.Column))
+	}
+	field := e.Field
+	if len(where) > 0 {
+		field = strings.TrimSpace(field + " (" + strings.Join(where, ", ") + ")")
+	}
+	if field == "" {
+		return e.Reason
+	}
+	return field + ": " + e.Reason
+}
+
+// reportRow is one row of the --report file: Partner Center's migration report columns,
+// with the line and the outcome.
+type reportRow struct {
+	Line         int                   `json:"line"`
+	Outcome      workspace.DealOutcome `json:"outcome"`
+	EngagementID string                `json:"partnerCenterEngagementId"`
+	ReferralID   string                `json:"partnerCenterReferralId"`
+	DealName     string                `json:"dealName"`
+	PSCDealID    string                `json:"pscDealId"`
+	Errors       []reportError         `json:"errors"`
+}
+
+type reportError struct {
+	Line   int    `json:"line"`
+	Column int    `json:"column,omitempty"`
+	Field  string `json:"field,omitempty"`
+	Reason string `json:"reason"`
+}
+
+var reportHeader = []string{"Line", "Outcome", "Partner Center engagement ID", "Partner Center referral ID", "Deal name", "PSC deal ID", "Errors"}
+
+func writeImportReport(w io.Writer, name string, rows []workspace.DealImportRowResult) error {
+	out := make([]reportRow, len(rows))
+	for i, r := range rows {
+		out[i] = reportRow{Line: r.Line, Outcome: r.Outcome, EngagementID: r.EngagementID, ReferralID: r.ReferralID,
+			DealName: r.Name, PSCDealID: r.OpportunityID, Errors: []reportError{}}
+		for _, e := range r.Errors {
+			out[i].Errors = append(out[i].Errors, reportError{Line: e.Line, Column: e.Column, Field: e.Field, Reason: e.Reason})
+		}
+	}
+	if strings.EqualFold(filepath.Ext(name), ".json") {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	cw := csv.NewWriter(w)
+	cw.Write(reportHeader)
+	for _, r := range out {
+		var errs []string
+		for _, e := range r.Errors {
+			errs = append(errs, reportErrorText(r.Line, e))
+		}
+		cw.Write([]string{strconv.Itoa(r.Line), string(r.Outcome), r.EngagementID, r.ReferralID, r.DealName, r.PSCDealID, strings.Join(errs, "\n")})
+	}
+	cw.Flush()
+	return cw.Error()
+}

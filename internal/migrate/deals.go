@@ -1,0 +1,258 @@
+// Package migrate maps what Partner Sales Connect (PSC) exports onto pcctl's records
+// (001): opportunities onto deals, users onto users and roles. Reading the files is
+// package psc's job, the business rules are package domain's, and writing is the
+// workspace's; this package joins them, row by row, keeping every problem with its
+// position.
+package migrate
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/pcctl/pcctl/internal/domain"
+	"github.com/pcctl/pcctl/internal/psc"
+	"github.com/pcctl/pcctl/internal/workspace"
+)
+
+// Dropped counts the values the mapping drops (001): Deal Role and Licensing Program,
+// which pcctl derives from the solutions, and Estimated Close Date outside IoT OEM deals.
+type Dropped struct {
+	DealRole         int `json:"dealRole"`
+	LicensingProgram int `json:"licensingProgram"`
+	CloseDate        int `json:"estimatedCloseDate"`
+}
+
+// OutcomeNotePrefix starts the note a PSC customer outcome becomes.
+const OutcomeNotePrefix = "Customer outcome (PSC): "
+
+// Deals maps every row of the export. A row with problems carries them all in Errors.
+func Deals(f *psc.File) ([]workspace.DealImportRow, Dropped) {
+	var dropped Dropped
+	out := make([]workspace.DealImportRow, len(f.Rows))
+	for i := range f.Rows {
+		out[i] = mapDeal(f, &f.Rows[i], &dropped)
+	}
+	return out, dropped
+}
+
+type rowMapper struct {
+	f    *psc.File
+	row  *psc.Row
+	errs []workspace.RowError
+}
+
+func (m *rowMapper) fail(c psc.Column, reason string) {
+	line := m.row.FieldLine[c]
+	if line == 0 {
+		line = m.row.Line
+	}
+	m.errs = append(m.errs, workspace.RowError{Line: line, Column: m.row.Column[c], Field: c.String(), Reason: reason})
+}
+
+// failErr records err against column c, without repeating the field name.
+func (m *rowMapper) failErr(c psc.Column, err error) {
+	var inv *domain.InvalidError
+	if errors.As(err, &inv) {
+		m.fail(c, inv.Detail())
+		return
+	}
+	m.fail(c, err.Error())
+}
+
+// text returns the value of c, refusing control characters.
+func (m *rowMapper) text(c psc.Column) string {
+	v := m.row.Values[c]
+	if err := domain.CheckText(c.String(), v); err != nil {
+		m.failErr(c, err)
+		return ""
+	}
+	return v
+}
+
+// note returns the value of c as the text of a note: line breaks are kept (as LF), other
+// control characters refused.
+func (m *rowMapper) note(c psc.Column) string {
+	v := strings.ReplaceAll(m.row.Values[c], "\r\n", "\n")
+	if err := domain.CheckText(c.String(), strings.NewReplacer("\n", " ", "\t", " ").Replace(v)); err != nil {
+		m.failErr(c, err)
+		return ""
+	}
+	return v
+}
+
+func (m *rowMapper) required(c psc.Column) string {
+	v := m.text(c)
+	if v == "" && !m.f.Has[c] {
+		return ""
+	}
+	if v == "" {
+		m.fail(c, "is empty")
+	}
+	return v
+}
+
+func (m *rowMapper) email(c psc.Column) string {
+	v := m.text(c)
+	if v == "" {
+		return ""
+	}
+	e, err := domain.ParseEmail(v)
+	if err != nil {
+		m.fail(c, fmt.Sprintf("%q is not an email address", v))
+		return ""
+	}
+	return e
+}
+
+func (m *rowMapper) date(c psc.Column) time.Time {
+	v := m.text(c)
+	if v == "" {
+		return time.Time{}
+	}
+	t, err := psc.ParseDate(v, m.f.Dates)
+	if err != nil {
+		m.failErr(c, err)
+	}
+	return t
+}
+
+func mapDeal(f *psc.File, row *psc.Row, dropped *Dropped) workspace.DealImportRow {
+	m := &rowMapper{f: f, row: row}
+	r := workspace.DealImportRow{Line: row.Line, NameColumn: row.Column[psc.CustomerName]}
+	d := &r.Deal
+	d.Direction = domain.Outbound // the partner's own deals, created in PSC
+	d.ID = m.required(psc.OpportunityID)
+	st, err := domain.ParsePSCStatus(row.Values[psc.Status])
+	if err != nil {
+		m.failErr(psc.Status, err)
+	}
+	if st == domain.PSCDuplicate {
+		// Never imported: the rest of the row does not matter.
+		d.Name = m.text(psc.DealName)
+		r.Duplicate, r.Errors = true, m.errs
+		return r
+	}
+	d.Name = m.required(psc.DealName)
+	d.Organization = m.required(psc.CustomerName)
+	if country := m.text(psc.CustomerCountry); country != "" {
+		if c, err := domain.ParseCountry(country, false); err != nil {
+			m.failErr(psc.CustomerCountry, err)
+		} else {
+			d.OrgCountry = c
+		}
+	}
+	switch st {
+	case domain.PSCOpen:
+		d.Status, d.Substatus = domain.DealActive, domain.SubAccepted
+	case domain.PSCWon:
+		d.Status, d.Substatus = domain.DealClosed, domain.SubWon
+	case domain.PSCLost:
+		d.Status, d.Substatus = domain.DealClosed, domain.SubLost
+	}
+
+	symbolCurrency := ""
+	if v := m.text(psc.DealValue); v == "" {
+		m.fail(psc.DealValue, "is empty: Partner Center needs the deal's estimated value")
+	} else if d.Value, symbolCurrency, err = psc.ParseAmount(v); err != nil {
+		m.failErr(psc.DealValue, err)
+	}
+	switch cur := m.text(psc.Currency); {
+	case cur != "":
+		if d.Currency, err = domain.ParseCurrency(cur); err != nil {
+			m.failErr(psc.Currency, err)
+		} else if symbolCurrency != "" && symbolCurrency != d.Currency {
+			m.fail(psc.DealValue, fmt.Sprintf("is in %s but the Currency column says %s", symbolCurrency, d.Currency))
+		}
+	case symbolCurrency != "":
+		d.Currency = symbolCurrency
+	default:
+		m.fail(psc.Currency, "is empty and the Deal Value names no currency (give an ISO 4217 code such as USD)")
+	}
+
+	if m.text(psc.DealRole) != "" {
+		dropped.DealRole++
+	}
+	if m.text(psc.LicensingProgram) != "" {
+		dropped.LicensingProgram++
+	}
+	kind, err := domain.ParsePSCDealType(row.Values[psc.DealType])
+	if err != nil {
+		m.failErr(psc.DealType, err)
+	}
+	d.Type, d.IoTOEM = kind.Type, kind.IoTOEM
+	if kind.Type == domain.CoSellDeal {
+		// PSC shared the deal with Microsoft with the customer's consent.
+		d.Consent = true
+	}
+	if kind.IoTOEM {
+		d.CloseDate = m.date(psc.EstimatedCloseDate)
+	} else if m.text(psc.EstimatedCloseDate) != "" {
+		dropped.CloseDate++
+	}
+
+	if products := m.text(psc.Products); products == "" {
+		m.fail(psc.Products, "is empty: a deal holds 1 to 50 solutions")
+	} else if d.Solutions, err = domain.SplitProducts(products); err != nil {
+		m.failErr(psc.Products, err)
+	}
+	if outcome := m.note(psc.CustomerOutcome); outcome != "" {
+		d.Notes = []domain.Note{{Text: OutcomeNotePrefix + outcome}}
+	}
+	d.Contact = domain.Contact{Name: m.text(psc.ContactName), Email: m.email(psc.ContactEmail), Phone: m.text(psc.ContactPhone)}
+	if seller := m.email(psc.SellerEmail); seller != "" {
+		d.Team = []string{seller}
+	}
+	d.CreatedAt = m.date(psc.CreatedDate)
+	d.UpdatedAt = m.date(psc.LastModifiedDate)
+	if !d.CreatedAt.IsZero() && !d.UpdatedAt.IsZero() && d.UpdatedAt.Before(d.CreatedAt) {
+		m.fail(psc.LastModifiedDate, "is before the Created Date")
+	}
+
+	if len(m.errs) == 0 {
+		if err := domain.CheckDeal(*d); err != nil {
+			var rule *domain.RuleError
+			col := psc.Products
+			if errors.As(err, &rule) && strings.HasPrefix(rule.Rule, "co-sell") {
+				col = psc.ContactName
+			}
+			m.failErr(col, err)
+		}
+	}
+	r.Errors = m.errs
+	r.Fingerprint = fingerprint(d)
+	return r
+}
+
+// fingerprint identifies the mapped content of a deal: a re-import of a row that maps
+// to the same deal is unchanged, whatever the file's dialect.
+func fingerprint(d *domain.Deal) string {
+	h := sha256.New()
+	put := func(parts ...string) {
+		for _, p := range parts {
+			fmt.Fprintf(h, "%d:%s;", len(p), p)
+		}
+	}
+	day := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format(time.RFC3339)
+	}
+	put(d.ID, d.Name, domain.OrgKey(d.Organization), d.OrgCountry, string(d.Status), string(d.Substatus),
+		d.Value, d.Currency, string(d.Type), fmt.Sprint(d.IoTOEM), day(d.CloseDate),
+		d.Contact.Name, d.Contact.Email, d.Contact.Phone, day(d.CreatedAt), day(d.UpdatedAt))
+	for _, s := range d.Solutions {
+		put("solution", s.String())
+	}
+	for _, t := range d.Team {
+		put("team", t)
+	}
+	for _, n := range d.Notes {
+		put("note", n.Text)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}

@@ -1,0 +1,513 @@
+package psc
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
+
+	"github.com/pcctl/pcctl/internal/csvread"
+)
+
+// Error is every problem Read, LoadMapping and File.Errorf report with a position:
+// "deals.csv:5:23: Customer Name: <reason>", leaving out the parts that are zero or empty.
+// It is csvread's Error.
+type Error = csvread.Error
+
+const (
+	defaultMaxBytes = 1 << 30
+	defaultMaxRows  = 1_000_000
+	maxListed       = 10 // problems listed in one error, then "and N more"
+)
+
+// Messages. They are user-facing; tests check them exactly.
+const (
+	reasonEmpty = "file is empty: expected a header row naming at least the Opportunity ID, Deal Name, Customer Name and Status columns"
+	// otherEncoding is the advice for bytes that are not UTF-8.
+	otherEncoding = "give --encoding windows-1252 if it really is Windows-1252"
+)
+
+// Options tell Read how to read an export.
+type Options struct {
+	Name     string  // the file name shown in errors
+	Map      Mapping // header names for the built-in columns, besides their own
+	Dates    DateFormat
+	Encoding Encoding
+	MaxBytes int64 // largest file accepted; 0 means 1 GiB
+	MaxRows  int   // most rows accepted; 0 means 1,000,000
+}
+
+// Row is one opportunity of the export.
+type Row struct {
+	Line int // 1-based line where the record starts
+
+	// Values holds the value of each column, trimmed of white space around it; "" when
+	// the column is absent or the value empty.
+	Values [NumColumns]string
+
+	// Column is the 1-based column, in characters, where each value starts (its opening
+	// quote if quoted); 0 when the column is absent.
+	Column [NumColumns]int
+
+	// FieldLine is the 1-based line where each value starts; it differs from Line only
+	// after a quoted value containing a newline. 0 when the column is absent.
+	FieldLine [NumColumns]int
+}
+
+// File is a whole export, read.
+type File struct {
+	Name      string
+	Encoding  string // "UTF-8", "UTF-8 with BOM" or "Windows-1252"
+	Delimiter rune   // ',', ';' or '\t'
+
+	Has     [NumColumns]bool   // whether the header has the column
+	Header  [NumColumns]string // the column's header name as written in the file; "" if absent
+	Unknown []string           // header names that match no column, in file order
+
+	Rows []Row
+
+	// Dates is the order of the dates: the one given in Options, or the one detected
+	// for the whole file (DateISO when no date tells or needs one).
+	Dates DateFormat
+}
+
+// BadRecords is the error of Read when several records are not well-formed CSV (a
+// quote error, or not as many fields as the header): Errs holds every one, in file order.
+// (For a single one, Read returns its *Error.)
+type BadRecords struct {
+	File string
+	Errs []*Error
+}
+
+func (b *BadRecords) Error() string {
+	var s strings.Builder
+	fmt.Fprintf(&s, "%s: %d records are not valid CSV; correct them and read the file again:", b.File, len(b.Errs))
+	for i, e := range b.Errs {
+		if i == maxListed {
+			fmt.Fprintf(&s, "\n  and %d more", len(b.Errs)-maxListed)
+			break
+		}
+		s.WriteString("\n  ")
+		s.WriteString(e.Error())
+	}
+	return s.String()
+}
+
+// Unwrap returns the errors of the records.
+func (b *BadRecords) Unwrap() []error {
+	errs := make([]error, len(b.Errs))
+	for i, e := range b.Errs {
+		errs[i] = e
+	}
+	return errs
+}
+
+// Read reads the whole export. Problems of the file as a whole are returned as error,
+// most of them *Error: empty, UTF-16, a workbook, damaged UTF-8, larger than MaxBytes or
+// with more than MaxRows rows, a bad header (a quote error, missing required columns
+// Opportunity ID, Deal Name, Customer Name or Status, two headers for one column), records
+// that are not valid CSV (*Error, or *BadRecords for several), and dates in both orders or
+// in an order that cannot be told (see the package documentation). Problems of single
+// values are not detected here: the caller checks each value, ParseAmount and ParseDate
+// reading amounts and dates, and places its errors with File.Errorf.
+func Read(r io.Reader, opts Options) (*File, error) {
+	name := opts.Name
+	maxBytes := opts.MaxBytes
+	if maxBytes <= 0 {
+		maxBytes = defaultMaxBytes
+	}
+	maxRows := opts.MaxRows
+	if maxRows <= 0 {
+		maxRows = defaultMaxRows
+	}
+	raw, err := io.ReadAll(io.LimitReader(r, maxBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", name, err)
+	}
+	if int64(len(raw)) > maxBytes {
+		return nil, &Error{File: name, Reason: fmt.Sprintf("file is larger than %s, the most pcctl reads at once; split it into smaller files", formatSize(maxBytes))}
+	}
+	bom, err := csvread.Sniff(raw, name)
+	if err != nil {
+		return nil, err
+	}
+	f := &File{Name: name}
+	text, err := f.decode(raw, bom, opts.Encoding)
+	if err != nil {
+		return nil, err
+	}
+	raw = nil
+
+	cr, err := csvread.NewReader(bytes.NewReader(text), csvread.Options{Name: name, EmptyReason: reasonEmpty, Content: "PSC export", ValidUTF8: true})
+	if err != nil {
+		return nil, err
+	}
+	f.Delimiter = cr.Delimiter()
+	index, err := f.mapHeader(cr, opts.Map)
+	if err != nil {
+		return nil, err
+	}
+
+	// Every record but the header takes a line at least.
+	f.Rows = make([]Row, 0, min(bytes.Count(text, []byte{'\n'})+1, maxRows))
+	var bad []*Error
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var e *Error
+			if cr.Err() != nil || !errors.As(err, &e) {
+				return nil, err
+			}
+			bad = append(bad, e)
+			continue
+		}
+		if len(f.Rows) == maxRows {
+			return nil, &Error{File: name, Line: rec.Line, Reason: fmt.Sprintf("more than %d rows, the most pcctl reads at once; split the file", maxRows)}
+		}
+		f.Rows = append(f.Rows, Row{Line: rec.Line})
+		row := &f.Rows[len(f.Rows)-1]
+		rec.Values(index[:], row.Values[:])
+		for c, i := range index {
+			if i >= 0 {
+				p := rec.Pos(i)
+				row.Column[c], row.FieldLine[c] = p.Column, p.Line
+			}
+		}
+	}
+	switch len(bad) {
+	case 0:
+	case 1:
+		return nil, bad[0]
+	default:
+		return nil, &BadRecords{File: name, Errs: bad}
+	}
+
+	f.Dates = opts.Dates
+	if f.Dates == DateAuto {
+		if f.Dates, err = f.detectDates(); err != nil {
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+// Errorf returns an *Error about column c of row, positioned where its value starts (or at
+// the row's line if the column is absent), naming the column by its header in the file
+// (or its built-in name when absent): "deals.csv:5:23: Customer Name: <reason>".
+func (f *File) Errorf(row Row, c Column, format string, args ...any) error {
+	e := &Error{File: f.Name, Line: row.Line, Reason: fmt.Sprintf(format, args...)}
+	if c >= 0 && c < NumColumns {
+		if row.FieldLine[c] > 0 {
+			e.Line, e.Column = row.FieldLine[c], row.Column[c]
+		}
+		e.Field = f.Header[c]
+		if e.Field == "" {
+			e.Field = c.String()
+		}
+	}
+	return e
+}
+
+// decode returns the file as UTF-8 text (with its UTF-8 byte order mark, if any, which
+// csvread skips) and sets f.Encoding.
+func (f *File) decode(raw []byte, bom int, enc Encoding) ([]byte, error) {
+	if enc == EncodingWindows1252 {
+		f.Encoding = "Windows-1252"
+		return decodeWindows1252(raw), nil
+	}
+	body := raw[bom:]
+	bad := firstInvalidUTF8(body)
+	switch {
+	case bad < 0:
+		f.Encoding = "UTF-8"
+		if bom > 0 {
+			f.Encoding = "UTF-8 with BOM"
+		}
+		return raw, nil
+	case enc == EncodingUTF8:
+		return nil, f.errorAt(body, bad, fmt.Sprintf("byte 0x%02X is not valid UTF-8; save the file as UTF-8 (%s), or %s",
+			body[bad], csvread.SaveAsUTF8, otherEncoding))
+	case bom > 0:
+		return nil, f.errorAt(body, bad, fmt.Sprintf("byte 0x%02X is not valid UTF-8, yet the file starts with a UTF-8 byte order mark: it is probably damaged; save it again as UTF-8, or %s",
+			body[bad], otherEncoding))
+	}
+	if good := firstMultibyteUTF8(body); good >= 0 {
+		line, col := position(body, good)
+		r, _ := utf8.DecodeRune(body[good:])
+		return nil, f.errorAt(body, bad, fmt.Sprintf("byte 0x%02X is not valid UTF-8, yet the file has UTF-8 text (%q at line %d, column %d): it is probably damaged; save it again as UTF-8, or %s",
+			body[bad], r, line, col, otherEncoding))
+	}
+	f.Encoding = "Windows-1252"
+	return decodeWindows1252(raw), nil
+}
+
+// errorAt returns an *Error at byte i of text.
+func (f *File) errorAt(text []byte, i int, reason string) error {
+	line, col := position(text, i)
+	return &Error{File: f.Name, Line: line, Column: col, Reason: reason}
+}
+
+// position returns the line and column (in characters, an invalid byte counting as one)
+// of byte i of text.
+func position(text []byte, i int) (line, col int) {
+	start := bytes.LastIndexByte(text[:i], '\n') + 1
+	return bytes.Count(text[:start], []byte{'\n'}) + 1, utf8.RuneCount(text[start:i]) + 1
+}
+
+// firstInvalidUTF8 returns the index of the first byte of b that is not part of a valid
+// UTF-8 sequence, or -1 when b is valid UTF-8.
+func firstInvalidUTF8(b []byte) int {
+	if utf8.Valid(b) {
+		return -1
+	}
+	for i := 0; i < len(b); {
+		if b[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 {
+			return i
+		}
+		i += n
+	}
+	return -1
+}
+
+// firstMultibyteUTF8 returns the index of the first valid UTF-8 sequence of several bytes
+// in b, or -1 if there is none.
+func firstMultibyteUTF8(b []byte) int {
+	for i := 0; i < len(b); i++ {
+		if b[i] < utf8.RuneSelf {
+			continue
+		}
+		if _, n := utf8.DecodeRune(b[i:]); n > 1 {
+			return i
+		}
+	}
+	return -1
+}
+
+// windows1252 is the character of each byte in Windows-1252; the five bytes the encoding
+// leaves undefined are the C1 control characters of the same code, as in the WHATWG
+// Encoding Standard.
+var windows1252 = func() (t [256]rune) {
+	for b := range 256 {
+		t[b] = charmap.Windows1252.DecodeByte(byte(b))
+		if t[b] == utf8.RuneError {
+			t[b] = rune(b)
+		}
+	}
+	return t
+}()
+
+// decodeWindows1252 returns the UTF-8 text of Windows-1252 bytes.
+func decodeWindows1252(b []byte) []byte {
+	high := 0
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			high++
+		}
+	}
+	out := make([]byte, 0, len(b)+2*high)
+	for len(b) > 0 {
+		i := 0
+		for i < len(b) && b[i] < utf8.RuneSelf {
+			i++
+		}
+		out = append(out, b[:i]...)
+		if i == len(b) {
+			break
+		}
+		out = utf8.AppendRune(out, windows1252[b[i]])
+		b = b[i+1:]
+	}
+	return out
+}
+
+// mapHeader maps the header's names onto columns, filling f.Has, f.Header and f.Unknown,
+// and returns the header column of each column (-1 when absent).
+func (f *File) mapHeader(cr *csvread.Reader, m Mapping) ([NumColumns]int, error) {
+	var index [NumColumns]int
+	for c := range index {
+		index[c] = -1
+	}
+	mapped := make(map[string]Column, len(m))
+	for k, c := range m {
+		if c >= 0 && c < NumColumns {
+			mapped[normalize(k)] = c
+		}
+	}
+	header := cr.Header()
+	for i, name := range header {
+		if name == "" {
+			continue
+		}
+		key := normalize(name)
+		c, ok := columnIndex[key]
+		if !ok {
+			c, ok = mapped[key]
+		}
+		if !ok {
+			f.Unknown = append(f.Unknown, name)
+			continue
+		}
+		if j := index[c]; j >= 0 {
+			var reason string
+			if header[j] == name {
+				reason = fmt.Sprintf("column %q appears twice (spreadsheet columns %s and %s); delete or rename one of them",
+					name, sheetColumn(j), sheetColumn(i))
+			} else {
+				reason = fmt.Sprintf("columns %q (spreadsheet column %s) and %q (column %s) both map to %s; delete or rename one of them, or correct the --map file",
+					header[j], sheetColumn(j), name, sheetColumn(i), c)
+			}
+			p := cr.HeaderPos(i)
+			return index, &Error{File: f.Name, Line: p.Line, Column: p.Column, Reason: reason}
+		}
+		index[c] = i
+		f.Has[c], f.Header[c] = true, name
+	}
+
+	var missing []string
+	for c := range NumColumns {
+		if c.Required() && !f.Has[c] {
+			missing = append(missing, strconv.Quote(c.String()))
+		}
+	}
+	if len(missing) == 0 {
+		return index, nil
+	}
+	var b strings.Builder
+	b.WriteString("missing required column")
+	if len(missing) > 1 {
+		b.WriteByte('s')
+	}
+	b.WriteByte(' ')
+	b.WriteString(andList(missing))
+	b.WriteString(`; name them so in the header, or map the file's own names onto them with --map`)
+	if len(f.Unknown) > 0 {
+		quoted := make([]string, len(f.Unknown))
+		for i, u := range f.Unknown {
+			quoted[i] = strconv.Quote(u)
+		}
+		fmt.Fprintf(&b, " (columns not recognised: %s)", strings.Join(quoted, ", "))
+	}
+	return index, &Error{File: f.Name, Line: cr.HeaderLine(), Reason: b.String()}
+}
+
+// andList joins "a", "b" and "c" as "a, b and c".
+func andList(items []string) string {
+	if len(items) <= 1 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
+
+// sheetColumn returns the spreadsheet name of column i (0-based): A, B, ..., Z, AA, ...
+func sheetColumn(i int) string {
+	var b []byte
+	for i++; i > 0; i = (i - 1) / 26 {
+		b = append(b, byte('A'+(i-1)%26))
+	}
+	for l, r := 0, len(b)-1; l < r; l, r = l+1, r-1 {
+		b[l], b[r] = b[r], b[l]
+	}
+	return string(b)
+}
+
+// formatSize writes n bytes for messages: "1 GiB", "512 MiB" or "1000 bytes".
+func formatSize(n int64) string {
+	for _, u := range []struct {
+		size int64
+		unit string
+	}{{1 << 30, "GiB"}, {1 << 20, "MiB"}, {1 << 10, "KiB"}} {
+		if n >= u.size && n%u.size == 0 {
+			return strconv.FormatInt(n/u.size, 10) + " " + u.unit
+		}
+	}
+	return strconv.FormatInt(n, 10) + " bytes"
+}
+
+// dateValue is a date of the file, for messages.
+type dateValue struct {
+	row   *Row
+	c     Column
+	parts dateParts
+}
+
+// where writes the position of d as "deals.csv:5:40".
+func (f *File) where(d dateValue) string {
+	s := strconv.Itoa(d.row.FieldLine[d.c]) + ":" + strconv.Itoa(d.row.Column[d.c])
+	if f.Name != "" {
+		s = f.Name + ":" + s
+	}
+	return s
+}
+
+// detectDates returns the order of the dates of the file that are not ISO, or an error
+// when they are in both orders or in an order that cannot be told.
+func (f *File) detectDates() (DateFormat, error) {
+	var dmyOnly, mdyOnly *dateValue
+	var ambiguous []dateValue
+	nAmbiguous := 0
+	for i := range f.Rows {
+		row := &f.Rows[i]
+		for _, c := range dateColumns {
+			v := row.Values[c]
+			if v == "" {
+				continue
+			}
+			p, ok := scanDate(v)
+			if !ok || p.yearFirst {
+				continue
+			}
+			dmy, mdy := p.valid(p.b, p.a), p.valid(p.a, p.b)
+			switch {
+			case dmy && !mdy:
+				if dmyOnly == nil {
+					dmyOnly = &dateValue{row, c, p}
+				}
+			case mdy && !dmy:
+				if mdyOnly == nil {
+					mdyOnly = &dateValue{row, c, p}
+				}
+			case dmy && mdy && p.a != p.b:
+				nAmbiguous++
+				if len(ambiguous) < maxListed {
+					ambiguous = append(ambiguous, dateValue{row, c, p})
+				}
+			}
+			if dmyOnly != nil && mdyOnly != nil {
+				return 0, &Error{File: f.Name, Reason: fmt.Sprintf(
+					"the dates are in both orders: %q (%s) can only be DD/MM/YYYY, and %q (%s) can only be MM/DD/YYYY; correct the file so that all its dates are in one order",
+					dmyOnly.row.Values[dmyOnly.c], f.where(*dmyOnly), mdyOnly.row.Values[mdyOnly.c], f.where(*mdyOnly))}
+			}
+		}
+	}
+	switch {
+	case dmyOnly != nil:
+		return DateDMY, nil
+	case mdyOnly != nil:
+		return DateMDY, nil
+	case nAmbiguous == 0:
+		return DateISO, nil
+	}
+	var b strings.Builder
+	b.WriteString("cannot tell the order of the dates: no date has a day above 12, and these read differently as MM/DD/YYYY and as DD/MM/YYYY; give --date-format MM/DD/YYYY or DD/MM/YYYY:")
+	for _, d := range ambiguous {
+		fmt.Fprintf(&b, "\n  %s: %q is %s as MM/DD/YYYY, %s as DD/MM/YYYY",
+			f.where(d), d.row.Values[d.c], d.parts.iso(d.parts.a, d.parts.b), d.parts.iso(d.parts.b, d.parts.a))
+	}
+	if nAmbiguous > len(ambiguous) {
+		fmt.Fprintf(&b, "\n  and %d more", nAmbiguous-len(ambiguous))
+	}
+	return 0, &Error{File: f.Name, Reason: b.String()}
+}
