@@ -84,8 +84,13 @@ bench: ## Run the benchmarks: go run ./cmd/pcctl-bench with BENCH_ARGS
 # Fuzz targets `make fuzz` runs, one after another, each for FUZZTIME: PACKAGE:TARGET.
 # Their seed corpora (f.Add and each package's testdata/fuzz/) run with every `go test`.
 FUZZ_TARGETS := \
+	csvread:FuzzReadMatchesEncodingCSV \
 	customercsv:FuzzReader \
-	customercsv:FuzzReadMatchesEncodingCSV \
+	psc:FuzzRead \
+	psc:FuzzParseAmount \
+	psc:FuzzParseDate \
+	psc:FuzzLoadMapping \
+	migrate:FuzzMapDeals \
 	domain:FuzzParseDomain \
 	domain:FuzzParseCountry \
 	domain:FuzzParseTenantID \
@@ -97,6 +102,8 @@ FUZZ_TARGETS := \
 	domain:FuzzFold \
 	domain:FuzzSearchKeys \
 	domain:FuzzNormalizeCustomer \
+	domain:FuzzOrgKey \
+	domain:FuzzSplitProducts \
 	output:FuzzAppendJSONString \
 	output:FuzzAppendCSV
 

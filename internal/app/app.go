@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/pprof"
 	"strings"
 	"syscall"
@@ -26,6 +27,16 @@ func Main() int {
 				defer pprof.StopCPUProfile()
 			}
 		}
+	}
+	if path := os.Getenv("PCCTL_MEMPROFILE"); path != "" {
+		// A heap profile (allocations, and what is in use at the end) of the whole run.
+		runtime.MemProfileRate = 64 << 10
+		defer func() {
+			if f, err := os.Create(path); err == nil {
+				pprof.Lookup("allocs").WriteTo(f, 0)
+				f.Close()
+			}
+		}()
 	}
 	ios := iostreams.System()
 	return Run(cmdutil.New(ios), os.Args[1:])

@@ -107,7 +107,7 @@ type Position struct{ Line, Column int }
 
 // Record is a record of the file: the values of its fields, unquoted, and
 // where each field starts. It belongs to the Reader and is overwritten by
-// the next call to Read; copy what you keep (Values does).
+// the next call to Read; copy what you keep (Join does).
 type Record struct {
 	Line  int  // 1-based line of the file where the record starts
 	ASCII bool // every byte of the record's lines is ASCII
@@ -115,7 +115,7 @@ type Record struct {
 	buf   []byte     // field i is buf[ends[i-1]:ends[i]] (unquoted)
 	ends  []int      // end of each field in buf
 	pos   []Position // where each field starts
-	spans []int      // scratch for Values
+	spans []int      // scratch for Join, and the ends it returns
 }
 
 // Len returns the number of fields.
@@ -147,12 +147,13 @@ func trimUnicode(buf []byte, start, end int) (int, int) {
 	return start, end
 }
 
-// Values sets out[k] to the value of field idx[k], trimmed of white space
-// around it (Unicode white space included), or to "" when idx[k] is
-// negative. The values share one new string, so that a record costs one
-// allocation and keeps no unselected data alive; the caller may keep them.
-// out must be at least as long as idx.
-func (rec *Record) Values(idx []int, out []string) {
+// Join returns the values of the fields idx[k], trimmed of white space
+// around them (Unicode white space included), joined in one new string, and
+// the end of each in it: value k is s[ends[k-1]:ends[k]] (from 0 for the
+// first), "" when idx[k] is negative. Sharing one string, the values of a
+// record cost one allocation and keep no unselected data alive; the caller
+// may keep them. ends belongs to the Record, like its fields.
+func (rec *Record) Join(idx []int) (s string, ends []int) {
 	if cap(rec.spans) < 2*len(idx) {
 		rec.spans = make([]int, 2*len(idx))
 	}
@@ -181,15 +182,10 @@ func (rec *Record) Values(idx []int, out []string) {
 	var b strings.Builder
 	b.Grow(total)
 	for k := range idx {
-		b.Write(rec.buf[spans[2*k]:spans[2*k+1]])
+		b.Write(buf[spans[2*k]:spans[2*k+1]])
+		spans[k] = b.Len() // k <= 2k: the pairs still to be read are not overwritten
 	}
-	s := b.String()
-	off := 0
-	for k := range idx {
-		n := spans[2*k+1] - spans[2*k]
-		out[k] = s[off : off+n]
-		off += n
-	}
+	return b.String(), spans[:len(idx)]
 }
 
 // Reader reads the records of a CSV file. It streams: memory use does not
@@ -579,8 +575,8 @@ func lengthNL(line []byte) int {
 	return 0
 }
 
-// IsASCII reports whether every byte of b is ASCII.
-func IsASCII(b []byte) bool {
+// isASCII reports whether every byte of b is ASCII.
+func isASCII(b []byte) bool {
 	for len(b) >= 8 {
 		if binary.LittleEndian.Uint64(b)&0x8080808080808080 != 0 {
 			return false
@@ -621,7 +617,7 @@ func (r *Reader) readRecord() error {
 	rec := &r.rec
 	rec.Line = r.line
 	rec.buf, rec.ends, rec.pos = rec.buf[:0], rec.ends[:0], rec.pos[:0]
-	ascii := IsASCII(line)
+	ascii := isASCII(line)
 	rec.ASCII = ascii
 	quotes := bytes.IndexByte(line, '"') >= 0 // else no field needs a quote check
 	col := 1
@@ -706,7 +702,7 @@ parse:
 				if err != nil {
 					return err
 				}
-				ascii = IsASCII(line)
+				ascii = isASCII(line)
 				quotes = true // conservative: the line may close the value
 				rec.ASCII = rec.ASCII && ascii
 				col = 1

@@ -134,7 +134,7 @@ func FuzzReadMatchesEncodingCSV(f *testing.F) {
 			}
 			wantASCII := true
 			for i := range want {
-				wantASCII = wantASCII && IsASCII(r.rec.Field(i))
+				wantASCII = wantASCII && isASCII(r.rec.Field(i))
 			}
 			if wantASCII && !r.rec.ASCII {
 				// r.ascii may be false for non-ASCII bytes outside values

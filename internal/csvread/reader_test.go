@@ -51,10 +51,24 @@ func TestReader(t *testing.T) {
 			t.Errorf("Pos(%d) = %v, want %v", i, got, want)
 		}
 	}
-	out := make([]string, 5)
-	rec.Values([]int{3, -1, 1, 0, 2}, out)
-	if want := []string{"é", "", "b", "a", "c\"d"}; !reflect.DeepEqual(out, want) {
-		t.Errorf("Values = %q, want %q", out, want)
+	values := func(idx ...int) []string {
+		s, ends := rec.Join(idx)
+		if len(ends) != len(idx) {
+			t.Fatalf("Join: %d ends for %d fields", len(ends), len(idx))
+		}
+		var out []string
+		start := 0
+		for _, end := range ends {
+			out = append(out, s[start:end])
+			start = end
+		}
+		if start != len(s) {
+			t.Errorf("Join = %q, %v", s, ends)
+		}
+		return out
+	}
+	if got, want := values(3, -1, 1, 0, 2), []string{"é", "", "b", "a", "c\"d"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("values = %q, want %q", got, want)
 	}
 
 	rec, err = r.Read() // the blank record ";;;" is skipped
@@ -64,9 +78,11 @@ func TestReader(t *testing.T) {
 	if rec.Line != 7 || !rec.ASCII || rec.Pos(1) != (Position{7, 3}) || rec.Pos(3) != (Position{8, 6}) {
 		t.Errorf("record at line %d, ASCII %v, %v %v", rec.Line, rec.ASCII, rec.Pos(1), rec.Pos(3))
 	}
-	rec.Values([]int{0, 1, 2, 3}, out)
-	if want := []string{"x", "y\nz", "", "w"}; !reflect.DeepEqual(out[:4], want) {
-		t.Errorf("Values = %q, want %q", out[:4], want)
+	if got, want := values(0, 1, 2, 3), []string{"x", "y\nz", "", "w"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("values = %q, want %q", got, want)
+	}
+	if got := values(); len(got) != 0 {
+		t.Errorf("values() = %q", got)
 	}
 	if _, err := r.Read(); err != io.EOF {
 		t.Errorf("Read at the end: %v", err)

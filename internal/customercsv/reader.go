@@ -132,8 +132,12 @@ func (r *Reader) Read() (Row, error) {
 		return Row{}, err
 	}
 	row := Row{Line: rec.Line}
-	rec.Values(r.index[:], row.Values[:])
+	s, ends := rec.Join(r.index[:])
+	ends = ends[:NumFields]
+	start := 0
 	for f, i := range r.index {
+		row.Values[f] = s[start:ends[f]]
+		start = ends[f]
 		if i >= 0 {
 			p := rec.Pos(i)
 			row.Column[f], row.FieldLine[f] = p.Column, p.Line

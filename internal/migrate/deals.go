@@ -10,6 +10,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,14 +31,38 @@ type Dropped struct {
 // OutcomeNotePrefix starts the note a PSC customer outcome becomes.
 const OutcomeNotePrefix = "Customer outcome (PSC): "
 
-// Deals maps every row of the export. A row with problems carries them all in Errors.
-func Deals(f *psc.File) ([]workspace.DealImportRow, Dropped) {
-	var dropped Dropped
-	out := make([]workspace.DealImportRow, len(f.Rows))
-	for i := range f.Rows {
-		out[i] = mapDeal(f, &f.Rows[i], &dropped)
+// DealRows maps the rows of an export one at a time, as the workspace asks for them
+// (workspace.DealRows): each file row is released once mapped, so the file's rows and the
+// mapped deals are not both in memory. A row with problems carries them all in Errors.
+type DealRows struct {
+	f       *psc.File
+	sc      *psc.Scanner
+	Dropped Dropped // the values dropped so far
+}
+
+// NewDealRows maps the rows of f (opened with psc.Open or read with psc.Read).
+func NewDealRows(f *psc.File) *DealRows { return &DealRows{f: f, sc: f.Scan()} }
+
+// Next maps the next row, or returns io.EOF after the last.
+func (d *DealRows) Next() (workspace.DealImportRow, error) {
+	row, err := d.sc.Next()
+	if err != nil {
+		return workspace.DealImportRow{}, err
 	}
-	return out, dropped
+	return mapDeal(d.f, &row, &d.Dropped), nil
+}
+
+// Deals maps every row of the export at once.
+func Deals(f *psc.File) ([]workspace.DealImportRow, Dropped) {
+	rows := NewDealRows(f)
+	out := make([]workspace.DealImportRow, 0, f.Len())
+	for {
+		r, err := rows.Next()
+		if err != nil { // only io.EOF: psc.Open checked every record
+			return out, rows.Dropped
+		}
+		out = append(out, r)
+	}
 }
 
 type rowMapper struct {
@@ -73,11 +99,14 @@ func (m *rowMapper) text(c psc.Column) string {
 	return v
 }
 
+// noteSpaces turns the line breaks and tabs a note may hold into spaces, for CheckText.
+var noteSpaces = strings.NewReplacer("\n", " ", "\t", " ")
+
 // note returns the value of c as the text of a note: line breaks are kept (as LF), other
 // control characters refused.
 func (m *rowMapper) note(c psc.Column) string {
 	v := strings.ReplaceAll(m.row.Values[c], "\r\n", "\n")
-	if err := domain.CheckText(c.String(), strings.NewReplacer("\n", " ", "\t", " ").Replace(v)); err != nil {
+	if err := domain.CheckText(c.String(), noteSpaces.Replace(v)); err != nil {
 		m.failErr(c, err)
 		return ""
 	}
@@ -168,7 +197,9 @@ func mapDeal(f *psc.File, row *psc.Row, dropped *Dropped) workspace.DealImportRo
 			m.fail(psc.DealValue, fmt.Sprintf("is in %s but the Currency column says %s", symbolCurrency, d.Currency))
 		}
 	case symbolCurrency != "":
-		d.Currency = symbolCurrency
+		if d.Currency, err = domain.ParseCurrency(symbolCurrency); err != nil {
+			m.fail(psc.DealValue, fmt.Sprintf("names the currency %q, which is not an ISO 4217 code (such as EUR, USD, GBP)", symbolCurrency))
+		}
 	default:
 		m.fail(psc.Currency, "is empty and the Deal Value names no currency (give an ISO 4217 code such as USD)")
 	}
@@ -230,10 +261,12 @@ func mapDeal(f *psc.File, row *psc.Row, dropped *Dropped) workspace.DealImportRo
 // fingerprint identifies the mapped content of a deal: a re-import of a row that maps
 // to the same deal is unchanged, whatever the file's dialect.
 func fingerprint(d *domain.Deal) string {
-	h := sha256.New()
+	b := make([]byte, 0, 512)
 	put := func(parts ...string) {
 		for _, p := range parts {
-			fmt.Fprintf(h, "%d:%s;", len(p), p)
+			b = strconv.AppendInt(b, int64(len(p)), 10)
+			b = append(b, ':')
+			b = append(b, p...)
 		}
 	}
 	day := func(t time.Time) string {
@@ -243,7 +276,7 @@ func fingerprint(d *domain.Deal) string {
 		return t.UTC().Format(time.RFC3339)
 	}
 	put(d.ID, d.Name, domain.OrgKey(d.Organization), d.OrgCountry, string(d.Status), string(d.Substatus),
-		d.Value, d.Currency, string(d.Type), fmt.Sprint(d.IoTOEM), day(d.CloseDate),
+		d.Value, d.Currency, string(d.Type), strconv.FormatBool(d.IoTOEM), day(d.CloseDate),
 		d.Contact.Name, d.Contact.Email, d.Contact.Phone, day(d.CreatedAt), day(d.UpdatedAt))
 	for _, s := range d.Solutions {
 		put("solution", s.String())
@@ -254,5 +287,59 @@ func fingerprint(d *domain.Deal) string {
 	for _, n := range d.Notes {
 		put("note", n.Text)
 	}
-	return hex.EncodeToString(h.Sum(nil)[:16])
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
+}
+
+// prefetched is a row, or the error that ends the rows.
+type prefetched struct {
+	row workspace.DealImportRow
+	err error
+}
+
+// Prefetch maps the rows in a goroutine of its own, ahead of the workspace writing them:
+// reading and mapping a row costs about as much as writing it, and the machine has more
+// than one core. Stop ends the goroutine early (when the import fails); calling it after
+// the last row is harmless.
+type Prefetch struct {
+	ch   chan prefetched
+	stop chan struct{}
+	done bool
+}
+
+// NewPrefetch starts mapping rows ahead, up to n of them.
+func NewPrefetch(rows workspace.DealRows, n int) *Prefetch {
+	p := &Prefetch{ch: make(chan prefetched, n), stop: make(chan struct{})}
+	go func() {
+		defer close(p.ch)
+		for {
+			r, err := rows.Next()
+			select {
+			case p.ch <- prefetched{r, err}:
+			case <-p.stop:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return p
+}
+
+// Next returns the next row, or the error that ended the rows (io.EOF after the last).
+func (p *Prefetch) Next() (workspace.DealImportRow, error) {
+	r, ok := <-p.ch
+	if !ok {
+		return workspace.DealImportRow{}, io.EOF
+	}
+	return r.row, r.err
+}
+
+// Stop ends the goroutine.
+func (p *Prefetch) Stop() {
+	if !p.done {
+		p.done = true
+		close(p.stop)
+	}
 }

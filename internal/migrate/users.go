@@ -92,7 +92,14 @@ func Users(r io.Reader, name string, partnerDomains []string) ([]UserRow, error)
 		if err != nil {
 			return nil, err
 		}
-		rec.Values(idx, vals)
+		joined, ends := rec.Join(idx)
+		for k := range vals {
+			start := 0
+			if k > 0 {
+				start = ends[k-1]
+			}
+			vals[k] = joined[start:ends[k]]
+		}
 		row := UserRow{Line: rec.Line, PSCRole: vals[2]}
 		fail := func(c int, reason string) {
 			p := rec.Pos(idx[c])

@@ -70,8 +70,9 @@ func ParseAmount(s string) (value, currency string, err error) {
 	}
 
 	// Split the number into groups of digits and the separators between them.
-	var groups []string
-	var seps []rune
+	var groupsArr [8]string // on the stack for most amounts
+	var sepsArr [7]rune
+	groups, seps := groupsArr[:0], sepsArr[:0]
 	start := 0
 	for i, c := range t {
 		switch {
@@ -145,17 +146,31 @@ func ParseAmount(s string) (value, currency string, err error) {
 		}
 	}
 
-	digits := strings.TrimLeft(strings.Join(whole, ""), "0")
-	if digits == "" {
-		digits = "0"
+	// Write the digits without the leading zeros, then the decimals.
+	for len(whole) > 1 && strings.Trim(whole[0], "0") == "" {
+		whole = whole[1:]
 	}
-	if len(digits) > maxAmountDigits {
+	whole[0] = strings.TrimLeft(whole[0], "0")
+	digits := 0
+	for _, g := range whole {
+		digits += len(g)
+	}
+	if digits > maxAmountDigits {
 		return "", "", fmt.Errorf("%q is too large", s)
 	}
-	if dec >= 0 {
-		return digits + "." + frac, cur, nil
+	var b strings.Builder
+	b.Grow(max(digits, 1) + 1 + len(frac))
+	for _, g := range whole {
+		b.WriteString(g)
 	}
-	return digits, cur, nil
+	if digits == 0 {
+		b.WriteByte('0')
+	}
+	if dec >= 0 {
+		b.WriteByte('.')
+		b.WriteString(frac)
+	}
+	return b.String(), cur, nil
 }
 
 // isGroupSpace reports whether c is a space that may separate thousands.

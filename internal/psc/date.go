@@ -145,11 +145,11 @@ func scanDate(s string) (p dateParts, ok bool) {
 	return p, true
 }
 
-// number reads up to max digits (and fails on more) at the start of t: their value, their
+// number reads up to most digits (and fails on more) at the start of t: their value, their
 // count and the rest of t.
-func number(t string, max int) (v, n int, rest string) {
+func number(t string, most int) (v, n int, rest string) {
 	for n < len(t) && t[n] >= '0' && t[n] <= '9' {
-		if n == max {
+		if n == most {
 			return 0, 0, t
 		}
 		v = v*10 + int(t[n]-'0')

@@ -136,7 +136,7 @@ func checkError(t *testing.T, err error, name string) {
 	t.Helper()
 	var bad *BadRecords
 	if errors.As(err, &bad) {
-		if bad.File != name || len(bad.Errs) < 2 || !strings.HasPrefix(err.Error(), name+": ") {
+		if bad.File != name || bad.Count < 2 || len(bad.Errs) < 2 || len(bad.Errs) > min(bad.Count, 10) || !strings.HasPrefix(err.Error(), name+": ") {
 			t.Fatalf("bad BadRecords %q", err)
 		}
 		for _, e := range bad.Errs {

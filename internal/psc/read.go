@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -40,6 +41,9 @@ type Options struct {
 	Encoding Encoding
 	MaxBytes int64 // largest file accepted; 0 means 1 GiB
 	MaxRows  int   // most rows accepted; 0 means 1,000,000
+	// SizeHint is the file's size when the reader cannot tell it (a wrapper of the file),
+	// so it is read into one buffer of the right size; 0 when unknown.
+	SizeHint int64
 }
 
 // Row is one opportunity of the export.
@@ -69,36 +73,45 @@ type File struct {
 	Header  [NumColumns]string // the column's header name as written in the file; "" if absent
 	Unknown []string           // header names that match no column, in file order
 
+	// Rows are the rows, when the file was read with Read; Open leaves it nil and Scan
+	// reads them one at a time.
 	Rows []Row
 
 	// Dates is the order of the dates: the one given in Options, or the one detected
 	// for the whole file (DateISO when no date tells or needs one).
 	Dates DateFormat
+
+	text  []byte          // the file as UTF-8
+	index [NumColumns]int // the record field of each column, -1 when absent
+	count int             // rows
 }
 
+// Len is the number of rows.
+func (f *File) Len() int { return f.count }
+
 // BadRecords is the error of Read when several records are not well-formed CSV (a
-// quote error, or not as many fields as the header): Errs holds every one, in file order.
-// (For a single one, Read returns its *Error.)
+// quote error, or not as many fields as the header). (For a single one, Read returns its
+// *Error.)
 type BadRecords struct {
-	File string
-	Errs []*Error
+	File  string
+	Count int      // how many records
+	Errs  []*Error // the errors of the first ones (up to 10), in file order
 }
 
 func (b *BadRecords) Error() string {
 	var s strings.Builder
-	fmt.Fprintf(&s, "%s: %d records are not valid CSV; correct them and read the file again:", b.File, len(b.Errs))
-	for i, e := range b.Errs {
-		if i == maxListed {
-			fmt.Fprintf(&s, "\n  and %d more", len(b.Errs)-maxListed)
-			break
-		}
+	fmt.Fprintf(&s, "%s: %d records are not valid CSV; correct them and read the file again:", b.File, b.Count)
+	for _, e := range b.Errs {
 		s.WriteString("\n  ")
 		s.WriteString(e.Error())
+	}
+	if n := b.Count - len(b.Errs); n > 0 {
+		fmt.Fprintf(&s, "\n  and %d more", n)
 	}
 	return s.String()
 }
 
-// Unwrap returns the errors of the records.
+// Unwrap returns the errors of the first records.
 func (b *BadRecords) Unwrap() []error {
 	errs := make([]error, len(b.Errs))
 	for i, e := range b.Errs {
@@ -107,28 +120,58 @@ func (b *BadRecords) Unwrap() []error {
 	return errs
 }
 
-// Read reads the whole export. Problems of the file as a whole are returned as error,
-// most of them *Error: empty, UTF-16, a workbook, damaged UTF-8, larger than MaxBytes or
-// with more than MaxRows rows, a bad header (a quote error, missing required columns
+// Read reads the whole export into f.Rows: Open, then every row of Scan.
+func Read(r io.Reader, opts Options) (*File, error) {
+	f, err := Open(r, opts)
+	if err != nil {
+		return nil, err
+	}
+	f.Rows = make([]Row, 0, f.count)
+	sc := f.Scan()
+	for {
+		row, err := sc.Next()
+		if err == io.EOF {
+			return f, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		f.Rows = append(f.Rows, row)
+	}
+}
+
+// Open reads the export and checks it as a whole, keeping its text but not its rows: Scan
+// reads them, one at a time. Problems of the file as a whole are returned as error, most
+// of them *Error: empty, UTF-16, a workbook, damaged UTF-8, larger than MaxBytes or with
+// more than MaxRows rows, a bad header (a quote error, missing required columns
 // Opportunity ID, Deal Name, Customer Name or Status, two headers for one column), records
 // that are not valid CSV (*Error, or *BadRecords for several), and dates in both orders or
 // in an order that cannot be told (see the package documentation). Problems of single
 // values are not detected here: the caller checks each value, ParseAmount and ParseDate
 // reading amounts and dates, and places its errors with File.Errorf.
-func Read(r io.Reader, opts Options) (*File, error) {
+func Open(r io.Reader, opts Options) (*File, error) {
 	name := opts.Name
 	maxBytes := opts.MaxBytes
 	if maxBytes <= 0 {
 		maxBytes = defaultMaxBytes
 	}
+	maxBytes = min(maxBytes, 1<<62) // room for the byte that tells a file is larger
 	maxRows := opts.MaxRows
 	if maxRows <= 0 {
 		maxRows = defaultMaxRows
 	}
-	raw, err := io.ReadAll(io.LimitReader(r, maxBytes+1))
-	if err != nil {
+	var buf bytes.Buffer
+	n := opts.SizeHint
+	if n <= 0 {
+		n = sizeHint(r)
+	}
+	if n > 0 && n <= maxBytes {
+		buf.Grow(int(n) + bytes.MinRead) // one allocation, not a doubling series
+	}
+	if _, err := buf.ReadFrom(io.LimitReader(r, maxBytes+1)); err != nil {
 		return nil, fmt.Errorf("reading %s: %w", name, err)
 	}
+	raw := buf.Bytes()
 	if int64(len(raw)) > maxBytes {
 		return nil, &Error{File: name, Reason: fmt.Sprintf("file is larger than %s, the most pcctl reads at once; split it into smaller files", formatSize(maxBytes))}
 	}
@@ -137,25 +180,25 @@ func Read(r io.Reader, opts Options) (*File, error) {
 		return nil, err
 	}
 	f := &File{Name: name}
-	text, err := f.decode(raw, bom, opts.Encoding)
-	if err != nil {
+	if f.text, err = f.decode(raw, bom, opts.Encoding); err != nil {
 		return nil, err
 	}
 	raw = nil
+	buf = bytes.Buffer{} // the raw bytes are garbage when the text is a decoded copy
 
-	cr, err := csvread.NewReader(bytes.NewReader(text), csvread.Options{Name: name, EmptyReason: reasonEmpty, Content: "PSC export", ValidUTF8: true})
+	cr, err := f.reader()
 	if err != nil {
 		return nil, err
 	}
 	f.Delimiter = cr.Delimiter()
-	index, err := f.mapHeader(cr, opts.Map)
-	if err != nil {
+	if f.index, err = f.mapHeader(cr, opts.Map); err != nil {
 		return nil, err
 	}
 
-	// Every record but the header takes a line at least.
-	f.Rows = make([]Row, 0, min(bytes.Count(text, []byte{'\n'})+1, maxRows))
-	var bad []*Error
+	// The first pass: count the rows, find the bad records and the order of the dates.
+	var bad []*Error // the first of them
+	nBad := 0
+	var dates dateDetector
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
@@ -166,37 +209,90 @@ func Read(r io.Reader, opts Options) (*File, error) {
 			if cr.Err() != nil || !errors.As(err, &e) {
 				return nil, err
 			}
-			bad = append(bad, e)
+			if nBad++; len(bad) < maxListed {
+				bad = append(bad, e)
+			}
 			continue
 		}
-		if len(f.Rows) == maxRows {
+		if f.count == maxRows {
 			return nil, &Error{File: name, Line: rec.Line, Reason: fmt.Sprintf("more than %d rows, the most pcctl reads at once; split the file", maxRows)}
 		}
-		f.Rows = append(f.Rows, Row{Line: rec.Line})
-		row := &f.Rows[len(f.Rows)-1]
-		rec.Values(index[:], row.Values[:])
-		for c, i := range index {
-			if i >= 0 {
-				p := rec.Pos(i)
-				row.Column[c], row.FieldLine[c] = p.Column, p.Line
-			}
+		f.count++
+		if opts.Dates == DateAuto {
+			dates.add(f, rec)
 		}
 	}
-	switch len(bad) {
+	switch nBad {
 	case 0:
 	case 1:
 		return nil, bad[0]
 	default:
-		return nil, &BadRecords{File: name, Errs: bad}
+		return nil, &BadRecords{File: name, Count: nBad, Errs: bad}
 	}
 
 	f.Dates = opts.Dates
 	if f.Dates == DateAuto {
-		if f.Dates, err = f.detectDates(); err != nil {
+		if f.Dates, err = dates.result(f); err != nil {
 			return nil, err
 		}
 	}
 	return f, nil
+}
+
+// sizeHint is the size of what r reads when it is a regular file, else 0.
+func sizeHint(r io.Reader) int64 {
+	if st, ok := r.(interface{ Stat() (fs.FileInfo, error) }); ok {
+		if fi, err := st.Stat(); err == nil && fi.Mode().IsRegular() {
+			return fi.Size()
+		}
+	}
+	return 0
+}
+
+func (f *File) reader() (*csvread.Reader, error) {
+	return csvread.NewReader(bytes.NewReader(f.text), csvread.Options{Name: f.Name, EmptyReason: reasonEmpty, Content: "PSC export", ValidUTF8: true})
+}
+
+// Scanner reads the rows of an opened file, one at a time.
+type Scanner struct {
+	f  *File
+	cr *csvread.Reader
+}
+
+// Scan starts reading the rows again from the first.
+func (f *File) Scan() *Scanner { return &Scanner{f: f} }
+
+// Next returns the next row, or io.EOF after the last.
+func (s *Scanner) Next() (Row, error) {
+	if s.cr == nil {
+		cr, err := s.f.reader()
+		if err != nil {
+			return Row{}, err
+		}
+		s.cr = cr
+	}
+	rec, err := s.cr.Read()
+	if err != nil {
+		return Row{}, err // Open saw every record well formed: only io.EOF
+	}
+	return s.f.row(rec), nil
+}
+
+// row is the Row of a record.
+func (f *File) row(rec *csvread.Record) Row {
+	row := Row{Line: rec.Line}
+	s, ends := rec.Join(f.index[:])
+	ends = ends[:NumColumns]
+	start := 0
+	for c, i := range f.index {
+		row.Values[c] = s[start:ends[c]]
+		start = ends[c]
+		if i >= 0 {
+			p := rec.Pos(i)
+			row.Column[c], row.FieldLine[c] = p.Column, p.Line
+		}
+	}
+	return row
 }
 
 // Errorf returns an *Error about column c of row, positioned where its value starts (or at
@@ -438,76 +534,89 @@ func formatSize(n int64) string {
 
 // dateValue is a date of the file, for messages.
 type dateValue struct {
-	row   *Row
-	c     Column
-	parts dateParts
+	value     string
+	line, col int
+	parts     dateParts
 }
 
 // where writes the position of d as "deals.csv:5:40".
 func (f *File) where(d dateValue) string {
-	s := strconv.Itoa(d.row.FieldLine[d.c]) + ":" + strconv.Itoa(d.row.Column[d.c])
+	s := strconv.Itoa(d.line) + ":" + strconv.Itoa(d.col)
 	if f.Name != "" {
 		s = f.Name + ":" + s
 	}
 	return s
 }
 
-// detectDates returns the order of the dates of the file that are not ISO, or an error
-// when they are in both orders or in an order that cannot be told.
-func (f *File) detectDates() (DateFormat, error) {
-	var dmyOnly, mdyOnly *dateValue
-	var ambiguous []dateValue
-	nAmbiguous := 0
-	for i := range f.Rows {
-		row := &f.Rows[i]
-		for _, c := range dateColumns {
-			v := row.Values[c]
-			if v == "" {
-				continue
+// dateDetector finds the order of the dates of the file that are not ISO, record by
+// record, keeping only the few dates its messages name.
+type dateDetector struct {
+	dmyOnly, mdyOnly *dateValue
+	ambiguous        []dateValue
+	nAmbiguous       int
+}
+
+func (d *dateDetector) add(f *File, rec *csvread.Record) {
+	if d.dmyOnly != nil && d.mdyOnly != nil {
+		return
+	}
+	for _, c := range dateColumns {
+		i := f.index[c]
+		if i < 0 {
+			continue
+		}
+		v := string(bytes.TrimSpace(rec.Field(i)))
+		if v == "" {
+			continue
+		}
+		p, ok := scanDate(v)
+		if !ok || p.yearFirst {
+			continue
+		}
+		pos := rec.Pos(i)
+		dv := dateValue{value: v, line: pos.Line, col: pos.Column, parts: p}
+		dmy, mdy := p.valid(p.b, p.a), p.valid(p.a, p.b)
+		switch {
+		case dmy && !mdy:
+			if d.dmyOnly == nil {
+				d.dmyOnly = &dv
 			}
-			p, ok := scanDate(v)
-			if !ok || p.yearFirst {
-				continue
+		case mdy && !dmy:
+			if d.mdyOnly == nil {
+				d.mdyOnly = &dv
 			}
-			dmy, mdy := p.valid(p.b, p.a), p.valid(p.a, p.b)
-			switch {
-			case dmy && !mdy:
-				if dmyOnly == nil {
-					dmyOnly = &dateValue{row, c, p}
-				}
-			case mdy && !dmy:
-				if mdyOnly == nil {
-					mdyOnly = &dateValue{row, c, p}
-				}
-			case dmy && mdy && p.a != p.b:
-				nAmbiguous++
-				if len(ambiguous) < maxListed {
-					ambiguous = append(ambiguous, dateValue{row, c, p})
-				}
-			}
-			if dmyOnly != nil && mdyOnly != nil {
-				return 0, &Error{File: f.Name, Reason: fmt.Sprintf(
-					"the dates are in both orders: %q (%s) can only be DD/MM/YYYY, and %q (%s) can only be MM/DD/YYYY; correct the file so that all its dates are in one order",
-					dmyOnly.row.Values[dmyOnly.c], f.where(*dmyOnly), mdyOnly.row.Values[mdyOnly.c], f.where(*mdyOnly))}
+		case dmy && mdy && p.a != p.b:
+			d.nAmbiguous++
+			if len(d.ambiguous) < maxListed {
+				d.ambiguous = append(d.ambiguous, dv)
 			}
 		}
 	}
+}
+
+// result returns the order of the dates, or an error when they are in both orders or in
+// an order that cannot be told.
+func (d *dateDetector) result(f *File) (DateFormat, error) {
 	switch {
-	case dmyOnly != nil:
+	case d.dmyOnly != nil && d.mdyOnly != nil:
+		return 0, &Error{File: f.Name, Reason: fmt.Sprintf(
+			"the dates are in both orders: %q (%s) can only be DD/MM/YYYY, and %q (%s) can only be MM/DD/YYYY; correct the file so that all its dates are in one order",
+			d.dmyOnly.value, f.where(*d.dmyOnly), d.mdyOnly.value, f.where(*d.mdyOnly))}
+	case d.dmyOnly != nil:
 		return DateDMY, nil
-	case mdyOnly != nil:
+	case d.mdyOnly != nil:
 		return DateMDY, nil
-	case nAmbiguous == 0:
+	case d.nAmbiguous == 0:
 		return DateISO, nil
 	}
 	var b strings.Builder
 	b.WriteString("cannot tell the order of the dates: no date has a day above 12, and these read differently as MM/DD/YYYY and as DD/MM/YYYY; give --date-format MM/DD/YYYY or DD/MM/YYYY:")
-	for _, d := range ambiguous {
+	for _, v := range d.ambiguous {
 		fmt.Fprintf(&b, "\n  %s: %q is %s as MM/DD/YYYY, %s as DD/MM/YYYY",
-			f.where(d), d.row.Values[d.c], d.parts.iso(d.parts.a, d.parts.b), d.parts.iso(d.parts.b, d.parts.a))
+			f.where(v), v.value, v.parts.iso(v.parts.a, v.parts.b), v.parts.iso(v.parts.b, v.parts.a))
 	}
-	if nAmbiguous > len(ambiguous) {
-		fmt.Fprintf(&b, "\n  and %d more", nAmbiguous-len(ambiguous))
+	if d.nAmbiguous > len(d.ambiguous) {
+		fmt.Fprintf(&b, "\n  and %d more", d.nAmbiguous-len(d.ambiguous))
 	}
 	return 0, &Error{File: f.Name, Reason: b.String()}
 }

@@ -277,7 +277,7 @@ func TestReadBadRecords(t *testing.T) {
 	b.WriteString("x,y,z,Open,extra\n")
 	_, err := Read(strings.NewReader(b.String()), Options{Name: "deals.csv"})
 	var bad *BadRecords
-	if !errors.As(err, &bad) || len(bad.Errs) != 14 {
+	if !errors.As(err, &bad) || bad.Count != 14 || len(bad.Errs) != 10 || bad.File != "deals.csv" {
 		t.Fatalf("error %T %v, want *BadRecords of 14", err, err)
 	}
 	var e *Error

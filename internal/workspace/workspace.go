@@ -9,6 +9,7 @@ package workspace
 
 import (
 	"context"
+	"io"
 	"time"
 
 	"github.com/pcctl/pcctl/internal/domain"
@@ -98,7 +99,7 @@ type Workspace interface {
 	// transaction: each row's organisation is resolved by domain.OrgKey, a new deal is
 	// created, a changed open one updated, a closed one refused. Nothing is written when
 	// opts.DryRun, or when a row fails and not opts.SkipFailed.
-	ImportDeals(ctx context.Context, rows []DealImportRow, opts DealImportOptions) (DealImportResult, error)
+	ImportDeals(ctx context.Context, rows DealRows, opts DealImportOptions) (DealImportResult, error)
 
 	// Users lists the workspace's users, by address.
 	Users(ctx context.Context) ([]domain.User, error)
@@ -209,6 +210,26 @@ type DealImportRow struct {
 	Errors []RowError
 }
 
+// DealRows yields the rows of a deal import; Next returns io.EOF after the last one. Any
+// other error aborts the import (nothing is written). The workspace takes the rows a
+// chunk at a time, so the whole file need not be in memory.
+type DealRows interface {
+	Next() (DealImportRow, error)
+}
+
+// DealRowSlice yields the rows of a slice.
+type DealRowSlice []DealImportRow
+
+// Next returns the first row and drops it from the slice.
+func (s *DealRowSlice) Next() (DealImportRow, error) {
+	if len(*s) == 0 {
+		return DealImportRow{}, io.EOF
+	}
+	r := (*s)[0]
+	*s = (*s)[1:]
+	return r, nil
+}
+
 // DealImportOptions tunes ImportDeals.
 type DealImportOptions struct {
 	DryRun            bool // do everything, write nothing
@@ -239,7 +260,6 @@ type DealImportRowResult struct {
 	ReferralID    string // the Partner Center referral (deal) ID: the opportunity ID
 	EngagementID  string
 	Name          string
-	Customer      string // the organisation the name resolved to; "" when it did not
 	Outcome       DealOutcome
 	Errors        []RowError
 }

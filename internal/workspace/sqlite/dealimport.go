@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"sort"
 	"strings"
@@ -68,31 +69,133 @@ func engagementID(dealID string) string {
 	return uuid.NewSHA1(engagementNamespace, []byte(dealID)).String()
 }
 
-func (s *session) ImportDeals(ctx context.Context, rows []workspace.DealImportRow, opts workspace.DealImportOptions) (workspace.DealImportResult, error) {
-	res := workspace.DealImportResult{Rows: make([]workspace.DealImportRowResult, len(rows))}
+// importChunk is how many rows are resolved and written together: the rows of a chunk
+// are in memory at once, not those of the whole file.
+var importChunk = 4096
+
+func (s *session) ImportDeals(ctx context.Context, rows workspace.DealRows, opts workspace.DealImportOptions) (workspace.DealImportResult, error) {
+	var res workspace.DealImportResult
 	if err := s.who.Require(domain.PermDeals); err != nil {
 		return res, err
 	}
 	now := s.now().UTC().Truncate(time.Second)
+	// The new deals, their solutions and indexes are tens of megabytes of pages: with the
+	// default 2 MB cache they would be spilled to the WAL and read back many times.
+	// Foreign keys are off for the transaction: every key written is one the import just
+	// read or allocated (the tests run foreign_key_check), and checking them cost a random
+	// read of the million-row customers table per deal, and a statement journal per
+	// multi-row INSERT. Temporary tables stay in memory.
+	err := s.writeTxWith(ctx, `PRAGMA foreign_keys = OFF; PRAGMA cache_size = -8192; PRAGMA temp_store = MEMORY`,
+		`PRAGMA foreign_keys = ON; PRAGMA cache_size = -2000; PRAGMA temp_store = DEFAULT`, func(tx *sql.Tx) error {
+			quiet := context.WithoutCancel(ctx)
+			if err := s.closeExpired(ctx, tx); err != nil {
+				return err
+			}
+			for _, t := range []string{`CREATE TEMP TABLE import_keys(key TEXT PRIMARY KEY) WITHOUT ROWID`,
+				`CREATE TEMP TABLE import_ids(id TEXT PRIMARY KEY) WITHOUT ROWID`} {
+				if _, err := tx.ExecContext(ctx, t); err != nil {
+					return err
+				}
+			}
+			defer tx.ExecContext(quiet, `DROP TABLE temp.import_keys; DROP TABLE temp.import_ids`)
+			w, err := s.newDealWriter(quiet, tx, now, opts.DryRun)
+			if err != nil {
+				return err
+			}
+			defer w.close()
+			imp := &dealImport{s: s, tx: tx, ctx: quiet, w: w, now: now, opts: opts,
+				seenID: map[string]int{}, createdOrgs: map[string]orgCandidate{}}
+			chunk := make([]workspace.DealImportRow, 0, importChunk)
+			for done := false; !done; {
+				chunk = chunk[:0]
+				for len(chunk) < importChunk {
+					r, err := rows.Next()
+					if errors.Is(err, io.EOF) {
+						done = true
+						break
+					}
+					if err != nil {
+						return err
+					}
+					chunk = append(chunk, r)
+				}
+				if err := imp.chunk(chunk, &res); err != nil {
+					return err
+				}
+				if opts.Progress != nil {
+					opts.Progress(len(res.Rows))
+				}
+			}
+			res.OrgsCreated = len(imp.createdOrgs)
+			failed := res.Count(workspace.DealFailed) > 0
+			for i := range res.Rows {
+				r := &res.Rows[i]
+				switch {
+				case r.Outcome != workspace.DealImported && r.Outcome != workspace.DealUpdated && r.Outcome != workspace.DealUnchanged:
+					// Only a deal that exists (or will) has Partner Center IDs.
+					r.ReferralID, r.EngagementID = "", ""
+				case failed && !opts.SkipFailed:
+					r.Outcome, r.ReferralID, r.EngagementID = workspace.DealNotWritten, "", ""
+				}
+			}
+			if failed && !opts.SkipFailed {
+				res.OrgsCreated = 0
+				return errRollback
+			}
+			if opts.DryRun {
+				return errRollback
+			}
+			if err := w.flush(); err != nil {
+				return err
+			}
+			res.Written = true
+			return nil
+		})
+	if errors.Is(err, errRollback) {
+		err = nil
+	}
+	if err != nil {
+		res.Written = false
+	}
+	return res, err
+}
+
+// dealImport is the state of one import across its chunks.
+type dealImport struct {
+	s           *session
+	tx          *sql.Tx
+	ctx         context.Context
+	w           *dealWriter
+	now         time.Time
+	opts        workspace.DealImportOptions
+	seenID      map[string]int // opportunity IDs already read, with their line
+	createdOrgs map[string]orgCandidate
+}
+
+// chunk checks, resolves and records a chunk of rows, appending their results.
+func (imp *dealImport) chunk(rows []workspace.DealImportRow, res *workspace.DealImportResult) error {
 	keys := make([]string, len(rows))
-	seenID := map[string]int{}
+	first := len(res.Rows)
 	for i := range rows {
 		r := &rows[i]
-		out := &res.Rows[i]
-		out.Line, out.OpportunityID, out.Name = r.Line, r.Deal.ID, r.Deal.Name
-		out.Errors = slices.Clone(r.Errors)
-		if r.Deal.ID != "" {
-			if first, dup := seenID[r.Deal.ID]; dup {
+		// The results outlive the chunk: their strings are copies, so that they do not
+		// keep the row's whole record alive.
+		id := strings.Clone(r.Deal.ID)
+		res.Rows = append(res.Rows, workspace.DealImportRowResult{Line: r.Line, OpportunityID: id, Name: strings.Clone(r.Deal.Name),
+			Errors: slices.Clone(r.Errors)})
+		out := &res.Rows[len(res.Rows)-1]
+		if id != "" {
+			if line, dup := imp.seenID[id]; dup {
 				out.Errors = append(out.Errors, workspace.RowError{Line: r.Line, Field: "Opportunity ID",
-					Reason: fmt.Sprintf("%s is also on line %d: an opportunity is imported once", r.Deal.ID, first)})
+					Reason: fmt.Sprintf("%s is also on line %d: an opportunity is imported once", id, line)})
 			} else {
-				seenID[r.Deal.ID] = r.Line
+				imp.seenID[id] = r.Line
 			}
 		}
 		if r.Duplicate || len(out.Errors) > 0 {
 			continue
 		}
-		if err := normalizeImported(&r.Deal, now); err != nil {
+		if err := normalizeImported(&r.Deal, imp.now); err != nil {
 			out.Errors = append(out.Errors, rowError(r.Line, 0, err))
 			continue
 		}
@@ -102,88 +205,30 @@ func (s *session) ImportDeals(ctx context.Context, rows []workspace.DealImportRo
 				Reason: "is empty: every deal needs its customer organisation"})
 		}
 	}
-
-	err := s.writeTx(ctx, func(tx *sql.Tx) error {
-		quiet := context.WithoutCancel(ctx)
-		// Rows are queued in several batches flushed in any order: foreign keys are
-		// checked at commit (the pragma ends with the transaction).
-		if _, err := tx.ExecContext(ctx, `PRAGMA defer_foreign_keys = ON`); err != nil {
-			return err
-		}
-		if err := s.closeExpired(ctx, tx); err != nil {
-			return err
-		}
-		cands, err := resolveCandidates(quiet, tx, keys)
-		if err != nil {
-			return err
-		}
-		existing, err := existingDeals(quiet, tx, rows)
-		if err != nil {
-			return err
-		}
-		w, err := s.newDealWriter(quiet, tx, now)
-		if err != nil {
-			return err
-		}
-		defer w.close()
-		createdOrgs := map[string]orgCandidate{}
-		failed := false
-		for i := range rows {
-			if opts.Progress != nil && i%1024 == 0 {
-				opts.Progress(i)
-			}
-			r, out := &rows[i], &res.Rows[i]
-			switch {
-			case len(out.Errors) > 0:
-				out.Outcome = workspace.DealFailed
-			case r.Duplicate:
-				out.Outcome = workspace.DealSkipped
-				out.Errors = append(out.Errors, workspace.RowError{Line: r.Line, Field: "Status",
-					Reason: "closed as duplicate is not available in Partner Center: not imported"})
-			default:
-				if err := s.importRow(quiet, tx, w, r, out, keys[i], cands[keys[i]], existing, createdOrgs, opts); err != nil {
-					return err
-				}
-			}
-			failed = failed || out.Outcome == workspace.DealFailed
-		}
-		if opts.Progress != nil {
-			opts.Progress(len(rows))
-		}
-		res.OrgsCreated = len(createdOrgs)
-		for i := range res.Rows {
-			// Only a deal that exists (or will) has Partner Center IDs.
-			if o := res.Rows[i].Outcome; o != workspace.DealImported && o != workspace.DealUpdated && o != workspace.DealUnchanged {
-				res.Rows[i].ReferralID, res.Rows[i].EngagementID = "", ""
-			}
-		}
-		if failed && !opts.SkipFailed {
-			for i := range res.Rows {
-				switch res.Rows[i].Outcome {
-				case workspace.DealImported, workspace.DealUpdated, workspace.DealUnchanged:
-					res.Rows[i].Outcome = workspace.DealNotWritten
-					res.Rows[i].ReferralID, res.Rows[i].EngagementID = "", ""
-				}
-			}
-			res.OrgsCreated = 0
-			return errRollback
-		}
-		if opts.DryRun {
-			return errRollback
-		}
-		if err := w.flush(); err != nil {
-			return err
-		}
-		res.Written = true
-		return nil
-	})
-	if errors.Is(err, errRollback) {
-		err = nil
-	}
+	cands, err := resolveCandidates(imp.ctx, imp.tx, keys)
 	if err != nil {
-		res.Written = false
+		return err
 	}
-	return res, err
+	existing, err := existingDeals(imp.ctx, imp.tx, rows)
+	if err != nil {
+		return err
+	}
+	for i := range rows {
+		r, out := &rows[i], &res.Rows[first+i]
+		switch {
+		case len(out.Errors) > 0:
+			out.Outcome = workspace.DealFailed
+		case r.Duplicate:
+			out.Outcome = workspace.DealSkipped
+			out.Errors = append(out.Errors, workspace.RowError{Line: r.Line, Field: "Status",
+				Reason: "closed as duplicate is not available in Partner Center: not imported"})
+		default:
+			if err := imp.s.importRow(imp.ctx, imp.tx, imp.w, r, out, keys[i], cands[keys[i]], existing, imp.createdOrgs, imp.opts); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // normalizeImported checks a mapped deal as CreateDeal would, and fills the times.
@@ -219,7 +264,7 @@ func (s *session) importRow(ctx context.Context, tx *sql.Tx, w *dealWriter, r *w
 		out.Errors = append(out.Errors, workspace.RowError{Line: r.Line, Column: col, Field: field, Reason: reason})
 	}
 	d := &r.Deal
-	out.ReferralID = d.ID
+	out.ReferralID = out.OpportunityID
 	cur, exists := existing[d.ID]
 	if exists {
 		out.EngagementID = cur.engagement
@@ -253,12 +298,6 @@ func (s *session) importRow(ctx context.Context, tx *sql.Tx, w *dealWriter, r *w
 			org = orgCandidate{name: strings.TrimSpace(d.Organization), country: country}
 			createdOrgs[key+"\x00"+country] = org
 		}
-	}
-	out.Customer = org.name
-	if org.customer {
-		d.CustomerID, d.Organization, d.OrgCountry = org.id, org.name, ""
-	} else {
-		d.CustomerID, d.Organization, d.OrgCountry = "", org.name, org.country
 	}
 	if !exists {
 		d.EngagementID = engagementID(d.ID)
@@ -324,10 +363,9 @@ func ambiguity(name string, cands []orgCandidate) string {
 // "k ..."; the range [k, k+"!") holds exactly those, since '!' follows the space and
 // precedes every letter and digit.
 func resolveCandidates(ctx context.Context, tx *sql.Tx, keys []string) (map[string][]orgCandidate, error) {
-	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE import_keys(key TEXT PRIMARY KEY) WITHOUT ROWID`); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM temp.import_keys`); err != nil {
 		return nil, err
 	}
-	defer tx.ExecContext(ctx, `DROP TABLE temp.import_keys`)
 	ins, err := newBatch(ctx, tx, `INSERT OR IGNORE INTO temp.import_keys(key) VALUES`, 1, 200)
 	if err != nil {
 		return nil, err
@@ -345,27 +383,58 @@ func resolveCandidates(ctx context.Context, tx *sql.Tx, keys []string) (map[stri
 	if err := ins.flush(ctx); err != nil {
 		return nil, err
 	}
+	// The name indexes alone (key, folded name, pk) say which names match; the other
+	// columns are read only for the names several organisations share, where the country
+	// settles it or the message lists them: a row lookup per candidate of a million
+	// customers would be the import's main cost.
 	out := map[string][]orgCandidate{}
-	rows, err := tx.QueryContext(ctx, `SELECT k.key, c.name_key, 1, c.pk, c.id, c.company_name, c.domain, c.country
-		FROM temp.import_keys k JOIN customers c ON c.name_key >= k.key AND c.name_key < k.key || '!'
+	rows, err := tx.QueryContext(ctx, `SELECT k.key, c.name_key, 1, c.pk
+		FROM temp.import_keys k CROSS JOIN customers c ON c.name_key >= k.key AND c.name_key < k.key || '!'
 		UNION ALL
-		SELECT k.key, o.name_key, 0, o.pk, '', o.name, '', o.country
-		FROM temp.import_keys k JOIN organizations o ON o.name_key >= k.key AND o.name_key < k.key || '!'`)
+		SELECT k.key, o.name_key, 0, o.pk
+		FROM temp.import_keys k CROSS JOIN organizations o ON o.name_key >= k.key AND o.name_key < k.key || '!'`)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	for rows.Next() {
 		var key, nameKey string
 		var c orgCandidate
-		if err := rows.Scan(&key, &nameKey, &c.customer, &c.pk, &c.id, &c.name, &c.domain, &c.country); err != nil {
+		if err := rows.Scan(&key, &nameKey, &c.customer, &c.pk); err != nil {
+			rows.Close()
 			return nil, err
 		}
 		if domain.StripLegalSuffixes(nameKey) == key {
 			out[key] = append(out[key], c)
 		}
 	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	customer, err := tx.PrepareContext(ctx, `SELECT id, company_name, domain, country FROM customers WHERE pk = ?`)
+	if err != nil {
+		return nil, err
+	}
+	defer customer.Close()
+	org, err := tx.PrepareContext(ctx, `SELECT name, country FROM organizations WHERE pk = ?`)
+	if err != nil {
+		return nil, err
+	}
+	defer org.Close()
 	for _, cs := range out {
+		if len(cs) < 2 {
+			continue
+		}
+		for i := range cs {
+			c := &cs[i]
+			if c.customer {
+				err = customer.QueryRowContext(ctx, c.pk).Scan(&c.id, &c.name, &c.domain, &c.country)
+			} else {
+				err = org.QueryRowContext(ctx, c.pk).Scan(&c.name, &c.country)
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
 		sort.Slice(cs, func(i, j int) bool {
 			if cs[i].customer != cs[j].customer {
 				return cs[i].customer
@@ -373,15 +442,14 @@ func resolveCandidates(ctx context.Context, tx *sql.Tx, keys []string) (map[stri
 			return cs[i].pk < cs[j].pk
 		})
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // existingDeals finds the deals the rows' opportunity IDs already name.
 func existingDeals(ctx context.Context, tx *sql.Tx, rows []workspace.DealImportRow) (map[string]existingDeal, error) {
-	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE import_ids(id TEXT PRIMARY KEY) WITHOUT ROWID`); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM temp.import_ids`); err != nil {
 		return nil, err
 	}
-	defer tx.ExecContext(ctx, `DROP TABLE temp.import_ids`)
 	ins, err := newBatch(ctx, tx, `INSERT OR IGNORE INTO temp.import_ids(id) VALUES`, 1, 200)
 	if err != nil {
 		return nil, err
@@ -399,7 +467,7 @@ func existingDeals(ctx context.Context, tx *sql.Tx, rows []workspace.DealImportR
 	}
 	out := map[string]existingDeal{}
 	q, err := tx.QueryContext(ctx, `SELECT d.id, d.pk, d.status, d.substatus, d.psc_fingerprint, d.engagement_id
-		FROM temp.import_ids i JOIN deals d ON d.id = i.id`)
+		FROM temp.import_ids i CROSS JOIN deals d ON d.id = i.id`)
 	if err != nil {
 		return nil, err
 	}
@@ -471,7 +539,8 @@ func (s *session) updateImported(ctx context.Context, tx *sql.Tx, w *dealWriter,
 }
 
 // dealWriter writes the new deals of an import with multi-row INSERTs, and the prospect
-// organisations they need. Deal primary keys are given here (the transaction holds the
+// organisations they need. The INSERTs are OR FAIL: every row was checked before, and a
+// failure rolls the whole transaction back anyway. Deal primary keys are given here (the transaction holds the
 // write lock), so solutions, team and notes can be queued with the deal.
 type dealWriter struct {
 	s                        *session
@@ -482,10 +551,13 @@ type dealWriter struct {
 	deals, sols, team, notes *batch
 	orgs                     *batch
 	orgPKs                   map[string]int64 // created organisations, by name and country
+	// dryRun queues no deal: every check was made before a row is added, and the
+	// transaction is rolled back anyway.
+	dryRun bool
 }
 
-func (s *session) newDealWriter(ctx context.Context, tx *sql.Tx, now time.Time) (*dealWriter, error) {
-	w := &dealWriter{s: s, ctx: ctx, tx: tx, now: now, orgPKs: map[string]int64{}}
+func (s *session) newDealWriter(ctx context.Context, tx *sql.Tx, now time.Time, dryRun bool) (*dealWriter, error) {
+	w := &dealWriter{s: s, ctx: ctx, tx: tx, now: now, dryRun: dryRun, orgPKs: map[string]int64{}}
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(pk), 0) FROM deals`).Scan(&w.nextDeal); err != nil {
 		return nil, err
 	}
@@ -501,13 +573,13 @@ func (s *session) newDealWriter(ctx context.Context, tx *sql.Tx, now time.Time) 
 		b, err = newBatch(ctx, tx, head, ncols, per)
 		return b
 	}
-	w.orgs = mk(`INSERT INTO organizations(pk, name, name_key, country, created_at) VALUES`, 5, 100)
-	w.deals = mk(`INSERT INTO deals(pk, id, name, direction, type, status, substatus, customer, organization, value, currency,
+	w.orgs = mk(`INSERT OR FAIL INTO organizations(pk, name, name_key, country, created_at) VALUES`, 5, 100)
+	w.deals = mk(`INSERT OR FAIL INTO deals(pk, id, name, direction, type, status, substatus, customer, organization, value, currency,
 		contact_name, contact_email, contact_phone, consent, iot_oem, close_date, created_at, updated_at, engagement_id,
 		psc_fingerprint) VALUES`, 21, 100)
-	w.sols = mk(`INSERT INTO deal_solutions(deal, position, source, id, quantity, unit_price) VALUES`, 6, 200)
+	w.sols = mk(`INSERT OR FAIL INTO deal_solutions(deal, position, source, id, quantity, unit_price) VALUES`, 6, 200)
 	w.team = mk(`INSERT OR IGNORE INTO deal_team(deal, email) VALUES`, 2, 200)
-	w.notes = mk(`INSERT INTO deal_notes(deal, author, created_at, text) VALUES`, 4, 200)
+	w.notes = mk(`INSERT OR FAIL INTO deal_notes(deal, author, created_at, text) VALUES`, 4, 200)
 	if err != nil {
 		w.close()
 		return nil, err
@@ -548,7 +620,7 @@ func (w *dealWriter) orgRef(org orgCandidate) (customer, orgPK sql.NullInt64, er
 // add queues a new deal with its solutions, team and notes.
 func (w *dealWriter) add(d *domain.Deal, org orgCandidate, fingerprint string) error {
 	customer, orgPK, err := w.orgRef(org)
-	if err != nil {
+	if err != nil || w.dryRun {
 		return err
 	}
 	w.nextDeal++

@@ -24,6 +24,12 @@ func pscRow(line int, id, org, country string, sub domain.DealSubstatus) workspa
 			Notes: []domain.Note{{Text: "Customer outcome (PSC): happy"}}}}
 }
 
+// dealRowsOf yields a copy of rows (the import changes the rows it is given).
+func dealRowsOf(rows []workspace.DealImportRow) *workspace.DealRowSlice {
+	s := workspace.DealRowSlice(slices.Clone(rows))
+	return &s
+}
+
 func outcomes(res workspace.DealImportResult) string {
 	var b []string
 	for _, r := range res.Rows {
@@ -46,6 +52,9 @@ func countRows(t *testing.T, db *DB, table string) int {
 }
 
 func TestImportDeals(t *testing.T) {
+	// Chunks of 3 rows: duplicates and resolution across chunk boundaries.
+	defer func(n int) { importChunk = n }(importChunk)
+	importChunk = 3
 	db, _ := openTest(t, filepath.Join(t.TempDir(), "ws.db"))
 	ws := alice(db)
 	ctx := context.Background()
@@ -70,7 +79,7 @@ func TestImportDeals(t *testing.T) {
 		pscRow(8, "OPP-1", "Contoso", "", domain.SubAccepted),                   // twice in the file
 	}
 	before := countRows(t, db, "deals")
-	res, err := ws.ImportDeals(ctx, slices.Clone(rows), workspace.DealImportOptions{})
+	res, err := ws.ImportDeals(ctx, dealRowsOf(rows), workspace.DealImportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +98,7 @@ func TestImportDeals(t *testing.T) {
 	}
 
 	// Skip: the good rows are written; --create-missing-orgs creates the prospect.
-	res, err = ws.ImportDeals(ctx, slices.Clone(rows), workspace.DealImportOptions{SkipFailed: true, CreateMissingOrgs: true})
+	res, err = ws.ImportDeals(ctx, dealRowsOf(rows), workspace.DealImportOptions{SkipFailed: true, CreateMissingOrgs: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +131,7 @@ func TestImportDeals(t *testing.T) {
 	// closed one; the closing of an open deal by its row is a transition.
 	again := []workspace.DealImportRow{pscRow(2, "OPP-1", "Contoso", "", domain.SubAccepted), pscRow(3, "OPP-2", "Société Générale", "", domain.SubWon),
 		pscRow(4, "OPP-5", "Northwind Traders", "US", domain.SubAccepted)}
-	res, err = ws.ImportDeals(ctx, slices.Clone(again), workspace.DealImportOptions{})
+	res, err = ws.ImportDeals(ctx, dealRowsOf(again), workspace.DealImportOptions{})
 	if err != nil || outcomes(res) != "2:unchanged\n3:unchanged\n4:unchanged" {
 		t.Fatalf("%v\n%s", err, outcomes(res))
 	}
@@ -130,7 +139,7 @@ func TestImportDeals(t *testing.T) {
 	changed[0].Fingerprint, changed[0].Deal.Name, changed[0].Deal.Substatus, changed[0].Deal.Status = "v2", "Renamed", domain.SubLost, domain.DealClosed
 	changed[0].Deal.Notes = []domain.Note{{Text: "Customer outcome (PSC): went elsewhere"}}
 	changed[1].Fingerprint = "v2"
-	res, err = ws.ImportDeals(ctx, slices.Clone(changed), workspace.DealImportOptions{SkipFailed: true})
+	res, err = ws.ImportDeals(ctx, dealRowsOf(changed), workspace.DealImportOptions{SkipFailed: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,14 +153,14 @@ func TestImportDeals(t *testing.T) {
 
 	// Dry run: outcomes as a real run, nothing written.
 	n := countRows(t, db, "deals")
-	res, err = ws.ImportDeals(ctx, []workspace.DealImportRow{pscRow(2, "OPP-9", "Contoso", "", domain.SubAccepted)}, workspace.DealImportOptions{DryRun: true})
+	res, err = ws.ImportDeals(ctx, dealRowsOf([]workspace.DealImportRow{pscRow(2, "OPP-9", "Contoso", "", domain.SubAccepted)}), workspace.DealImportOptions{DryRun: true})
 	if err != nil || outcomes(res) != "2:imported" || res.Written || countRows(t, db, "deals") != n {
 		t.Fatalf("%v %s %v", err, outcomes(res), res.Written)
 	}
 
 	// Only referrals admins import deals.
 	helpdesk := db.As(domain.Principal{User: "h@x.com", Roles: []domain.Role{domain.RoleHelpdeskAgent}})
-	if _, err := helpdesk.ImportDeals(ctx, again, workspace.DealImportOptions{}); err == nil {
+	if _, err := helpdesk.ImportDeals(ctx, dealRowsOf(again), workspace.DealImportOptions{}); err == nil {
 		t.Fatal("helpdesk imported deals")
 	}
 	if problems, err := db.Check(ctx); err != nil || len(problems) > 0 {

@@ -336,6 +336,32 @@ func parseTime(s string) time.Time {
 
 // writeTx runs fn in a write transaction (BEGIN IMMEDIATE through _txlock), committing
 // when fn returns nil.
+// writeTxWith is writeTx on a connection of its own, set up by the statements before
+// (pragmas that must be set outside a transaction) and reset by after.
+func (d *DB) writeTxWith(ctx context.Context, before, after string, fn func(*sql.Tx) error) error {
+	conn, err := d.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("starting a write transaction: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, before); err != nil {
+		return err
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), after)
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("starting a write transaction: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("committing: %w", err)
+	}
+	return nil
+}
+
 func (d *DB) writeTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
