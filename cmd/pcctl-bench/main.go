@@ -21,7 +21,8 @@ import (
 const usage = `Usage: go run ./cmd/pcctl-bench [flags]
 
 Builds pcctl, generates customers (internal/synth, seed 1), imports them and measures
-import, export, search, list and show against the sqlite3 shell and the targets, then
+import, export, search, list and show against the sqlite3 shell and the targets, and the
+import of 100,000 generated Partner Sales Connect opportunities into them, then
 runs the Go benchmarks of internal/workspace/sqlite on the same workspace. Prints a
 table; exits 1 if a target is missed. Needs the sqlite3 shell on PATH.
 
@@ -114,6 +115,7 @@ func (b *harness) run() (failed bool, err error) {
 	}{
 		{"import", b.measureImport},
 		{"export", b.measureExport},
+		{"psc import", b.measurePSCImport},
 		{"search", b.measureSearch},
 		{"list and show", b.measureListShow},
 		{"go test -bench", b.runGoBenchmarks},

@@ -76,6 +76,18 @@ say "Removing the partnership asks for confirmation (--yes here); customers and 
 run "pcctl reseller remove 4847383 --yes"
 run "pcctl subscription list --fields customerName,offer,resellerMpnId"
 
+say "Migration from Partner Sales Connect: a French spreadsheet's export (Windows-1252, semicolons, 12 345,67 €, DD/MM/YYYY), checked first with --dry-run: nothing is written."
+run "pcctl deal import --psc $data/psc-opportunities.csv --dry-run --on-error skip --fields read,imported,skipped,failed"
+say "Then imported: names resolve ignoring case, accents and legal suffixes; prospects are created; closed-as-duplicate is reported, never imported."
+run "pcctl deal import --psc $data/psc-opportunities.csv --create-missing-orgs --report $DEMO_DIR/migration.csv --fields read,imported,skipped,failed,orgsCreated"
+run "head -n 4 $DEMO_DIR/migration.csv"
+run "pcctl deal list --fields id,name,customerName,status,substatus,dealValue,currency | head -n 5"
+say "Running it again changes nothing."
+run "pcctl deal import --psc $data/psc-opportunities.csv --create-missing-orgs --format json --fields read,imported,unchanged"
+say "PSC users: Admin becomes account-admin, Deal Manager and Seller referrals-admin; consumer and other companies' addresses need a work account."
+run "pcctl user import --psc $data/psc-users.csv --partner-domain fabrikam-partner.com --on-error skip"
+run "pcctl user list"
+
 say "Bad input gives one clean error line and a documented exit code (pcctl help exit-codes)."
 fails 1 "pcctl customers import $data/bad.csv"
 fails 3 "pcctl customers show nosuch.example.com"
