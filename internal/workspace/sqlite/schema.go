@@ -235,6 +235,38 @@ UPDATE deals SET engagement_id = lower(hex(randomblob(4)) || '-' || hex(randombl
   substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) ||
   substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)));
 `,
+	// 6: access tokens (for a pcctl server; only a hash of each is kept) and the audit log
+	// of every change, which pcctl never changes (triggers refuse it).
+	`
+CREATE TABLE tokens (
+  id           TEXT PRIMARY KEY,
+  email        TEXT NOT NULL REFERENCES users(email) ON DELETE CASCADE,
+  name         TEXT NOT NULL DEFAULT '',
+  secret_hash  TEXT NOT NULL UNIQUE,
+  created_at   TEXT NOT NULL,
+  expires_at   TEXT NOT NULL DEFAULT '',
+  revoked_at   TEXT NOT NULL DEFAULT '',
+  last_used_at TEXT NOT NULL DEFAULT ''
+) WITHOUT ROWID;
+CREATE INDEX tokens_email ON tokens(email);
+
+CREATE TABLE audit_log (
+  seq       INTEGER PRIMARY KEY,
+  at        TEXT NOT NULL,
+  user      TEXT NOT NULL,
+  action    TEXT NOT NULL,
+  entity    TEXT NOT NULL,
+  entity_id TEXT NOT NULL DEFAULT '',
+  before    TEXT NOT NULL DEFAULT '',
+  after     TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_log_at ON audit_log(at);
+CREATE INDEX audit_log_entity ON audit_log(entity, entity_id);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'audit records cannot be changed'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'audit records cannot be deleted'); END;
+`,
 }
 
 // applicationID marks a SQLite file as a pcctl workspace (PRAGMA application_id): "PCCT".
