@@ -137,3 +137,13 @@ func RequireFlags(cmd *cobra.Command, names ...string) error {
 	}
 	return Usagef("%s needs %s; see '%s --help'", cmd.CommandPath(), JoinAnd(missing), cmd.CommandPath())
 }
+
+// ListSome joins the first max items with ", " and counts the others: "a, b, c and 97
+// more". A notice naming every column of a 100,000-column header would be one line of a
+// megabyte.
+func ListSome(items []string, max int) string {
+	if len(items) <= max {
+		return strings.Join(items, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:max], ", "), len(items)-max)
+}

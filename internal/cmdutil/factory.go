@@ -8,6 +8,7 @@ import (
 
 	"github.com/pcctl/pcctl/internal/config"
 	"github.com/pcctl/pcctl/internal/domain"
+	"github.com/pcctl/pcctl/internal/fileutil"
 	"github.com/pcctl/pcctl/internal/iostreams"
 	"github.com/pcctl/pcctl/internal/prompter"
 	"github.com/pcctl/pcctl/internal/workspace"
@@ -77,4 +78,30 @@ func (f *Factory) Close() error {
 		return f.opened.Close()
 	}
 	return nil
+}
+
+// CreateOutput starts writing an output file (fileutil.CreateAtomic), refusing a path that
+// is the workspace (or its -wal and -shm files) or one of the command's input files:
+// written over, they would be lost. "-" is not a file name here.
+func (f *Factory) CreateOutput(flag, path string, inputs ...string) (*fileutil.AtomicFile, error) {
+	if path == "-" {
+		return nil, Usagef("%s needs a file name ('-' is not one: standard output carries the command's own output)", flag)
+	}
+	target, err := os.Stat(path)
+	if err == nil {
+		if f.Config != nil {
+			ws, _ := f.Config.Workspace()
+			for _, p := range []string{ws, ws + "-wal", ws + "-shm"} {
+				if st, err := os.Stat(p); err == nil && os.SameFile(st, target) {
+					return nil, Usagef("%s %s is the workspace file: writing there would destroy the workspace (to copy it, use 'pcctl workspace backup')", flag, path)
+				}
+			}
+		}
+		for _, in := range inputs {
+			if st, err := os.Stat(in); err == nil && os.SameFile(st, target) {
+				return nil, Usagef("%s %s is the file being read: writing there would replace it; choose another name", flag, path)
+			}
+		}
+	}
+	return fileutil.CreateAtomic(path)
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/pcctl/pcctl/internal/cmdutil"
 	"github.com/pcctl/pcctl/internal/domain"
-	"github.com/pcctl/pcctl/internal/fileutil"
 	"github.com/pcctl/pcctl/internal/iostreams"
 	"github.com/pcctl/pcctl/internal/output"
 	"github.com/pcctl/pcctl/internal/progress"
@@ -82,7 +81,7 @@ func exportRun(ctx context.Context, opts *ExportOptions) error {
 		_, err := write(opts.F.IOStreams.Out)
 		return err
 	}
-	file, err := fileutil.CreateAtomic(opts.File)
+	file, err := opts.F.CreateOutput("-o", opts.File)
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,6 @@ import (
 	"os"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -108,7 +107,7 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 	var report *fileutil.AtomicFile
 	if opts.Report != "" {
 		var err error
-		if report, err = fileutil.CreateAtomic(opts.Report); err != nil {
+		if report, err = opts.F.CreateOutput("--report", opts.Report, opts.File); err != nil {
 			return err
 		}
 		defer report.Abort()
@@ -119,7 +118,7 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 		return err
 	}
 	if u := r.Unknown(); len(u) > 0 {
-		ios.Notice("%s: ignoring unknown column(s): %s", name, strings.Join(u, ", "))
+		ios.Notice("%s: ignoring unknown column(s): %s", name, cmdutil.ListSome(u, 10))
 	}
 	ws, err := opts.F.Workspace(ctx)
 	if err != nil {

@@ -171,7 +171,7 @@ func importRun(ctx context.Context, f *cmdutil.Factory, o *importOptions) error 
 	// Refuse a report that cannot be written before doing anything.
 	var report *fileutil.AtomicFile
 	if o.report != "" {
-		if report, err = fileutil.CreateAtomic(o.report); err != nil {
+		if report, err = f.CreateOutput("--report", o.report, o.file, o.mapFile); err != nil {
 			return err
 		}
 		defer report.Abort()
@@ -198,7 +198,7 @@ func importRun(ctx context.Context, f *cmdutil.Factory, o *importOptions) error 
 		return err
 	}
 	if len(file.Unknown) > 0 {
-		ios.Notice("%s: ignoring unknown column(s): %s", file.Name, strings.Join(file.Unknown, ", "))
+		ios.Notice("%s: ignoring unknown column(s): %s", file.Name, cmdutil.ListSome(file.Unknown, 10))
 	}
 	if file.Len() == 0 {
 		return fmt.Errorf("%s has a header row but no opportunities: nothing to import", file.Name)

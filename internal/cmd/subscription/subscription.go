@@ -11,7 +11,6 @@ import (
 
 	"github.com/pcctl/pcctl/internal/cmdutil"
 	"github.com/pcctl/pcctl/internal/domain"
-	"github.com/pcctl/pcctl/internal/fileutil"
 	"github.com/pcctl/pcctl/internal/iostreams"
 	"github.com/pcctl/pcctl/internal/output"
 	"github.com/pcctl/pcctl/internal/progress"
@@ -278,7 +277,7 @@ columns. Streams; with -o the file appears only once complete.`,
 				_, err := write(f.IOStreams)
 				return err
 			}
-			out, err := fileutil.CreateAtomic(file)
+			out, err := f.CreateOutput("-o", file)
 			if err != nil {
 				return err
 			}

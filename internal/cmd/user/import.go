@@ -133,7 +133,7 @@ func importRun(ctx context.Context, f *cmdutil.Factory, o *output.Options, file,
 	var report *fileutil.AtomicFile
 	if reportPath != "" {
 		var err error
-		if report, err = fileutil.CreateAtomic(reportPath); err != nil {
+		if report, err = f.CreateOutput("--report", reportPath, file); err != nil {
 			return err
 		}
 		defer report.Abort()

@@ -58,7 +58,8 @@ type DB struct {
 	found   int // the schema version when the file was opened
 	created bool
 
-	chunkKeys int // search keys a bulk import sorts in memory at a time
+	chunkKeys   int           // search keys a bulk import sorts in memory at a time
+	busyTimeout time.Duration // how long to wait for another process's lock
 }
 
 // OpenError is a workspace that could not be opened, with the reason in plain words.
@@ -109,13 +110,18 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, &OpenError{Path: abs, Reason: err.Error(), Err: err}
 	}
-	d := &DB{db: db, path: abs, now: opts.Now, random: opts.Random, created: created, chunkKeys: defaultChunkKeys}
+	d := &DB{db: db, path: abs, now: opts.Now, random: opts.Random, created: created, chunkKeys: defaultChunkKeys, busyTimeout: opts.BusyTimeout}
 	if err := d.init(ctx, opts.NoMigrate); err != nil {
 		db.Close()
 		if created {
-			// Leave nothing behind for a workspace we failed to create.
-			for _, suffix := range []string{"", "-wal", "-shm"} {
-				os.Remove(abs + suffix)
+			// Leave nothing behind for a workspace we failed to create, but only while
+			// nothing was written to it: other processes may be using it already (their
+			// first use of the same new workspace), and removing it under them loses
+			// what they wrote.
+			if st, err := os.Stat(abs); err == nil && st.Size() == 0 {
+				if _, err := os.Stat(abs + "-wal"); errors.Is(err, fs.ErrNotExist) {
+					os.Remove(abs)
+				}
 			}
 		}
 		return nil, err
@@ -177,29 +183,23 @@ func plainErr(err error) string {
 // init checks the file is a pcctl workspace this pcctl understands, switches it to WAL and
 // migrates it.
 func (d *DB) init(ctx context.Context, noMigrate bool) error {
-	var appID, version int
-	err := d.db.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID)
-	if err == nil {
-		err = d.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version)
-	}
+	// One statement, so one snapshot: read in separate statements, another process's
+	// first migration could commit in between and make a new workspace look foreign.
+	var appID, version, tables int
+	err := d.db.QueryRowContext(ctx, `SELECT (SELECT * FROM pragma_application_id()),
+		(SELECT * FROM pragma_user_version()), (SELECT count(*) FROM sqlite_schema)`).Scan(&appID, &version, &tables)
 	if err != nil {
 		return d.openErr(err)
 	}
-	if appID != applicationID {
-		var tables int
-		if err := d.db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema").Scan(&tables); err != nil {
-			return d.openErr(err)
-		}
-		if tables > 0 || appID != 0 {
-			return &OpenError{Path: d.path, Reason: "is a SQLite database but not a pcctl workspace; it was not changed"}
-		}
+	if appID != applicationID && (tables > 0 || appID != 0) {
+		return &OpenError{Path: d.path, Reason: "is a SQLite database but not a pcctl workspace; it was not changed"}
 	}
 	if version > LatestSchema {
 		return &OpenError{Path: d.path, Err: ErrNewerSchema, Reason: fmt.Sprintf(
 			"was written by a newer pcctl (schema version %d; this pcctl knows up to %d): upgrade pcctl to use it; the file was not changed",
 			version, LatestSchema)}
 	}
-	if _, err := d.db.ExecContext(ctx, "PRAGMA journal_mode=WAL"); err != nil {
+	if err := d.walMode(ctx); err != nil {
 		return d.openErr(err)
 	}
 	d.version, d.found = version, version
@@ -208,6 +208,25 @@ func (d *DB) init(ctx context.Context, noMigrate bool) error {
 	}
 	_, _, err = d.Migrate(ctx)
 	return err
+}
+
+// walMode switches the file to WAL mode. On a new file several processes may try at
+// once; the switch needs the file to itself and SQLite may answer "busy" without waiting,
+// so it is retried for as long as the busy timeout.
+func (d *DB) walMode(ctx context.Context) error {
+	deadline := time.Now().Add(d.busyTimeout)
+	for delay := time.Millisecond; ; delay = min(2*delay, 100*time.Millisecond) {
+		_, err := d.db.ExecContext(ctx, "PRAGMA journal_mode=WAL")
+		var se *sqlite3.Error
+		if err == nil || !errors.As(err, &se) || se.Code()&0xff != sqlite3lib.SQLITE_BUSY || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(delay):
+		}
+	}
 }
 
 func (d *DB) openErr(err error) error {
