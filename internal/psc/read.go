@@ -44,6 +44,10 @@ type Options struct {
 	// SizeHint is the file's size when the reader cannot tell it (a wrapper of the file),
 	// so it is read into one buffer of the right size; 0 when unknown.
 	SizeHint int64
+	// Reopen, when set, opens the same file again: Scan then reads the rows from it
+	// rather than keeping the whole text in memory between the two passes (a file named
+	// on the command line can be read twice; standard input cannot).
+	Reopen func() (io.ReadCloser, error)
 }
 
 // Row is one opportunity of the export.
@@ -81,9 +85,11 @@ type File struct {
 	// for the whole file (DateISO when no date tells or needs one).
 	Dates DateFormat
 
-	text  []byte          // the file as UTF-8
-	index [NumColumns]int // the record field of each column, -1 when absent
-	count int             // rows
+	text   []byte                        // the file as UTF-8; nil once checked when reopen is set
+	reopen func() (io.ReadCloser, error) // the file again, for Scan
+	bom    int                           // bytes of byte order mark
+	index  [NumColumns]int               // the record field of each column, -1 when absent
+	count  int                           // rows
 }
 
 // Len is the number of rows.
@@ -179,7 +185,7 @@ func Open(r io.Reader, opts Options) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &File{Name: name}
+	f := &File{Name: name, reopen: opts.Reopen, bom: bom}
 	if f.text, err = f.decode(raw, bom, opts.Encoding); err != nil {
 		return nil, err
 	}
@@ -236,6 +242,9 @@ func Open(r io.Reader, opts Options) (*File, error) {
 			return nil, err
 		}
 	}
+	if f.reopen != nil {
+		f.text = nil // Scan reads the file again
+	}
 	return f, nil
 }
 
@@ -255,8 +264,9 @@ func (f *File) reader() (*csvread.Reader, error) {
 
 // Scanner reads the rows of an opened file, one at a time.
 type Scanner struct {
-	f  *File
-	cr *csvread.Reader
+	f    *File
+	cr   *csvread.Reader
+	file io.Closer // the file reopened, closed after the last row
 }
 
 // Scan starts reading the rows again from the first.
@@ -265,7 +275,7 @@ func (f *File) Scan() *Scanner { return &Scanner{f: f} }
 // Next returns the next row, or io.EOF after the last.
 func (s *Scanner) Next() (Row, error) {
 	if s.cr == nil {
-		cr, err := s.f.reader()
+		cr, err := s.open()
 		if err != nil {
 			return Row{}, err
 		}
@@ -273,9 +283,39 @@ func (s *Scanner) Next() (Row, error) {
 	}
 	rec, err := s.cr.Read()
 	if err != nil {
-		return Row{}, err // Open saw every record well formed: only io.EOF
+		if s.file != nil {
+			s.file.Close()
+			s.file = nil
+		}
+		// Open saw every record well formed: only io.EOF, unless the file changed or
+		// could not be read again.
+		return Row{}, err
 	}
 	return s.f.row(rec), nil
+}
+
+// open starts the second pass: over the text kept, or over the file read again and
+// decoded as it streams.
+func (s *Scanner) open() (*csvread.Reader, error) {
+	f := s.f
+	if f.reopen == nil {
+		return f.reader()
+	}
+	rc, err := f.reopen()
+	if err != nil {
+		return nil, fmt.Errorf("reading %s again: %w", f.Name, err)
+	}
+	s.file = rc
+	var r io.Reader = rc
+	if f.Encoding == "Windows-1252" {
+		r = &windows1252Reader{r: rc}
+	}
+	cr, err := csvread.NewReader(r, csvread.Options{Name: f.Name, EmptyReason: reasonEmpty, Content: "PSC export", ValidUTF8: true})
+	if err != nil {
+		rc.Close()
+		return nil, err
+	}
+	return cr, nil
 }
 
 // row is the Row of a record.
@@ -404,6 +444,30 @@ var windows1252 = func() (t [256]rune) {
 	}
 	return t
 }()
+
+// windows1252Reader decodes Windows-1252 as it reads, as decodeWindows1252 does (a byte is
+// a character: no sequence is ever cut between two reads).
+type windows1252Reader struct {
+	r   io.Reader
+	buf []byte // decoded, not yet returned
+	raw [32 << 10]byte
+}
+
+func (w *windows1252Reader) Read(p []byte) (int, error) {
+	for len(w.buf) == 0 {
+		n, err := w.r.Read(w.raw[:])
+		if n > 0 {
+			w.buf = decodeWindows1252(w.raw[:n])
+			break
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
+	n := copy(p, w.buf)
+	w.buf = w.buf[n:]
+	return n, nil
+}
 
 // decodeWindows1252 returns the UTF-8 text of Windows-1252 bytes.
 func decodeWindows1252(b []byte) []byte {

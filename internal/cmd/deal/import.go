@@ -167,6 +167,11 @@ func importRun(ctx context.Context, f *cmdutil.Factory, o *importOptions) error 
 		}
 		defer fh.Close()
 		in = fh
+		if st, err := fh.Stat(); err == nil && st.Mode().IsRegular() {
+			// Read twice (checked, then imported) rather than kept in memory.
+			path := o.file
+			popts.Reopen = func() (io.ReadCloser, error) { return os.Open(path) }
+		}
 	}
 	// Refuse a report that cannot be written before doing anything.
 	var report *fileutil.AtomicFile
