@@ -97,7 +97,7 @@ func (b *harness) measurePSCImport() error {
 		return timeRun(command{path: b.pcctl, args: args, env: b.env, stdout: summary})
 	}
 	runs := importRuns(b.runs)
-	var real, dry []sample
+	var full, dry []sample
 	for i := range runs {
 		s, err := run()
 		if err != nil {
@@ -107,7 +107,7 @@ func (b *harness) measurePSCImport() error {
 		if err != nil {
 			return err
 		}
-		real, dry = append(real, s), append(dry, d)
+		full, dry = append(full, s), append(dry, d)
 		if i == 0 {
 			// The dry run's summary: every row would be imported, none fail.
 			var sum struct{ Read, Imported, Failed int }
@@ -125,8 +125,8 @@ func (b *harness) measurePSCImport() error {
 	}
 	rows := thousands(pscRows)
 	b.rows = append(b.rows,
-		limitRow(fmt.Sprintf("PSC import %s deals into %s customers (median of %d)", rows, thousands(b.n), runs), bench.Median(walls(real)), maxPSCImport),
-		memRow("PSC import peak RSS (max)", peakOf(real), 0, maxPSCRSS),
+		limitRow(fmt.Sprintf("PSC import %s deals into %s customers (median of %d)", rows, thousands(b.n), runs), bench.Median(walls(full)), maxPSCImport),
+		memRow("PSC import peak RSS (max)", peakOf(full), 0, maxPSCRSS),
 		limitRow(fmt.Sprintf("PSC import --dry-run (median of %d)", runs), bench.Median(walls(dry)), maxPSCDryRun),
 		memRow("PSC import --dry-run peak RSS (max)", peakOf(dry), 0, maxPSCRSS))
 	return nil

@@ -33,8 +33,8 @@ func Main() int {
 		runtime.MemProfileRate = 64 << 10
 		defer func() {
 			if f, err := os.Create(path); err == nil {
-				pprof.Lookup("allocs").WriteTo(f, 0)
-				f.Close()
+				_ = pprof.Lookup("allocs").WriteTo(f, 0)
+				_ = f.Close()
 			}
 		}()
 	}

@@ -20,6 +20,9 @@ const (
 	ExitUsage    = 2
 	ExitNotFound = 3
 	ExitRefused  = 4
+	// ExitDenied is an access refused: no valid access token (a server's 401) or a role
+	// missing (403).
+	ExitDenied = 5
 )
 
 // UsageError is a command line pcctl cannot act on: a bad flag, a missing argument, a
@@ -37,6 +40,8 @@ func ExitCode(err error) int {
 	var outUsage *output.UsageError
 	var invalid *domain.InvalidError
 	var rule *domain.RuleError
+	var auth *domain.AuthError
+	var forbidden *domain.ForbiddenError
 	switch {
 	case err == nil:
 		return ExitOK
@@ -44,6 +49,9 @@ func ExitCode(err error) int {
 		return ExitUsage
 	case errors.Is(err, domain.ErrNotFound):
 		return ExitNotFound
+	// Before RuleError: a ForbiddenError unwraps to one.
+	case errors.As(err, &auth), errors.As(err, &forbidden):
+		return ExitDenied
 	case errors.As(err, &rule):
 		return ExitRefused
 	}
@@ -138,12 +146,12 @@ func RequireFlags(cmd *cobra.Command, names ...string) error {
 	return Usagef("%s needs %s; see '%s --help'", cmd.CommandPath(), JoinAnd(missing), cmd.CommandPath())
 }
 
-// ListSome joins the first max items with ", " and counts the others: "a, b, c and 97
+// ListSome joins the first n items with ", " and counts the others: "a, b, c and 97
 // more". A notice naming every column of a 100,000-column header would be one line of a
 // megabyte.
-func ListSome(items []string, max int) string {
-	if len(items) <= max {
+func ListSome(items []string, n int) string {
+	if len(items) <= n {
 		return strings.Join(items, ", ")
 	}
-	return fmt.Sprintf("%s and %d more", strings.Join(items[:max], ", "), len(items)-max)
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:n], ", "), len(items)-n)
 }

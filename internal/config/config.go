@@ -6,6 +6,7 @@
 //
 //	workspace: /srv/pcctl/workspace.db
 //	user: alice@contoso.com
+//	token: pcctl_…            # an access token: the file must then be private (mode 0600)
 //	profiles:
 //	  test:
 //	    workspace: /tmp/test.db
@@ -23,6 +24,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -36,6 +38,8 @@ type Key struct {
 	Env  string // environment variable
 	Flag string // global flag that sets it, if any
 	Doc  string
+	// Secret keys are shown masked by List (config list); Get gives their value.
+	Secret bool
 }
 
 // Keys lists the settings, in the order `config list` shows them.
@@ -45,6 +49,7 @@ var Keys = []Key{
 	{Name: "invite_base_url", Env: "PCCTL_INVITE_BASE_URL", Doc: "base of partnership request links"},
 	{Name: "partner_name", Env: "PCCTL_PARTNER_NAME", Doc: "your company's name, signing requests"},
 	{Name: "partner_domains", Env: "PCCTL_PARTNER_DOMAINS", Doc: "your company's mail domains, comma-separated (user import --psc)"},
+	{Name: "token", Env: "PCCTL_TOKEN", Doc: "access token for a pcctl server (the file must then be mode 0600)", Secret: true},
 }
 
 // KeyNames are the names of Keys.
@@ -206,11 +211,18 @@ func (c *Config) Get(name string) (Setting, error) {
 	return s, nil
 }
 
-// List is every key's setting, in the order of Keys.
+// MaskedValue is what List shows of a secret key that is set.
+const MaskedValue = "********"
+
+// List is every key's setting, in the order of Keys. The value of a secret key (token) is
+// MaskedValue when set, so that a listing can be shown or pasted safely.
 func (c *Config) List() []Setting {
 	out := make([]Setting, 0, len(Keys))
 	for _, k := range Keys {
 		s, _ := c.Get(k.Name)
+		if k.Secret && s.Value != "" {
+			s.Value = MaskedValue
+		}
 		out = append(out, s)
 	}
 	return out
@@ -312,6 +324,60 @@ func (c *Config) PartnerDomains() []string {
 		}
 	}
 	return out
+}
+
+// Token is the access token for a pcctl server (token): $PCCTL_TOKEN, else the config
+// file's, from the selected profile or the top level; "" when there is none. A token the
+// file holds is refused with an *InsecureFileError, naming the fix, when the file may be
+// read or written by anyone but its owner (mode & 0o077 != 0): the check is made here,
+// when the token is about to be used, so that a file without a token may keep any mode.
+// (Windows has no such modes: nothing is checked there.)
+func (c *Config) Token() (string, error) {
+	s := c.get("token")
+	token := strings.TrimSpace(s.Value)
+	if token == "" || s.Source != SourceProfile && s.Source != SourceFile {
+		return token, nil
+	}
+	if err := checkPrivate(c.file); err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
+// InsecureFileError is a config file holding an access token that others may read or
+// change.
+type InsecureFileError struct {
+	File string
+	Mode fs.FileMode // permission bits
+}
+
+func (e *InsecureFileError) Error() string {
+	return fmt.Sprintf("config file %s holds an access token but has mode %04o (%s): other users may read or change it. "+
+		"Make it private with 'chmod 600 %s'; if others could read it, revoke the token and use a new one",
+		e.File, uint32(e.Mode.Perm()), e.Mode.Perm(), shellQuote(e.File))
+}
+
+// checkPrivate refuses a file that anyone but its owner may read or write.
+func checkPrivate(file string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	st, err := os.Stat(file)
+	if err != nil {
+		return fmt.Errorf("config file %s: %w", file, plain(err))
+	}
+	if st.Mode().Perm()&0o077 != 0 {
+		return &InsecureFileError{File: file, Mode: st.Mode().Perm()}
+	}
+	return nil
+}
+
+// shellQuote quotes a path for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+=:,@%") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // Validate checks a value for a key: the key must be known, the value not empty, and

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -181,5 +182,137 @@ func TestMalformedFile(t *testing.T) {
 	}
 	if _, err := Load(envOf(map[string]string{"PCCTL_CONFIG": file}), nil); err == nil || !strings.Contains(err.Error(), file) {
 		t.Fatalf("Load = %v, want an error naming %s", err, file)
+	}
+}
+
+const testToken = "pcctl_abcdefghijklmnopqrstuvwxyz234567abcdefghijklmnopqrst"
+
+// writeConfig writes a config file with a mode (set after writing, whatever the umask).
+func writeConfig(t *testing.T, file, text string, mode os.FileMode) {
+	t.Helper()
+	if err := os.WriteFile(file, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(file, mode); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A token in the config file is used only when the file is private to its owner: a file
+// others may read or write is refused, naming the file, its mode and the fix.
+func TestTokenNeedsAPrivateFile(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no permission bits on Windows")
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "config.yaml")
+	env := map[string]string{"PCCTL_CONFIG": file}
+
+	writeConfig(t, file, "token: "+testToken+"\n", 0o600)
+	if tok, err := load(t, env).Token(); err != nil || tok != testToken {
+		t.Fatalf("0600: Token() = %q, %v", tok, err)
+	}
+	writeConfig(t, file, "token: "+testToken+"\n", 0o400)
+	if tok, err := load(t, env).Token(); err != nil || tok != testToken {
+		t.Fatalf("0400: Token() = %q, %v", tok, err)
+	}
+
+	for _, mode := range []os.FileMode{0o644, 0o640, 0o604, 0o620, 0o602, 0o610, 0o666, 0o777} {
+		writeConfig(t, file, "token: "+testToken+"\n", mode)
+		tok, err := load(t, env).Token()
+		var ie *InsecureFileError
+		if !errors.As(err, &ie) || ie.File != file || ie.Mode != mode || tok != "" {
+			t.Errorf("mode %04o: Token() = %q, %v; want an InsecureFileError", mode, tok, err)
+			continue
+		}
+		if strings.Contains(err.Error(), testToken) {
+			t.Errorf("the error shows the token: %v", err)
+		}
+	}
+	writeConfig(t, file, "token: "+testToken+"\n", 0o644)
+	_, err := load(t, env).Token()
+	want := "config file " + file + " holds an access token but has mode 0644 (-rw-r--r--): other users may read or change it. " +
+		"Make it private with 'chmod 600 " + file + "'; if others could read it, revoke the token and use a new one"
+	if err == nil || err.Error() != want {
+		t.Errorf("Token() error = %v\nwant %s", err, want)
+	}
+
+	// In the selected profile: checked; in another profile: not used, so not checked.
+	writeConfig(t, file, "profiles:\n  srv:\n    token: "+testToken+"\n", 0o644)
+	var ie *InsecureFileError
+	if _, err := load(t, env, "--profile", "srv").Token(); !errors.As(err, &ie) {
+		t.Errorf("token in the selected profile of a 0644 file: %v", err)
+	}
+	if tok, err := load(t, env).Token(); err != nil || tok != "" {
+		t.Errorf("no profile selected: Token() = %q, %v; want none", tok, err)
+	}
+
+	// A token from the environment wins and needs no check of the file, even one that
+	// holds a token too; a file without a token may have any mode.
+	writeConfig(t, file, "token: "+testToken+"\n", 0o666)
+	e := map[string]string{"PCCTL_CONFIG": file, "PCCTL_TOKEN": " pcctl_fromenv "}
+	if tok, err := load(t, e).Token(); err != nil || tok != "pcctl_fromenv" {
+		t.Errorf("from the environment: Token() = %q, %v", tok, err)
+	}
+	writeConfig(t, file, "user: bob\n", 0o666)
+	if tok, err := load(t, env).Token(); err != nil || tok != "" {
+		t.Errorf("no token: Token() = %q, %v", tok, err)
+	}
+	e = map[string]string{"PCCTL_CONFIG": filepath.Join(dir, "none.yaml"), "PCCTL_TOKEN": testToken}
+	if tok, err := load(t, e).Token(); err != nil || tok != testToken {
+		t.Errorf("no config file: Token() = %q, %v", tok, err)
+	}
+
+	// config set token writes the file 0600, so a token set by pcctl is usable.
+	writeConfig(t, file, "user: bob\n", 0o644)
+	c := load(t, env)
+	if err := c.Set("token", testToken); err != nil {
+		t.Fatal(err)
+	}
+	if tok, err := c.Token(); err != nil || tok != testToken {
+		t.Errorf("after config set token: Token() = %q, %v", tok, err)
+	}
+}
+
+// config list masks the token; config get gives it.
+func TestTokenMaskedInList(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "config.yaml")
+	writeConfig(t, file, "token: "+testToken+"\n", 0o600)
+	c := load(t, map[string]string{"PCCTL_CONFIG": file})
+	found := false
+	for _, s := range c.List() {
+		if s.Key == "token" {
+			found = true
+			if s.Value != MaskedValue || s.Source != SourceFile {
+				t.Errorf("List() token = %+v, want masked, from the file", s)
+			}
+		} else if s.Value == MaskedValue {
+			t.Errorf("List() masks %s", s.Key)
+		}
+	}
+	if !found {
+		t.Error("List() has no token")
+	}
+	if s, err := c.Get("token"); err != nil || s.Value != testToken {
+		t.Errorf("Get(token) = %+v, %v", s, err)
+	}
+	c = load(t, map[string]string{"PCCTL_CONFIG": filepath.Join(t.TempDir(), "none.yaml")})
+	for _, s := range c.List() {
+		if s.Key == "token" && (s.Value != "" || s.Source != SourceDefault) {
+			t.Errorf("List() token without one = %+v", s)
+		}
+	}
+}
+
+func TestShellQuote(t *testing.T) {
+	for in, want := range map[string]string{
+		"/home/alice/.config/pcctl/config.yaml": "/home/alice/.config/pcctl/config.yaml",
+		"/home/al ice/config.yaml":              "'/home/al ice/config.yaml'",
+		"/tmp/it's.yaml":                        `'/tmp/it'\''s.yaml'`,
+		"":                                      "''",
+	} {
+		if got := shellQuote(in); got != want {
+			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
+		}
 	}
 }

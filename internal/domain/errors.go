@@ -3,6 +3,7 @@ package domain
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // ErrNotFound is wrapped by every "no such record" error.
@@ -45,3 +46,47 @@ func (e *InvalidError) Detail() string {
 	}
 	return fmt.Sprintf("%q %s", e.Value, e.Reason)
 }
+
+// ForbiddenError is a principal refused for want of a role (domain.md, "Roles"): the
+// request is well formed and the user known, but none of their roles grants the
+// permission. A pcctl server answers it with 403; pcctl exits with code 5. It names the
+// roles that would grant the permission.
+//
+// It unwraps to a *RuleError with the rule "role" and the same message, so that code
+// treating every refusal alike (errors.As(err, &rule)) still sees it as one.
+type ForbiddenError struct {
+	User       string
+	Permission Permission
+	Roles      []Role // the roles that grant Permission, in the order of AllRoles
+}
+
+func (e *ForbiddenError) Error() string {
+	names := make([]string, len(e.Roles))
+	for i, r := range e.Roles {
+		names[i] = string(r)
+	}
+	return fmt.Sprintf("%s may not %s: that needs the role %s", e.User, e.Permission, strings.Join(names, " or "))
+}
+
+// Unwrap makes errors.As(err, &rule) true, with rule.Rule "role".
+func (e *ForbiddenError) Unwrap() error { return &RuleError{Rule: "role", Msg: e.Error()} }
+
+// AuthError is a request that cannot be tied to a user: no access token, or one that is
+// malformed, unknown, revoked or expired. A pcctl server answers it with 401; pcctl exits
+// with code 5. Code is stable (one of the Auth… constants), Reason says it in words and
+// never quotes the secret.
+type AuthError struct {
+	Code   string
+	Reason string
+}
+
+// The codes of an AuthError.
+const (
+	AuthMissing   = "missing"   // no token given
+	AuthMalformed = "malformed" // not the form of a pcctl token
+	AuthUnknown   = "unknown"   // no token has that secret (never issued, or its user removed)
+	AuthRevoked   = "revoked"
+	AuthExpired   = "expired"
+)
+
+func (e *AuthError) Error() string { return "not authenticated: " + e.Reason }

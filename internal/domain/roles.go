@@ -1,7 +1,6 @@
 package domain
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 )
@@ -51,15 +50,16 @@ const (
 	PermServiceRequests Permission = "file and manage service requests"
 	PermDeals           Permission = "read and write deals"
 	PermCompanyProfile  Permission = "manage the company profile"
+	PermAudit           Permission = "read the audit log"
 )
 
 // grants is the role table of domain.md. global-admin may do everything and is not listed.
 var grants = map[Role][]Permission{
-	RoleUserAdmin:      {PermManageUsers, PermManageResellers},
+	RoleUserAdmin:      {PermManageUsers, PermManageResellers, PermAudit},
 	RoleAdminAgent:     {PermReadCustomers, PermWriteCustomers, PermSubscriptions, PermManageResellers, PermServiceRequests},
 	RoleSalesAgent:     {PermReadCustomers, PermWriteCustomers, PermSubscriptions, PermManageResellers},
 	RoleHelpdeskAgent:  {PermReadCustomers, PermServiceRequests},
-	RoleAccountAdmin:   {PermManageUsers, PermCompanyProfile},
+	RoleAccountAdmin:   {PermManageUsers, PermCompanyProfile, PermAudit},
 	RoleReferralsAdmin: {PermDeals},
 }
 
@@ -84,28 +84,29 @@ func (p Principal) Can(perm Permission) bool {
 	return false
 }
 
-// Require returns a *RuleError naming the roles that grant perm when p holds none.
+// Require returns a *ForbiddenError naming the roles that grant perm when p holds none
+// (it unwraps to a *RuleError with the rule "role").
 func (p Principal) Require(perm Permission) error {
 	if p.Can(perm) {
 		return nil
 	}
-	var who []string
+	var who []Role
 	for _, r := range AllRoles {
 		if r == RoleGlobalAdmin || slices.Contains(grants[r], perm) {
-			who = append(who, string(r))
+			who = append(who, r)
 		}
 	}
-	return &RuleError{Rule: "role", Msg: fmt.Sprintf("%s may not %s: that needs the role %s", p.User, perm, strings.Join(who, " or "))}
+	return &ForbiddenError{User: p.User, Permission: perm, Roles: who}
 }
 
 // roleSummaries say what each role may do, as domain.md's table does.
 var roleSummaries = map[Role]string{
 	RoleGlobalAdmin:    "everything, including flagging customers and managing users",
-	RoleUserAdmin:      "manage users; invite and remove indirect resellers",
+	RoleUserAdmin:      "manage users; invite and remove indirect resellers; read the audit log",
 	RoleAdminAgent:     "customers, subscriptions, resellers, service requests",
 	RoleSalesAgent:     "customers, subscriptions, resellers; no service requests",
 	RoleHelpdeskAgent:  "read customers; file and manage service requests",
-	RoleAccountAdmin:   "manage users and the company profile (PSC admins)",
+	RoleAccountAdmin:   "manage users and the company profile; read the audit log (PSC admins)",
 	RoleReferralsAdmin: "read and write every deal (PSC deal managers and sellers)",
 }
 

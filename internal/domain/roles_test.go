@@ -11,6 +11,7 @@ import (
 var allPermissions = []Permission{
 	PermReadCustomers, PermWriteCustomers, PermFlagCustomers, PermManageUsers,
 	PermManageResellers, PermSubscriptions, PermServiceRequests, PermDeals, PermCompanyProfile,
+	PermAudit,
 }
 
 func TestRoleNames(t *testing.T) {
@@ -26,16 +27,16 @@ func TestRoleTable(t *testing.T) {
 	table := map[Role][]Permission{
 		// everything, including flagging customers (002) and user management
 		RoleGlobalAdmin: allPermissions,
-		// manage users, invite and remove indirect resellers (004)
-		RoleUserAdmin: {PermManageUsers, PermManageResellers},
+		// manage users, invite and remove indirect resellers (004); read the audit log
+		RoleUserAdmin: {PermManageUsers, PermManageResellers, PermAudit},
 		// customers, subscriptions, resellers, service requests (003, 004)
 		RoleAdminAgent: {PermReadCustomers, PermWriteCustomers, PermSubscriptions, PermManageResellers, PermServiceRequests},
 		// customers, subscriptions, resellers (003, 004); no service requests
 		RoleSalesAgent: {PermReadCustomers, PermWriteCustomers, PermSubscriptions, PermManageResellers},
 		// read customers, file and manage service requests (003)
 		RoleHelpdeskAgent: {PermReadCustomers, PermServiceRequests},
-		// manage users and the company profile (001)
-		RoleAccountAdmin: {PermManageUsers, PermCompanyProfile},
+		// manage users and the company profile (001); read the audit log
+		RoleAccountAdmin: {PermManageUsers, PermCompanyProfile, PermAudit},
 		// read and write every deal; the only deal role (001)
 		RoleReferralsAdmin: {PermDeals},
 	}
@@ -79,6 +80,15 @@ func TestRoleRules(t *testing.T) {
 	for _, r := range []Role{RoleGlobalAdmin, RoleUserAdmin, RoleAccountAdmin} {
 		if !(Principal{Roles: []Role{r}}).Can(PermManageUsers) {
 			t.Errorf("%s may not manage users", r)
+		}
+	}
+	// The audit log is read by those who manage users (and global-admin); the agents,
+	// whose changes it records, may not read it.
+	for _, r := range AllRoles {
+		can := Principal{Roles: []Role{r}}.Can(PermAudit)
+		want := r == RoleGlobalAdmin || r == RoleUserAdmin || r == RoleAccountAdmin
+		if can != want {
+			t.Errorf("%s may read the audit log: %v, want %v", r, can, want)
 		}
 	}
 }
@@ -151,6 +161,8 @@ func TestRequireMessage(t *testing.T) {
 			"bob may not read and write deals: that needs the role global-admin or referrals-admin"},
 		{Principal{User: "bob"}, PermCompanyProfile,
 			"bob may not manage the company profile: that needs the role global-admin or account-admin"},
+		{Principal{User: "bob", Roles: []Role{RoleReferralsAdmin, RoleAdminAgent}}, PermAudit,
+			"bob may not read the audit log: that needs the role global-admin or user-admin or account-admin"},
 	}
 	for _, tt := range tests {
 		err := tt.p.Require(tt.perm)

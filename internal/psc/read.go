@@ -189,7 +189,6 @@ func Open(r io.Reader, opts Options) (*File, error) {
 	if f.text, err = f.decode(raw, bom, opts.Encoding); err != nil {
 		return nil, err
 	}
-	raw = nil
 	buf = bytes.Buffer{} // the raw bytes are garbage when the text is a decoded copy
 
 	cr, err := f.reader()

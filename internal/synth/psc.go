@@ -1156,12 +1156,12 @@ func (g *pscUserGen) next() pscUser {
 	i := g.i
 	g.i++
 	var u pscUser
-	switch {
-	case i == 0:
+	switch i {
+	case 0:
 		u.Role = "Admin"
-	case i == 1:
+	case 1:
 		u.Role = "Deal Manager"
-	case i == 2:
+	case 2:
 		u.Role = "Seller"
 	default:
 		switch x := r.n(100); {

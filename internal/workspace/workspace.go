@@ -115,6 +115,23 @@ type Workspace interface {
 	// dryRun nothing is written.
 	ImportUsers(ctx context.Context, users []domain.User, dryRun bool) ([]UserImportOutcome, error)
 
+	// CreateToken issues an access token for an existing user, lasting ttl
+	// (domain.NeverExpires: until revoked). The secret is returned this once: the
+	// workspace keeps only its hash (domain.HashTokenSecret).
+	CreateToken(ctx context.Context, email, name string, ttl time.Duration) (secret string, t domain.Token, err error)
+	// Tokens lists a user's tokens, or every user's when email is "", by user then
+	// creation time; never a secret.
+	Tokens(ctx context.Context, email string) ([]domain.Token, error)
+	// RevokeToken revokes a token for good; revoking it again is refused
+	// (*domain.RuleError).
+	RevokeToken(ctx context.Context, id string) (domain.Token, error)
+	// Authenticate finds the token with that secret and returns its user as a principal,
+	// with the roles the user holds now, recording the use. A missing, malformed,
+	// unknown, revoked or expired token is a *domain.AuthError (a revoked or expired one
+	// is returned with it, for the server's log). It needs no permission: it is how a
+	// server's request gets a principal.
+	Authenticate(ctx context.Context, secret string) (domain.Principal, domain.Token, error)
+
 	// CreateRequest files a service request for the customer r.CustomerID (ID or
 	// domain), with a new unique 15-digit reference number; it is open.
 	CreateRequest(ctx context.Context, r domain.ServiceRequest) (RequestRecord, error)
@@ -132,6 +149,11 @@ type Workspace interface {
 
 	// Home is the principal's activity at a glance (000, 002).
 	Home(ctx context.Context) (HomeOverview, error)
+
+	// AuditLog calls each for the records of the audit log q selects, newest first. Every
+	// change a Workspace makes is recorded in the same transaction as the change itself;
+	// no method changes or deletes a record. Reading it needs domain.PermAudit.
+	AuditLog(ctx context.Context, q AuditQuery, each func(AuditRecord) error) error
 
 	Close() error
 }
@@ -235,6 +257,9 @@ type DealImportOptions struct {
 	DryRun            bool // do everything, write nothing
 	SkipFailed        bool // import the good rows even when some fail (--on-error skip)
 	CreateMissingOrgs bool // a name that resolves to nothing becomes a prospect organisation
+	// ExpectedRows, when known, is how many rows there are: a large import builds the
+	// deals' indexes again at the end rather than growing them row by row.
+	ExpectedRows int
 	// Progress, when set, is called as rows are processed with how many are done.
 	Progress func(done int)
 }
@@ -407,4 +432,40 @@ type ImportResult struct {
 	Updated   int `json:"updated"`
 	Unchanged int `json:"unchanged"`
 	Skipped   int `json:"skipped"`
+}
+
+// AuditQuery selects records of the audit log; empty fields select all.
+type AuditQuery struct {
+	Since    time.Time // only records made at or after this time
+	User     string    // only changes made by this user
+	Entity   string    // only changes of this kind of entity ("customer", "deal"…)
+	EntityID string    // only changes of this entity (with Entity)
+	Limit    int       // 0 means no limit
+}
+
+// AuditEntities are the kinds of entity whose changes the audit log records, with what
+// identifies one in AuditRecord.EntityID.
+var AuditEntities = []struct{ Kind, ID string }{
+	{"customer", "tenant ID"},
+	{"customers", "none: a customer import as a whole"},
+	{"reseller", "MPN ID; the address of a partnership request"},
+	{"subscription", "subscription ID"},
+	{"deal", "deal ID"},
+	{"deals", "none: a PSC deal import as a whole"},
+	{"request", "reference number"},
+	{"user", "email address"},
+	{"token", "token ID"},
+}
+
+// AuditRecord is one change recorded in the audit log.
+type AuditRecord struct {
+	Seq      int64     // the record's number: later records have higher numbers
+	At       time.Time // when the change was made (the workspace's clock)
+	User     string    // who made it
+	Action   string    // "<entity>.<verb>", such as "deal.close-won" or "customer.flag"
+	Entity   string    // the kind of entity changed: customer, customers (an import), reseller…
+	EntityID string    // its ID (tenant ID, MPN ID, deal ID…); "" for an import
+	// Before and After are compact JSON objects of the fields the change concerns, before
+	// and after it: "" before a creation and after a deletion. Secrets are never recorded.
+	Before, After string
 }

@@ -218,7 +218,7 @@ func importRun(ctx context.Context, f *cmdutil.Factory, o *importOptions) error 
 	ahead := migrate.NewPrefetch(rows, 8192)
 	defer ahead.Stop()
 	res, err := ws.ImportDeals(ctx, ahead, workspace.DealImportOptions{
-		DryRun: o.dryRun, SkipFailed: o.onError == "skip", CreateMissingOrgs: o.createOrgs,
+		DryRun: o.dryRun, SkipFailed: o.onError == "skip", CreateMissingOrgs: o.createOrgs, ExpectedRows: total,
 		Progress: func(n int) { bar.Add(int64(n - done)); done = n },
 	})
 	bar.Finish()

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pcctl/pcctl/internal/buildinfo"
+	"github.com/pcctl/pcctl/internal/cmd/audit"
 	"github.com/pcctl/pcctl/internal/cmd/configcmd"
 	"github.com/pcctl/pcctl/internal/cmd/customers"
 	"github.com/pcctl/pcctl/internal/cmd/deal"
@@ -16,6 +17,7 @@ import (
 	"github.com/pcctl/pcctl/internal/cmd/request"
 	"github.com/pcctl/pcctl/internal/cmd/reseller"
 	"github.com/pcctl/pcctl/internal/cmd/subscription"
+	"github.com/pcctl/pcctl/internal/cmd/token"
 	"github.com/pcctl/pcctl/internal/cmd/user"
 	"github.com/pcctl/pcctl/internal/cmd/workspacecmd"
 	"github.com/pcctl/pcctl/internal/cmdutil"
@@ -72,6 +74,8 @@ the columns you choose (--fields).`,
 		home.NewCmdHome(f),
 		workspacecmd.NewCmdWorkspace(f),
 		user.NewCmdUser(f),
+		audit.NewCmdAudit(f),
+		token.NewCmdToken(f),
 		configcmd.NewCmdConfig(f),
 		newHelpTopic("exit-codes", "Exit codes pcctl returns", exitCodesHelp),
 		newHelpTopic("environment", "Environment variables and configuration", environmentHelp),
@@ -206,7 +210,9 @@ const exitCodesHelp = `pcctl exits with:
      allowed set (format, field, view, sort, domain, country…)
   3  not found: no customer (or other record) matches the ID or domain given
   4  refused by a business rule: the input is well formed but a rule forbids it (a domain
-     already used by another customer, a missing role, editing a closed deal)
+     already used by another customer, editing a closed deal, revoking a token twice)
+  5  access denied: no valid access token (missing, unknown, revoked or expired), or a
+     role missing for what was asked (the error names the roles that would grant it)
 
 Errors are written to stderr, starting with "Error: " and naming the problem; data goes
 to stdout.
@@ -231,6 +237,8 @@ shows where each value comes from).
   PCCTL_PARTNER_DOMAINS
                     your company's mail domains, comma-separated, as partner_domains:
                     'user import --psc' imports only addresses at them
+  PCCTL_TOKEN       an access token for a pcctl server, as token (a token kept in the
+                    config file is used only if the file is not readable by others)
   XDG_DATA_HOME     the default workspace is $XDG_DATA_HOME/pcctl/workspace.db
                     (~/.local/share/pcctl/workspace.db when unset)
   XDG_CONFIG_HOME   where the config file is looked for

@@ -117,7 +117,7 @@ extension).`,
 
 func importRun(ctx context.Context, f *cmdutil.Factory, o *output.Options, file, reportPath string, domains []string, dryRun, skip bool) error {
 	ios := f.IOStreams
-	var in io.Reader = ios.In
+	in := io.Reader(ios.In)
 	name := "stdin"
 	if file != "-" {
 		if st, err := os.Stat(file); err == nil && st.IsDir() {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -139,7 +140,7 @@ func (s *session) AddCustomer(ctx context.Context, c domain.Customer, passwordHa
 			return err
 		}
 		out = workspace.CustomerRecord{Customer: c}
-		return nil
+		return s.audit(ctx, tx, "customer.add", auditCustomer, c.ID, nil, customerState(c))
 	})
 	return out, err
 }
@@ -275,6 +276,11 @@ func (s *session) FlagCustomer(ctx context.Context, ref string) (workspace.FlagR
 			if _, err := tx.ExecContext(ctx, `DELETE FROM customer_flags WHERE user = ? AND customer = ?`, s.who.User, epk); err != nil {
 				return err
 			}
+			if err := s.audit(ctx, tx, "customer.unflag", auditCustomer, evicted.ID, flagState(evicted),
+				state{{"flagged", false}, {"flaggedAt", time.Time{}},
+					{"reason", fmt.Sprintf("at most %d flags: unflagged to flag %s", domain.MaxFlags, c.ID)}}); err != nil {
+				return err
+			}
 			evicted.Flagged = false // FlaggedAt still says when it was flagged
 			res.Unflagged = &evicted
 		}
@@ -283,9 +289,10 @@ func (s *session) FlagCustomer(ctx context.Context, ref string) (workspace.FlagR
 			s.who.User, pk, formatTime(now)); err != nil {
 			return err
 		}
+		before := flagState(c)
 		c.Flagged, c.FlaggedAt = true, now
 		res.Customer = c
-		return nil
+		return s.audit(ctx, tx, "customer.flag", auditCustomer, c.ID, before, flagState(c))
 	})
 	return res, err
 }
@@ -294,9 +301,8 @@ func (s *session) UnflagCustomer(ctx context.Context, ref string) (workspace.Cus
 	if err := s.who.Require(domain.PermFlagCustomers); err != nil {
 		return workspace.CustomerRecord{}, false, err
 	}
-	return s.toggle(ctx, ref, `DELETE FROM customer_flags WHERE user = ? AND customer = ?`, func(c *workspace.CustomerRecord) {
-		c.Flagged = false
-	})
+	return s.toggle(ctx, ref, "customer.unflag", flagState, `DELETE FROM customer_flags WHERE user = ? AND customer = ?`,
+		func(c *workspace.CustomerRecord) { c.Flagged = false })
 }
 
 func (s *session) PinCustomer(ctx context.Context, ref string) (workspace.CustomerRecord, bool, error) {
@@ -304,7 +310,7 @@ func (s *session) PinCustomer(ctx context.Context, ref string) (workspace.Custom
 		return workspace.CustomerRecord{}, false, err
 	}
 	now := formatTime(s.now())
-	return s.toggle(ctx, ref, `INSERT OR IGNORE INTO customer_pins(user, customer, pinned_at) VALUES (?, ?, '`+now+`')`,
+	return s.toggle(ctx, ref, "customer.pin", pinState, `INSERT OR IGNORE INTO customer_pins(user, customer, pinned_at) VALUES (?, ?, '`+now+`')`,
 		func(c *workspace.CustomerRecord) { c.Pinned = true })
 }
 
@@ -312,13 +318,14 @@ func (s *session) UnpinCustomer(ctx context.Context, ref string) (workspace.Cust
 	if err := s.who.Require(domain.PermReadCustomers); err != nil {
 		return workspace.CustomerRecord{}, false, err
 	}
-	return s.toggle(ctx, ref, `DELETE FROM customer_pins WHERE user = ? AND customer = ?`,
+	return s.toggle(ctx, ref, "customer.unpin", pinState, `DELETE FROM customer_pins WHERE user = ? AND customer = ?`,
 		func(c *workspace.CustomerRecord) { c.Pinned = false })
 }
 
 // toggle runs a one-row change of the principal's state on a customer and reports whether
-// it changed anything.
-func (s *session) toggle(ctx context.Context, ref, stmt string, apply func(*workspace.CustomerRecord)) (workspace.CustomerRecord, bool, error) {
+// it changed anything; a change is recorded as action, with the states st gives.
+func (s *session) toggle(ctx context.Context, ref, action string, st func(workspace.CustomerRecord) state, stmt string,
+	apply func(*workspace.CustomerRecord)) (workspace.CustomerRecord, bool, error) {
 	var c workspace.CustomerRecord
 	var changed bool
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
@@ -331,10 +338,16 @@ func (s *session) toggle(ctx context.Context, ref, stmt string, apply func(*work
 			return err
 		}
 		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
 		changed = n > 0
 		c = found
 		apply(&c)
-		return err
+		if !changed {
+			return nil
+		}
+		return s.audit(ctx, tx, action, auditCustomer, c.ID, st(found), st(c))
 	})
 	return c, changed, err
 }

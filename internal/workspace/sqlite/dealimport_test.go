@@ -98,7 +98,7 @@ func TestImportDeals(t *testing.T) {
 	}
 
 	// Skip: the good rows are written; --create-missing-orgs creates the prospect.
-	res, err = ws.ImportDeals(ctx, dealRowsOf(rows), workspace.DealImportOptions{SkipFailed: true, CreateMissingOrgs: true})
+	res, err = ws.ImportDeals(ctx, dealRowsOf(rows), workspace.DealImportOptions{SkipFailed: true, CreateMissingOrgs: true, ExpectedRows: len(rows)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,6 +162,11 @@ func TestImportDeals(t *testing.T) {
 	helpdesk := db.As(domain.Principal{User: "h@x.com", Roles: []domain.Role{domain.RoleHelpdeskAgent}})
 	if _, err := helpdesk.ImportDeals(ctx, dealRowsOf(again), workspace.DealImportOptions{}); err == nil {
 		t.Fatal("helpdesk imported deals")
+	}
+	// The indexes the large import dropped are there again, and sound.
+	var indexes int
+	if err := db.db.QueryRow(`SELECT count(*) FROM sqlite_schema WHERE name IN ('deals_created', 'deals_updated', 'deals_customer')`).Scan(&indexes); err != nil || indexes != 3 {
+		t.Fatalf("%d deal indexes, %v", indexes, err)
 	}
 	if problems, err := db.Check(ctx); err != nil || len(problems) > 0 {
 		t.Fatal(problems, err)

@@ -167,7 +167,7 @@ func normalizeDeal(d *domain.Deal) error {
 }
 
 func (s *session) CreateDeal(ctx context.Context, d domain.Deal) (workspace.DealRecord, error) {
-	return s.insertDeal(ctx, domain.NewOutboundDeal(d, s.now().UTC().Truncate(time.Second)))
+	return s.insertDeal(ctx, "deal.create", domain.NewOutboundDeal(d, s.now().UTC().Truncate(time.Second)))
 }
 
 func (s *session) ReceiveDeal(ctx context.Context, d domain.Deal) (workspace.DealRecord, error) {
@@ -179,10 +179,10 @@ func (s *session) ReceiveDeal(ctx context.Context, d domain.Deal) (workspace.Dea
 		return workspace.DealRecord{}, &domain.InvalidError{Field: "sellerEmail", Value: d.SellerEmail, Reason: "is not an email address"}
 	}
 	d.SellerEmail = email
-	return s.insertDeal(ctx, domain.NewInboundDeal(d, s.now().UTC().Truncate(time.Second)))
+	return s.insertDeal(ctx, "deal.receive", domain.NewInboundDeal(d, s.now().UTC().Truncate(time.Second)))
 }
 
-func (s *session) insertDeal(ctx context.Context, d domain.Deal) (workspace.DealRecord, error) {
+func (s *session) insertDeal(ctx context.Context, action string, d domain.Deal) (workspace.DealRecord, error) {
 	var out workspace.DealRecord
 	if err := s.who.Require(domain.PermDeals); err != nil {
 		return out, err
@@ -241,8 +241,10 @@ func (s *session) insertDeal(ctx context.Context, d domain.Deal) (workspace.Deal
 				return err
 			}
 		}
-		_, out, err = s.loadDeal(ctx, tx, d.ID)
-		return err
+		if _, out, err = s.loadDeal(ctx, tx, d.ID); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, action, auditDeal, out.ID, nil, dealState(out.Deal).with(field{"notes", noteTexts(out.Notes)}))
 	})
 	return out, err
 }
@@ -349,9 +351,10 @@ func (s *session) ListDeals(ctx context.Context, q workspace.DealQuery, each fun
 
 // changeDeal runs a change of one deal in a write transaction: expiry first, then the
 // version check, then the rule of the status model for action, then apply, which writes
-// the deal's content; the version and updated_at are bumped here.
-func (s *session) changeDeal(ctx context.Context, id string, action domain.DealAction, expectVersion int,
-	apply func(tx *sql.Tx, pk int64, before, after *domain.Deal) error) (workspace.DealRecord, error) {
+// the deal's content; the version and updated_at are bumped here. The change is recorded
+// in the audit log as auditAction, with the fields of extra (a note added) after it.
+func (s *session) changeDeal(ctx context.Context, id string, action domain.DealAction, auditAction string, expectVersion int,
+	apply func(tx *sql.Tx, pk int64, before, after *domain.Deal) error, extra ...field) (workspace.DealRecord, error) {
 	var out workspace.DealRecord
 	if err := s.who.Require(domain.PermDeals); err != nil {
 		return out, err
@@ -373,6 +376,7 @@ func (s *session) changeDeal(ctx context.Context, id string, action domain.DealA
 		if err != nil {
 			return err
 		}
+		before := dealState(cur.Deal)
 		if err := apply(tx, pk, &cur.Deal, &next); err != nil {
 			return err
 		}
@@ -385,8 +389,10 @@ func (s *session) changeDeal(ctx context.Context, id string, action domain.DealA
 			next.Status, next.Substatus, next.SellerAccepted, expires, next.StatusReason, formatTime(now), pk); err != nil {
 			return err
 		}
-		_, out, err = s.loadDeal(ctx, tx, id)
-		return err
+		if _, out, err = s.loadDeal(ctx, tx, id); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, auditAction, auditDeal, out.ID, before, dealState(out.Deal).with(extra...))
 	})
 	return out, err
 }
@@ -395,7 +401,7 @@ func (s *session) ActOnDeal(ctx context.Context, id string, action domain.DealAc
 	if action == domain.ActEdit || action == domain.ActExpire {
 		return workspace.DealRecord{}, fmt.Errorf("ActOnDeal: %s is not an action a user takes", action)
 	}
-	return s.changeDeal(ctx, id, action, expectVersion, func(tx *sql.Tx, pk int64, before, after *domain.Deal) error {
+	return s.changeDeal(ctx, id, action, "deal."+string(action), expectVersion, func(tx *sql.Tx, pk int64, before, after *domain.Deal) error {
 		if r := strings.TrimSpace(reason); r != "" {
 			after.StatusReason = r
 		}
@@ -404,7 +410,7 @@ func (s *session) ActOnDeal(ctx context.Context, id string, action domain.DealAc
 }
 
 func (s *session) UpdateDeal(ctx context.Context, id string, ch workspace.DealChange, expectVersion int) (workspace.DealRecord, error) {
-	return s.changeDeal(ctx, id, domain.ActEdit, expectVersion, func(tx *sql.Tx, pk int64, before, after *domain.Deal) error {
+	return s.changeDeal(ctx, id, domain.ActEdit, "deal.update", expectVersion, func(tx *sql.Tx, pk int64, before, after *domain.Deal) error {
 		if ch.Name != nil {
 			after.Name = *ch.Name
 		}
@@ -443,9 +449,9 @@ func (s *session) UpdateDeal(ctx context.Context, id string, ch workspace.DealCh
 }
 
 func (s *session) AddDealNote(ctx context.Context, id, text string, expectVersion int) (workspace.DealRecord, error) {
-	return s.changeDeal(ctx, id, domain.ActEdit, expectVersion, func(tx *sql.Tx, pk int64, before, after *domain.Deal) error {
+	return s.changeDeal(ctx, id, domain.ActEdit, "deal.note", expectVersion, func(tx *sql.Tx, pk int64, before, after *domain.Deal) error {
 		return s.insertNote(ctx, tx, pk, text, s.now())
-	})
+	}, field{"note", strings.TrimSpace(text)})
 }
 
 func (s *session) SetDealTeamMember(ctx context.Context, id, email string, member bool, expectVersion int) (workspace.DealRecord, error) {
@@ -453,7 +459,11 @@ func (s *session) SetDealTeamMember(ctx context.Context, id, email string, membe
 	if err != nil {
 		return workspace.DealRecord{}, err
 	}
-	return s.changeDeal(ctx, id, domain.ActEdit, expectVersion, func(tx *sql.Tx, pk int64, before, after *domain.Deal) error {
+	action := "deal.team-add"
+	if !member {
+		action = "deal.team-remove"
+	}
+	return s.changeDeal(ctx, id, domain.ActEdit, action, expectVersion, func(tx *sql.Tx, pk int64, before, after *domain.Deal) error {
 		stmt := `INSERT OR IGNORE INTO deal_team(deal, email) VALUES (?, ?)`
 		if !member {
 			stmt = `DELETE FROM deal_team WHERE deal = ? AND email = ?`
@@ -478,15 +488,21 @@ func (s *session) SetDealFavorite(ctx context.Context, id string, favorite bool)
 		if err != nil {
 			return err
 		}
-		stmt := `INSERT OR IGNORE INTO deal_favorites(user, deal) VALUES (?, ?)`
+		stmt, action := `INSERT OR IGNORE INTO deal_favorites(user, deal) VALUES (?, ?)`, "deal.favorite"
 		if !favorite {
-			stmt = `DELETE FROM deal_favorites WHERE user = ? AND deal = ?`
+			stmt, action = `DELETE FROM deal_favorites WHERE user = ? AND deal = ?`, "deal.unfavorite"
 		}
-		if _, err := tx.ExecContext(ctx, stmt, s.who.User, pk); err != nil {
+		res, err := tx.ExecContext(ctx, stmt, s.who.User, pk)
+		if err != nil {
 			return err
 		}
-		_, out, err = s.loadDeal(ctx, tx, id)
-		return err
+		if _, out, err = s.loadDeal(ctx, tx, id); err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err // already as asked: nothing to record
+		}
+		return s.audit(ctx, tx, action, auditDeal, out.ID, favoriteState(!favorite), favoriteState(favorite))
 	})
 	return out, err
 }

@@ -47,10 +47,17 @@ func (s *session) ImportCustomers(ctx context.Context, rows workspace.CustomerRo
 			return err
 		}
 		imp := &importer{s: s, tx: tx, opts: opts, res: &res, chunkKeys: s.chunkKeys}
+		var err error
 		if n == 0 {
-			return imp.bulk(ctx, rows)
+			err = imp.bulk(ctx, rows)
+		} else {
+			err = imp.incremental(ctx, rows)
 		}
-		return imp.incremental(ctx, rows)
+		if err != nil || res.Created+res.Updated == 0 {
+			return err
+		}
+		// One record for the whole import, never one per customer.
+		return s.audit(ctx, tx, "customer.import", auditCustomers, "", nil, importState(res))
 	})
 	return res, err
 }

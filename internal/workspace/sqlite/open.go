@@ -366,7 +366,7 @@ func (d *DB) writeTxWith(ctx context.Context, before, after string, fn func(*sql
 	if _, err := conn.ExecContext(ctx, before); err != nil {
 		return err
 	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), after)
+	defer func() { _, _ = conn.ExecContext(context.WithoutCancel(ctx), after) }()
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("starting a write transaction: %w", err)

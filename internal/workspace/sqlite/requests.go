@@ -98,8 +98,10 @@ func (s *session) CreateRequest(ctx context.Context, r domain.ServiceRequest) (w
 			if err != nil {
 				return err
 			}
-			_, out, err = s.loadRequest(ctx, tx, ref)
-			return err
+			if _, out, err = s.loadRequest(ctx, tx, ref); err != nil {
+				return err
+			}
+			return s.audit(ctx, tx, "request.new", auditRequest, out.Ref, nil, requestState(out.ServiceRequest))
 		}
 	})
 	return out, err
@@ -254,8 +256,21 @@ func (s *session) UpdateRequest(ctx context.Context, ref string, ch domain.Reque
 				return err
 			}
 		}
-		_, out, err = s.loadRequest(ctx, tx, ref)
-		return err
+		if _, out, err = s.loadRequest(ctx, tx, ref); err != nil {
+			return err
+		}
+		action := "request.update"
+		switch {
+		case out.Status == domain.RequestClosed && cur.Status != domain.RequestClosed:
+			action = "request.close"
+		case out.Status != domain.RequestClosed && cur.Status == domain.RequestClosed:
+			action = "request.reopen"
+		}
+		var note []field
+		if text := strings.TrimSpace(ch.Note); text != "" {
+			note = append(note, field{"note", text})
+		}
+		return s.audit(ctx, tx, action, auditRequest, out.Ref, requestState(cur.ServiceRequest), requestState(out.ServiceRequest).with(note...))
 	})
 	return out, err
 }
@@ -270,15 +285,21 @@ func (s *session) SetRequestFavorite(ctx context.Context, ref string, favorite b
 		if err != nil {
 			return err
 		}
-		stmt := `INSERT OR IGNORE INTO request_favorites(user, request) VALUES (?, ?)`
+		stmt, action := `INSERT OR IGNORE INTO request_favorites(user, request) VALUES (?, ?)`, "request.favorite"
 		if !favorite {
-			stmt = `DELETE FROM request_favorites WHERE user = ? AND request = ?`
+			stmt, action = `DELETE FROM request_favorites WHERE user = ? AND request = ?`, "request.unfavorite"
 		}
-		if _, err := tx.ExecContext(ctx, stmt, s.who.User, pk); err != nil {
+		res, err := tx.ExecContext(ctx, stmt, s.who.User, pk)
+		if err != nil {
 			return err
 		}
-		_, out, err = s.loadRequest(ctx, tx, ref)
-		return err
+		if _, out, err = s.loadRequest(ctx, tx, ref); err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err // already as asked: nothing to record
+		}
+		return s.audit(ctx, tx, action, auditRequest, out.Ref, favoriteState(!favorite), favoriteState(favorite))
 	})
 	return out, err
 }

@@ -44,7 +44,11 @@ func (s *session) InviteReseller(ctx context.Context, inv domain.Invitation) (do
 		inv.CreatedAt = now
 		_, err = tx.ExecContext(ctx, `INSERT INTO reseller_invitations(token, email, name, subject, body, created_at)
 			VALUES (?, ?, ?, ?, ?, ?)`, inv.Token, inv.Email, inv.Name, inv.Subject, inv.Body, formatTime(now))
-		return err
+		if err != nil {
+			return err
+		}
+		// A request has no MPN ID yet: it is recorded under its address.
+		return s.audit(ctx, tx, "reseller.invite", auditReseller, inv.Email, nil, invitationState(inv))
 	})
 	return inv, existing, err
 }
@@ -73,15 +77,17 @@ func (s *session) AcceptInvitation(ctx context.Context, token, mpnID, name strin
 		if err := domain.CheckAcceptance(inv, now); err != nil {
 			return err
 		}
-		var status string
-		err = tx.QueryRowContext(ctx, `SELECT status FROM resellers WHERE mpn_id = ?`, mpnID).Scan(&status)
+		old, found, err := s.findReseller(ctx, tx, mpnID)
+		var before state
 		switch {
-		case err == nil && status == string(domain.ResellerActive):
+		case err != nil:
+		case found && old.Status == domain.ResellerActive:
 			return &domain.RuleError{Rule: "already-partner", Msg: fmt.Sprintf("MPN ID %s is already one of your indirect resellers", mpnID)}
-		case err == nil: // removed earlier, invited again
+		case found: // removed earlier, invited again
+			before = resellerState(old)
 			_, err = tx.ExecContext(ctx, `UPDATE resellers SET name = ?, email = ?, status = 'active', invited_at = ?,
 				accepted_at = ?, removed_at = '' WHERE mpn_id = ?`, name, inv.Email, created, formatTime(now), mpnID)
-		case errors.Is(err, sql.ErrNoRows):
+		default:
 			_, err = tx.ExecContext(ctx, `INSERT INTO resellers(mpn_id, name, email, status, invited_at, accepted_at)
 				VALUES (?, ?, ?, 'active', ?, ?)`, mpnID, name, inv.Email, created, formatTime(now))
 		}
@@ -94,7 +100,7 @@ func (s *session) AcceptInvitation(ctx context.Context, token, mpnID, name strin
 		}
 		r = domain.Reseller{MPNID: mpnID, Name: name, Email: inv.Email, Status: domain.ResellerActive,
 			InvitedAt: inv.CreatedAt, AcceptedAt: now, ExpiresAt: inv.ExpiresAt()}
-		return nil
+		return s.audit(ctx, tx, "reseller.accept", auditReseller, mpnID, before, resellerState(r))
 	})
 	return r, err
 }
@@ -220,9 +226,10 @@ func (s *session) RemoveReseller(ctx context.Context, mpnID string) (domain.Rese
 			formatTime(now), found.MPNID); err != nil {
 			return err
 		}
+		before := resellerState(found)
 		found.Status, found.RemovedAt = domain.ResellerRemoved, now
 		r = found
-		return nil
+		return s.audit(ctx, tx, "reseller.remove", auditReseller, found.MPNID, before, resellerState(found))
 	})
 	return r, err
 }

@@ -272,6 +272,15 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 // applicationID marks a SQLite file as a pcctl workspace (PRAGMA application_id): "PCCT".
 const applicationID = 0x50434354
 
+// dealIndexes are the secondary indexes of deals that a large PSC import drops and builds
+// again at the end (as customerIndexes for a bulk customer import). Keep in step with
+// migration 3. (deals_expiry holds only New deals, which an import never writes.)
+var dealIndexes = []struct{ name, create string }{
+	{"deals_created", "CREATE INDEX deals_created ON deals(created_at)"},
+	{"deals_updated", "CREATE INDEX deals_updated ON deals(updated_at)"},
+	{"deals_customer", "CREATE INDEX deals_customer ON deals(customer) WHERE customer IS NOT NULL"},
+}
+
 // customerIndexes are the secondary indexes of customers, dropped and rebuilt around a
 // bulk import into an empty workspace (building an index from sorted data
 // is several times faster than growing it row by row). Keep in step with migration 1.

@@ -58,7 +58,10 @@ func (s *session) AddSubscription(ctx context.Context, sub domain.Subscription) 
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO subscriptions(id, customer, offer, quantity, reseller_mpn_id, term_end, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`, sub.ID, pk, sub.Offer, sub.Quantity, sub.ResellerMPNID, termEnd, formatTime(sub.CreatedAt))
-		return err
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, "subscription.add", auditSubscription, sub.ID, nil, subscriptionState(sub))
 	})
 	return sub, err
 }
@@ -119,6 +122,7 @@ func (s *session) UpdateSubscription(ctx context.Context, id string, ch workspac
 		} else if err != nil {
 			return err
 		}
+		before := subscriptionState(sub)
 		if ch.Quantity != nil {
 			if err := domain.CheckQuantity(*ch.Quantity); err != nil {
 				return err
@@ -143,7 +147,10 @@ func (s *session) UpdateSubscription(ctx context.Context, id string, ch workspac
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE subscriptions SET quantity = ?, reseller_mpn_id = ?, support_contact = ? WHERE id = ?`,
 			sub.Quantity, sub.ResellerMPNID, sub.SupportContact, sub.ID)
-		return err
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, "subscription.set", auditSubscription, sub.ID, before, subscriptionState(sub))
 	})
 	return sub, err
 }

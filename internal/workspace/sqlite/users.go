@@ -74,15 +74,33 @@ func (s *session) AddUser(ctx context.Context, u domain.User) (saved domain.User
 		return u, false, false, err
 	}
 	err = s.writeTx(ctx, func(tx *sql.Tx) error {
-		var err error
+		before, err := userBefore(ctx, tx, u.Email)
+		if err != nil {
+			return err
+		}
 		created, changed, err = s.putUser(ctx, tx, u)
 		if err != nil {
 			return err
 		}
-		saved, err = loadUser(ctx, tx, u.Email)
-		return err
+		if saved, err = loadUser(ctx, tx, u.Email); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, "user.add", auditUser, saved.Email, before, userState(saved))
 	})
 	return saved, created, changed, err
+}
+
+// userBefore is the state of a user before a change: nil when there is no such user.
+func userBefore(ctx context.Context, q querier, email string) (state, error) {
+	u, err := loadUser(ctx, q, email)
+	var nf *domain.NotFoundError
+	if errors.As(err, &nf) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return userState(u), nil
 }
 
 // putUser creates u or adds the roles it lacks; a name given replaces an empty one.
@@ -137,9 +155,11 @@ func (s *session) RemoveUser(ctx context.Context, email string, roles []domain.R
 		}
 		left := slices.DeleteFunc(slices.Clone(u.Roles), func(r domain.Role) bool { return slices.Contains(roles, r) })
 		if len(roles) == 0 || len(left) == 0 {
-			_, err := tx.ExecContext(ctx, `DELETE FROM users WHERE email = ?`, u.Email)
+			if _, err := tx.ExecContext(ctx, `DELETE FROM users WHERE email = ?`, u.Email); err != nil {
+				return err
+			}
 			out.Roles = nil
-			return err
+			return s.audit(ctx, tx, "user.remove", auditUser, u.Email, userState(u), nil)
 		}
 		for _, r := range roles {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM user_roles WHERE email = ? AND role = ?`, u.Email, r); err != nil {
@@ -149,8 +169,10 @@ func (s *session) RemoveUser(ctx context.Context, email string, roles []domain.R
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET updated_at = ? WHERE email = ?`, formatTime(s.now()), u.Email); err != nil {
 			return err
 		}
-		out, err = loadUser(ctx, tx, u.Email)
-		return err
+		if out, err = loadUser(ctx, tx, u.Email); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, "user.remove", auditUser, u.Email, userState(u), userState(out))
 	})
 	return out, err
 }
@@ -170,6 +192,10 @@ func (s *session) ImportUsers(ctx context.Context, users []domain.User, dryRun b
 	errDryRun := errors.New("dry run")
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		for _, u := range users {
+			before, err := userBefore(ctx, tx, u.Email)
+			if err != nil {
+				return err
+			}
 			created, changed, err := s.putUser(ctx, tx, u)
 			if err != nil {
 				return err
@@ -179,6 +205,13 @@ func (s *session) ImportUsers(ctx context.Context, users []domain.User, dryRun b
 				return err
 			}
 			out = append(out, workspace.UserImportOutcome{User: saved, Created: created, Changed: changed})
+			// One record per user created or changed: who was given which role matters,
+			// and a user list is small.
+			if !dryRun {
+				if err := s.audit(ctx, tx, "user.import", auditUser, saved.Email, before, userState(saved)); err != nil {
+					return err
+				}
+			}
 		}
 		if dryRun {
 			return errDryRun
