@@ -80,6 +80,11 @@ func IntField[T any](name, header, doc string, get func(*T) int64) Field[T] {
 	return Field[T]{Name: name, Header: header, Doc: doc, Kind: Int, Int: get}
 }
 
+// CountField builds a number field from an int, as import summaries count rows.
+func CountField[T any](name, header, doc string, get func(*T) int) Field[T] {
+	return IntField(name, header, doc, func(r *T) int64 { return int64(get(r)) })
+}
+
 // DecimalField builds an amount field: the getter returns canonical decimal text (as
 // domain.ParseAmount writes it), which JSON shows as a number without rounding.
 func DecimalField[T any](name, header, doc string, get func(*T) string) Field[T] {

@@ -32,22 +32,18 @@ type importSummary struct {
 	DryRun, Written                                                              bool
 }
 
-func count(name, header, help string, get func(*importSummary) int) output.Field[importSummary] {
-	return output.IntField(name, header, help, func(s *importSummary) int64 { return int64(get(s)) })
-}
-
 var summaryFields = []output.Field[importSummary]{
-	count("read", "Read", "rows read", func(s *importSummary) int { return s.Read }),
-	count("imported", "Imported", "new deals", func(s *importSummary) int { return s.Imported }),
-	count("updated", "Updated", "open deals changed by their row", func(s *importSummary) int { return s.Updated }),
-	count("unchanged", "Unchanged", "deals already as their row says", func(s *importSummary) int { return s.Unchanged }),
-	count("skipped", "Skipped", "closed as duplicate: not available in Partner Center", func(s *importSummary) int { return s.Skipped }),
-	count("failed", "Failed", "rows with errors", func(s *importSummary) int { return s.Failed }),
-	count("notWritten", "Not written", "good rows left out because other rows failed (--on-error stop)", func(s *importSummary) int { return s.NotWritten }),
-	count("orgsCreated", "Organisations created", "prospect organisations created (--create-missing-orgs)", func(s *importSummary) int { return s.OrgsCreated }),
-	count("droppedDealRole", "Dropped: Deal Role", "Deal Role values dropped (derived from the solutions)", func(s *importSummary) int { return s.Dropped.DealRole }),
-	count("droppedLicensingProgram", "Dropped: Licensing Program", "Licensing Program values dropped (inferred from the solutions)", func(s *importSummary) int { return s.Dropped.LicensingProgram }),
-	count("droppedCloseDate", "Dropped: Estimated Close Date", "close dates dropped (kept only for IoT OEM deals)", func(s *importSummary) int { return s.Dropped.CloseDate }),
+	output.CountField("read", "Read", "rows read", func(s *importSummary) int { return s.Read }),
+	output.CountField("imported", "Imported", "new deals", func(s *importSummary) int { return s.Imported }),
+	output.CountField("updated", "Updated", "open deals changed by their row", func(s *importSummary) int { return s.Updated }),
+	output.CountField("unchanged", "Unchanged", "deals already as their row says", func(s *importSummary) int { return s.Unchanged }),
+	output.CountField("skipped", "Skipped", "closed as duplicate: not available in Partner Center", func(s *importSummary) int { return s.Skipped }),
+	output.CountField("failed", "Failed", "rows with errors", func(s *importSummary) int { return s.Failed }),
+	output.CountField("notWritten", "Not written", "good rows left out because other rows failed (--on-error stop)", func(s *importSummary) int { return s.NotWritten }),
+	output.CountField("orgsCreated", "Organisations created", "prospect organisations created (--create-missing-orgs)", func(s *importSummary) int { return s.OrgsCreated }),
+	output.CountField("droppedDealRole", "Dropped: Deal Role", "Deal Role values dropped (derived from the solutions)", func(s *importSummary) int { return s.Dropped.DealRole }),
+	output.CountField("droppedLicensingProgram", "Dropped: Licensing Program", "Licensing Program values dropped (inferred from the solutions)", func(s *importSummary) int { return s.Dropped.LicensingProgram }),
+	output.CountField("droppedCloseDate", "Dropped: Estimated Close Date", "close dates dropped (kept only for IoT OEM deals)", func(s *importSummary) int { return s.Dropped.CloseDate }),
 	output.BoolField("dryRun", "Dry run", "--dry-run: nothing was written", func(s *importSummary) bool { return s.DryRun }),
 	output.BoolField("written", "Written", "the import was written to the workspace", func(s *importSummary) bool { return s.Written }),
 }

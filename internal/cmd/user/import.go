@@ -26,18 +26,14 @@ type importSummary struct {
 	DryRun, Written                                                         bool
 }
 
-func count(name, header, help string, get func(*importSummary) int) output.Field[importSummary] {
-	return output.IntField(name, header, help, func(s *importSummary) int64 { return int64(get(s)) })
-}
-
 var summaryFields = []output.Field[importSummary]{
-	count("read", "Read", "rows read", func(s *importSummary) int { return s.Read }),
-	count("imported", "Imported", "users created", func(s *importSummary) int { return s.Imported }),
-	count("updated", "Updated", "users given a role they lacked", func(s *importSummary) int { return s.Updated }),
-	count("unchanged", "Unchanged", "users who already held the role", func(s *importSummary) int { return s.Unchanged }),
-	count("needWorkAccount", "Need a work account", "consumer addresses, or addresses outside the partner's domains: not imported", func(s *importSummary) int { return s.NeedWorkAccount }),
-	count("failed", "Failed", "rows with errors", func(s *importSummary) int { return s.Failed }),
-	count("notWritten", "Not written", "good rows left out because other rows failed (--on-error stop)", func(s *importSummary) int { return s.NotWritten }),
+	output.CountField("read", "Read", "rows read", func(s *importSummary) int { return s.Read }),
+	output.CountField("imported", "Imported", "users created", func(s *importSummary) int { return s.Imported }),
+	output.CountField("updated", "Updated", "users given a role they lacked", func(s *importSummary) int { return s.Updated }),
+	output.CountField("unchanged", "Unchanged", "users who already held the role", func(s *importSummary) int { return s.Unchanged }),
+	output.CountField("needWorkAccount", "Need a work account", "consumer addresses, or addresses outside the partner's domains: not imported", func(s *importSummary) int { return s.NeedWorkAccount }),
+	output.CountField("failed", "Failed", "rows with errors", func(s *importSummary) int { return s.Failed }),
+	output.CountField("notWritten", "Not written", "good rows left out because other rows failed (--on-error stop)", func(s *importSummary) int { return s.NotWritten }),
 	output.BoolField("dryRun", "Dry run", "--dry-run: nothing was written", func(s *importSummary) bool { return s.DryRun }),
 	output.BoolField("written", "Written", "the import was written to the workspace", func(s *importSummary) bool { return s.Written }),
 }

@@ -353,8 +353,6 @@ func parseTime(s string) time.Time {
 	return t.UTC()
 }
 
-// writeTx runs fn in a write transaction (BEGIN IMMEDIATE through _txlock), committing
-// when fn returns nil.
 // writeTxWith is writeTx on a connection of its own, set up by the statements before
 // (pragmas that must be set outside a transaction) and reset by after.
 func (d *DB) writeTxWith(ctx context.Context, before, after string, fn func(*sql.Tx) error) error {
@@ -368,21 +366,18 @@ func (d *DB) writeTxWith(ctx context.Context, before, after string, fn func(*sql
 	}
 	defer func() { _, _ = conn.ExecContext(context.WithoutCancel(ctx), after) }()
 	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("starting a write transaction: %w", err)
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("committing: %w", err)
-	}
-	return nil
+	return runTx(tx, err, fn)
 }
 
+// writeTx runs fn in a write transaction (BEGIN IMMEDIATE through _txlock), committing
+// when fn returns nil.
 func (d *DB) writeTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := d.db.BeginTx(ctx, nil)
+	return runTx(tx, err, fn)
+}
+
+// runTx runs fn in the transaction begun (or not: err), committing when fn returns nil.
+func runTx(tx *sql.Tx, err error, fn func(*sql.Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("starting a write transaction: %w", err)
 	}
