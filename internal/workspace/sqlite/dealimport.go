@@ -101,13 +101,13 @@ func (s *session) ImportDeals(ctx context.Context, rows workspace.DealRows, opts
 			// An import at least as large as the deals already there adds its rows to
 			// the secondary indexes faster by building them again at the end (a tenth
 			// of the time of 100,000 deals). A rollback restores them with the rest.
+			var before int // deals there before the import
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM deals`).Scan(&before); err != nil {
+				return err
+			}
 			rebuild := false
 			if !opts.DryRun && opts.ExpectedRows > 0 {
-				var n int
-				if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM deals`).Scan(&n); err != nil {
-					return err
-				}
-				if rebuild = opts.ExpectedRows >= n; rebuild {
+				if rebuild = opts.ExpectedRows >= before; rebuild {
 					for _, ix := range dealIndexes {
 						if _, err := tx.ExecContext(ctx, "DROP INDEX "+ix.name); err != nil {
 							return err
@@ -120,7 +120,7 @@ func (s *session) ImportDeals(ctx context.Context, rows workspace.DealRows, opts
 				return err
 			}
 			defer w.close()
-			imp := &dealImport{s: s, tx: tx, ctx: quiet, w: w, now: now, opts: opts,
+			imp := &dealImport{s: s, tx: tx, ctx: quiet, w: w, now: now, opts: opts, noDeals: before == 0,
 				seenID: map[string]int{}, createdOrgs: map[string]orgCandidate{}}
 			chunk := make([]workspace.DealImportRow, 0, importChunk)
 			for done := false; !done; {
@@ -189,13 +189,16 @@ func (s *session) ImportDeals(ctx context.Context, rows workspace.DealRows, opts
 
 // dealImport is the state of one import across its chunks.
 type dealImport struct {
-	s           *session
-	tx          *sql.Tx
-	ctx         context.Context
-	w           *dealWriter
-	now         time.Time
-	opts        workspace.DealImportOptions
-	seenID      map[string]int // opportunity IDs already read, with their line
+	s      *session
+	tx     *sql.Tx
+	ctx    context.Context
+	w      *dealWriter
+	now    time.Time
+	opts   workspace.DealImportOptions
+	seenID map[string]int // opportunity IDs already read, with their line
+	// noDeals: the workspace had no deal before the import (its first migration), so no
+	// row can name an existing deal but one of the import's own, which seenID catches.
+	noDeals     bool
 	createdOrgs map[string]orgCandidate
 }
 
@@ -236,9 +239,11 @@ func (imp *dealImport) chunk(rows []workspace.DealImportRow, res *workspace.Deal
 	if err != nil {
 		return err
 	}
-	existing, err := existingDeals(imp.ctx, imp.tx, rows)
-	if err != nil {
-		return err
+	existing := map[string]existingDeal{}
+	if !imp.noDeals {
+		if existing, err = existingDeals(imp.ctx, imp.tx, rows); err != nil {
+			return err
+		}
 	}
 	for i := range rows {
 		r, out := &rows[i], &res.Rows[first+i]
