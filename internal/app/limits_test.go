@@ -379,7 +379,7 @@ func TestLimitsFullDisk(t *testing.T) {
 
 	t.Run("no room for the shared-memory file", func(t *testing.T) {
 		fill := fillDisk(t, small, 0)
-		want := "Error: workspace " + ws + ": disk I/O error (4874)\n"
+		want := "Error: workspace " + ws + ": the disk holding it is full (SQLite needs room for its -wal and -shm files, even to read); free some space and retry; nothing was changed\n"
 		for _, args := range [][]string{
 			{"customers", "list", "--view", "all"},
 			{"customers", "add", "--name", "Northwind", "--domain", "northwind.example", "--country", "US"},
@@ -392,14 +392,14 @@ func TestLimitsFullDisk(t *testing.T) {
 		}
 		os.Remove(fill)
 		intact(t)
-		t.Skip("defect: a full disk is reported as \"disk I/O error (4874)\" (SQLITE_IOERR_SHMSIZE), which does not say " +
-			"the disk is full; and reading (customers list, workspace check) fails too")
+		// (It said "disk I/O error (4874)", SQLITE_IOERR_SHMSIZE. Reading needs the room
+		// too: a WAL workspace cannot be read without its shared-memory file.)
 	})
 
 	t.Run("an import that does not fit", func(t *testing.T) {
 		fill := fillDisk(t, small, 192<<10)
 		r := p.expect(t, o, 1, "customers", "import", "more.csv")
-		const want = "Error: committing: database or disk is full (13)\n"
+		const want = "Error: the disk holding the workspace is full: nothing was written; free some space and retry\n"
 		if r.stderr != want {
 			t.Errorf("stderr %q, want %q", r.stderr, want)
 		}
@@ -411,7 +411,7 @@ func TestLimitsFullDisk(t *testing.T) {
 		fill := fillDisk(t, small, 0)
 		newWS := filepath.Join(small, "new.db")
 		r := p.expect(t, procOpts{env: withEnv(env, "PCCTL_WORKSPACE="+newWS)}, 1, "workspace", "info")
-		if want := "Error: workspace " + newWS + ": database or disk is full (13)\n"; r.stderr != want {
+		if want := "Error: workspace " + newWS + ": the disk holding it is full (SQLite needs room for its -wal and -shm files, even to read); free some space and retry; nothing was changed\n"; r.stderr != want {
 			t.Errorf("stderr %q, want %q", r.stderr, want)
 		}
 		for _, suffix := range []string{"", "-wal", "-shm"} {

@@ -2,6 +2,7 @@ package cmdutil
 
 import (
 	"context"
+	"errors"
 	"io"
 	"os"
 	"time"
@@ -51,6 +52,12 @@ func (f *Factory) OpenLocal(ctx context.Context, opts sqlite.Options) (*sqlite.D
 		return f.opened, nil
 	}
 	path, isDefault := f.Config.Workspace()
+	if path == "" && !isDefault {
+		return nil, Usagef("--workspace is empty: name the workspace file")
+	}
+	if path == "" {
+		return nil, errors.New("there is no default place for the workspace: HOME is not set (nor XDG_DATA_HOME, as an absolute path); name the workspace with --workspace or PCCTL_WORKSPACE")
+	}
 	opts.Now, opts.Random, opts.CreateFolder = f.Now, f.Random, isDefault
 	db, err := sqlite.Open(ctx, path, opts)
 	if err != nil {

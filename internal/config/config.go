@@ -125,7 +125,9 @@ func Load(env func(string) string, flags *pflag.FlagSet) (*Config, error) {
 	c := &Config{env: env, flags: flags}
 	c.file = env("PCCTL_CONFIG")
 	if c.file == "" {
-		c.file = filepath.Join(configHome(env), "pcctl", "config.yaml")
+		if d := configHome(env); d != "" {
+			c.file = filepath.Join(d, "pcctl", "config.yaml")
+		}
 	}
 	fv, err := readFile(c.file)
 	if err != nil {
@@ -239,7 +241,10 @@ func (c *Config) get(name string) Setting {
 func (c *Config) defaultValue(name string) string {
 	switch name {
 	case "workspace":
-		return filepath.Join(dataHome(c.env), "pcctl", "workspace.db")
+		if d := dataHome(c.env); d != "" {
+			return filepath.Join(d, "pcctl", "workspace.db")
+		}
+		return "" // no HOME: Workspace's caller says so
 	case "user":
 		return defaultUser(c.env)
 	case "invite_base_url":
@@ -280,18 +285,25 @@ func home(env func(string) string) string {
 	return h
 }
 
+// configHome and dataHome follow the XDG base directory spec: a relative XDG_* path is
+// ignored. Without HOME either, they are "": there is no default place (rather than one
+// relative to whatever folder pcctl runs in).
 func configHome(env func(string) string) string {
-	if d := env("XDG_CONFIG_HOME"); d != "" {
-		return d
-	}
-	return filepath.Join(home(env), ".config")
+	return xdgHome(env, "XDG_CONFIG_HOME", ".config")
 }
 
 func dataHome(env func(string) string) string {
-	if d := env("XDG_DATA_HOME"); d != "" {
+	return xdgHome(env, "XDG_DATA_HOME", filepath.Join(".local", "share"))
+}
+
+func xdgHome(env func(string) string, variable, underHome string) string {
+	if d := env(variable); filepath.IsAbs(d) {
 		return d
 	}
-	return filepath.Join(home(env), ".local", "share")
+	if h := home(env); filepath.IsAbs(h) {
+		return filepath.Join(h, underHome)
+	}
+	return ""
 }
 
 func expandHome(p string, env func(string) string) string {
@@ -380,6 +392,24 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
+// CheckEnv checks the settings the environment gives as 'config set' checks values: a
+// blank PCCTL_USER or an ftp PCCTL_INVITE_BASE_URL is an error naming the variable rather
+// than a setting quietly used.
+func (c *Config) CheckEnv() error {
+	for _, k := range Keys {
+		if v := c.env(k.Env); v != "" {
+			if err := Validate(k.Name, v); err != nil {
+				var iv *InvalidValueError
+				if errors.As(err, &iv) {
+					return &InvalidValueError{Key: k.Env, Value: iv.Value, Reason: strings.Replace(iv.Reason, "use 'pcctl config unset "+k.Name+"'", "unset "+k.Env, 1)}
+				}
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // Validate checks a value for a key: the key must be known, the value not empty, and
 // invite_base_url an http or https URL with a host.
 func Validate(name, value string) error {
@@ -464,6 +494,9 @@ func (c *Config) Unset(name string) (removed bool, err error) {
 // update rereads the file, changes its settings with change and writes it back atomically
 // with mode 0600; then this Config sees the new file.
 func (c *Config) update(change func(map[string]any)) error {
+	if c.file == "" {
+		return errors.New("there is no default place for the config file: HOME is not set (nor XDG_CONFIG_HOME, as an absolute path); name it with PCCTL_CONFIG")
+	}
 	fv, err := readFile(c.file)
 	if err != nil {
 		return err

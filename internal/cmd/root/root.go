@@ -49,6 +49,9 @@ the columns you choose (--fields).`,
 			f.Config = cfg
 			// The config commands check the profile themselves: 'config set' creates it.
 			if !isConfigCommand(cmd) {
+				if err := cfg.CheckEnv(); err != nil {
+					return cmdutil.Usagef("%v", err)
+				}
 				return profileUsage(cfg.CheckProfile())
 			}
 			return nil

@@ -229,7 +229,20 @@ func (d *DB) walMode(ctx context.Context) error {
 	}
 }
 
+// diskFull reports whether err is SQLite finding no room on the disk: SQLITE_FULL, or the
+// shared-memory file it cannot grow (SQLITE_IOERR_SHMSIZE, which it calls "disk I/O error").
+func diskFull(err error) bool {
+	var se *sqlite3.Error
+	return errors.As(err, &se) && (se.Code()&0xff == sqlite3lib.SQLITE_FULL || se.Code() == sqlite3lib.SQLITE_IOERR_SHMSIZE)
+}
+
+// errDiskFull is what a change that found the disk full says: it was rolled back.
+var errDiskFull = errors.New("the disk holding the workspace is full: nothing was written; free some space and retry")
+
 func (d *DB) openErr(err error) error {
+	if diskFull(err) {
+		return &OpenError{Path: d.path, Err: err, Reason: "the disk holding it is full (SQLite needs room for its -wal and -shm files, even to read); free some space and retry; nothing was changed"}
+	}
 	var se *sqlite3.Error
 	if errors.As(err, &se) {
 		switch se.Code() & 0xff {
@@ -383,9 +396,15 @@ func runTx(tx *sql.Tx, err error, fn func(*sql.Tx) error) error {
 	}
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
+		if diskFull(err) {
+			return errDiskFull
+		}
 		return err
 	}
 	if err := tx.Commit(); err != nil {
+		if diskFull(err) {
+			return errDiskFull
+		}
 		return fmt.Errorf("committing: %w", err)
 	}
 	return nil
