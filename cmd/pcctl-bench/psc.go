@@ -26,26 +26,9 @@ const (
 // generatePSC writes DIR/psc-N.csv: pscRows opportunities naming customers of the
 // generated ones, in a French spreadsheet's dialect, unless it is there already.
 func (b *harness) generatePSC() (string, error) {
-	path := filepath.Join(b.dir, fmt.Sprintf("psc-%d-of-%d.csv", pscRows, b.n))
-	if st, err := os.Stat(path); err == nil && st.Size() > 0 {
-		progress("reusing %s", path)
-		return path, nil
-	}
-	progress("generating %s", path)
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return "", err
-	}
-	err = synth.WritePSCDeals(f, synth.PSCOptions{Seed: seed, N: pscRows, Customers: b.n, CustomerSeed: seed, Dialect: pscDialect})
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return "", err
-	}
-	return path, os.Rename(tmp, path)
+	return generateOnce(filepath.Join(b.dir, fmt.Sprintf("psc-%d-of-%d.csv", pscRows, b.n)), func(w io.Writer) error {
+		return synth.WritePSCDeals(w, synth.PSCOptions{Seed: seed, N: pscRows, Customers: b.n, CustomerSeed: seed, Dialect: pscDialect})
+	})
 }
 
 // copyFile copies the workspace for one run, and flushes it to disk so that the

@@ -40,10 +40,16 @@ CREATE INDEX customers_reseller ON customers(resellerMpnId) WHERE resellerMpnId 
 const exportSQL = `SELECT id, company_name, domain, country, reseller_mpn_id, relationship, created_at FROM customers ORDER BY pk`
 
 // generateCSV writes DIR/customers-N.csv (synth, seed 1, pcctl's dialect) unless it is
-// there already. It is written under another name and renamed, so an interrupted run
-// never leaves a short file to be reused.
+// there already.
 func generateCSV(dir string, n int) (string, error) {
-	path := filepath.Join(dir, fmt.Sprintf("customers-%d.csv", n))
+	return generateOnce(filepath.Join(dir, fmt.Sprintf("customers-%d.csv", n)), func(w io.Writer) error {
+		return synth.WriteCustomersCSV(w, seed, n, synth.DialectPcctl)
+	})
+}
+
+// generateOnce writes path with write unless it is there already. It is written under
+// another name and renamed, so an interrupted run never leaves a short file to be reused.
+func generateOnce(path string, write func(io.Writer) error) (string, error) {
 	if st, err := os.Stat(path); err == nil && st.Size() > 0 {
 		progress("reusing %s", path)
 		return path, nil
@@ -54,7 +60,7 @@ func generateCSV(dir string, n int) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	err = synth.WriteCustomersCSV(f, seed, n, synth.DialectPcctl)
+	err = write(f)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

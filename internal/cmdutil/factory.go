@@ -3,6 +3,7 @@ package cmdutil
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"time"
@@ -111,4 +112,40 @@ func (f *Factory) CreateOutput(flag, path string, inputs ...string) (*fileutil.A
 		}
 	}
 	return fileutil.CreateAtomic(path)
+}
+
+// Input is a file a command reads: standard input for "-".
+type Input struct {
+	io.Reader
+	Name    string   // as errors name it: the path, or "stdin"
+	Regular *os.File // the file, when it is a regular one (it can be sized and read again)
+	close   func() error
+}
+
+// Close closes the file (not standard input).
+func (in *Input) Close() error {
+	if in.close != nil {
+		return in.close()
+	}
+	return nil
+}
+
+// OpenInput opens path for reading ("-" is standard input), with plain reasons: "cannot
+// read x.csv: it is a folder", "... no such file or directory".
+func (f *Factory) OpenInput(path string) (*Input, error) {
+	if path == "-" {
+		return &Input{Reader: f.IOStreams.In, Name: "stdin"}, nil
+	}
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return nil, fmt.Errorf("cannot read %s: it is a folder", path)
+	}
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read %s: %w", path, fileutil.PlainErr(err))
+	}
+	in := &Input{Reader: fh, Name: path, close: fh.Close}
+	if st, err := fh.Stat(); err == nil && st.Mode().IsRegular() {
+		in.Regular = fh
+	}
+	return in, nil
 }

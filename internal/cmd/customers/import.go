@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strconv"
 	"time"
@@ -88,21 +87,12 @@ nothing.`,
 
 func importRun(ctx context.Context, opts *ImportOptions) error {
 	ios := opts.F.IOStreams
-	var in io.Reader
-	name := opts.File
-	if opts.File == "-" {
-		in, name = ios.In, "stdin"
-	} else {
-		if st, err := os.Stat(opts.File); err == nil && st.IsDir() {
-			return fmt.Errorf("cannot read %s: it is a folder", opts.File)
-		}
-		fh, err := os.Open(opts.File)
-		if err != nil {
-			return fmt.Errorf("cannot read %s: %w", opts.File, fileutil.PlainErr(err))
-		}
-		defer fh.Close()
-		in = fh
+	in, err := opts.F.OpenInput(opts.File)
+	if err != nil {
+		return err
 	}
+	defer in.Close()
+	name := in.Name
 	// Refuse a report that cannot be written before importing anything.
 	var report *fileutil.AtomicFile
 	if opts.Report != "" {
@@ -124,7 +114,7 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 	if err != nil {
 		return err
 	}
-	bar := progress.NewBytes(ios, progress.Size(in), "Importing "+name)
+	bar := progress.NewBytes(ios, progress.Size(in.Reader), "Importing "+name)
 	defer bar.Finish()
 	counted.Attach(bar)
 	rows := &csvRows{r: r}

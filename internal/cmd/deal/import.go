@@ -150,24 +150,16 @@ func importRun(ctx context.Context, f *cmdutil.Factory, o *importOptions) error 
 			return err
 		}
 	}
-	var in io.Reader
-	if o.file == "-" {
-		in, popts.Name = ios.In, "stdin"
-	} else {
-		if st, err := os.Stat(o.file); err == nil && st.IsDir() {
-			return fmt.Errorf("cannot read %s: it is a folder", o.file)
-		}
-		fh, err := os.Open(o.file)
-		if err != nil {
-			return fmt.Errorf("cannot read %s: %w", o.file, fileutil.PlainErr(err))
-		}
-		defer fh.Close()
-		in = fh
-		if st, err := fh.Stat(); err == nil && st.Mode().IsRegular() {
-			// Read twice (checked, then imported) rather than kept in memory.
-			path := o.file
-			popts.Reopen = func() (io.ReadCloser, error) { return os.Open(path) }
-		}
+	in, err := f.OpenInput(o.file)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	popts.Name = in.Name
+	if in.Regular != nil {
+		// Read twice (checked, then imported) rather than kept in memory.
+		path := o.file
+		popts.Reopen = func() (io.ReadCloser, error) { return os.Open(path) }
 	}
 	// Refuse a report that cannot be written before doing anything.
 	var report *fileutil.AtomicFile
@@ -190,9 +182,9 @@ func importRun(ctx context.Context, f *cmdutil.Factory, o *importOptions) error 
 		debug.SetGCPercent(50)
 	}
 	counted := progress.NewReader(in)
-	readBar := progress.NewBytes(ios, progress.Size(in), "Reading "+popts.Name)
+	readBar := progress.NewBytes(ios, progress.Size(in.Reader), "Reading "+popts.Name)
 	counted.Attach(readBar)
-	popts.SizeHint = progress.Size(in)
+	popts.SizeHint = progress.Size(in.Reader)
 	file, err := psc.Open(counted, popts)
 	readBar.Finish()
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -113,19 +112,12 @@ extension).`,
 
 func importRun(ctx context.Context, f *cmdutil.Factory, o *output.Options, file, reportPath string, domains []string, dryRun, skip bool) error {
 	ios := f.IOStreams
-	in := io.Reader(ios.In)
-	name := "stdin"
-	if file != "-" {
-		if st, err := os.Stat(file); err == nil && st.IsDir() {
-			return fmt.Errorf("cannot read %s: it is a folder", file)
-		}
-		fh, err := os.Open(file)
-		if err != nil {
-			return fmt.Errorf("cannot read %s: %w", file, fileutil.PlainErr(err))
-		}
-		defer fh.Close()
-		in, name = fh, file
+	in, err := f.OpenInput(file)
+	if err != nil {
+		return err
 	}
+	defer in.Close()
+	name := in.Name
 	var report *fileutil.AtomicFile
 	if reportPath != "" {
 		var err error
