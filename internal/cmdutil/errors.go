@@ -42,10 +42,11 @@ func ExitCode(err error) int {
 	var rule *domain.RuleError
 	var auth *domain.AuthError
 	var forbidden *domain.ForbiddenError
+	var remoteOnly *RemoteError
 	switch {
 	case err == nil:
 		return ExitOK
-	case errors.As(err, &usage), errors.As(err, &outUsage), errors.As(err, &invalid):
+	case errors.As(err, &usage), errors.As(err, &outUsage), errors.As(err, &invalid), errors.As(err, &remoteOnly):
 		return ExitUsage
 	case errors.Is(err, domain.ErrNotFound):
 		return ExitNotFound

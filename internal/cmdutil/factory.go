@@ -14,8 +14,18 @@ import (
 	"github.com/pcctl/pcctl/internal/iostreams"
 	"github.com/pcctl/pcctl/internal/prompter"
 	"github.com/pcctl/pcctl/internal/workspace"
+	"github.com/pcctl/pcctl/internal/workspace/remote"
 	"github.com/pcctl/pcctl/internal/workspace/sqlite"
 )
+
+// RemoteError is a command that works on a local workspace file only, run with an
+// endpoint set.
+type RemoteError struct{ Endpoint string }
+
+func (e *RemoteError) Error() string {
+	return fmt.Sprintf("this command works on a local workspace file, and pcctl is set to use the server at %s "+
+		"(--endpoint, PCCTL_ENDPOINT or the config's endpoint): run it where the server's workspace is, with --workspace", e.Endpoint)
+}
 
 // Factory gives commands their dependencies, each built when first asked for and each
 // replaceable in tests.
@@ -31,6 +41,7 @@ type Factory struct {
 	Prompter func() prompter.Prompter
 
 	opened *sqlite.DB
+	remote *remote.Client
 }
 
 // New returns the production factory.
@@ -52,6 +63,9 @@ func (f *Factory) OpenLocal(ctx context.Context, opts sqlite.Options) (*sqlite.D
 	if f.opened != nil {
 		return f.opened, nil
 	}
+	if ep := f.Config.Endpoint(); ep != "" {
+		return nil, &RemoteError{Endpoint: ep}
+	}
 	path, isDefault := f.Config.Workspace()
 	if path == "" && !isDefault {
 		return nil, Usagef("--workspace is empty: name the workspace file")
@@ -71,8 +85,28 @@ func (f *Factory) OpenLocal(ctx context.Context, opts sqlite.Options) (*sqlite.D
 	return db, nil
 }
 
-// Workspace opens the workspace for the current user.
+// Remote tells whether the workspace is a pcctl server's (an endpoint is set).
+func (f *Factory) Remote() bool { return f.Config.Endpoint() != "" }
+
+// Workspace opens the workspace for the current user: the server's at the endpoint when
+// one is set (as the token's user), else the local file (as its owner, who holds every
+// role).
 func (f *Factory) Workspace(ctx context.Context) (workspace.Workspace, error) {
+	if ep := f.Config.Endpoint(); ep != "" {
+		if f.remote != nil {
+			return f.remote, nil
+		}
+		token, err := f.Config.Token()
+		if err != nil {
+			return nil, err
+		}
+		c, err := remote.New(ep, remote.Options{Token: token})
+		if err != nil {
+			return nil, Usagef("%v", err)
+		}
+		f.remote = c
+		return c, nil
+	}
 	db, err := f.OpenLocal(ctx, sqlite.Options{})
 	if err != nil {
 		return nil, err
@@ -82,6 +116,9 @@ func (f *Factory) Workspace(ctx context.Context) (workspace.Workspace, error) {
 
 // Close releases what the factory opened.
 func (f *Factory) Close() error {
+	if f.remote != nil {
+		f.remote.Close()
+	}
 	if f.opened != nil {
 		return f.opened.Close()
 	}

@@ -49,7 +49,8 @@ var Keys = []Key{
 	{Name: "invite_base_url", Env: "PCCTL_INVITE_BASE_URL", Doc: "base of partnership request links"},
 	{Name: "partner_name", Env: "PCCTL_PARTNER_NAME", Doc: "your company's name, signing requests"},
 	{Name: "partner_domains", Env: "PCCTL_PARTNER_DOMAINS", Doc: "your company's mail domains, comma-separated (user import --psc)"},
-	{Name: "token", Env: "PCCTL_TOKEN", Doc: "access token for a pcctl server (the file must then be mode 0600)", Secret: true},
+	{Name: "endpoint", Env: "PCCTL_ENDPOINT", Flag: "endpoint", Doc: "address of a pcctl server whose workspace to use instead of a local file"},
+	{Name: "token", Env: "PCCTL_TOKEN", Flag: "token", Doc: "access token for a pcctl server (the file must then be mode 0600)", Secret: true},
 }
 
 // KeyNames are the names of Keys.
@@ -263,6 +264,10 @@ func (c *Config) Workspace() (path string, isDefault bool) {
 	return expandHome(s.Value, c.env), false
 }
 
+// Endpoint is the address of the pcctl server to use (endpoint), "" for a local
+// workspace.
+func (c *Config) Endpoint() string { return strings.TrimSpace(c.get("endpoint").Value) }
+
 // User is the name flags, pins and accesses are recorded under in a local workspace:
 // PCCTL_USER or the config's user, else the login name.
 func (c *Config) User() string { return c.get("user").Value }
@@ -427,10 +432,13 @@ func Validate(name, value string) error {
 			}
 		}
 	}
-	if name == "invite_base_url" {
-		u, err := url.Parse(value)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if name == "invite_base_url" || name == "endpoint" {
+		u, err := url.Parse(strings.TrimSpace(value))
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
 			return &InvalidValueError{Key: name, Value: value, Reason: "expected an http or https URL, such as https://pcctl.contoso.com"}
+		}
+		if name == "endpoint" && (u.RawQuery != "" || u.Fragment != "") {
+			return &InvalidValueError{Key: name, Value: value, Reason: "expected the server's address without a query or fragment, such as https://pcctl.contoso.com"}
 		}
 	}
 	return nil

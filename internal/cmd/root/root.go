@@ -52,6 +52,11 @@ the columns you choose (--fields).`,
 				if err := cfg.CheckEnv(); err != nil {
 					return cmdutil.Usagef("%v", err)
 				}
+				if ep := cmd.Root().PersistentFlags().Lookup("endpoint"); ep.Changed {
+					if err := config.Validate("endpoint", ep.Value.String()); err != nil {
+						return cmdutil.Usagef("invalid value %q for --endpoint: expected the address of a pcctl server, such as http://127.0.0.1:8787 or https://pcctl.contoso.com", ep.Value.String())
+					}
+				}
 				return profileUsage(cfg.CheckProfile())
 			}
 			return nil
@@ -60,6 +65,8 @@ the columns you choose (--fields).`,
 	cmd.SetVersionTemplate("pcctl version {{.Version}}\n")
 	cmd.PersistentFlags().String("workspace", "", "workspace file (default $PCCTL_WORKSPACE, the config file's workspace, or $XDG_DATA_HOME/pcctl/workspace.db)")
 	cmd.PersistentFlags().String("profile", "", "config file profile whose settings to use (default $PCCTL_PROFILE; see 'pcctl config')")
+	cmd.PersistentFlags().String("endpoint", "", "address of a pcctl server whose workspace to use (default $PCCTL_ENDPOINT or the config file's endpoint; see 'pcctl serve')")
+	cmd.PersistentFlags().String("token", "", "access token for the server (default $PCCTL_TOKEN or the config file's token; prefer those: a flag shows in the process list)")
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return cmdutil.Usagef("%s; see '%s --help'", cmdutil.PlainFlagError(err), c.CommandPath())
 	})

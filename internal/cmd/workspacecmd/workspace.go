@@ -54,11 +54,20 @@ func newCmdInfo(f *cmdutil.Factory) *cobra.Command {
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			db, err := f.OpenLocal(ctx, sqlite.Options{NoMigrate: true})
-			if err != nil {
-				return err
+			var ws workspace.Workspace
+			if f.Remote() {
+				var err error
+				if ws, err = f.Workspace(ctx); err != nil {
+					return err
+				}
+			} else {
+				db, err := f.OpenLocal(ctx, sqlite.Options{NoMigrate: true})
+				if err != nil {
+					return err
+				}
+				ws = db.As(domain.Owner(f.Config.User()))
 			}
-			info, err := db.As(domain.Owner(f.Config.User())).Info(ctx)
+			info, err := ws.Info(ctx)
 			if err != nil {
 				return err
 			}

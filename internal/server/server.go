@@ -1,0 +1,309 @@
+// Package server is `pcctl serve`: the remote workspace API (docs/api.md) over a local
+// SQLite workspace. Every request but /healthz and the reseller's invitation page carries
+// an access token (Authorization: Bearer pcctl_…); the server authenticates it, binds the
+// workspace to the token's user (sqlite.DB.As) and lets the workspace apply the role table
+// of domain.md, so a remote command meets exactly the rules and errors of a local one.
+//
+// Handlers live one file per resource (customers.go, resellers.go, deals.go,
+// requests.go, admin.go); this file holds what they share: authentication, JSON bodies
+// within limits, error answers and the access log.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/pcctl/pcctl/internal/api"
+	"github.com/pcctl/pcctl/internal/domain"
+	"github.com/pcctl/pcctl/internal/workspace"
+	"github.com/pcctl/pcctl/internal/workspace/sqlite"
+)
+
+// Options tune a Server; zero values take the defaults.
+type Options struct {
+	// Logger receives the access log and the errors behind 500 answers (default: discard).
+	Logger *slog.Logger
+	// MaxBodyBytes bounds a JSON request body (default 1 MiB).
+	MaxBodyBytes int64
+	// MaxImportBytes bounds an import's streamed body (default 2 GiB).
+	MaxImportBytes int64
+	// BaseURL is the server's public address, for the links it gives (default: taken from
+	// each request's Host).
+	BaseURL string
+}
+
+// Default limits.
+const (
+	DefaultMaxBodyBytes   = 1 << 20
+	DefaultMaxImportBytes = 2 << 30
+)
+
+// Server answers the API over one workspace.
+type Server struct {
+	db       *sqlite.DB
+	log      *slog.Logger
+	opts     Options
+	mux      *http.ServeMux
+	draining atomic.Bool
+}
+
+// New makes the server of db. The server never closes db.
+func New(db *sqlite.DB, opts Options) *Server {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if opts.MaxImportBytes <= 0 {
+		opts.MaxImportBytes = DefaultMaxImportBytes
+	}
+	s := &Server{db: db, log: opts.Logger, opts: opts, mux: http.NewServeMux()}
+	s.mux.HandleFunc("GET "+api.HealthPath, s.health)
+	s.customerRoutes()
+	s.resellerRoutes()
+	s.dealRoutes()
+	s.requestRoutes()
+	s.adminRoutes()
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, api.NewError(api.CodeNotFound, fmt.Sprintf("no resource at %s %s (see docs/api.md)", r.Method, r.URL.Path)))
+	})
+	return s
+}
+
+// Drain makes /healthz answer 503 and new requests be refused with 503, as the server
+// shuts down; requests already running finish.
+func (s *Server) Drain() { s.draining.Store(true) }
+
+func (s *Server) health(w http.ResponseWriter, r *http.Request) {
+	if s.draining.Load() {
+		s.writeError(w, r, api.NewError(api.CodeUnavailable, "the server is shutting down"))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// ServeHTTP is the whole server: access log, panic recovery, then the routes.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	id := r.Header.Get(api.RequestIDHeader)
+	if id == "" || len(id) > 64 {
+		id = newRequestID()
+	}
+	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+	rec.Header().Set(api.RequestIDHeader, id)
+	info := &requestInfo{}
+	r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			s.log.Error("panic", "request_id", id, "panic", fmt.Sprint(p))
+			if !rec.wrote {
+				s.writeError(rec, r, api.NewError(api.CodeInternal, "internal error"))
+			}
+		}
+		// Never the path or the query as sent: a path may hold an invitation token.
+		// The route pattern names the resource without its IDs.
+		route := r.Pattern
+		if route == "" {
+			route = r.Method + " (no route)"
+		}
+		s.log.Info("request",
+			"request_id", id,
+			"correlation_id", truncate(r.Header.Get(api.CorrelationIDHeader), 64),
+			"route", route,
+			"status", rec.status,
+			"bytes", rec.bytes,
+			"duration_ms", float64(time.Since(start).Microseconds())/1000,
+			"user", info.user,
+			"remote", r.RemoteAddr,
+		)
+	}()
+	if s.draining.Load() && r.URL.Path != api.HealthPath {
+		rec.Header().Set("Connection", "close")
+		s.writeError(rec, r, api.NewError(api.CodeUnavailable, "the server is shutting down"))
+		return
+	}
+	s.mux.ServeHTTP(rec, r)
+}
+
+// handlerFunc answers an authenticated request on the workspace bound to its user. An
+// error it returns becomes the error answer (when nothing was written yet).
+type handlerFunc func(w http.ResponseWriter, r *http.Request, ws workspace.Workspace) error
+
+// handle registers an authenticated route (a Go 1.22 pattern, "GET /v1/customers/{id}").
+func (s *Server) handle(pattern string, h handlerFunc) {
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		p, err := s.authenticate(r)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if err := h(w, r, s.db.As(p)); err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}
+
+// handlePublic registers a route that needs no access token.
+func (s *Server) handlePublic(pattern string, h func(w http.ResponseWriter, r *http.Request) error) {
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}
+
+// authenticate finds the principal of the request's bearer token.
+func (s *Server) authenticate(r *http.Request) (domain.Principal, error) {
+	secret := ""
+	if h := r.Header.Get("Authorization"); h != "" {
+		scheme, value, ok := strings.Cut(h, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") {
+			return domain.Principal{}, &domain.AuthError{Code: domain.AuthMalformed, Reason: "the Authorization header is not 'Bearer TOKEN'"}
+		}
+		secret = strings.TrimSpace(value)
+	}
+	p, t, err := s.db.Authenticate(r.Context(), secret)
+	if info, ok := r.Context().Value(infoKey{}).(*requestInfo); ok {
+		if err == nil {
+			info.user = p.User
+		} else if t.ID != "" {
+			info.user = t.User + " (token " + t.ID + " refused)"
+		}
+	}
+	return p, err
+}
+
+// writeError answers err as JSON (api.Error), logging what an internal error hides.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		err = api.NewError(api.CodeTooLarge, fmt.Sprintf("the request body is over the server's limit of %d bytes", tooLarge.Limit))
+	}
+	e := api.ErrorFrom(err)
+	if e.Code == api.CodeInternal {
+		if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+			return // the client went away
+		}
+		s.log.Error("internal error", "route", r.Pattern, "error", err.Error())
+	}
+	if rec, ok := w.(*recorder); ok && rec.wrote {
+		return // a stream already started: the client sees it cut short
+	}
+	if e.Code == api.CodeUnauthenticated {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="pcctl"`)
+	}
+	writeJSON(w, e.Status(), e)
+}
+
+// writeJSON answers v as JSON with a status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// decodeJSON reads the request's JSON body into v, within the server's body limit.
+func (s *Server) decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	body := http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes)
+	dec := json.NewDecoder(body)
+	if err := dec.Decode(v); err != nil {
+		var tooLarge *http.MaxBytesError
+		var syntax *json.SyntaxError
+		var typeErr *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &tooLarge):
+			return err
+		case errors.Is(err, io.EOF):
+			return api.NewError(api.CodeBadRequest, "the request needs a JSON body")
+		case errors.As(err, &syntax):
+			return api.NewError(api.CodeBadRequest, fmt.Sprintf("the request body is not valid JSON at byte %d: %s", syntax.Offset, syntax.Error()))
+		case errors.As(err, &typeErr):
+			return api.NewError(api.CodeBadRequest, fmt.Sprintf("the request body's field %q should be %s, not a JSON %s", typeErr.Field, typeErr.Type, typeErr.Value))
+		}
+		return api.NewError(api.CodeBadRequest, "the request body cannot be read: "+err.Error())
+	}
+	if dec.More() {
+		return api.NewError(api.CodeBadRequest, "the request body holds more than one JSON value")
+	}
+	return nil
+}
+
+// baseURL is the server's address as the client reached it.
+func (s *Server) baseURL(r *http.Request) string {
+	if s.opts.BaseURL != "" {
+		return strings.TrimRight(s.opts.BaseURL, "/")
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// longRunning lifts the server's read and write deadlines for a request that streams
+// (an import, an export): it may take minutes. The idle timeout still applies between
+// requests.
+func longRunning(w http.ResponseWriter) {
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Time{})
+	_ = rc.SetWriteDeadline(time.Time{})
+}
+
+type infoKey struct{}
+
+// requestInfo is what handlers tell the access log.
+type requestInfo struct{ user string }
+
+// recorder remembers the status and size of an answer.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+	wrote  bool
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if !r.wrote {
+		r.status, r.wrote = code, true
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	r.wrote = true
+	n, err := r.ResponseWriter.Write(b)
+	r.bytes += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the connection (deadlines, flush).
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+func newRequestID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
