@@ -55,6 +55,9 @@ var rules = map[string][]string{
 	"internal/config":           {"github.com/spf13/viper", "github.com/spf13/pflag"},
 	"internal/prompter":         {"internal/iostreams", "github.com/AlecAivazis/survey/v2"},
 	"internal/progress":         {"internal/iostreams", "github.com/schollz/progressbar/v3"},
+	"internal/api":              {"internal/domain", "internal/workspace"},
+	"internal/workspace/remote": {"internal/api", "internal/domain", "internal/workspace", "internal/buildinfo"},
+	"internal/server":           {"internal/api", "internal/domain", "internal/workspace", "internal/workspace/sqlite", "internal/output", "internal/customercsv"},
 }
 
 func allowed(imp string, allow []string) bool {
