@@ -81,15 +81,32 @@ func TestMain(m *testing.M) {
 	})
 }
 
-func TestScripts(t *testing.T) {
-	testscript.Run(t, testscript.Params{
+func TestScripts(t *testing.T) { runScripts(t, false) }
+
+// TestScriptsRemote runs the same scripts against a pcctl server: each script gets its
+// own server over its workspace file, on a loopback port, started in this process before
+// the script runs; pcctl reaches it through PCCTL_ENDPOINT with alice's token (see
+// setupRemote). The expected output is the same, but for the lines under [remote] or
+// [!remote] conditions, which say why they differ.
+func TestScriptsRemote(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the scripts run against a local workspace only")
+	}
+	runScripts(t, true)
+}
+
+func runScripts(t *testing.T, remote bool) {
+	params := testscript.Params{
 		Dir:                "../../testdata/script",
 		Setup:              setup,
-		UpdateScripts:      *update,
+		UpdateScripts:      *update && !remote,
 		RequireUniqueNames: true,
 		Condition: func(cond string) (bool, error) {
-			if cond == "root" {
+			switch cond {
+			case "root":
 				return os.Geteuid() == 0, nil
+			case "remote":
+				return remote, nil
 			}
 			return false, errors.New("unknown condition " + strconv.Quote(cond))
 		},
@@ -103,8 +120,18 @@ func TestScripts(t *testing.T) {
 			"bom":       cmdBOM,
 			"cp1252":    cmdCP1252,
 			"partner":   cmdPartner,
+			"as":        cmdAs,
 		},
-	})
+	}
+	if remote {
+		params.Setup = func(env *testscript.Env) error {
+			if err := setup(env); err != nil {
+				return err
+			}
+			return setupRemote(env)
+		}
+	}
+	testscript.Run(t, params)
 }
 
 // setup gives every script its own home, config, data folder and workspace, a fixed

@@ -85,6 +85,12 @@ func (f *Factory) OpenLocal(ctx context.Context, opts sqlite.Options) (*sqlite.D
 	return db, nil
 }
 
+// OpenShared opens the local workspace file for `pcctl serve`, creating and migrating it
+// as needed; the factory closes it.
+func (f *Factory) OpenShared(ctx context.Context) (*sqlite.DB, error) {
+	return f.OpenLocal(ctx, sqlite.Options{})
+}
+
 // Remote tells whether the workspace is a pcctl server's (an endpoint is set).
 func (f *Factory) Remote() bool { return f.Config.Endpoint() != "" }
 

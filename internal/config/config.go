@@ -265,8 +265,26 @@ func (c *Config) Workspace() (path string, isDefault bool) {
 }
 
 // Endpoint is the address of the pcctl server to use (endpoint), "" for a local
-// workspace.
-func (c *Config) Endpoint() string { return strings.TrimSpace(c.get("endpoint").Value) }
+// workspace. An endpoint from any source wins over a workspace file from the
+// environment, the config file or the default; a --workspace flag wins over an endpoint
+// from the environment or the config file (the flag names a file: that file is meant).
+// Both flags at once are refused by CheckFlags.
+func (c *Config) Endpoint() string {
+	s := c.get("endpoint")
+	if s.Source != SourceFlag && c.get("workspace").Source == SourceFlag {
+		return ""
+	}
+	return strings.TrimSpace(s.Value)
+}
+
+// CheckFlags refuses --endpoint and --workspace together: one workspace at a time.
+func (c *Config) CheckFlags() error {
+	if c.get("endpoint").Source == SourceFlag && c.get("workspace").Source == SourceFlag {
+		return &InvalidValueError{Key: "--endpoint", Value: c.get("endpoint").Value,
+			Reason: "--endpoint and --workspace name two different workspaces: give one of them"}
+	}
+	return nil
+}
 
 // User is the name flags, pins and accesses are recorded under in a local workspace:
 // PCCTL_USER or the config's user, else the login name.

@@ -17,6 +17,7 @@ import (
 	"github.com/pcctl/pcctl/internal/cmd/request"
 	"github.com/pcctl/pcctl/internal/cmd/reseller"
 	"github.com/pcctl/pcctl/internal/cmd/subscription"
+	"github.com/pcctl/pcctl/internal/cmd/serve"
 	"github.com/pcctl/pcctl/internal/cmd/token"
 	"github.com/pcctl/pcctl/internal/cmd/user"
 	"github.com/pcctl/pcctl/internal/cmd/workspacecmd"
@@ -52,6 +53,9 @@ the columns you choose (--fields).`,
 				if err := cfg.CheckEnv(); err != nil {
 					return cmdutil.Usagef("%v", err)
 				}
+				if err := cfg.CheckFlags(); err != nil {
+					return cmdutil.Usagef("%s", err.(*config.InvalidValueError).Reason)
+				}
 				if ep := cmd.Root().PersistentFlags().Lookup("endpoint"); ep.Changed {
 					if err := config.Validate("endpoint", ep.Value.String()); err != nil {
 						return cmdutil.Usagef("invalid value %q for --endpoint: expected the address of a pcctl server, such as http://127.0.0.1:8787 or https://pcctl.contoso.com", ep.Value.String())
@@ -83,6 +87,7 @@ the columns you choose (--fields).`,
 		request.NewCmdRequest(f),
 		home.NewCmdHome(f),
 		workspacecmd.NewCmdWorkspace(f),
+		serve.NewCmdServe(f),
 		user.NewCmdUser(f),
 		audit.NewCmdAudit(f),
 		token.NewCmdToken(f),

@@ -1,0 +1,155 @@
+// Package serve is `pcctl serve`: the workspace shared over HTTP (internal/server).
+package serve
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pcctl/pcctl/internal/cmdutil"
+	"github.com/pcctl/pcctl/internal/server"
+)
+
+// DefaultAddr is where pcctl serve listens unless told otherwise; invitation links point
+// there by default (config invite_base_url).
+const DefaultAddr = "127.0.0.1:8787"
+
+type options struct {
+	addr, certFile, keyFile, logFormat string
+	maxBody, maxImport                 int64
+}
+
+// NewCmdServe is `pcctl serve`.
+func NewCmdServe(f *cmdutil.Factory) *cobra.Command {
+	o := &options{}
+	cmd := &cobra.Command{
+		Use:   "serve [--addr HOST:PORT] [--tls-cert FILE --tls-key FILE]",
+		Short: "Share the workspace with a team over HTTP",
+		Long: `Serve the workspace (--workspace, PCCTL_WORKSPACE or the default file) over an HTTP JSON API
+(docs/api.md) until interrupted. Everyone else points pcctl at it with --endpoint (or
+PCCTL_ENDPOINT, or a profile's endpoint) and their access token (--token, PCCTL_TOKEN or the
+config's token): every command then works on the shared workspace, with the same output.
+
+Every request needs an access token of one of the workspace's users, and may do what that
+user's roles allow (pcctl help exit-codes: 5 when refused). To start a new server, create the
+first administrator and their token on the server's machine, against the local file:
+
+  pcctl user add admin@contoso.com --role global-admin
+  pcctl token create --user admin@contoso.com --name laptop
+
+The server listens on 127.0.0.1:8787 by default: only this machine can reach it. To serve a
+network, give --addr and, unless a TLS proxy stands in front, --tls-cert and --tls-key:
+tokens travel in every request. SIGINT or SIGTERM stops it gracefully: it stops accepting,
+lets the requests in flight finish, and closes the workspace. Access logs (one line per
+request: route, status, duration, user; never a token) go to standard error.
+
+Partnership request links ('pcctl reseller invite') point at this server's
+/pcctl/v1/invitations page, where the reseller accepts: set invite_base_url to the address
+resellers reach it at.`,
+		Example: `  pcctl serve
+  pcctl serve --workspace /srv/pcctl/workspace.db --addr 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem
+  PCCTL_ENDPOINT=http://127.0.0.1:8787 PCCTL_TOKEN=pcctl_... pcctl customers list`,
+		Args:    cmdutil.NoArgs,
+		GroupID: "admin",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return run(cmd, f, o)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&o.addr, "addr", DefaultAddr, "address to listen on, HOST:PORT (port 0 picks a free one)")
+	fl.StringVar(&o.certFile, "tls-cert", "", "TLS certificate file (PEM), with --tls-key: serve HTTPS")
+	fl.StringVar(&o.keyFile, "tls-key", "", "TLS private key file (PEM), with --tls-cert")
+	fl.StringVar(&o.logFormat, "log-format", "text", "access log format: text or json")
+	fl.Int64Var(&o.maxBody, "max-body", server.DefaultMaxBodyBytes, "largest JSON request body, in bytes")
+	fl.Int64Var(&o.maxImport, "max-import", server.DefaultMaxImportBytes, "largest import upload, in bytes")
+	return cmd
+}
+
+func run(cmd *cobra.Command, f *cmdutil.Factory, o *options) error {
+	if (o.certFile == "") != (o.keyFile == "") {
+		return cmdutil.Usagef("--tls-cert and --tls-key go together: give both to serve HTTPS, or neither")
+	}
+	if o.logFormat != "text" && o.logFormat != "json" {
+		return cmdutil.Usagef("invalid value %q for --log-format: allowed values are text, json", o.logFormat)
+	}
+	if o.maxBody < 1024 || o.maxImport < 1024 {
+		return cmdutil.Usagef("--max-body and --max-import must be at least 1024 bytes")
+	}
+	host, _, err := net.SplitHostPort(o.addr)
+	if err != nil {
+		return cmdutil.Usagef("invalid value %q for --addr: expected HOST:PORT, such as 127.0.0.1:8787 or 0.0.0.0:8443", o.addr)
+	}
+	for _, file := range []string{o.certFile, o.keyFile} {
+		if file == "" {
+			continue
+		}
+		if _, err := os.Stat(file); err != nil {
+			return fmt.Errorf("cannot read %s: %w", file, plainPathErr(err))
+		}
+	}
+	ctx := cmd.Context()
+	db, err := f.OpenShared(ctx)
+	if err != nil {
+		return err
+	}
+	var h slog.Handler
+	if o.logFormat == "json" {
+		h = slog.NewJSONHandler(f.IOStreams.ErrOut, nil)
+	} else {
+		h = slog.NewTextHandler(f.IOStreams.ErrOut, nil)
+	}
+	logger := slog.New(h)
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %w", o.addr, plainNetErr(err))
+	}
+	scheme := "http"
+	if o.certFile != "" {
+		scheme = "https"
+	}
+	srv := server.New(db, server.Options{Logger: logger, MaxBodyBytes: o.maxBody, MaxImportBytes: o.maxImport})
+	url := scheme + "://" + ln.Addr().String()
+	f.IOStreams.Notice("Serving workspace %s at %s (Ctrl-C to stop).", db.Path(), url)
+	if scheme == "http" && !isLoopback(host) {
+		f.IOStreams.Notice("Warning: %s is reachable from other machines over plain HTTP: access tokens travel in clear text. Use --tls-cert and --tls-key, or a TLS proxy.", o.addr)
+	}
+	err = srv.Serve(ctx, ln, o.certFile, o.keyFile)
+	if err != nil {
+		return fmt.Errorf("serving %s: %w", url, err)
+	}
+	f.IOStreams.Notice("Stopped: every request in flight finished.")
+	return nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func plainPathErr(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+func plainNetErr(err error) error {
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Err != nil {
+		msg := oe.Err.Error()
+		if i := strings.LastIndex(msg, ": "); i >= 0 {
+			msg = msg[i+2:]
+		}
+		return errors.New(msg)
+	}
+	return err
+}
