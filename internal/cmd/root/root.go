@@ -252,6 +252,9 @@ shows where each value comes from).
   PCCTL_PARTNER_DOMAINS
                     your company's mail domains, comma-separated, as partner_domains:
                     'user import --psc' imports only addresses at them
+  PCCTL_ENDPOINT    the address of a pcctl server whose workspace to use instead of a
+                    local file, as endpoint ('pcctl serve'); a --workspace flag still
+                    means the local file
   PCCTL_TOKEN       an access token for a pcctl server, as token (a token kept in the
                     config file is used only if the file is not readable by others)
   XDG_DATA_HOME     the default workspace is $XDG_DATA_HOME/pcctl/workspace.db

@@ -159,8 +159,12 @@ func (c *Client) send(ctx context.Context, req *request) (*http.Response, error)
 		}
 	}
 	u := *c.base
-	u.Path = c.base.Path + req.path
-	u.RawPath = c.base.Path + req.path
+	u.RawPath = c.base.EscapedPath() + req.path
+	p, err := url.PathUnescape(u.RawPath)
+	if err != nil {
+		return nil, fmt.Errorf("bad request path %q: %w", req.path, err)
+	}
+	u.Path = p
 	if req.query != nil {
 		u.RawQuery = req.query.Encode()
 	}
@@ -248,8 +252,10 @@ func (c *Client) decode(resp *http.Response, out any) error {
 		return c.transportError(context.Background(), err)
 	}
 	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-		if te := c.transportError(context.Background(), err); te != err {
-			return te
+		var syntax *json.SyntaxError
+		var typeErr *json.UnmarshalTypeError
+		if !errors.As(err, &syntax) && !errors.As(err, &typeErr) && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+			return c.transportError(context.Background(), err)
 		}
 		return fmt.Errorf("the pcctl server at %s sent an answer pcctl cannot read (%s %s): %v", c.Endpoint(), resp.Request.Method, resp.Request.URL.Path, err)
 	}

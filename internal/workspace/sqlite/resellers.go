@@ -233,3 +233,22 @@ func (s *session) RemoveReseller(ctx context.Context, mpnID string) (domain.Rese
 	})
 	return r, err
 }
+
+// Invitation finds the partnership request with that token, for the server's invitation
+// page, which the reseller opens without an access token (the token is the proof): a
+// *domain.NotFoundError when there is none; the request with domain.CheckAcceptance's
+// error (at the workspace clock) when it can no longer be accepted.
+func (d *DB) Invitation(ctx context.Context, token string) (domain.Invitation, error) {
+	var inv domain.Invitation
+	var created, accepted string
+	err := d.db.QueryRowContext(ctx, `SELECT token, email, name, subject, body, created_at, accepted_at, mpn_id
+		FROM reseller_invitations WHERE token = ?`, strings.TrimSpace(token)).
+		Scan(&inv.Token, &inv.Email, &inv.Name, &inv.Subject, &inv.Body, &created, &accepted, &inv.MPNID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return inv, &domain.NotFoundError{Kind: "partnership request", Ref: token}
+	} else if err != nil {
+		return inv, err
+	}
+	inv.CreatedAt, inv.AcceptedAt = parseTime(created), parseTime(accepted)
+	return inv, domain.CheckAcceptance(inv, d.now().UTC().Truncate(1e9))
+}
