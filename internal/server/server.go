@@ -231,6 +231,8 @@ func (s *Server) decodeJSON(w http.ResponseWriter, r *http.Request, v any) error
 			return err
 		case errors.Is(err, io.EOF):
 			return api.NewError(api.CodeBadRequest, "the request needs a JSON body")
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return api.NewError(api.CodeBadRequest, "the request body is not valid JSON: it ends too early")
 		case errors.As(err, &syntax):
 			return api.NewError(api.CodeBadRequest, fmt.Sprintf("the request body is not valid JSON at byte %d: %s", syntax.Offset, syntax.Error()))
 		case errors.As(err, &typeErr):

@@ -440,6 +440,7 @@ type AuditQuery struct {
 	User     string    // only changes made by this user
 	Entity   string    // only changes of this kind of entity ("customer", "deal"…)
 	EntityID string    // only changes of this entity (with Entity)
+	Before   int64     // only records with a lower Seq (the next page of a server's list); 0: no bound
 	Limit    int       // 0 means no limit
 }
 

@@ -143,7 +143,7 @@ func TestErrorsComeBackTyped(t *testing.T) {
 			inv    *domain.InvalidError
 		)
 		ok := map[string]bool{
-			"/nf": errors.As(err, &nf) && nf.Kind == "customer" && errors.Is(err, domain.ErrNotFound),
+			"/nf":   errors.As(err, &nf) && nf.Kind == "customer" && errors.Is(err, domain.ErrNotFound),
 			"/rule": errors.As(err, &rule) && rule.Rule == "flag-cap", "/stale": errors.As(err, &rule) && rule.Rule == "stale",
 			"/forbid": errors.As(err, &forbid) && len(forbid.Roles) == 2 && errors.As(err, &rule),
 			"/auth":   errors.As(err, &auth) && auth.Code == domain.AuthRevoked,

@@ -329,6 +329,9 @@ func (s *session) AuditLog(ctx context.Context, q workspace.AuditQuery, each fun
 	} else if q.EntityID != "" {
 		where, args = append(where, "entity_id = ?"), append(args, strings.TrimSpace(q.EntityID))
 	}
+	if q.Before > 0 {
+		where, args = append(where, "seq < ?"), append(args, q.Before)
+	}
 	query := `SELECT seq, at, user, action, entity, entity_id, before, after FROM audit_log`
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
