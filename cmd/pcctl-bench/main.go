@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -52,6 +53,7 @@ type harness struct {
 	n, runs               int
 	dir, doc, benchtime   string
 	write, skipImport     bool
+	only                  string // steps to run ("" for all)
 	root                  string // module root, where go build and go test run
 	pcctl, sqlite3        string // binaries
 	csv, ws               string // generated file and the workspace measured
@@ -72,6 +74,7 @@ func main() {
 	flag.BoolVar(&b.skipImport, "skip-import", false, "reuse DIR/ws.db when it holds -n customers instead of timing the imports")
 	flag.StringVar(&b.doc, "doc", "docs/performance.md", "document -write updates (relative to the module root)")
 	flag.StringVar(&b.benchtime, "benchtime", "1s", "-benchtime of the Go benchmarks")
+	flag.StringVar(&b.only, "only", "", "run only these steps, comma-separated (import, export, psc import, search, list and show, server, go test -bench); import is needed unless -skip-import")
 	flag.Usage = func() {
 		fmt.Fprint(os.Stderr, usage)
 		flag.PrintDefaults()
@@ -118,9 +121,13 @@ func (b *harness) run() (failed bool, err error) {
 		{"psc import", b.measurePSCImport},
 		{"search", b.measureSearch},
 		{"list and show", b.measureListShow},
+		{"server", b.measureServer},
 		{"go test -bench", b.runGoBenchmarks},
 	}
 	for _, s := range steps {
+		if b.only != "" && !slices.Contains(strings.Split(b.only, ","), s.name) {
+			continue
+		}
 		progress("== %s", s.name)
 		if err := s.fn(); err != nil {
 			return false, fmt.Errorf("%s: %w", s.name, err)

@@ -77,16 +77,40 @@ func TestConcurrentWriters(t *testing.T) {
 	if testing.Short() {
 		writes = concWritesShort
 	}
+	runConcurrentWriters(t, concProcs, writes, false)
+}
+
+// TestConcurrentClients is TestConcurrentWriters against a server: `pcctl serve` on the
+// workspace, and concClients pcctl processes at once using it through PCCTL_ENDPOINT,
+// each user with their own access token, each making concClientWrites writes (as many
+// writes in all as the local test). The checks are the same, made on the file itself
+// once the server has stopped; the server must also have stopped cleanly on SIGTERM and
+// never logged a token.
+func TestConcurrentClients(t *testing.T) {
+	writes := concClientWrites
+	if testing.Short() {
+		writes = concWritesShort / 4
+	}
+	runConcurrentWriters(t, concClients, writes, true)
+}
+
+const (
+	concClients      = 32
+	concClientWrites = 50
+)
+
+func runConcurrentWriters(t *testing.T, procs, writes int, remote bool) {
 	seed := *concSeed
 	if seed == 0 {
 		seed = uint64(time.Now().UnixNano())
 	}
-	t.Logf("%d processes × %d writes; seed %d (rerun with -conc.seed=%d)", concProcs, writes, seed, seed)
+	t.Logf("%d processes × %d writes; seed %d (rerun with -conc.seed=%d)", procs, writes, seed, seed)
 
 	p := buildPcctl(t)
 	dir := t.TempDir()
 	ws := filepath.Join(dir, "ws.db")
 	base := withEnv(p.env, "PCCTL_WORKSPACE="+ws, "PCCTL_USER=admin@contoso.test")
+	concProcs := procs
 
 	// Every process's plan, drawn first: the seed data depends on it.
 	plans := make([][]concOp, concProcs)
@@ -127,19 +151,34 @@ func TestConcurrentWriters(t *testing.T) {
 		shared[k] = strings.TrimSpace(r.stdout)
 	}
 
+	workerEnv, tokens := base, map[string]string(nil)
+	var srv *serveProc
+	if remote {
+		users := []string{"admin@contoso.test", "shared0@contoso.test", "shared1@contoso.test"}
+		for i := range procs {
+			users = append(users, fmt.Sprintf("own%d@contoso.test", i))
+		}
+		tokens = provisionTokens(t, ws, users)
+		srv = startServe(t, p, base)
+		workerEnv = withEnv(base, "PCCTL_ENDPOINT="+srv.url)
+	}
+
 	logs := make([]*concLog, concProcs)
 	var wg sync.WaitGroup
 	start := time.Now()
 	for i := range concProcs {
 		logs[i] = &concLog{proc: i, own: map[string]*concDeal{}}
 		wg.Go(func() {
-			w := &concWorker{p: p, env: base, proc: i, shared: shared, log: logs[i],
+			w := &concWorker{p: p, env: workerEnv, tokens: tokens, proc: i, shared: shared, log: logs[i],
 				rng: rand.New(rand.NewPCG(seed, 1000+uint64(i)))}
 			w.run(plans[i])
 		})
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	if srv != nil {
+		srv.stop(t, tokens)
+	}
 
 	var total, invocations, retries int
 	var counts [numOps]int
@@ -224,6 +263,7 @@ type flagEvent struct {
 type concWorker struct {
 	p      *pcctlBinary
 	env    []string
+	tokens map[string]string // each user's access token, against a server; nil for a local workspace
 	proc   int
 	shared []string
 	log    *concLog
@@ -258,7 +298,11 @@ func (w *concWorker) run(plan []concOp) {
 // want, or a busy word on stderr.
 func (w *concWorker) pcctl(user string, want int, args ...string) (procResult, error) {
 	w.log.invocations++
-	r, err := w.p.runProc(procOpts{env: withEnv(w.env, "PCCTL_USER="+user), timeout: 2 * time.Minute}, args...)
+	env := withEnv(w.env, "PCCTL_USER="+user)
+	if w.tokens != nil {
+		env = withEnv(env, "PCCTL_TOKEN="+w.tokens[user])
+	}
+	r, err := w.p.runProc(procOpts{env: env, timeout: 2 * time.Minute}, args...)
 	if err != nil {
 		return r, err
 	}
@@ -557,7 +601,7 @@ func checkSharedFlags(t *testing.T, p *pcctlBinary, env []string, logs []*concLo
 				}
 			}
 		}
-		t.Logf("%s: %d flags by %d processes, %d kept, %d unflagged with a notice", user, len(events), concProcs/2, len(kept), len(evicted))
+		t.Logf("%s: %d flags by %d processes, %d kept, %d unflagged with a notice", user, len(events), len(logs)/2, len(kept), len(evicted))
 	}
 }
 
