@@ -190,6 +190,7 @@ func (s *session) insertDeal(ctx context.Context, action string, d domain.Deal) 
 	if err := normalizeDeal(&d); err != nil {
 		return out, err
 	}
+	d.ID = strings.TrimSpace(d.ID)
 	if d.ID == "" {
 		id, err := uuid.NewRandomFromReader(s.random)
 		if err != nil {

@@ -41,6 +41,13 @@ func (s *session) InviteReseller(ctx context.Context, inv domain.Invitation) (do
 		} else if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
+		var taken int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM reseller_invitations WHERE token = ?`, inv.Token).Scan(&taken); err != nil {
+			return err
+		}
+		if taken > 0 {
+			return &domain.RuleError{Rule: "token-taken", Msg: "another partnership request already has this token: draw a new one"}
+		}
 		inv.CreatedAt = now
 		_, err = tx.ExecContext(ctx, `INSERT INTO reseller_invitations(token, email, name, subject, body, created_at)
 			VALUES (?, ?, ?, ?, ?, ?)`, inv.Token, inv.Email, inv.Name, inv.Subject, inv.Body, formatTime(now))
