@@ -32,6 +32,9 @@ const (
 	RequestIDHeader = "MS-RequestId"
 	// CorrelationIDHeader is sent by Partner Center clients; the server logs it.
 	CorrelationIDHeader = "MS-CorrelationId"
+	// TestNowHeader carries a client's fixed clock (PCCTL_NOW, RFC 3339). Only a server
+	// started for tests (server.Options.TestClock) uses it; pcctl serve ignores it.
+	TestNowHeader = "Pcctl-Test-Now"
 )
 
 // Attributes is Partner Center's "attributes" object.

@@ -54,7 +54,7 @@ func setupRemote(env *testscript.Env) error {
 		return err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	srv := server.New(db, server.Options{Logger: newLogger(logFile)})
+	srv := server.New(db, server.Options{Logger: newLogger(logFile), TestClock: true})
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx, ln, "", "") }()
 	env.Defer(func() {

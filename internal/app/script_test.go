@@ -41,8 +41,13 @@
 //	bom FILE                                    put a UTF-8 byte order mark before FILE's text
 //	partner MPNID [NAME]                        make MPNID an active indirect reseller, through
 //	                                            'pcctl reseller invite' then 'reseller accept'
+//	as USER                                     act as USER from now on (PCCTL_USER, and that
+//	                                            user's token against a server)
 //
-// and the condition [root], true when the tests run as root (who ignores permissions).
+// and the conditions [root], true when the tests run as root (who ignores permissions),
+// and [remote], true in TestScriptsRemote, which runs every script again against a pcctl
+// server (see remote_script_test.go): lines about the local file itself are marked
+// [!remote], and a script that is all about it says why it is skipped there.
 package app_test
 
 import (
@@ -68,7 +73,10 @@ import (
 	"github.com/pcctl/pcctl/internal/workspace/sqlite"
 )
 
-var update = flag.Bool("update", false, "rewrite the expected files of failing cmp commands in testdata/script")
+var (
+	update       = flag.Bool("update", false, "rewrite the expected files of failing cmp commands in testdata/script")
+	updateRemote = flag.Bool("update-remote", false, "as -update, from TestScriptsRemote (for remote-only scripts: the shared ones hold the local output)")
+)
 
 func TestMain(m *testing.M) {
 	if os.Getenv("GORACE") == "" {
@@ -99,7 +107,7 @@ func runScripts(t *testing.T, remote bool) {
 	params := testscript.Params{
 		Dir:                "../../testdata/script",
 		Setup:              setup,
-		UpdateScripts:      *update && !remote,
+		UpdateScripts:      *update && !remote || *updateRemote && remote,
 		RequireUniqueNames: true,
 		Condition: func(cond string) (bool, error) {
 			switch cond {

@@ -42,6 +42,8 @@ type Factory struct {
 
 	opened *sqlite.DB
 	remote *remote.Client
+	// fixedNow is the PCCTL_NOW clock, zero when the clock is real.
+	fixedNow time.Time
 }
 
 // New returns the production factory.
@@ -52,6 +54,7 @@ func New(ios *iostreams.IOStreams) *Factory {
 		// A fixed clock for tests and demos; documented in `pcctl help environment`.
 		if t, err := time.Parse(time.RFC3339, s); err == nil {
 			f.Now = func() time.Time { return t.UTC() }
+			f.fixedNow = t.UTC()
 		}
 	}
 	f.Prompter = func() prompter.Prompter { return prompter.New(ios) }
@@ -106,7 +109,7 @@ func (f *Factory) Workspace(ctx context.Context) (workspace.Workspace, error) {
 		if err != nil {
 			return nil, err
 		}
-		c, err := remote.New(ep, remote.Options{Token: token})
+		c, err := remote.New(ep, remote.Options{Token: token, TestNow: f.fixedNow})
 		if err != nil {
 			return nil, Usagef("%v", err)
 		}

@@ -278,7 +278,7 @@ func (s *Server) acceptInvitation(w http.ResponseWriter, r *http.Request) error 
 	} else if info, ok := r.Context().Value(infoKey{}).(*requestInfo); ok {
 		info.user = p.User + " (invitation link)"
 	}
-	res, err := s.db.As(p).AcceptInvitation(r.Context(), r.PathValue("token"), in.MPNID, in.Name)
+	res, err := s.workspaceOf(r, p).AcceptInvitation(r.Context(), r.PathValue("token"), in.MPNID, in.Name)
 	if err != nil {
 		var invalid *domain.InvalidError
 		if form && wantsHTML(r) && errors.As(err, &invalid) {

@@ -40,6 +40,9 @@ type Options struct {
 	// BaseURL is the server's public address, for the links it gives (default: taken from
 	// each request's Host).
 	BaseURL string
+	// TestClock makes each request's workspace use the time its api.TestNowHeader says:
+	// for acceptance tests whose clock moves between commands. Never set by pcctl serve.
+	TestClock bool
 }
 
 // Default limits.
@@ -151,10 +154,20 @@ func (s *Server) handle(pattern string, h handlerFunc) {
 			s.writeError(w, r, err)
 			return
 		}
-		if err := h(w, r, s.db.As(p)); err != nil {
+		if err := h(w, r, s.workspaceOf(r, p)); err != nil {
 			s.writeError(w, r, err)
 		}
 	})
+}
+
+// workspaceOf is the workspace bound to the request's principal.
+func (s *Server) workspaceOf(r *http.Request, p domain.Principal) workspace.Workspace {
+	if s.opts.TestClock {
+		if t, err := time.Parse(time.RFC3339Nano, r.Header.Get(api.TestNowHeader)); err == nil {
+			return s.db.AsAt(p, t)
+		}
+	}
+	return s.db.As(p)
 }
 
 // handlePublic registers a route that needs no access token.

@@ -46,6 +46,9 @@ type Options struct {
 	MaxRetryWait time.Duration
 	// Sleep waits between attempts (tests replace it).
 	Sleep func(ctx context.Context, d time.Duration) error
+	// TestNow, when set, is sent with every request (api.TestNowHeader): pcctl's fixed
+	// clock (PCCTL_NOW), which a server started for tests uses and any other ignores.
+	TestNow time.Time
 }
 
 // Defaults of Options.
@@ -198,6 +201,9 @@ func (c *Client) send(ctx context.Context, req *request) (*http.Response, error)
 		if c.opts.Token != "" {
 			hr.Header.Set("Authorization", "Bearer "+c.opts.Token)
 		}
+		if !c.opts.TestNow.IsZero() {
+			hr.Header.Set(api.TestNowHeader, c.opts.TestNow.UTC().Format(time.RFC3339Nano))
+		}
 		resp, err := c.hc.Do(hr)
 		if err != nil {
 			cancel()
@@ -319,6 +325,10 @@ func (c *Client) readError(resp *http.Response) error {
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	var e api.Error
 	if err := json.Unmarshal(b, &e); err == nil && e.Code != "" && e.Description != "" {
+		if e.Code == api.CodeUnauthenticated && e.AuthCode == domain.AuthMissing && c.opts.Token == "" {
+			e.Reason += ": set PCCTL_TOKEN, --token or the config's token (an administrator makes one with 'pcctl token create')"
+			e.Description = (&domain.AuthError{Code: e.AuthCode, Reason: e.Reason}).Error()
+		}
 		return e.Err()
 	}
 	text := strings.TrimSpace(string(b))

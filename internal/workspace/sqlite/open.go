@@ -326,6 +326,21 @@ func (d *DB) As(p domain.Principal) workspace.Workspace { return &session{DB: d,
 type session struct {
 	*DB
 	who domain.Principal
+	at  time.Time // the clock of this session (AsAt); zero: the workspace's
+}
+
+// AsAt is As with a fixed clock for the session: a test server's request carrying the
+// time its test runs at (server.Options.TestClock).
+func (d *DB) AsAt(p domain.Principal, now time.Time) workspace.Workspace {
+	return &session{DB: d, who: p, at: now.UTC()}
+}
+
+// now is the session's clock.
+func (s *session) now() time.Time {
+	if !s.at.IsZero() {
+		return s.at
+	}
+	return s.DB.now()
 }
 
 // Close closes the underlying file.
