@@ -105,7 +105,8 @@ FUZZ_TARGETS := \
 	domain:FuzzOrgKey \
 	domain:FuzzSplitProducts \
 	output:FuzzAppendJSONString \
-	output:FuzzAppendCSV
+	output:FuzzAppendCSV \
+	server:FuzzRequests
 
 fuzz: ## Run every fuzz target for FUZZTIME (default 10s) each; a crash is saved under testdata/fuzz/
 	@for t in $(FUZZ_TARGETS); do \

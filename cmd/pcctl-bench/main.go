@@ -54,6 +54,7 @@ type harness struct {
 	dir, doc, benchtime   string
 	write, skipImport     bool
 	only                  string // steps to run ("" for all)
+	serverProfile         string // CPU profile of pcctl serve ("" for none)
 	root                  string // module root, where go build and go test run
 	pcctl, sqlite3        string // binaries
 	csv, ws               string // generated file and the workspace measured
@@ -74,6 +75,7 @@ func main() {
 	flag.BoolVar(&b.skipImport, "skip-import", false, "reuse DIR/ws.db when it holds -n customers instead of timing the imports")
 	flag.StringVar(&b.doc, "doc", "docs/performance.md", "document -write updates (relative to the module root)")
 	flag.StringVar(&b.benchtime, "benchtime", "1s", "-benchtime of the Go benchmarks")
+	flag.StringVar(&b.serverProfile, "server-cpuprofile", "", "write a CPU profile of pcctl serve to this file")
 	flag.StringVar(&b.only, "only", "", "run only these steps, comma-separated (import, export, psc import, search, list and show, server, go test -bench); import is needed unless -skip-import")
 	flag.Usage = func() {
 		fmt.Fprint(os.Stderr, usage)

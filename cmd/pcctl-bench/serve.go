@@ -2,11 +2,12 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
+	"net"
 	"net/url"
 	"os"
 	"os/exec"
@@ -138,6 +139,9 @@ type server struct {
 func (b *harness) startServer() (*server, error) {
 	cmd := exec.Command(b.pcctl, "--workspace", b.ws, "serve", "--addr", "127.0.0.1:0", "--log-format", "json")
 	cmd.Env = b.env
+	if b.serverProfile != "" {
+		cmd.Env = append(cmd.Env[:len(cmd.Env):len(cmd.Env)], "PCCTL_CPUPROFILE="+b.serverProfile)
+	}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		return nil, err
@@ -198,42 +202,63 @@ func (s *server) peak() int64 {
 }
 
 // searchLoad runs serverClients clients, each sending prefix searches one after the
-// other for serverDuration after serverWarmup, and returns the rate and latencies of
-// the measured part.
+// other on its own keep-alive connection for serverDuration after serverWarmup, and
+// returns the rate and latencies of the measured part. The clients speak HTTP/1.1 on raw
+// connections (rawClient), as wrk would: the load generator shares the machine's two
+// cores with the server, and net/http's client would take a third of them.
 func searchLoad(base, token string, prefixes []string) (rate float64, p50, p99 time.Duration, errs int, err error) {
-	tr := &http.Transport{MaxIdleConns: serverClients * 2, MaxIdleConnsPerHost: serverClients * 2, MaxConnsPerHost: serverClients}
-	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
-	urls := make([]string, len(prefixes))
-	for i, p := range prefixes {
-		f, _ := json.Marshal(map[string]string{"Field": "CompanyName", "Value": p, "Operator": "starts_with"})
-		urls[i] = base + "/v1/customers?size=20&filter=" + url.QueryEscape(string(f))
-	}
-	// One request first: a failure here is an error, not a figure.
-	if err := get(client, urls[0], token); err != nil {
+	u, err := url.Parse(base)
+	if err != nil {
 		return 0, 0, 0, 0, err
 	}
+	reqs := make([][]byte, len(prefixes))
+	for i, p := range prefixes {
+		f, _ := json.Marshal(map[string]string{"Field": "CompanyName", "Value": p, "Operator": "starts_with"})
+		target := "/v1/customers?size=20&filter=" + url.QueryEscape(string(f))
+		reqs[i] = []byte("GET " + target + " HTTP/1.1\r\nHost: " + u.Host + "\r\nAuthorization: Bearer " + token + "\r\n\r\n")
+	}
+	// One request first: a failure here is an error, not a figure.
+	first, err := dialRaw(u.Host)
+	if err != nil {
+		return 0, 0, 0, 0, err
+	}
+	if err := first.do(reqs[0]); err != nil {
+		return 0, 0, 0, 0, err
+	}
+	first.conn.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), serverWarmup+serverDuration)
 	defer cancel()
-	start := time.Now()
-	measureFrom := start.Add(serverWarmup)
+	measureFrom := time.Now().Add(serverWarmup)
 	var mu sync.Mutex
 	var all []time.Duration
 	var wg sync.WaitGroup
+	var dialErr error
 	for c := range serverClients {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			var mine []time.Duration
 			failed := 0
+			rc, err := dialRaw(u.Host)
+			if err != nil {
+				mu.Lock()
+				dialErr = err
+				mu.Unlock()
+				return
+			}
+			defer rc.conn.Close()
 			for i := c; ctx.Err() == nil; i += serverClients {
 				t := time.Now()
-				err := get(client, urls[i%len(urls)], token)
+				err := rc.do(reqs[i%len(reqs)])
 				if ctx.Err() != nil {
 					break
 				}
 				if err != nil {
 					failed++
+					rc.conn.Close()
+					if rc, err = dialRaw(u.Host); err != nil {
+						break
+					}
 					continue
 				}
 				if t.After(measureFrom) {
@@ -247,28 +272,83 @@ func searchLoad(base, token string, prefixes []string) (rate float64, p50, p99 t
 		}()
 	}
 	wg.Wait()
+	if dialErr != nil {
+		return 0, 0, 0, errs, dialErr
+	}
 	if len(all) == 0 {
 		return 0, 0, 0, errs, fmt.Errorf("no search completed")
 	}
 	return float64(len(all)) / serverDuration.Seconds(), bench.Percentile(all, 50), bench.Percentile(all, 99), errs, nil
 }
 
-func get(c *http.Client, u, token string) error {
-	req, err := http.NewRequest(http.MethodGet, u, nil)
+// rawClient is one keep-alive HTTP/1.1 connection.
+type rawClient struct {
+	conn net.Conn
+	r    *bufio.Reader
+}
+
+func dialRaw(host string) (*rawClient, error) {
+	c, err := net.Dial("tcp", host)
+	if err != nil {
+		return nil, err
+	}
+	return &rawClient{conn: c, r: bufio.NewReaderSize(c, 64<<10)}, nil
+}
+
+// do sends a request and reads the whole answer, which must be 200.
+func (c *rawClient) do(req []byte) error {
+	if _, err := c.conn.Write(req); err != nil {
+		return err
+	}
+	status, err := c.r.ReadSlice('\n')
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := c.Do(req)
-	if err != nil {
-		return err
+	ok := bytes.HasPrefix(status, []byte("HTTP/1.1 200 "))
+	length, chunked := -1, false
+	for {
+		line, err := c.r.ReadSlice('\n')
+		if err != nil {
+			return err
+		}
+		if len(line) <= 2 {
+			break
+		}
+		k, v, _ := bytes.Cut(bytes.TrimSpace(line), []byte(":"))
+		switch strings.ToLower(string(k)) {
+		case "content-length":
+			length, _ = strconv.Atoi(string(bytes.TrimSpace(v)))
+		case "transfer-encoding":
+			chunked = bytes.Contains(v, []byte("chunked"))
+		}
 	}
-	defer resp.Body.Close()
-	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
-		return err
+	switch {
+	case chunked:
+		for {
+			line, err := c.r.ReadSlice('\n')
+			if err != nil {
+				return err
+			}
+			n, err := strconv.ParseInt(string(bytes.TrimSpace(line)), 16, 64)
+			if err != nil {
+				return fmt.Errorf("bad chunk size %q", line)
+			}
+			if _, err := c.r.Discard(int(n) + 2); err != nil {
+				return err
+			}
+			if n == 0 {
+				break
+			}
+		}
+	case length >= 0:
+		if _, err := c.r.Discard(length); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("an answer without a length")
 	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: %s", u, resp.Status)
+	if !ok {
+		return fmt.Errorf("answer %q", bytes.TrimSpace(status))
 	}
 	return nil
 }

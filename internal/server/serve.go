@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net"
 	"net/http"
 	"time"
@@ -30,8 +31,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, certFile, keyFile s
 		WriteTimeout:      WriteTimeout,
 		IdleTimeout:       IdleTimeout,
 		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          nil,
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		// The connection-level errors of net/http (a TLS handshake refused…) go to the
+		// same structured log.
+		ErrorLog:    slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	errc := make(chan error, 1)
 	go func() {

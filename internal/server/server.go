@@ -58,6 +58,7 @@ type Server struct {
 	opts     Options
 	mux      *http.ServeMux
 	draining atomic.Bool
+	auth     authCache
 }
 
 // New makes the server of db. The server never closes db.
@@ -154,6 +155,11 @@ func (s *Server) handle(pattern string, h handlerFunc) {
 			s.writeError(w, r, err)
 			return
 		}
+		if changesAccess(r) {
+			// Whatever it did, later requests check their token again (before this
+			// answer is sent, so the client's next request sees the change).
+			defer s.auth.clear()
+		}
 		if err := h(w, r, s.workspaceOf(r, p)); err != nil {
 			s.writeError(w, r, err)
 		}
@@ -189,7 +195,20 @@ func (s *Server) authenticate(r *http.Request) (domain.Principal, error) {
 		}
 		secret = strings.TrimSpace(value)
 	}
+	hash, now := "", time.Now()
+	if secret != "" && domain.CheckTokenSecret(secret) == nil {
+		hash = domain.HashTokenSecret(secret)
+		if p, ok := s.auth.get(hash, now, s.db.Now()); ok {
+			if info, ok := r.Context().Value(infoKey{}).(*requestInfo); ok {
+				info.user = p.User
+			}
+			return p, nil
+		}
+	}
 	p, t, err := s.db.Authenticate(r.Context(), secret)
+	if err == nil && hash != "" {
+		s.auth.put(hash, p, t, now)
+	}
 	if info, ok := r.Context().Value(infoKey{}).(*requestInfo); ok {
 		if err == nil {
 			info.user = p.User

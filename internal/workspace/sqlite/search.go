@@ -51,7 +51,7 @@ func (s *session) SearchCustomers(ctx context.Context, text string, limit int) (
 			WHERE prefix = ? AND key >= ? AND key < ? ORDER BY name_key, customer`, domain.KeyPrefix(it), lo, hi)
 	default:
 		var n int
-		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM customer_search
+		if err := s.cached.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM customer_search
 			WHERE prefix >= ? AND prefix < ? LIMIT ?)`, lo, hi, shortTermLimit).Scan(&n); err != nil {
 			return nil, err
 		}
@@ -92,7 +92,7 @@ func (s *session) SearchCustomers(ctx context.Context, text string, limit int) (
 // returns the first limit distinct customers that keep passes (all when keep is nil),
 // going on to the end of the last name so that equal names are ranked together.
 func (s *session) firstInNameOrder(ctx context.Context, limit int, keep func(nameKey, dom string) bool, query string, args ...any) ([]int64, error) {
-	rows, err := s.db.QueryContext(ctx, query, args...)
+	rows, err := s.cached.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +120,7 @@ func (s *session) firstInNameOrder(ctx context.Context, limit int, keep func(nam
 }
 
 func (s *session) pks(ctx context.Context, query string, args ...any) ([]int64, error) {
-	rows, err := s.db.QueryContext(ctx, query, args...)
+	rows, err := s.cached.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +154,7 @@ func (s *session) customersByPK(ctx context.Context, pks []int64) ([]workspace.C
 	list = append(list, ']')
 	flagged := map[int64]string{}
 	pinned := map[int64]bool{}
-	marks, err := s.db.QueryContext(ctx, `SELECT customer, flagged_at, 0 FROM customer_flags WHERE user = :user
+	marks, err := s.cached.QueryContext(ctx, `SELECT customer, flagged_at, 0 FROM customer_flags WHERE user = :user
 		UNION ALL SELECT customer, '', 1 FROM customer_pins WHERE user = :user AND customer IN (SELECT value FROM json_each(:pks))`,
 		sql.Named("user", s.who.User), sql.Named("pks", string(list)))
 	if err != nil {
@@ -178,7 +178,7 @@ func (s *session) customersByPK(ctx context.Context, pks []int64) ([]workspace.C
 	if err := marks.Err(); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, "SELECT "+customerCols+", NULL, 0 FROM customers c WHERE c.pk IN (SELECT value FROM json_each(?))", string(list))
+	rows, err := s.cached.QueryContext(ctx, "SELECT "+customerCols+", NULL, 0 FROM customers c WHERE c.pk IN (SELECT value FROM json_each(?))", string(list))
 	if err != nil {
 		return nil, err
 	}

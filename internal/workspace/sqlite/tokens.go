@@ -176,7 +176,7 @@ func (d *DB) Authenticate(ctx context.Context, secret string) (domain.Principal,
 	if err := domain.CheckTokenSecret(secret); err != nil {
 		return domain.Principal{}, domain.Token{}, err
 	}
-	t, err := scanToken(d.db.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE secret_hash = ?`, domain.HashTokenSecret(secret)))
+	t, err := scanToken(d.cached.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE secret_hash = ?`, domain.HashTokenSecret(secret)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return domain.Principal{}, domain.Token{}, unknownToken()
 	}
@@ -187,7 +187,7 @@ func (d *DB) Authenticate(ctx context.Context, secret string) (domain.Principal,
 	if err := domain.CheckTokenUse(t, now); err != nil {
 		return domain.Principal{}, t, err
 	}
-	u, err := loadUser(ctx, d.db, t.User)
+	u, err := loadUser(ctx, d.cached, t.User)
 	if errors.Is(err, domain.ErrNotFound) {
 		// Removed since the token was read: its tokens went with it.
 		return domain.Principal{}, domain.Token{}, unknownToken()
