@@ -184,22 +184,7 @@ func (s *server) resetPeak() {
 	_ = os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", s.cmd.Process.Pid), []byte("5"), 0)
 }
 
-func (s *server) peak() int64 {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
-	if err != nil {
-		return 0
-	}
-	for _, l := range strings.Split(string(data), "\n") {
-		if strings.HasPrefix(l, "VmHWM:") {
-			f := strings.Fields(l)
-			if len(f) >= 2 {
-				kb, _ := strconv.ParseInt(f[1], 10, 64)
-				return kb * 1024
-			}
-		}
-	}
-	return 0
-}
+func (s *server) peak() int64 { return vmHWM(s.cmd.Process.Pid) }
 
 // searchLoad runs serverClients clients, each sending prefix searches one after the
 // other on its own keep-alive connection for serverDuration after serverWarmup, and

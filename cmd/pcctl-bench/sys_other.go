@@ -9,3 +9,9 @@ import "os"
 func peakRSS(*os.ProcessState) int64 { return 0 }
 
 func flushDirty() {}
+
+// watchPeak is unknown outside Linux.
+func watchPeak(int) func() int64 { return func() int64 { return 0 } }
+
+// vmHWM is unknown outside Linux.
+func vmHWM(int) int64 { return 0 }
