@@ -35,7 +35,7 @@ func setupRemote(env *testscript.Env) error {
 		return err
 	}
 	path := env.Getenv("PCCTL_WORKSPACE")
-	db, err := sqlite.Open(context.Background(), path, sqlite.Options{Now: func() time.Time { return now }})
+	db, err := sqlite.Open(context.Background(), path, sqlite.ForServer(sqlite.Options{Now: func() time.Time { return now }}))
 	if err != nil {
 		return err
 	}

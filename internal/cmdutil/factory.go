@@ -91,13 +91,8 @@ func (f *Factory) OpenLocal(ctx context.Context, opts sqlite.Options) (*sqlite.D
 // OpenShared opens the local workspace file for `pcctl serve`, creating and migrating it
 // as needed; the factory closes it.
 func (f *Factory) OpenShared(ctx context.Context) (*sqlite.DB, error) {
-	return f.OpenLocal(ctx, sqlite.Options{CacheKiB: ServerCacheKiB})
+	return f.OpenLocal(ctx, sqlite.ForServer(sqlite.Options{}))
 }
-
-// ServerCacheKiB is the page cache of each of pcctl serve's connections to the workspace:
-// 16 MiB, so that the pages many requests read stay in memory (at most 16 connections
-// are kept open).
-const ServerCacheKiB = 16 << 10
 
 // Remote tells whether the workspace is a pcctl server's (an endpoint is set).
 func (f *Factory) Remote() bool { return f.Config.Endpoint() != "" }

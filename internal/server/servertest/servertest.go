@@ -37,7 +37,7 @@ type Options struct {
 // until the test ends.
 func Start(t testing.TB, opts Options) *Env {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "ws.db"), sqlite.Options{Now: opts.Now})
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "ws.db"), sqlite.ForServer(sqlite.Options{Now: opts.Now}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -46,10 +47,21 @@ type Options struct {
 	MustExist bool
 	// BusyTimeout bounds the wait for another process's lock; BusyTimeout when zero.
 	BusyTimeout time.Duration
-	// CacheKiB is the page cache of each connection, in KiB (SQLite's default, 2000 KiB,
-	// when zero). A server, with many connections reading at once, keeps more of the
-	// file in memory this way than each would in SQLite's default.
-	CacheKiB int
+	// ReadPool runs the hot reads (search, authentication) on a few read-only
+	// connections of their own, each with a large page cache, rather than on any of the
+	// pool's: for a server, whose many concurrent requests would otherwise each warm a
+	// small cache of their own connection. A one-shot command has no use for it.
+	ReadPool bool
+	// SearchCache keeps the results of recent customer searches while the workspace is
+	// unchanged (searchCache): for a server, where many search the same first letters.
+	SearchCache bool
+}
+
+// ForServer is o with what a server's workspace uses (pcctl serve, and the tests that
+// stand for it): the read pool and the search cache.
+func ForServer(o Options) Options {
+	o.ReadPool, o.SearchCache = true, true
+	return o
 }
 
 // DB is an open workspace file.
@@ -63,12 +75,20 @@ type DB struct {
 	created bool
 
 	cached      *stmtCache    // prepared statements of the hot reads
+	reads       *sql.DB       // the read pool (Options.ReadPool), or nil
+	search      *searchCache  // Options.SearchCache, or nil
 	chunkKeys   int           // search keys a bulk import sorts in memory at a time
 	busyTimeout time.Duration // how long to wait for another process's lock
 }
 
 // maxIdleConns is how many connections the pool keeps open between uses.
 const maxIdleConns = 16
+
+// The read pool of a server (Options.ReadPool): a few connections, as many as there are
+// cores to run them twice over, each keeping 16 MiB of the file's pages.
+var readPoolConns = max(2, 2*runtime.GOMAXPROCS(0))
+
+const readPoolCacheKiB = 16 << 10
 
 // OpenError is a workspace that could not be opened, with the reason in plain words.
 type OpenError struct {
@@ -114,9 +134,6 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	dsn := "file:" + abs + "?mode=rw&_txlock=immediate" +
 		fmt.Sprintf("&_pragma=busy_timeout(%d)", opts.BusyTimeout.Milliseconds()) +
 		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
-	if opts.CacheKiB > 0 {
-		dsn += fmt.Sprintf("&_pragma=cache_size(-%d)", opts.CacheKiB)
-	}
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, &OpenError{Path: abs, Reason: err.Error(), Err: err}
@@ -142,6 +159,25 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 			}
 		}
 		return nil, err
+	}
+	if opts.ReadPool {
+		// The same file, for reads only (query_only: a write through it is refused), with
+		// readPoolConns connections of readPoolCacheKiB of page cache each.
+		rdb, err := sql.Open("sqlite", dsn+fmt.Sprintf("&_pragma=query_only(1)&_pragma=cache_size(-%d)", readPoolCacheKiB))
+		if err != nil {
+			db.Close()
+			return nil, &OpenError{Path: abs, Reason: err.Error(), Err: err}
+		}
+		rdb.SetMaxOpenConns(readPoolConns)
+		rdb.SetMaxIdleConns(readPoolConns)
+		d.reads = rdb
+		d.cached = &stmtCache{db: rdb}
+	}
+	if opts.SearchCache {
+		if d.search, err = newSearchCache(ctx, dsn); err != nil {
+			d.Close()
+			return nil, &OpenError{Path: abs, Reason: err.Error(), Err: err}
+		}
 	}
 	return d, nil
 }
@@ -335,6 +371,12 @@ func (d *DB) SchemaVersion() int { return d.version }
 // Close closes the file.
 func (d *DB) Close() error {
 	d.cached.close()
+	if d.reads != nil {
+		d.reads.Close()
+	}
+	if d.search != nil {
+		d.search.close()
+	}
 	return d.db.Close()
 }
 

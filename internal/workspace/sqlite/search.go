@@ -35,12 +35,26 @@ func (s *session) SearchCustomers(ctx context.Context, text string, limit int) (
 	if limit <= 0 {
 		limit = domain.SearchLimit
 	}
+	exact := strings.ToLower(strings.TrimSpace(text))
+	var key string
+	var version int64
+	if s.search != nil {
+		key = term + "\x00" + exact + "\x00" + strconv.Itoa(limit)
+		hit, v, ok, err := s.search.get(ctx, key)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return s.withMarks(ctx, hit)
+		}
+		version = v
+	}
 	it := domain.IndexTerm(term)
 	lo, hi := it, it+"\xff" // every key beginning with it, in byte order
 
 	// Exact matches rank first, wherever their name sorts.
 	pks, err := s.pks(ctx, `SELECT pk FROM customers WHERE name_key = ? UNION SELECT pk FROM customers WHERE domain = ?`,
-		term, strings.ToLower(strings.TrimSpace(text)))
+		term, exact)
 	if err != nil {
 		return nil, err
 	}
@@ -81,6 +95,9 @@ func (s *session) SearchCustomers(ctx context.Context, text string, limit int) (
 		plain = append(plain, c.Customer)
 	}
 	ranked := domain.RankSearch(term, plain, limit)
+	if s.search != nil {
+		s.search.put(key, version, ranked)
+	}
 	out := make([]workspace.CustomerRecord, len(ranked))
 	for i, c := range ranked {
 		out[i] = byID[c.ID]

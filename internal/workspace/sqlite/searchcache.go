@@ -1,0 +1,129 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+
+	"github.com/pcctl/pcctl/internal/domain"
+	"github.com/pcctl/pcctl/internal/workspace"
+)
+
+// searchCache keeps the results of recent customer searches for a server
+// (Options.SearchCache), where many people search the same first letters: the ranked
+// customers of a search, without anyone's flags and pins, which are read for each request
+// (customerMarks).
+//
+// A result is used only while the workspace is unchanged since it was computed: SQLite's
+// PRAGMA data_version, read on a connection of the cache's own that never writes, changes
+// whenever any other connection — of this process or another — commits a change. Every
+// lookup reads it; a change empties the cache. So a search never returns what a committed
+// change made stale, whoever made it.
+type searchCache struct {
+	mu      sync.Mutex
+	db      *sql.DB   // one connection, for data_version
+	version *sql.Stmt // PRAGMA data_version on it
+	seen    int64     // the data_version the entries were computed at
+	entries map[string][]domain.Customer
+}
+
+// maxSearchEntries bounds the cache: when full, it starts over.
+const maxSearchEntries = 4096
+
+func newSearchCache(ctx context.Context, dsn string) (*searchCache, error) {
+	db, err := sql.Open("sqlite", dsn+"&_pragma=query_only(1)")
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxIdleTime(0)
+	st, err := db.PrepareContext(ctx, `PRAGMA data_version`)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &searchCache{db: db, version: st}, nil
+}
+
+// current reads data_version; it empties the cache when it changed. The caller holds mu.
+func (c *searchCache) current(ctx context.Context) (int64, error) {
+	var v int64
+	if err := c.version.QueryRowContext(ctx).Scan(&v); err != nil {
+		return 0, err
+	}
+	if v != c.seen {
+		c.seen, c.entries = v, nil
+	}
+	return v, nil
+}
+
+// get is the cached result of key, if the workspace has not changed since; otherwise it
+// returns the current version, under which put may store a result computed now.
+func (c *searchCache) get(ctx context.Context, key string) (res []domain.Customer, version int64, ok bool, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, err := c.current(ctx)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	res, ok = c.entries[key]
+	return res, v, ok, nil
+}
+
+// put stores a result computed from the workspace at version: if the workspace changed
+// meanwhile, the result may be stale and is not kept.
+func (c *searchCache) put(key string, version int64, res []domain.Customer) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if version != c.seen {
+		return
+	}
+	if c.entries == nil || len(c.entries) >= maxSearchEntries {
+		c.entries = map[string][]domain.Customer{}
+	}
+	c.entries[key] = res
+}
+
+func (c *searchCache) close() {
+	c.version.Close()
+	c.db.Close()
+}
+
+// withMarks makes records of customers with the principal's flags and pins.
+func (s *session) withMarks(ctx context.Context, found []domain.Customer) ([]workspace.CustomerRecord, error) {
+	out := make([]workspace.CustomerRecord, len(found))
+	for i, c := range found {
+		out[i].Customer = c
+	}
+	if len(found) == 0 {
+		return out, nil
+	}
+	rows, err := s.cached.QueryContext(ctx, `SELECT c.id, f.flagged_at, 0 FROM customer_flags f JOIN customers c ON c.pk = f.customer WHERE f.user = :user
+		UNION ALL SELECT c.id, '', 1 FROM customer_pins p JOIN customers c ON c.pk = p.customer WHERE p.user = :user`, sql.Named("user", s.who.User))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	index := make(map[string]int, len(out))
+	for i, c := range out {
+		index[c.ID] = i
+	}
+	for rows.Next() {
+		var id, at string
+		var pin bool
+		if err := rows.Scan(&id, &at, &pin); err != nil {
+			return nil, err
+		}
+		i, ok := index[id]
+		if !ok {
+			continue
+		}
+		if pin {
+			out[i].Pinned = true
+		} else {
+			out[i].Flagged, out[i].FlaggedAt = true, parseTime(at)
+		}
+	}
+	return out, rows.Err()
+}
