@@ -97,4 +97,3 @@ func TestSearchCache(t *testing.T) {
 	check("renamed elsewhere", "con", "Contoso (pinned)", "Contoso Retail (flagged)", "Conway Labs", "Fabrikam Connect")
 	check("other term", "fab", "Fabrikam Connect")
 }
-
