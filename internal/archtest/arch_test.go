@@ -45,7 +45,8 @@ var rules = map[string][]string{
 	"internal/domain":           {"golang.org/x/text/"},
 	"internal/workspace":        {"internal/domain"},
 	"internal/workspace/sqlite": {"internal/workspace", "internal/domain", "modernc.org/sqlite", "github.com/google/uuid"},
-	"internal/output":           {"internal/iostreams", "github.com/olekukonko/tablewriter", "github.com/mattn/go-runewidth", "github.com/spf13/cobra"},
+	"internal/jsonstr":          {},
+	"internal/output":           {"internal/iostreams", "internal/jsonstr", "github.com/olekukonko/tablewriter", "github.com/mattn/go-runewidth", "github.com/spf13/cobra"},
 	"internal/iostreams":        {"golang.org/x/term"},
 	"internal/csvread":          {},
 	"internal/customercsv":      {"internal/csvread"},
@@ -55,7 +56,7 @@ var rules = map[string][]string{
 	"internal/config":           {"github.com/spf13/viper", "github.com/spf13/pflag"},
 	"internal/prompter":         {"internal/iostreams", "github.com/AlecAivazis/survey/v2"},
 	"internal/progress":         {"internal/iostreams", "github.com/schollz/progressbar/v3"},
-	"internal/api":              {"internal/domain", "internal/workspace"},
+	"internal/api":              {"internal/domain", "internal/workspace", "internal/jsonstr"},
 	"internal/workspace/remote": {"internal/api", "internal/domain", "internal/workspace", "internal/buildinfo"},
 	"internal/server":           {"internal/api", "internal/domain", "internal/workspace", "internal/workspace/sqlite", "internal/output", "internal/customercsv"},
 }
