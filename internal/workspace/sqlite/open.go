@@ -204,6 +204,9 @@ func prepareFile(path string, createFolder bool) (created bool, err error) {
 		if st.IsDir() {
 			return false, &OpenError{Path: path, Reason: "is a folder, not a workspace file"}
 		}
+		if !st.Mode().IsRegular() {
+			return false, &OpenError{Path: path, Reason: "is not a file but a device, a pipe or a socket: name a workspace file"}
+		}
 		f, err := os.OpenFile(path, os.O_RDWR, 0)
 		if err != nil {
 			return false, &OpenError{Path: path, Reason: "cannot open it for writing: " + plainErr(err), Err: err}
@@ -213,6 +216,11 @@ func prepareFile(path string, createFolder bool) (created bool, err error) {
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
 		return false, &OpenError{Path: path, Reason: plainErr(err), Err: err}
+	}
+	if target, lerr := os.Readlink(path); lerr == nil {
+		// A symbolic link whose target does not exist (or lies in a folder that does
+		// not): creating the file would follow it, or fail as if forbidden.
+		return false, &OpenError{Path: path, Reason: fmt.Sprintf("is a symbolic link to %s, which does not exist", target), Err: err}
 	}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
