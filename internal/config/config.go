@@ -164,6 +164,26 @@ func readFile(file string) (*viper.Viper, error) {
 	return v, nil
 }
 
+// UnknownKeys lists the keys of the config file that are not settings pcctl knows (a typo
+// such as "worksapce"), as "key" or "profiles.NAME.key", in order: pcctl ignores them, and
+// says so.
+func (c *Config) UnknownKeys() []string {
+	var out []string
+	for _, k := range c.fv.AllKeys() {
+		name := k
+		if rest, ok := strings.CutPrefix(k, "profiles."); ok {
+			if _, key, ok := strings.Cut(rest, "."); ok {
+				name = key
+			}
+		}
+		if _, ok := lookupKey(name); !ok {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 // File is the config file's path (it may not exist).
 func (c *Config) File() string { return c.file }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -48,6 +49,15 @@ the columns you choose (--fields).`,
 				return profileUsage(err)
 			}
 			f.Config = cfg
+			if unknown := cfg.UnknownKeys(); len(unknown) > 0 {
+				f.IOStreams.Notice("Warning: config file %s: unknown key(s) %s ignored (the settings are %s).",
+					cfg.File(), strings.Join(unknown, ", "), strings.Join(config.KeyNames(), ", "))
+			}
+			if now := f.Env("PCCTL_NOW"); now != "" {
+				if _, err := time.Parse(time.RFC3339, now); err != nil {
+					return cmdutil.Usagef("invalid value %q for PCCTL_NOW: expected an RFC 3339 time, such as 2026-11-21T10:00:00Z (or unset it for the real clock)", now)
+				}
+			}
 			// The config commands check the profile themselves: 'config set' creates it.
 			if !isConfigCommand(cmd) {
 				if err := cfg.CheckEnv(); err != nil {
