@@ -88,6 +88,35 @@ say "PSC users: Admin becomes account-admin, Deal Manager and Seller referrals-a
 run "pcctl user import --psc $data/psc-users.csv --partner-domain fabrikam-partner.com --on-error skip"
 run "pcctl user list"
 
+say "Sharing the workspace with a team: an administrator and an access token (printed once), then pcctl serve."
+run "pcctl user add admin@contoso.example --role global-admin --name 'Demo Admin'"
+run "pcctl user add desk@contoso.example --role helpdesk-agent"
+admin_token=$(pcctl token create --user admin@contoso.example --name demo 2>/dev/null)
+desk_token=$(pcctl token create --user desk@contoso.example --name demo 2>/dev/null)
+printf '$ pcctl serve --addr 127.0.0.1:0 &\n'
+pcctl serve --addr 127.0.0.1:0 2>"$DEMO_DIR/serve.log" &
+server=$!
+trap 'kill "$server" 2>/dev/null || true' EXIT
+endpoint=
+for _ in $(seq 100); do
+	endpoint=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$DEMO_DIR/serve.log" | head -n 1 || true)
+	[[ -n $endpoint ]] && break
+	sleep 0.1
+done
+[[ -n $endpoint ]] || { echo "demo: pcctl serve did not start:" >&2; cat "$DEMO_DIR/serve.log" >&2; exit 1; }
+say "Anyone else points pcctl at it (PCCTL_ENDPOINT, PCCTL_TOKEN): the same commands, the same output."
+run "PCCTL_ENDPOINT=$endpoint PCCTL_TOKEN=\$admin_token pcctl customers search robel"
+run "PCCTL_ENDPOINT=$endpoint PCCTL_TOKEN=\$admin_token pcctl workspace info --fields kind,user,customers"
+say "The server applies the roles: a helpdesk agent reads customers but may not flag them (exit code 5)."
+fails 5 "PCCTL_ENDPOINT=$endpoint PCCTL_TOKEN=\$desk_token pcctl customers flag compagnierobel.fr"
+say "Every change, local or through the server, is in the audit log."
+run "PCCTL_ENDPOINT=$endpoint PCCTL_TOKEN=\$admin_token pcctl audit list --limit 3 --fields user,action,entityId"
+kill -INT "$server"
+wait "$server" || true
+trap - EXIT
+say "The server's access log: one line per request (the route, never a token); stopped gracefully."
+run "tail -n 2 $DEMO_DIR/serve.log"
+
 say "Bad input gives one clean error line and a documented exit code (pcctl help exit-codes)."
 fails 1 "pcctl customers import $data/bad.csv"
 fails 3 "pcctl customers show nosuch.example.com"
