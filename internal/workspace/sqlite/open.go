@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/pcctl/pcctl/internal/domain"
@@ -77,6 +78,7 @@ type DB struct {
 	cached      *stmtCache    // prepared statements of the hot reads
 	reads       *sql.DB       // the read pool (Options.ReadPool), or nil
 	search      *searchCache  // Options.SearchCache, or nil
+	readOnly    bool          // on read-only media: opened immutable, every write refused
 	chunkKeys   int           // search keys a bulk import sorts in memory at a time
 	busyTimeout time.Duration // how long to wait for another process's lock
 }
@@ -128,7 +130,16 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 			return nil, &OpenError{Path: abs, Reason: "is not a workspace file"}
 		}
 	} else if created, err = prepareFile(abs, opts.CreateFolder); err != nil {
-		return nil, err
+		if st, serr := os.Stat(abs); !readOnlyMedia(err) || serr != nil || !st.Mode().IsRegular() {
+			return nil, err
+		}
+		// On read-only media (a mounted backup) the workspace can still be read: SQLite
+		// opens it immutable, without the shared-memory file it could not create. A
+		// write-ahead log beside it would hold changes such a reader would not see.
+		if st, werr := os.Stat(abs + "-wal"); werr == nil && st.Size() > 0 {
+			return nil, &OpenError{Path: abs, Reason: "is on a read-only file system with a write-ahead log (" + filepath.Base(abs) + "-wal) beside it, whose changes pcctl could not read: copy both to a writable folder", Err: err}
+		}
+		return openReadOnly(ctx, abs, opts)
 	}
 	// mode=rw: read-write (WAL readers need the shared memory file) but never create.
 	dsn := "file:" + abs + "?mode=rw&_txlock=immediate" +
@@ -233,6 +244,39 @@ func prepareFile(path string, createFolder bool) (created bool, err error) {
 	return true, nil
 }
 
+// ErrReadOnly is wrapped by the error of a change to a workspace on read-only media.
+var ErrReadOnly = errors.New("workspace on a read-only file system")
+
+func (d *DB) readOnlyErr() error {
+	return &OpenError{Path: d.path, Err: ErrReadOnly,
+		Reason: "is on a read-only file system: it can be read, not changed (copy it to a writable folder to change it)"}
+}
+
+// readOnlyMedia tells whether prepareFile failed because the file system is read-only.
+func readOnlyMedia(err error) bool { return errors.Is(err, syscall.EROFS) }
+
+// openReadOnly opens a workspace on read-only media: immutable (SQLite neither locks it
+// nor looks for a write-ahead log), every change refused with ErrReadOnly. It is not
+// migrated: a workspace of an older schema is refused, but for workspace info.
+func openReadOnly(ctx context.Context, abs string, opts Options) (*DB, error) {
+	dsn := "file:" + abs + "?mode=ro&immutable=1&_pragma=foreign_keys(1)"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, &OpenError{Path: abs, Reason: err.Error(), Err: err}
+	}
+	d := &DB{db: db, path: abs, now: opts.Now, random: opts.Random, chunkKeys: defaultChunkKeys, busyTimeout: opts.BusyTimeout, readOnly: true}
+	d.cached = &stmtCache{db: db}
+	if err := d.init(ctx, true); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if d.version < LatestSchema && !opts.NoMigrate {
+		db.Close()
+		return nil, &OpenError{Path: abs, Reason: fmt.Sprintf("is on a read-only file system at schema version %d, and this pcctl needs %d: copy it to a writable folder to migrate it", d.version, LatestSchema)}
+	}
+	return d, nil
+}
+
 func plainErr(err error) string {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
@@ -260,8 +304,10 @@ func (d *DB) init(ctx context.Context, noMigrate bool) error {
 			"was written by a newer pcctl (schema version %d; this pcctl knows up to %d): upgrade pcctl to use it; the file was not changed",
 			version, LatestSchema)}
 	}
-	if err := d.walMode(ctx); err != nil {
-		return d.openErr(err)
+	if !d.readOnly {
+		if err := d.walMode(ctx); err != nil {
+			return d.openErr(err)
+		}
 	}
 	d.version, d.found = version, version
 	if noMigrate && !d.created {
@@ -454,6 +500,9 @@ func parseTime(s string) time.Time {
 // writeTxWith is writeTx on a connection of its own, set up by the statements before
 // (pragmas that must be set outside a transaction) and reset by after.
 func (d *DB) writeTxWith(ctx context.Context, before, after string, fn func(*sql.Tx) error) error {
+	if d.readOnly {
+		return d.readOnlyErr()
+	}
 	conn, err := d.db.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("starting a write transaction: %w", err)
@@ -470,6 +519,9 @@ func (d *DB) writeTxWith(ctx context.Context, before, after string, fn func(*sql
 // writeTx runs fn in a write transaction (BEGIN IMMEDIATE through _txlock), committing
 // when fn returns nil.
 func (d *DB) writeTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	if d.readOnly {
+		return d.readOnlyErr()
+	}
 	tx, err := d.db.BeginTx(ctx, nil)
 	return runTx(tx, err, fn)
 }
