@@ -191,12 +191,25 @@ without asking, and is required without a terminal.`,
 				return err
 			}
 			whole := len(rs) == 0 || len(rs) >= len(u.Roles)
+			// Removing a user removes their access tokens: say how many.
+			tokens := ""
+			if whole {
+				ts, err := ws.Tokens(ctx, u.Email)
+				if err != nil {
+					return err
+				}
+				if len(ts) == 1 {
+					tokens = " and their access token"
+				} else if len(ts) > 1 {
+					tokens = fmt.Sprintf(" and their %d access tokens", len(ts))
+				}
+			}
 			ios := f.IOStreams
 			if whole && !yes {
 				if !ios.CanPrompt() {
 					return cmdutil.Usagef("removing %s needs your confirmation and there is no terminal to ask on: pass --yes", u.Email)
 				}
-				ok, err := f.Prompter().Confirm(fmt.Sprintf("Remove the user %s (%s)?", u.Email, joinRoles(u.Roles)), false)
+				ok, err := f.Prompter().Confirm(fmt.Sprintf("Remove the user %s (%s)%s?", u.Email, joinRoles(u.Roles), tokens), false)
 				if err != nil {
 					return err
 				}
@@ -210,7 +223,7 @@ without asking, and is required without a terminal.`,
 				return err
 			}
 			if len(left.Roles) == 0 {
-				ios.Notice("Removed the user %s.", u.Email)
+				ios.Notice("Removed the user %s%s.", u.Email, tokens)
 			} else {
 				ios.Notice("%s now holds the roles %s.", u.Email, joinRoles(left.Roles))
 			}
