@@ -470,6 +470,9 @@ func TestLimitsReadOnlyFileSystem(t *testing.T) {
 	if r := p.expect(t, o, 0, "customers", "list", "--view", "all", "--fields", "domain"); r.stdout != "contoso.example\n" {
 		t.Errorf("customers list: %s", r)
 	}
+	if r := p.expect(t, o, 0, "customers", "show", "contoso.example", "--fields", "domain"); !strings.Contains(r.stdout, "contoso.example") {
+		t.Errorf("customers show (the access is not recorded): %s", r)
+	}
 	if r := p.expect(t, o, 0, "workspace", "check"); !strings.Contains(r.stdout, "is sound") {
 		t.Errorf("workspace check: %s", r)
 	}

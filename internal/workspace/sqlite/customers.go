@@ -71,6 +71,10 @@ func (s *session) OpenCustomer(ctx context.Context, ref string) (workspace.Custo
 	if err := s.who.Require(domain.PermReadCustomers); err != nil {
 		return workspace.CustomerRecord{}, err
 	}
+	if s.readOnly {
+		// On read-only media the customer is shown; the access cannot be recorded.
+		return s.Customer(ctx, ref)
+	}
 	var c workspace.CustomerRecord
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		pk, found, err := s.findCustomer(ctx, tx, ref)
