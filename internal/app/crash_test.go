@@ -290,8 +290,10 @@ func exportCase(kills int, csv string) crashCase {
 				t.Errorf("out.csv holds %d bytes, neither the complete export (%d bytes) nor its previous content (killed: %v)",
 					len(got), len(ref), o.killed)
 			}
-			// A killed export leaves its temporary file (hidden, next to the target): not a
-			// partial file under the target name, but worth knowing about.
+			// The export writes an unnamed file (O_TMPFILE), named only just before it is
+			// renamed over the target: a kill leaves nothing behind, but in the instant
+			// between the two (logged; where the file system has no O_TMPFILE, the file
+			// has a hidden name all along).
 			tmps, _ := filepath.Glob(filepath.Join(r.dir, ".out.csv.*.tmp"))
 			for _, f := range tmps {
 				if st, err := os.Stat(f); err == nil {

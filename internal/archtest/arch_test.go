@@ -52,7 +52,7 @@ var rules = map[string][]string{
 	"internal/customercsv":      {"internal/csvread"},
 	"internal/psc":              {"internal/csvread", "golang.org/x/text/", "go.yaml.in/yaml/", "gopkg.in/yaml.v3"},
 	"internal/migrate":          {"internal/psc", "internal/domain", "internal/workspace", "internal/csvread"},
-	"internal/fileutil":         {},
+	"internal/fileutil":         {"golang.org/x/sys/"},
 	"internal/config":           {"github.com/spf13/viper", "github.com/spf13/pflag"},
 	"internal/prompter":         {"internal/iostreams", "github.com/AlecAivazis/survey/v2"},
 	"internal/progress":         {"internal/iostreams", "github.com/schollz/progressbar/v3"},

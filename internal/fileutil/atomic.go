@@ -3,6 +3,7 @@ package fileutil
 
 import (
 	"bufio"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -14,10 +15,11 @@ import (
 // over its path by Commit only. Until then, or if the process dies, the path keeps its old
 // content (or stays absent).
 type AtomicFile struct {
-	path string
-	tmp  *os.File
-	w    *bufio.Writer
-	done bool
+	path    string
+	tmp     *os.File
+	w       *bufio.Writer
+	done    bool
+	unnamed bool // tmp has no name yet (O_TMPFILE): a killed process leaves nothing
 }
 
 // CreateAtomic starts writing path. It fails at once, before any work is done, when the
@@ -25,6 +27,9 @@ type AtomicFile struct {
 func CreateAtomic(path string) (*AtomicFile, error) {
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
 		return nil, fmt.Errorf("cannot write %s: it is a folder", path)
+	}
+	if tmp, ok := openUnnamed(filepath.Dir(path)); ok {
+		return &AtomicFile{path: path, tmp: tmp, w: bufio.NewWriterSize(tmp, 256<<10), unnamed: true}, nil
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
@@ -56,17 +61,25 @@ func (a *AtomicFile) Commit() error {
 	if err == nil {
 		err = a.tmp.Sync()
 	}
+	name := a.tmp.Name()
+	if err == nil && a.unnamed {
+		// Give the file a hidden name beside the target, then rename it over the target:
+		// only a kill between the two leaves a temporary file.
+		name, err = a.linkHidden()
+	}
 	if cerr := a.tmp.Close(); err == nil {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Chmod(a.tmp.Name(), 0o644)
+		err = os.Chmod(name, 0o644)
 	}
 	if err == nil {
-		err = os.Rename(a.tmp.Name(), a.path)
+		err = os.Rename(name, a.path)
 	}
 	if err != nil {
-		os.Remove(a.tmp.Name())
+		if name != "" && !(a.unnamed && name == a.tmp.Name()) {
+			os.Remove(name)
+		}
 		return fmt.Errorf("writing %s: %w", a.path, PlainErr(err))
 	}
 	return nil
@@ -80,5 +93,26 @@ func (a *AtomicFile) Abort() {
 	}
 	a.done = true
 	a.tmp.Close()
-	os.Remove(a.tmp.Name())
+	if !a.unnamed {
+		os.Remove(a.tmp.Name())
+	}
+}
+
+// linkHidden names the unnamed file ".BASE.RANDOM.tmp" beside the target.
+func (a *AtomicFile) linkHidden() (string, error) {
+	for range 10 {
+		var b [6]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return "", err
+		}
+		name := filepath.Join(filepath.Dir(a.path), fmt.Sprintf(".%s.%x.tmp", filepath.Base(a.path), b))
+		err := linkUnnamed(a.tmp, name)
+		if err == nil {
+			return name, nil
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return "", err
+		}
+	}
+	return "", errors.New("no free temporary name")
 }

@@ -4,6 +4,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -52,5 +53,60 @@ func TestCreateAtomicRefusesEarly(t *testing.T) {
 	}
 	if _, err := CreateAtomic(filepath.Join(dir, "missing", "x")); err == nil || !strings.HasSuffix(err.Error(), "no such file or directory") {
 		t.Fatalf("missing folder: %v", err)
+	}
+}
+
+// TestAtomicFileLeavesNoName: on Linux the file being written has no name until Commit
+// (O_TMPFILE), so a process killed meanwhile leaves nothing behind; Abort and Commit leave
+// only the target (or nothing).
+func TestAtomicFileLeavesNoName(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "out.csv")
+	names := func() []string {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, e := range entries {
+			out = append(out, e.Name())
+		}
+		return out
+	}
+	a, err := CreateAtomic(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !a.unnamed {
+		if runtime.GOOS == "linux" {
+			t.Logf("this file system has no O_TMPFILE: the temporary file has a name")
+		}
+		a.Abort()
+		t.Skip("no unnamed temporary files here")
+	}
+	io.WriteString(a, strings.Repeat("x", 1<<20))
+	if got := names(); len(got) != 0 {
+		t.Errorf("while writing, the folder holds %q, want nothing", got)
+	}
+	a.Abort()
+	if got := names(); len(got) != 0 {
+		t.Errorf("after Abort, the folder holds %q, want nothing", got)
+	}
+	b, err := CreateAtomic(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(b, "done\n")
+	if err := b.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(); len(got) != 1 || got[0] != "out.csv" {
+		t.Errorf("after Commit, the folder holds %q, want out.csv alone", got)
+	}
+	if data, _ := os.ReadFile(path); string(data) != "done\n" {
+		t.Errorf("out.csv = %q", data)
+	}
+	if st, _ := os.Stat(path); st.Mode().Perm() != 0o644 {
+		t.Errorf("mode %v, want 0644", st.Mode().Perm())
 	}
 }
