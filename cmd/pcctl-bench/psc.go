@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"syscall"
 	"time"
 
 	"github.com/pcctl/pcctl/internal/bench"
@@ -50,7 +49,7 @@ func copyFile(dst, src string) error {
 	if err := out.Close(); err != nil {
 		return err
 	}
-	syscall.Sync()
+	flushDirty()
 	return nil
 }
 
