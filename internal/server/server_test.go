@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +15,6 @@ import (
 	"github.com/pcctl/pcctl/internal/server"
 	"github.com/pcctl/pcctl/internal/server/servertest"
 	"github.com/pcctl/pcctl/internal/workspace"
-	"github.com/pcctl/pcctl/internal/workspace/sqlite"
 )
 
 // do sends a request and returns the status, the error body (when JSON) and the headers.
@@ -88,19 +86,9 @@ func TestBodyLimitsAndMalformedBodies(t *testing.T) {
 // TestGracefulShutdown: a request in flight when the server is told to stop finishes and
 // its change is kept; new connections are refused; /healthz said 503 meanwhile.
 func TestGracefulShutdown(t *testing.T) {
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "ws.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	admin := db.As(domain.Owner("setup"))
-	if _, _, _, err := admin.AddUser(context.Background(), domain.User{Email: "a@contoso.com", Roles: []domain.Role{domain.RoleGlobalAdmin}}); err != nil {
-		t.Fatal(err)
-	}
-	tok, _, err := admin.CreateToken(context.Background(), "a@contoso.com", "t", domain.NeverExpires)
-	if err != nil {
-		t.Fatal(err)
-	}
+	// A workspace of the test's own, with an administrator's token; this test serves it.
+	env := servertest.Start(t, servertest.Options{})
+	db, tok := env.DB, env.Token("a@contoso.com", domain.RoleGlobalAdmin)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -149,7 +137,7 @@ func TestGracefulShutdown(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("Serve: %v", err)
 	}
-	rs, err := admin.Resellers(context.Background(), []domain.ResellerStatus{domain.ResellerPending})
+	rs, err := env.Local("check@contoso.com").Resellers(context.Background(), []domain.ResellerStatus{domain.ResellerPending})
 	if err != nil || len(rs) != 1 {
 		t.Errorf("after shutdown: %d pending requests (%v), want the one in flight", len(rs), err)
 	}

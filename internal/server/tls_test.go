@@ -19,8 +19,8 @@ import (
 
 	"github.com/pcctl/pcctl/internal/domain"
 	"github.com/pcctl/pcctl/internal/server"
+	"github.com/pcctl/pcctl/internal/server/servertest"
 	"github.com/pcctl/pcctl/internal/workspace/remote"
-	"github.com/pcctl/pcctl/internal/workspace/sqlite"
 )
 
 // TestServeTLS: with a certificate and key, Serve answers HTTPS only, and the remote
@@ -28,19 +28,9 @@ import (
 func TestServeTLS(t *testing.T) {
 	dir := t.TempDir()
 	certFile, keyFile, pool := selfSigned(t, dir)
-	db, err := sqlite.Open(context.Background(), filepath.Join(dir, "ws.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	admin := db.As(domain.Owner("setup"))
-	if _, _, _, err := admin.AddUser(context.Background(), domain.User{Email: "a@contoso.com", Roles: []domain.Role{domain.RoleGlobalAdmin}}); err != nil {
-		t.Fatal(err)
-	}
-	tok, _, err := admin.CreateToken(context.Background(), "a@contoso.com", "t", domain.NeverExpires)
-	if err != nil {
-		t.Fatal(err)
-	}
+	// A workspace of the test's own, with an administrator's token; this test serves it.
+	env := servertest.Start(t, servertest.Options{})
+	db, tok := env.DB, env.Token("a@contoso.com", domain.RoleGlobalAdmin)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
