@@ -86,14 +86,14 @@ func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request, ws worksp
 		next = strconv.Itoa(offset + size)
 	}
 	found = found[min(offset, len(found)):]
-	cw := newCollectionWriter(w, r)
-	defer cw.release()
+	lw := newListWriter(w, r)
+	defer lw.release()
 	for i := range found {
-		if err := cw.add(&found[i]); err != nil {
+		if err := lw.add(customerItem(&found[i])); err != nil {
 			return err
 		}
 	}
-	return cw.finish(next)
+	return lw.finish(next)
 }
 
 // GET /pcctl/v1/customers?view=&sort=&reseller=&limit=: a view of the list, streamed as
@@ -141,82 +141,17 @@ func listOf[T ~string](vs []T) string {
 // the server never holds the list, and the collection has no next page.
 func (s *Server) streamView(w http.ResponseWriter, r *http.Request, ws workspace.Workspace, q workspace.ListQuery) error {
 	longRunning(w)
-	cw := newCollectionWriter(w, r)
-	defer cw.release()
-	if err := ws.ListCustomers(r.Context(), q, func(c workspace.CustomerRecord) error { return cw.add(&c) }); err != nil {
-		return err // an answer already begun is cut short: the client sees broken JSON
-	}
-	return cw.finish("")
+	lw := newListWriter(w, r)
+	defer lw.release()
+	return lw.end(s, ws.ListCustomers(r.Context(), q, func(c workspace.CustomerRecord) error { return lw.add(customerItem(&c)) }))
 }
 
-// collectionWriter writes a Partner Center collection of customers as it goes: the items
-// first, then totalCount and links (JSON keys have no order). Nothing is written before
-// the first item, so an error met before it is answered as an error.
-type collectionWriter struct {
-	w       http.ResponseWriter
-	r       *http.Request
-	buf     *[]byte
-	n       int
-	started bool
-}
-
-func newCollectionWriter(w http.ResponseWriter, r *http.Request) *collectionWriter {
-	return &collectionWriter{w: w, r: r, buf: getBuf()}
-}
-
-func (cw *collectionWriter) release() { putBuf(cw.buf) }
-
-func (cw *collectionWriter) add(rec *workspace.CustomerRecord) error {
-	b := *cw.buf
-	if cw.n == 0 {
-		b = append(b, `{"items":[`...)
-	} else {
-		b = append(b, ',')
+// customerItem writes a customer as an item of a collection.
+func customerItem(rec *workspace.CustomerRecord) func([]byte) []byte {
+	return func(b []byte) []byte {
+		c := api.FromCustomerRecord(*rec)
+		return c.AppendJSON(b)
 	}
-	c := api.FromCustomerRecord(*rec)
-	b = c.AppendJSON(b)
-	cw.n++
-	*cw.buf = b
-	if len(b) >= flushAt {
-		return cw.flush()
-	}
-	return nil
-}
-
-func (cw *collectionWriter) flush() error {
-	if !cw.started {
-		cw.w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		cw.w.WriteHeader(http.StatusOK)
-		cw.started = true
-	}
-	_, err := cw.w.Write(*cw.buf)
-	*cw.buf = (*cw.buf)[:0]
-	return err
-}
-
-// finish ends the collection; next, when not "", is the continuation token of the next
-// page (same URI, the token in MS-ContinuationToken).
-func (cw *collectionWriter) finish(next string) error {
-	b := *cw.buf
-	if cw.n == 0 {
-		b = append(b, `{"items":[`...)
-	}
-	b = append(b, `],"totalCount":`...)
-	b = strconv.AppendInt(b, int64(cw.n), 10)
-	uri := cw.r.URL.RequestURI()
-	b = append(b, `,"links":{"self":{"uri":`...)
-	b = api.AppendString(b, uri)
-	b = append(b, `,"method":"GET","headers":[]}`...)
-	if next != "" {
-		b = append(b, `,"next":{"uri":`...)
-		b = api.AppendString(b, uri)
-		b = append(b, `,"method":"GET","headers":[{"key":"`+api.ContinuationHeader+`","value":`...)
-		b = api.AppendString(b, next)
-		b = append(b, `}]}`...)
-	}
-	b = append(b, `},"attributes":{"objectType":"Collection"}}`+"\n"...)
-	*cw.buf = b
-	return cw.flush()
 }
 
 // GET /v1/customers/{id}

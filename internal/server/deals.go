@@ -2,7 +2,6 @@ package server
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -242,78 +241,9 @@ func (s *Server) listDeals(w http.ResponseWriter, r *http.Request, ws workspace.
 		return err
 	}
 	longRunning(w)
-	lw := &referralListWriter{w: w}
-	err = ws.ListDeals(r.Context(), q, lw.add)
-	if err != nil && !lw.started {
-		return err
-	}
-	if err != nil {
-		e := api.ErrorFrom(err)
-		if e.Code == api.CodeInternal && r.Context().Err() == nil {
-			s.log.Error("internal error", "route", r.Pattern, "error", err.Error())
-		}
-		lw.buf.WriteString(`],"error":`)
-		lw.encode(e)
-		lw.buf.WriteString("}\n")
-		_ = lw.flush()
-		return nil
-	}
-	return lw.finish(r.URL.RequestURI())
-}
-
-// referralListWriter writes a collection of referrals as it goes.
-type referralListWriter struct {
-	w       http.ResponseWriter
-	buf     bytes.Buffer
-	n       int
-	started bool
-}
-
-// listFlushAt is how much of a list is buffered before it is written.
-const listFlushAt = 32 << 10
-
-func (lw *referralListWriter) encode(v any) {
-	enc := json.NewEncoder(&lw.buf)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
-	lw.buf.Truncate(lw.buf.Len() - 1) // the newline Encode adds
-}
-
-func (lw *referralListWriter) add(rec workspace.DealRecord) error {
-	if lw.n == 0 {
-		lw.buf.WriteString(`{"items":[`)
-	} else {
-		lw.buf.WriteByte(',')
-	}
-	lw.n++
-	lw.encode(api.FromDealRecord(rec))
-	if lw.buf.Len() >= listFlushAt {
-		return lw.flush()
-	}
-	return nil
-}
-
-func (lw *referralListWriter) flush() error {
-	if !lw.started {
-		lw.w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		lw.w.WriteHeader(http.StatusOK)
-		lw.started = true
-	}
-	_, err := lw.w.Write(lw.buf.Bytes())
-	lw.buf.Reset()
-	return err
-}
-
-func (lw *referralListWriter) finish(self string) error {
-	if lw.n == 0 {
-		lw.buf.WriteString(`{"items":[`)
-	}
-	lw.buf.WriteString(`],"totalCount":`)
-	lw.buf.WriteString(strconv.Itoa(lw.n))
-	lw.buf.WriteString(`,"links":`)
-	lw.encode(api.Links{Self: &api.Link{URI: self, Method: http.MethodGet, Headers: []api.Header{}}})
-	lw.buf.WriteString(`,"attributes":{"objectType":"Collection"}}` + "\n")
-	return lw.flush()
+	lw := newListWriter(w, r)
+	defer lw.release()
+	return lw.end(s, ws.ListDeals(r.Context(), q, func(rec workspace.DealRecord) error { return lw.addJSON(api.FromDealRecord(rec)) }))
 }
 
 // POST /pcctl/v1/deals/import?dryRun=&skipFailed=&createMissingOrgs=&expectedRows=: the

@@ -68,16 +68,9 @@ func (s *Server) listRequests(w http.ResponseWriter, r *http.Request, ws workspa
 		}
 		q.Customer = c
 	}
-	items := []api.ServiceRequest{}
-	err = ws.ListRequests(r.Context(), q, func(rec workspace.RequestRecord) error {
-		items = append(items, api.FromRequestRecord(rec))
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, api.NewCollection(items, r.URL.RequestURI(), "", ""))
-	return nil
+	lw := newListWriter(w, r)
+	defer lw.release()
+	return lw.end(s, ws.ListRequests(r.Context(), q, func(rec workspace.RequestRecord) error { return lw.addJSON(api.FromRequestRecord(rec)) }))
 }
 
 // requestQuery reads the filters of a list of requests.

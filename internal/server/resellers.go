@@ -1,9 +1,7 @@
 package server
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -139,42 +137,9 @@ func (s *Server) listSubscriptions(w http.ResponseWriter, r *http.Request, ws wo
 // again from the start. docs/api/resellers.md says how paging comes once it has one.
 func (s *Server) writeSubscriptions(w http.ResponseWriter, r *http.Request, ws workspace.Workspace, q workspace.SubscriptionQuery) error {
 	longRunning(w)
-	var bw *bufio.Writer
-	var enc *json.Encoder
-	n := 0
-	err := ws.Subscriptions(r.Context(), q, func(sub domain.Subscription) error {
-		if bw == nil {
-			w.Header().Set("Content-Type", "application/json; charset=utf-8")
-			w.WriteHeader(http.StatusOK)
-			bw = bufio.NewWriterSize(w, 32<<10)
-			enc = json.NewEncoder(bw)
-			enc.SetEscapeHTML(false)
-			bw.WriteString(`{"items":[`)
-		} else {
-			bw.WriteByte(',')
-		}
-		n++
-		return enc.Encode(api.FromSubscription(sub)) // a write error (client gone) stops the list
-	})
-	if err != nil {
-		if bw != nil {
-			_ = bw.Flush() // what was sent is cut short: the client cannot read it as complete
-		}
-		return err
-	}
-	page := api.NewCollection([]api.Subscription{}, r.URL.RequestURI(), "", "")
-	if bw == nil { // nothing selected
-		writeJSON(w, http.StatusOK, page)
-		return nil
-	}
-	bw.WriteString(`],"totalCount":`)
-	_ = enc.Encode(n)
-	bw.WriteString(`,"links":`)
-	_ = enc.Encode(page.Links)
-	bw.WriteString(`,"attributes":`)
-	_ = enc.Encode(page.Attributes)
-	bw.WriteString("}\n")
-	return bw.Flush()
+	lw := newListWriter(w, r)
+	defer lw.release()
+	return lw.end(s, ws.Subscriptions(r.Context(), q, func(sub domain.Subscription) error { return lw.addJSON(api.FromSubscription(sub)) }))
 }
 
 // addSubscription adds a subscription for the customer of the path (Partner Center's

@@ -270,31 +270,150 @@ func (c *Client) decode(resp *http.Response, out any) error {
 
 // pages gets a collection and follows its links.next, calling each for every item.
 func (c *Client) pages(ctx context.Context, path string, query url.Values, each func(json.RawMessage) error) error {
-	req := &request{method: http.MethodGet, path: path, query: query}
+	return collect(ctx, c, &request{method: http.MethodGet, path: path, query: query},
+		func(raw *json.RawMessage) error { return each(*raw) })
+}
+
+// collect gets a collection and follows its links.next, decoding the items one at a time
+// as they arrive (a list the server streams in one answer is never held whole) and
+// calling each for every one. An "error" member is the error that ended the stream on the
+// server (server.listWriter); it and the errors of each are returned as they are.
+func collect[T any](ctx context.Context, c *Client, req *request, each func(*T) error) error {
 	for {
 		resp, err := c.send(ctx, req)
 		if err != nil {
 			return err
 		}
-		var page api.RawCollection
-		err = c.decode(resp, &page)
+		next, err := readCollection(c, resp, each)
 		resp.Body.Close()
-		if err != nil {
+		if err != nil || next == nil || next.URI == "" {
 			return err
 		}
-		for _, item := range page.Items {
-			if err := each(item); err != nil {
-				return err
-			}
-		}
-		next := page.Links.Next
-		if next == nil || next.URI == "" {
-			return nil
-		}
+		long := req.long
 		if req, err = c.follow(next); err != nil {
 			return err
 		}
+		req.long = long
 	}
+}
+
+// readCollection reads one collection, calling each for every item, and returns its next
+// link.
+func readCollection[T any](c *Client, resp *http.Response, each func(*T) error) (*api.Link, error) {
+	dec := json.NewDecoder(resp.Body)
+	var links api.Links
+	var passed error // an error of each or of the server: not the stream's
+	err := readObject(dec, func(key string) error {
+		switch strings.ToLower(key) {
+		case "items":
+			return readArray(dec, func() error {
+				var item T
+				if err := dec.Decode(&item); err != nil {
+					return err
+				}
+				if err := each(&item); err != nil {
+					passed = err
+					return errStop
+				}
+				return nil
+			})
+		case "error":
+			var e api.Error
+			if err := dec.Decode(&e); err != nil {
+				return err
+			}
+			passed = e.Err()
+			return errStop
+		case "links":
+			return dec.Decode(&links)
+		}
+		var skip json.RawMessage
+		return dec.Decode(&skip)
+	})
+	if passed != nil {
+		return nil, passed
+	}
+	if err != nil {
+		return nil, c.streamError(resp, err)
+	}
+	return links.Next, nil
+}
+
+// errStop stops reading a collection: the error to return is kept aside.
+var errStop = errors.New("stop")
+
+// streamError words an answer that could not be read to its end: cut short, or not
+// the JSON it should be.
+func (c *Client) streamError(resp *http.Response, err error) error {
+	if cerr := resp.Request.Context().Err(); cerr != nil {
+		return cerr
+	}
+	if errors.Is(err, io.EOF) {
+		err = io.ErrUnexpectedEOF
+	}
+	var syntax *json.SyntaxError
+	if !errors.Is(err, io.ErrUnexpectedEOF) && !errors.As(err, &syntax) {
+		if te := c.transportError(resp.Request.Context(), err); te != err {
+			return te
+		}
+	}
+	return fmt.Errorf("the pcctl server at %s sent an answer pcctl cannot read (%s %s): %v", c.Endpoint(), resp.Request.Method, resp.Request.URL.Path, err)
+}
+
+// readObject reads a JSON object, calling member for each key with the decoder at its
+// value, which member must read.
+func readObject(dec *json.Decoder, member func(key string) error) error {
+	if err := expectDelim(dec, '{'); err != nil {
+		return err
+	}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		key, ok := t.(string)
+		if !ok {
+			return fmt.Errorf("expected a key, got %v", t)
+		}
+		if err := member(key); err != nil {
+			return err
+		}
+	}
+	return expectDelim(dec, '}')
+}
+
+// readArray reads a JSON array (or null), calling item with the decoder at each item.
+func readArray(dec *json.Decoder, item func() error) error {
+	t, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if t == nil {
+		return nil
+	}
+	if d, ok := t.(json.Delim); !ok || d != '[' {
+		return fmt.Errorf("expected an array, got %v", t)
+	}
+	for dec.More() {
+		if err := item(); err != nil {
+			return err
+		}
+	}
+	return expectDelim(dec, ']')
+}
+
+func expectDelim(dec *json.Decoder, want json.Delim) error {
+	t, err := dec.Token()
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return io.ErrUnexpectedEOF
+		}
+		return err
+	}
+	if d, ok := t.(json.Delim); !ok || d != want {
+		return fmt.Errorf("expected %v, got %v", want, t)
+	}
+	return nil
 }
 
 // follow turns a link into a request: its URI (relative to the server's root, as

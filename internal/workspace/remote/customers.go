@@ -115,91 +115,15 @@ func (c *Client) SearchCustomers(ctx context.Context, term string, limit int) ([
 	return out, nil
 }
 
-// customerPages gets a collection of customers and follows its links.next, decoding the
-// items one at a time as they arrive: a view streamed in one answer is never held whole.
+// customerPages gets a collection of customers (collect).
 func (c *Client) customerPages(ctx context.Context, req *request, each func(workspace.CustomerRecord) error) error {
-	for {
-		resp, err := c.send(ctx, req)
+	return collect(ctx, c, req, func(item *api.Customer) error {
+		r, err := c.record(item)
 		if err != nil {
 			return err
 		}
-		next, err := c.readCustomers(resp, each)
-		resp.Body.Close()
-		if err != nil || next == nil || next.URI == "" {
-			return err
-		}
-		long := req.long
-		if req, err = c.follow(next); err != nil {
-			return err
-		}
-		req.long = long
-	}
-}
-
-// readCustomers reads one collection of customers, calling each for every item, and
-// returns its next link.
-func (c *Client) readCustomers(resp *http.Response, each func(workspace.CustomerRecord) error) (*api.Link, error) {
-	dec := json.NewDecoder(resp.Body)
-	bad := func(err error) error {
-		if te := c.transportError(context.Background(), err); te != err && err != nil {
-			return te
-		}
-		return fmt.Errorf("the pcctl server at %s sent an answer pcctl cannot read (%s %s): %v", c.Endpoint(), resp.Request.Method, resp.Request.URL.Path, err)
-	}
-	delim := func(want json.Delim) error {
-		tok, err := dec.Token()
-		if err != nil {
-			return bad(err)
-		}
-		if d, ok := tok.(json.Delim); !ok || d != want {
-			return bad(fmt.Errorf("expected %v, got %v", want, tok))
-		}
-		return nil
-	}
-	if err := delim('{'); err != nil {
-		return nil, err
-	}
-	var next *api.Link
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, bad(err)
-		}
-		switch tok {
-		case "items":
-			if err := delim('['); err != nil {
-				return nil, err
-			}
-			for dec.More() {
-				var item api.Customer
-				if err := dec.Decode(&item); err != nil {
-					return nil, bad(err)
-				}
-				r, err := c.record(&item)
-				if err != nil {
-					return nil, err
-				}
-				if err := each(r); err != nil {
-					return nil, err
-				}
-			}
-			if err := delim(']'); err != nil {
-				return nil, err
-			}
-		case "links":
-			var l api.Links
-			if err := dec.Decode(&l); err != nil {
-				return nil, bad(err)
-			}
-			next = l.Next
-		default:
-			var skip json.RawMessage
-			if err := dec.Decode(&skip); err != nil {
-				return nil, bad(err)
-			}
-		}
-	}
-	return next, delim('}')
+		return each(r)
+	})
 }
 
 func (c *Client) FlagCustomer(ctx context.Context, ref string) (workspace.FlagResult, error) {

@@ -107,149 +107,13 @@ func (c *Client) ListDeals(ctx context.Context, q workspace.DealQuery, each func
 		v.Set("sort", "updated")
 	}
 	req := &request{method: http.MethodGet, path: api.ReferralsPath, query: v, long: true}
-	for req != nil {
-		resp, err := c.send(ctx, req)
+	return collect(ctx, c, req, func(ref *api.Referral) error {
+		rec, err := ref.Record()
 		if err != nil {
-			return err
+			return fmt.Errorf("the pcctl server at %s sent a referral pcctl cannot read (GET %s): %v", c.Endpoint(), api.ReferralsPath, err)
 		}
-		next, err := c.readReferrals(resp, each)
-		resp.Body.Close()
-		if err != nil {
-			return err
-		}
-		req = nil
-		if next != nil && next.URI != "" {
-			if req, err = c.follow(next); err != nil {
-				return err
-			}
-			req.long = true
-		}
-	}
-	return nil
-}
-
-// readReferrals reads a collection of referrals item by item (the server streams it),
-// calling each; it returns the collection's next link. An "error" member is the error
-// that ended the stream on the server.
-func (c *Client) readReferrals(resp *http.Response, each func(workspace.DealRecord) error) (*api.Link, error) {
-	dec := json.NewDecoder(resp.Body)
-	var links api.Links
-	err := dealReadObject(dec, func(key string) error {
-		switch strings.ToLower(key) {
-		case "items":
-			return dealReadArray(dec, func() error {
-				var ref api.Referral
-				if err := dec.Decode(&ref); err != nil {
-					return err
-				}
-				rec, err := c.dealRecordOf(resp, ref)
-				if err != nil {
-					return &dealCallbackError{err}
-				}
-				if err := each(rec); err != nil {
-					return &dealCallbackError{err}
-				}
-				return nil
-			})
-		case "error":
-			var e api.Error
-			if err := dec.Decode(&e); err != nil {
-				return err
-			}
-			return &dealCallbackError{e.Err()}
-		case "links":
-			return dec.Decode(&links)
-		}
-		var skip json.RawMessage
-		return dec.Decode(&skip)
+		return each(rec)
 	})
-	var cb *dealCallbackError
-	if errors.As(err, &cb) {
-		return nil, cb.err
-	}
-	if err != nil {
-		return nil, c.dealStreamError(resp, err)
-	}
-	return links.Next, nil
-}
-
-// dealCallbackError carries an error that is not the stream's: it is returned as is.
-type dealCallbackError struct{ err error }
-
-func (e *dealCallbackError) Error() string { return e.err.Error() }
-
-// dealStreamError words an answer that could not be read to its end: cut short, or not
-// the JSON it should be.
-func (c *Client) dealStreamError(resp *http.Response, err error) error {
-	if cerr := resp.Request.Context().Err(); cerr != nil {
-		return cerr
-	}
-	if errors.Is(err, io.EOF) {
-		err = io.ErrUnexpectedEOF
-	}
-	var syntax *json.SyntaxError
-	if !errors.Is(err, io.ErrUnexpectedEOF) && !errors.As(err, &syntax) {
-		if te := c.transportError(resp.Request.Context(), err); te != err {
-			return te
-		}
-	}
-	return fmt.Errorf("the pcctl server at %s sent an answer pcctl cannot read (%s %s): %v", c.Endpoint(), resp.Request.Method, resp.Request.URL.Path, err)
-}
-
-// dealReadObject reads a JSON object, calling member for each key with the decoder at its
-// value, which member must read.
-func dealReadObject(dec *json.Decoder, member func(key string) error) error {
-	if err := dealExpectDelim(dec, '{'); err != nil {
-		return err
-	}
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		key, ok := t.(string)
-		if !ok {
-			return fmt.Errorf("expected a key, got %v", t)
-		}
-		if err := member(key); err != nil {
-			return err
-		}
-	}
-	return dealExpectDelim(dec, '}')
-}
-
-// dealReadArray reads a JSON array (or null), calling item with the decoder at each item.
-func dealReadArray(dec *json.Decoder, item func() error) error {
-	t, err := dec.Token()
-	if err != nil {
-		return err
-	}
-	if t == nil {
-		return nil
-	}
-	if d, ok := t.(json.Delim); !ok || d != '[' {
-		return fmt.Errorf("expected an array, got %v", t)
-	}
-	for dec.More() {
-		if err := item(); err != nil {
-			return err
-		}
-	}
-	return dealExpectDelim(dec, ']')
-}
-
-func dealExpectDelim(dec *json.Decoder, want json.Delim) error {
-	t, err := dec.Token()
-	if err != nil {
-		if errors.Is(err, io.EOF) {
-			return io.ErrUnexpectedEOF
-		}
-		return err
-	}
-	if d, ok := t.(json.Delim); !ok || d != want {
-		return fmt.Errorf("expected %v, got %v", want, t)
-	}
-	return nil
 }
 
 func (c *Client) ActOnDeal(ctx context.Context, id string, action domain.DealAction, reason string, expectVersion int) (workspace.DealRecord, error) {
@@ -378,10 +242,10 @@ func (c *Client) ImportDeals(ctx context.Context, rows workspace.DealRows, opts 
 		return res, rerr
 	}
 	dec := json.NewDecoder(resp.Body)
-	err = dealReadObject(dec, func(key string) error {
+	err = readObject(dec, func(key string) error {
 		switch strings.ToLower(key) {
 		case "rows":
-			return dealReadArray(dec, func() error {
+			return readArray(dec, func() error {
 				var row api.DealImportRowResult
 				if err := dec.Decode(&row); err != nil {
 					return err
@@ -398,7 +262,7 @@ func (c *Client) ImportDeals(ctx context.Context, rows workspace.DealRows, opts 
 		return dec.Decode(&skip)
 	})
 	if err != nil {
-		return workspace.DealImportResult{}, c.dealStreamError(resp, err)
+		return workspace.DealImportResult{}, c.streamError(resp, err)
 	}
 	return res, nil
 }

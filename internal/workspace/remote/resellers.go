@@ -124,11 +124,7 @@ func (c *Client) Subscriptions(ctx context.Context, q workspace.SubscriptionQuer
 			req.query.Set("expiring_within", q.ExpiringWithin.String())
 		}
 	}
-	return c.stream(ctx, req, func(raw json.RawMessage) error {
-		var s api.Subscription
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return c.unreadable(req.path, err)
-		}
+	return collect(ctx, c, req, func(s *api.Subscription) error {
 		d, err := s.Domain()
 		if err != nil {
 			return c.unreadable(req.path, err)
@@ -155,88 +151,6 @@ func (c *Client) subscription(ctx context.Context, method, path string, in any) 
 		return s, c.unreadable(path, err)
 	}
 	return s, nil
-}
-
-// stream gets a collection and follows its links.next as pages does, but reads each
-// page's items one at a time as they arrive, so that a long list is never held whole
-// and an error of each stops the reading at once.
-func (c *Client) stream(ctx context.Context, req *request, each func(json.RawMessage) error) error {
-	for {
-		resp, err := c.send(ctx, req)
-		if err != nil {
-			return err
-		}
-		var next *api.Link
-		err = func() error {
-			defer resp.Body.Close()
-			dec := json.NewDecoder(resp.Body)
-			bad := func(err error) error {
-				if te := c.transportError(context.Background(), err); te != err {
-					return te
-				}
-				return c.unreadable(resp.Request.URL.Path, err)
-			}
-			if t, err := dec.Token(); err != nil {
-				return bad(err)
-			} else if t != json.Delim('{') {
-				return bad(fmt.Errorf("expected a collection, found %v", t))
-			}
-			for dec.More() {
-				t, err := dec.Token()
-				if err != nil {
-					return bad(err)
-				}
-				key, _ := t.(string)
-				switch strings.ToLower(key) {
-				case "items":
-					if t, err := dec.Token(); err != nil {
-						return bad(err)
-					} else if t == nil {
-						continue
-					} else if t != json.Delim('[') {
-						return bad(fmt.Errorf("expected items to be an array, found %v", t))
-					}
-					for dec.More() {
-						var item json.RawMessage
-						if err := dec.Decode(&item); err != nil {
-							return bad(err)
-						}
-						if err := each(item); err != nil {
-							return err
-						}
-					}
-					if _, err := dec.Token(); err != nil {
-						return bad(err)
-					}
-				case "links":
-					var links api.Links
-					if err := dec.Decode(&links); err != nil {
-						return bad(err)
-					}
-					next = links.Next
-				default:
-					var skip json.RawMessage
-					if err := dec.Decode(&skip); err != nil {
-						return bad(err)
-					}
-				}
-			}
-			if _, err := dec.Token(); err != nil { // the closing brace: the answer is whole
-				return bad(err)
-			}
-			return nil
-		}()
-		if err != nil {
-			return err
-		}
-		if next == nil || next.URI == "" {
-			return nil
-		}
-		if req, err = c.follow(next); err != nil {
-			return err
-		}
-		req.long = true
-	}
 }
 
 // unreadable words an answer pcctl cannot read.
