@@ -270,10 +270,10 @@ func dealTimePtr(t time.Time) *time.Time {
 }
 
 func dealTimeOf(p *time.Time) time.Time {
-	if p == nil || p.IsZero() {
+	if p == nil {
 		return time.Time{}
 	}
-	return p.UTC()
+	return utc(*p)
 }
 
 // dealSplitName splits a contact's name into first and last name at its first space, when
