@@ -39,7 +39,7 @@ const (
 	MaxCustomerPageSize     = 1000 // the largest size accepted
 )
 
-// Customer is a customer as Partner Center describes one (../shared/api-samples/
+// Customer is a customer as Partner Center describes one (testdata/partnercenter/
 // customer.json), with what pcctl keeps that Partner Center has no name for in Pcctl.
 type Customer struct {
 	ID                    string          `json:"id"`

@@ -13,7 +13,7 @@ import (
 )
 
 // Service requests (docs/api/requests.md), in the shape of Partner Center's ServiceRequest
-// resource (../shared/api-samples/servicerequest.json).
+// resource (testdata/partnercenter/servicerequest.json).
 
 // SeverityNames is Partner Center's ServiceRequestSeverity enumeration, in order: a
 // severity sent as a number indexes it. "unknown" (0) means none given.

@@ -555,7 +555,7 @@ func TestDealPartnerCenterBodies(t *testing.T) {
 
 	// Partner Center's create request, as published (mixed key case, consent as strings),
 	// with the currency pcctl requires.
-	sample, err := os.ReadFile("../../api/testdata/referral-create-request.json")
+	sample, err := os.ReadFile("../../../testdata/partnercenter/referral-create-request.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -597,7 +597,7 @@ func TestDealPartnerCenterBodies(t *testing.T) {
 
 	// Partner Center's update request, as published: the status change applies, the rest
 	// of the referral is ignored.
-	upd, err := os.ReadFile("../../api/testdata/referral-update-request.json")
+	upd, err := os.ReadFile("../../../testdata/partnercenter/referral-update-request.json")
 	if err != nil {
 		t.Fatal(err)
 	}
