@@ -195,19 +195,30 @@ func (s *Server) authenticate(r *http.Request) (domain.Principal, error) {
 		}
 		secret = strings.TrimSpace(value)
 	}
-	hash, now := "", time.Now()
+	// arrived: a change committed before this request arrived is seen (ChangeVersion reads
+	// data_version, or shares a read that began since).
+	hash, arrived := "", time.Now()
+	var version int64
+	cacheable := false
 	if secret != "" && domain.CheckTokenSecret(secret) == nil {
 		hash = domain.HashTokenSecret(secret)
-		if p, ok := s.auth.get(hash, now, s.db.Now()); ok {
-			if info, ok := r.Context().Value(infoKey{}).(*requestInfo); ok {
-				info.user = p.User
+		v, ok, err := s.db.ChangeVersion(r.Context(), arrived)
+		if err != nil {
+			return domain.Principal{}, err
+		}
+		if ok {
+			if p, hit := s.auth.get(hash, v, s.db.Now()); hit {
+				if info, ok := r.Context().Value(infoKey{}).(*requestInfo); ok {
+					info.user = p.User
+				}
+				return p, nil
 			}
-			return p, nil
+			version, cacheable = v, true
 		}
 	}
 	p, t, err := s.db.Authenticate(r.Context(), secret)
-	if err == nil && hash != "" {
-		s.auth.put(hash, p, t, now)
+	if err == nil && cacheable {
+		s.auth.put(hash, p, t, version)
 	}
 	if info, ok := r.Context().Value(infoKey{}).(*requestInfo); ok {
 		if err == nil {

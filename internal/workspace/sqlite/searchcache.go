@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"sync"
+	"time"
 
 	"github.com/pcctl/pcctl/internal/domain"
 	"github.com/pcctl/pcctl/internal/workspace"
@@ -14,42 +15,25 @@ import (
 // customers of a search, without anyone's flags and pins, which are read for each request
 // (customerMarks).
 //
-// A result is used only while the workspace is unchanged since it was computed: SQLite's
-// PRAGMA data_version, read on a connection of the cache's own that never writes, changes
-// whenever any other connection — of this process or another — commits a change. Every
-// lookup reads it; a change empties the cache. So a search never returns what a committed
+// A result is used only while the workspace is unchanged since it was computed: the
+// changeWatcher's PRAGMA data_version changes whenever any other connection — of this
+// process or another — commits a change. Every lookup asks it for a value read since the
+// lookup began; a change empties the cache. So a search never returns what a committed
 // change made stale, whoever made it.
 type searchCache struct {
 	mu      sync.Mutex
-	db      *sql.DB   // one connection, for data_version
-	version *sql.Stmt // PRAGMA data_version on it
-	seen    int64     // the data_version the entries were computed at
+	changes *changeWatcher
+	seen    int64 // the data_version the entries were computed at
 	entries map[string][]domain.Customer
 }
 
 // maxSearchEntries bounds the cache: when full, it starts over.
 const maxSearchEntries = 4096
 
-func newSearchCache(ctx context.Context, dsn string) (*searchCache, error) {
-	db, err := sql.Open("sqlite", dsn+"&_pragma=query_only(1)")
-	if err != nil {
-		return nil, err
-	}
-	db.SetMaxOpenConns(1)
-	db.SetMaxIdleConns(1)
-	db.SetConnMaxIdleTime(0)
-	st, err := db.PrepareContext(ctx, `PRAGMA data_version`)
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	return &searchCache{db: db, version: st}, nil
-}
-
 // current reads data_version; it empties the cache when it changed. The caller holds mu.
 func (c *searchCache) current(ctx context.Context) (int64, error) {
-	var v int64
-	if err := c.version.QueryRowContext(ctx).Scan(&v); err != nil {
+	v, err := c.changes.current(ctx, time.Now())
+	if err != nil {
 		return 0, err
 	}
 	if v != c.seen {
@@ -83,11 +67,6 @@ func (c *searchCache) put(key string, version int64, res []domain.Customer) {
 		c.entries = map[string][]domain.Customer{}
 	}
 	c.entries[key] = res
-}
-
-func (c *searchCache) close() {
-	c.version.Close()
-	c.db.Close()
 }
 
 // withMarks makes records of customers with the principal's flags and pins.

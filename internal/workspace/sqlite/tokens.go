@@ -16,9 +16,11 @@ import (
 // (domain.HashTokenSecret), under a UNIQUE index: a request's token is found by one index
 // lookup. Managing tokens needs PermManageUsers; Authenticate needs no permission.
 
-// tokenUseGranularity bounds how often Authenticate writes last_used_at: a token used
+// tokenUseGranularity bounds how often Authenticate records last_used_at: a token used
 // again within it is not written again, so that a busy server does not take the write lock
-// on every request. last_used_at is thus exact to within a minute.
+// on every request. last_used_at is thus exact to within a minute, and best-effort: it is
+// written off the request's path (tokenUses), and a use still unwritten when the write
+// lock stays busy past the workspace's closing is lost.
 const tokenUseGranularity = time.Minute
 
 const tokenColumns = `id, email, name, created_at, expires_at, revoked_at, last_used_at`
@@ -170,8 +172,8 @@ func (s *session) Authenticate(ctx context.Context, secret string) (domain.Princ
 // Authenticate is Workspace.Authenticate without a principal, for a server that has none
 // before the request's token is checked: it finds the token with that secret, refuses it
 // with a *domain.AuthError when it is missing, malformed, unknown, revoked or expired,
-// and returns its user with the roles held now. It records the use in last_used_at (to
-// within tokenUseGranularity).
+// and returns its user with the roles held now. It notes the use for last_used_at (to
+// within tokenUseGranularity), written later: it never waits for the write lock.
 func (d *DB) Authenticate(ctx context.Context, secret string) (domain.Principal, domain.Token, error) {
 	if err := domain.CheckTokenSecret(secret); err != nil {
 		return domain.Principal{}, domain.Token{}, err
@@ -196,22 +198,10 @@ func (d *DB) Authenticate(ctx context.Context, secret string) (domain.Principal,
 		return domain.Principal{}, domain.Token{}, err
 	}
 	if t.LastUsedAt.IsZero() || !now.Before(t.LastUsedAt.Add(tokenUseGranularity)) {
-		// One statement, outside any transaction: it waits for the write lock like any
-		// other. It changes nothing when the token was revoked (or its user removed) since
-		// it was read: then the request is refused after all.
-		res, err := d.db.ExecContext(ctx, `UPDATE tokens SET last_used_at = ? WHERE id = ? AND revoked_at = ''`, formatTime(now), t.ID)
-		if err != nil {
-			return domain.Principal{}, domain.Token{}, err
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return domain.Principal{}, domain.Token{}, err
-		}
-		if n == 0 {
-			if t, err := loadToken(ctx, d.db, t.ID); err == nil && !t.RevokedAt.IsZero() {
-				return domain.Principal{}, t, domain.CheckTokenUse(t, now)
-			}
-			return domain.Principal{}, domain.Token{}, unknownToken()
+		if d.uses != nil && !d.readOnly {
+			// Noted, and written later off the request's path (tokenUses): a busy write
+			// lock never delays nor fails authentication.
+			d.uses.note(t.ID, now)
 		}
 		t.LastUsedAt = now
 	}
