@@ -54,20 +54,20 @@ const flushAt = 32 << 10
 // (filter CompanyName or Domain), as a Partner Center collection.
 func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request, ws workspace.Workspace) error {
 	q := r.URL.Query()
-	size, err := api.ParsePageSize(q.Get("size"))
-	if err != nil {
-		return err
-	}
 	raw := q.Get("filter")
 	if raw == "" {
-		return s.streamView(w, r, ws, workspace.ListQuery{View: domain.ViewAll})
+		return s.pageCustomers(w, r, ws, workspace.ListQuery{View: domain.ViewAll})
 	}
 	f, err := api.ParseCustomerFilter(raw)
 	if err != nil {
 		return err
 	}
 	if f.Field == api.FilterIndirectReseller {
-		return s.streamView(w, r, ws, workspace.ListQuery{View: domain.ViewAll, Reseller: f.Value})
+		return s.pageCustomers(w, r, ws, workspace.ListQuery{View: domain.ViewAll, Reseller: f.Value})
+	}
+	size, err := api.ParsePageSize(q.Get("size"))
+	if err != nil {
+		return err
 	}
 	// A search: ranked, so a page after the first is the search to its end, cut (a
 	// search rarely needs more than one page: it returns 100 customers by default).
@@ -123,7 +123,7 @@ func (s *Server) customerView(w http.ResponseWriter, r *http.Request, ws workspa
 		lq.Limit = n
 	}
 	lq.Reseller = q.Get("reseller")
-	return s.streamView(w, r, ws, lq)
+	return s.pageCustomers(w, r, ws, lq)
 }
 
 func listOf[T ~string](vs []T) string {
@@ -137,13 +137,21 @@ func listOf[T ~string](vs []T) string {
 	return out
 }
 
-// streamView writes a view as one collection, item by item as the workspace reads them:
-// the server never holds the list, and the collection has no next page.
-func (s *Server) streamView(w http.ResponseWriter, r *http.Request, ws workspace.Workspace, q workspace.ListQuery) error {
-	longRunning(w)
-	lw := newListWriter(w, r)
-	defer lw.release()
-	return lw.end(s, ws.ListCustomers(r.Context(), q, func(c workspace.CustomerRecord) error { return lw.add(customerItem(&c)) }))
+// pageCustomers answers the customers q selects as Partner Center pages them: size of them
+// from after the customer of the continuation token, in name order (keyset paging), or
+// every one, streamed, without size.
+func (s *Server) pageCustomers(w http.ResponseWriter, r *http.Request, ws workspace.Workspace, q workspace.ListQuery) error {
+	pg, err := parsePage(r)
+	if err != nil {
+		return err
+	}
+	q.After = pg.after
+	if pg.size == 0 {
+		longRunning(w)
+	}
+	p := newPager(w, r, pg.size)
+	defer p.release()
+	return p.end(s, ws.ListCustomers(r.Context(), q, func(c workspace.CustomerRecord) error { return p.add(c.ID, customerItem(&c)) }))
 }
 
 // customerItem writes a customer as an item of a collection.

@@ -180,7 +180,7 @@ func (s *Server) setDealFavorite(favorite bool) handlerFunc {
 }
 
 // dealListParams are the query parameters of the referrals list.
-const dealListParams = "status, substatus, direction, type, customer, favorites, expiring_within and sort"
+const dealListParams = "status, substatus, direction, type, customer, favorites, expiring_within, sort, and size and seekOperation for paging"
 
 // dealQuery reads the referrals list's query parameters.
 func dealQuery(r *http.Request) (workspace.DealQuery, error) {
@@ -219,6 +219,7 @@ func dealQuery(r *http.Request) (workspace.DealQuery, error) {
 			default:
 				err = api.NewError(api.CodeBadRequest, fmt.Sprintf("invalid sort %q: expected created (the default: newest created or received first) or updated (last changed first)", v))
 			}
+		case "size", api.SeekOperationParam: // paging (parsePage)
 		default:
 			err = api.NewError(api.CodeBadRequest, fmt.Sprintf("unknown query parameter %q: the referrals list takes %s", k, dealListParams))
 		}
@@ -240,10 +241,17 @@ func (s *Server) listDeals(w http.ResponseWriter, r *http.Request, ws workspace.
 	if err != nil {
 		return err
 	}
-	longRunning(w)
-	lw := newListWriter(w, r)
-	defer lw.release()
-	return lw.end(s, ws.ListDeals(r.Context(), q, func(rec workspace.DealRecord) error { return lw.addJSON(api.FromDealRecord(rec)) }))
+	pg, err := parsePage(r)
+	if err != nil {
+		return err
+	}
+	q.After = pg.after
+	if pg.size == 0 {
+		longRunning(w)
+	}
+	p := newPager(w, r, pg.size)
+	defer p.release()
+	return p.end(s, ws.ListDeals(r.Context(), q, func(rec workspace.DealRecord) error { return p.addJSON(rec.ID, api.FromDealRecord(rec)) }))
 }
 
 // POST /pcctl/v1/deals/import?dryRun=&skipFailed=&createMissingOrgs=&expectedRows=: the

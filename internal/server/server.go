@@ -150,11 +150,15 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request, ws workspace.Works
 // handle registers an authenticated route (a Go 1.22 pattern, "GET /v1/customers/{id}").
 func (s *Server) handle(pattern string, h handlerFunc) {
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		p, err := s.authenticate(r)
+		arrived := time.Now()
+		p, err := s.authenticate(r, arrived)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
+		// The workspace's change checks for this request may share a read made since
+		// it arrived (sqlite.WithArrival).
+		r = r.WithContext(sqlite.WithArrival(r.Context(), arrived))
 		if changesAccess(r) {
 			// Whatever it did, later requests check their token again (before this
 			// answer is sent, so the client's next request sees the change).
@@ -186,7 +190,9 @@ func (s *Server) handlePublic(pattern string, h func(w http.ResponseWriter, r *h
 }
 
 // authenticate finds the principal of the request's bearer token.
-func (s *Server) authenticate(r *http.Request) (domain.Principal, error) {
+// A change committed before the request arrived is seen: ChangeVersion reads
+// data_version, or shares a read that began since arrived.
+func (s *Server) authenticate(r *http.Request, arrived time.Time) (domain.Principal, error) {
 	secret := ""
 	if h := r.Header.Get("Authorization"); h != "" {
 		scheme, value, ok := strings.Cut(h, " ")
@@ -195,9 +201,7 @@ func (s *Server) authenticate(r *http.Request) (domain.Principal, error) {
 		}
 		secret = strings.TrimSpace(value)
 	}
-	// arrived: a change committed before this request arrived is seen (ChangeVersion reads
-	// data_version, or shares a read that began since).
-	hash, arrived := "", time.Now()
+	hash := ""
 	var version int64
 	cacheable := false
 	if secret != "" && domain.CheckTokenSecret(secret) == nil {

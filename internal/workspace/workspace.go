@@ -170,6 +170,11 @@ type RequestQuery struct {
 	Statuses  []domain.RequestStatus
 	Severity  domain.Severity
 	Favorites bool
+	// After resumes the list after the record with this reference number (keyset paging: the
+	// position is the record's place in the order, not a count), for a server's pages;
+	// "" starts at the beginning. An ID no record has is a *domain.InvalidError (field
+	// "after").
+	After string
 }
 
 // HomeOverview is what `pcctl home` shows.
@@ -200,6 +205,11 @@ type DealQuery struct {
 	Favorites      bool
 	ExpiringWithin *time.Duration // New deals expiring between now and now+this
 	Sort           string         // "created" (default) or "updated", newest first
+	// After resumes the list after the record with this ID (keyset paging: the
+	// position is the record's place in the order, not a count), for a server's pages;
+	// "" starts at the beginning. An ID no record has is a *domain.InvalidError (field
+	// "after").
+	After string
 }
 
 // DealChange is what `deal update` changes: nil fields stay as they are.
@@ -337,6 +347,11 @@ type SubscriptionQuery struct {
 	Customer       string         // ID or domain
 	Reseller       string         // credited reseller or support contact
 	ExpiringWithin *time.Duration // only terms ending between now and now+this (none ended)
+	// After resumes the list after the record with this ID (keyset paging: the
+	// position is the record's place in the order, not a count), for a server's pages;
+	// "" starts at the beginning. An ID no record has is a *domain.InvalidError (field
+	// "after").
+	After string
 }
 
 // SubscriptionChange is what `subscription set` changes: nil fields stay as they are; an
@@ -373,6 +388,11 @@ type ListQuery struct {
 	Reseller string          // only this reseller's customers when set
 	Sort     domain.ListSort // "" means the view's natural order
 	Limit    int             // 0 means no limit
+	// After resumes the list after the record with this ID (keyset paging: the
+	// position is the record's place in the order, not a count), for a server's pages;
+	// "" starts at the beginning. An ID no record has is a *domain.InvalidError (field
+	// "after"). Not for the recent view, which is ranked.
+	After string
 }
 
 // ExportQuery selects the customers to export.

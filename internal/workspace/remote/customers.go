@@ -89,7 +89,7 @@ func (c *Client) ListCustomers(ctx context.Context, q workspace.ListQuery, each 
 	if q.Limit != 0 {
 		v.Set("limit", strconv.Itoa(q.Limit))
 	}
-	return c.customerPages(ctx, &request{method: http.MethodGet, path: api.CustomerViewsPath, query: v, long: true}, each)
+	return c.customerPages(ctx, &request{method: http.MethodGet, path: api.CustomerViewsPath, query: v, header: seekAfter(q.After), long: true}, each)
 }
 
 // errEnough stops reading a collection once enough items are read.

@@ -197,22 +197,44 @@ func (s *session) ListCustomers(ctx context.Context, q workspace.ListQuery, each
 	} else {
 		cols += ", 0"
 	}
-	where := ""
+	var conds []string
 	if q.Reseller != "" {
-		where = " WHERE c.reseller_mpn_id = :reseller"
+		conds = append(conds, "c.reseller_mpn_id = :reseller")
 		args = append(args, sql.Named("reseller", q.Reseller))
 	}
-	switch q.Sort {
-	case domain.SortCreated:
+	byCreated := q.Sort == domain.SortCreated
+	switch {
+	case byCreated:
 		order = "c.created_at DESC, c.pk DESC"
-	case domain.SortName:
-		order = "c.name_key, c.company_name, c.id"
+	case q.Sort == "" && q.View == domain.ViewRecent:
+		order = "v.opens DESC, v.last DESC, c.pk"
 	default:
+		order = "c.name_key, c.company_name, c.id"
+	}
+	if q.After != "" {
 		if q.View == domain.ViewRecent {
-			order = "v.opens DESC, v.last DESC, c.pk"
-		} else {
-			order = "c.name_key, c.company_name, c.id"
+			return &domain.InvalidError{Field: "after", Value: q.After, Reason: "cannot resume the recent view, which is ranked: ask for it whole"}
 		}
+		if byCreated {
+			var at string
+			var pk int64
+			if err := afterKeys(ctx, s.db, "customer", q.After, `SELECT created_at, pk FROM customers WHERE id = ?`, &at, &pk); err != nil {
+				return err
+			}
+			conds = append(conds, "c.created_at <= :a1 AND (c.created_at, c.pk) < (:a1, :a2)")
+			args = append(args, sql.Named("a1", at), sql.Named("a2", pk))
+		} else {
+			var key, name, id string
+			if err := afterKeys(ctx, s.db, "customer", q.After, `SELECT name_key, company_name, id FROM customers WHERE id = ?`, &key, &name, &id); err != nil {
+				return err
+			}
+			conds = append(conds, "c.name_key >= :a1 AND (c.name_key, c.company_name, c.id) > (:a1, :a2, :a3)")
+			args = append(args, sql.Named("a1", key), sql.Named("a2", name), sql.Named("a3", id))
+		}
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = " WHERE " + strings.Join(conds, " AND ")
 	}
 	query := "SELECT " + cols + " FROM " + from + where + " ORDER BY " + order
 	if q.Limit > 0 {

@@ -329,9 +329,18 @@ func (s *session) ListDeals(ctx context.Context, q workspace.DealQuery, each fun
 		where = append(where, "d.status = 'New' AND d.expires_at <> '' AND d.expires_at > :now AND d.expires_at <= :until")
 		args = append(args, sql.Named("now", formatTime(now)), sql.Named("until", formatTime(now.Add(*q.ExpiringWithin))))
 	}
-	order := "d.created_at DESC, d.pk DESC"
+	order, col := "d.created_at DESC, d.pk DESC", "created_at"
 	if q.Sort == "updated" {
-		order = "d.updated_at DESC, d.pk DESC"
+		order, col = "d.updated_at DESC, d.pk DESC", "updated_at"
+	}
+	if q.After != "" {
+		var at string
+		var pk int64
+		if err := afterKeys(ctx, s.db, "deal", q.After, `SELECT `+col+`, pk FROM deals WHERE id = ?`, &at, &pk); err != nil {
+			return err
+		}
+		where = append(where, "d."+col+" <= :a1 AND (d."+col+", d.pk) < (:a1, :a2)")
+		args = append(args, sql.Named("a1", at), sql.Named("a2", pk))
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT `+dealCols+dealFrom+` WHERE `+strings.Join(where, " AND ")+` ORDER BY `+order, args...)
 	if err != nil {

@@ -142,6 +142,15 @@ func (s *session) ListRequests(ctx context.Context, q workspace.RequestQuery, ea
 	if q.Favorites {
 		where = append(where, "EXISTS (SELECT 1 FROM request_favorites f WHERE f.request = r.pk AND f.user = :user)")
 	}
+	if q.After != "" {
+		var at string
+		var pk int64
+		if err := afterKeys(ctx, s.db, "service request", q.After, `SELECT created_at, pk FROM service_requests WHERE ref = ?`, &at, &pk); err != nil {
+			return err
+		}
+		where = append(where, "r.created_at <= :a1 AND (r.created_at, r.pk) < (:a1, :a2)")
+		args = append(args, sql.Named("a1", at), sql.Named("a2", pk))
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT `+requestCols+requestFrom+` WHERE `+strings.Join(where, " AND ")+
 		` ORDER BY r.created_at DESC, r.pk DESC`, args...)
 	if err != nil {

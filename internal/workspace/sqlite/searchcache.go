@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"sync"
-	"time"
 
 	"github.com/pcctl/pcctl/internal/domain"
 	"github.com/pcctl/pcctl/internal/workspace"
@@ -32,7 +31,7 @@ const maxSearchEntries = 4096
 
 // current reads data_version; it empties the cache when it changed. The caller holds mu.
 func (c *searchCache) current(ctx context.Context) (int64, error) {
-	v, err := c.changes.current(ctx, time.Now())
+	v, err := c.changes.current(ctx, arrival(ctx))
 	if err != nil {
 		return 0, err
 	}

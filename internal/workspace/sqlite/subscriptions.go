@@ -87,6 +87,16 @@ func (s *session) Subscriptions(ctx context.Context, q workspace.SubscriptionQue
 		where = append(where, "s.term_end <> '' AND s.term_end >= ? AND s.term_end <= ?")
 		args = append(args, formatTime(now), formatTime(now.Add(*q.ExpiringWithin)))
 	}
+	if q.After != "" {
+		var key, cid, offer string
+		var pk int64
+		if err := afterKeys(ctx, s.db, "subscription", q.After, `SELECT c.name_key, c.id, s.offer, s.pk
+			FROM subscriptions s JOIN customers c ON c.pk = s.customer WHERE s.id = ?`, &key, &cid, &offer, &pk); err != nil {
+			return err
+		}
+		where = append(where, "c.name_key >= ? AND (c.name_key, c.id, s.offer, s.pk) > (?, ?, ?, ?)")
+		args = append(args, key, key, cid, offer, pk)
+	}
 	query := `SELECT ` + subscriptionCols + ` FROM subscriptions s JOIN customers c ON c.pk = s.customer`
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
