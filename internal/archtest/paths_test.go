@@ -12,11 +12,11 @@ import (
 )
 
 // The repository stands on its own: no tracked file names a path outside it. A clone has
-// nothing beside it, so a relative path climbing above the repository's root (as
-// "../shared/…" did from the root) or an absolute path on the machine it was written on
+// nothing beside it, so a relative path climbing above the repository's root (as the
+// shared folder beside the first checkout was named) or an absolute path on the machine it was written on
 // points at nothing.
 
-// relPath is a relative path that climbs: one or more "../" and what follows.
+// relPath is a relative path that climbs: one or more parent steps and what follows.
 var relPath = regexp.MustCompile(`(?:^|[\s"'` + "`" + `(\[<=:,])((?:\.\./)+[A-Za-z0-9_.\-/]*)`)
 
 // machinePaths are absolute paths of the machines pcctl is built on, never of a clone.
@@ -71,7 +71,7 @@ func trackedFiles(t *testing.T, root string) []string {
 }
 
 // outsidePaths returns the paths named in text (the file rel, relative to the root) that
-// lie outside the repository. A path that climbs ("../…") is fine when, read from the
+// lie outside the repository. A path that climbs is fine when, read from the
 // file's folder, it stays inside and exists (a link between docs, a test's testdata); else
 // it was written from somewhere else (the root, a sibling checkout) and names what a clone
 // lacks. exists says whether a path relative to the root exists.
@@ -129,22 +129,24 @@ func TestNoPathOutsideRepository(t *testing.T) {
 }
 
 func TestOutsidePaths(t *testing.T) {
+	// UP/ stands for a parent step.
 	for _, tc := range []struct {
 		file, text string
 		want       int
 	}{
-		{"internal/api/api.go", "payloads (../" + "shared/api-samples)", 1}, // no internal/shared
-		{"docs/architecture.md", "THE RULES of ../" + "shared/docs/domain.md", 1},
-		{"internal/domain/doc.go", "taken from ../../../" + "shared/docs/domain.md", 1},
-		{"docs/api/customers.md", "[x](../../testdata/partnercenter/customer.json)", 0},
-		{"docs/api/customers.md", "[x](../../../pcctl-other/x)", 1},
+		{"internal/api/api.go", "payloads (UP/" + "shared/api-samples)", 1}, // no internal/shared
+		{"docs/architecture.md", "THE RULES of UP/" + "shared/docs/domain.md", 1},
+		{"internal/domain/doc.go", "taken from UP/UP/UP/" + "shared/docs/domain.md", 1},
+		{"docs/api/customers.md", "[x](UP/UP/testdata/partnercenter/customer.json)", 0},
+		{"docs/api/customers.md", "[x](UP/UP/UP/pcctl-other/x)", 1},
 		{"README.md", "see /" + "work/shared/seeds for more", 1},
-		{"internal/workspace/remote/deals_test.go", `os.ReadFile("../../../testdata/partnercenter/x.json")`, 0},
-		{"internal/workspace/remote/x_test.go", `[]string{"a/../b", "../.."}`, 0},
-		{"internal/server/x_test.go", `"../../../.."`, 1},
+		{"internal/workspace/remote/deals_test.go", `os.ReadFile("UP/UP/UP/testdata/partnercenter/x.json")`, 0},
+		{"internal/workspace/remote/x_test.go", `[]string{"a/UP/b", "UP/UP"}`, 0},
+		{"internal/server/x_test.go", `"UP/UP/UP/UP"`, 1},
 	} {
 		inside := func(p string) bool { return !strings.Contains(filepath.ToSlash(p), "shared") }
-		if got := outsidePaths(filepath.FromSlash(tc.file), []byte(tc.text), inside); len(got) != tc.want {
+		text := strings.ReplaceAll(tc.text, "UP/", ".."+"/") // no parent steps in this file's own text
+		if got := outsidePaths(filepath.FromSlash(tc.file), []byte(text), inside); len(got) != tc.want {
 			t.Errorf("%s: %q: found %q, want %d", tc.file, tc.text, got, tc.want)
 		}
 	}
