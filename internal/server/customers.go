@@ -146,6 +146,9 @@ func (s *Server) pageCustomers(w http.ResponseWriter, r *http.Request, ws worksp
 		return err
 	}
 	q.After = pg.after
+	if q.View == domain.ViewRecent {
+		pg.size = 0 // ranked, and at most domain.RecentLimit customers: always one page
+	}
 	if pg.size == 0 {
 		longRunning(w)
 	}

@@ -166,6 +166,7 @@ func TestPartnerCenterPaging(t *testing.T) {
 		{"/v1/customers?filter=" + reseller, "id", 8},
 		{"/v1/relationships?relationship_type=IsIndirectCloudSolutionProviderOf", "id", 1},
 		{"/pcctl/v1/resellers?status=active,pending", "email", 5},
+		{"/pcctl/v1/customers?view=all&sort=created", "id", 23},
 		{"/v1/customers/c04.example/subscriptions", "id", 2},
 		{api.SubscriptionsPath, "id", 46},
 		{api.ReferralsPath, "id", 12},
@@ -354,5 +355,27 @@ func TestAfterRemoteAsLocal(t *testing.T) {
 		if !errors.As(err, &inv) || inv.Field != "after" {
 			t.Errorf("%s: After naming no customer: %v", ws.name, err)
 		}
+	}
+}
+
+// TestRecentViewOnePage: the recent view is ranked (no key to resume from) and at most 30
+// customers: size leaves it one page, never a links.next that could not be followed.
+func TestRecentViewOnePage(t *testing.T) {
+	e := servertest.Start(t, servertest.Options{})
+	ctx := context.Background()
+	c := &pcClient{t: t, base: e.URL, token: e.Token("admin@pcctl.test", domain.RoleGlobalAdmin)}
+	remote := e.ClientWithToken(c.token)
+	for i := range 3 {
+		d := fmt.Sprintf("c%d.example", i)
+		if _, err := e.Local("owner@pcctl.test").AddCustomer(ctx, domain.Customer{CompanyName: d, Domain: d, Country: "FR"}, "x"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := remote.OpenCustomer(ctx, d); err != nil { // an open, as admin@pcctl.test
+			t.Fatal(err)
+		}
+	}
+	pages := c.pages("/pcctl/v1/customers?view=recent&size=1", "id")
+	if len(pages) != 1 || len(pages[0]) != 3 {
+		t.Errorf("recent view with size=1: %q, want one page of 3", pages)
 	}
 }
