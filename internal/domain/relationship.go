@@ -113,20 +113,24 @@ func (r RelationshipRequest) Accept(c Customer) Customer {
 // (a first "Subject:" line, LinkPlaceholder where the link goes, refused without it).
 // resellerName is the reseller the request is made on behalf of ("" for none).
 func DraftRelationshipRequest(provider, customerName, resellerName, link string, expires time.Time, custom string) (subject, body string, err error) {
-	if provider == "" {
-		provider = "Your Cloud Solution Provider"
+	subject = "Request for a reseller relationship"
+	who := "We"
+	if provider != "" {
+		subject, who = provider+": request for a reseller relationship", provider
 	}
-	subject = provider + ": request for a reseller relationship"
 	if custom != "" {
 		return customMessage(subject, link, custom)
 	}
-	who := provider
 	if resellerName != "" {
-		who = resellerName + ", working with " + provider + ","
+		partner := "us"
+		if provider != "" {
+			partner = provider
+		}
+		who = resellerName + ", working with " + partner + ","
 	}
 	body = "Hello " + customerName + ",\n\n" +
-		who + " would like to become your Microsoft Cloud Solution Provider partner, so\n" +
-		"that we can manage your subscriptions and buy products and services for you.\n\n" +
+		who + " would like to be your partner in the Microsoft Cloud Solution Provider program,\n" +
+		"managing your subscriptions and buying products and services for you.\n\n" +
 		"To accept this reseller relationship, a global administrator of your organisation opens\n" +
 		"this link, signs in and accepts:\n\n" +
 		"    " + link + "\n\n" +

@@ -220,7 +220,7 @@ func TestDraftRelationshipRequest(t *testing.T) {
 		t.Errorf("default draft: %q %q %v", subject, body, err)
 	}
 	_, body, _ = DraftRelationshipRequest("", "Fabrikam", "Tailspin Toys", link, exp, "")
-	if !strings.Contains(body, "Tailspin Toys, working with Your Cloud Solution Provider, would like") {
+	if !strings.Contains(body, "Hello Fabrikam,\n\nTailspin Toys, working with us, would like") {
 		t.Errorf("on behalf of a reseller: %q", body)
 	}
 	subject, body, err = DraftRelationshipRequest("P", "F", "", link, exp, "Subject: Hi\n\nOpen {{link}} please.\n")
