@@ -129,8 +129,8 @@ func DraftRelationshipRequest(provider, customerName, resellerName, link string,
 		who = resellerName + ", working with " + partner + ","
 	}
 	body = "Hello " + customerName + ",\n\n" +
-		who + " would like to be your partner in the Microsoft Cloud Solution Provider program,\n" +
-		"managing your subscriptions and buying products and services for you.\n\n" +
+		who + " would like to be your partner in the Microsoft Cloud Solution Provider\n" +
+		"program, managing your subscriptions and buying products and services for you.\n\n" +
 		"To accept this reseller relationship, a global administrator of your organisation opens\n" +
 		"this link, signs in and accepts:\n\n" +
 		"    " + link + "\n\n" +

@@ -20,7 +20,7 @@ var recordFields = []output.Field[rec]{
 	output.StrField("country", "COUNTRY", "ISO 3166 alpha-2 country code; empty when unknown", func(c *rec) string { return c.Country }),
 	output.StrField("resellerMpnId", "RESELLER", "MPN ID of the indirect reseller; empty when none", func(c *rec) string { return c.ResellerMPNID }),
 	output.StrField("relationship", "RELATIONSHIP", "relationship to the partner; none once it ended", func(c *rec) string { return c.Relationship }),
-	output.BoolField("purchasesAllowed", "PURCHASES ALLOWED", "whether the customer may buy its own products and services", func(c *rec) bool { return c.PurchasesAllowed }),
+	output.BoolField("purchasesAllowed", "OWN PURCHASES", "whether the customer may buy its own products and services (allow-purchases)", func(c *rec) bool { return c.PurchasesAllowed }),
 	output.TimeField("createdAt", "CREATED", "when the relationship began", func(c *rec) time.Time { return c.CreatedAt }),
 	output.StrField("adminAccount", "ADMIN ACCOUNT", "admin account created with the customer; empty for imported customers", func(c *rec) string { return c.AdminAccount }),
 	output.BoolField("flagged", "FLAGGED", "flagged by you", func(c *rec) bool { return c.Flagged }),
