@@ -49,6 +49,10 @@ type RelationshipRequest struct {
 	Body          string // holds the acceptance link
 	CreatedAt     time.Time
 	AcceptedAt    time.Time // zero until used
+	// Link is the acceptance link when the workspace knows it: in a workspace linked to
+	// Partner Center, the one Partner Center gives. Empty for pcctl's own link, which the
+	// command makes of invite_base_url and Token.
+	Link string
 }
 
 // ExpiresAt is when the request can no longer be accepted.

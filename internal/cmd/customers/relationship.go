@@ -155,7 +155,10 @@ func requestRun(ctx context.Context, o *RequestOptions) error {
 		return err
 	}
 	base, configured := f.Config.InviteBaseURL()
-	d := relationshipDraft{RelationshipRequest: saved, Link: draft.Link(base, linkPath, saved.Token), Existing: existing}
+	d := relationshipDraft{RelationshipRequest: saved, Link: saved.Link, Existing: existing}
+	if d.Link == "" {
+		d.Link = draft.Link(base, linkPath, saved.Token)
+	}
 	d.Subject = strings.ReplaceAll(d.Subject, domain.LinkPlaceholder, d.Link)
 	d.Body = strings.ReplaceAll(d.Body, domain.LinkPlaceholder, d.Link)
 	ios := f.IOStreams
@@ -164,7 +167,7 @@ func requestRun(ctx context.Context, o *RequestOptions) error {
 	} else {
 		ios.Notice("Recorded a relationship request for %s (%s). pcctl sends no email: send this draft yourself.", c.CompanyName, c.Domain)
 	}
-	if !configured {
+	if !configured && saved.Link == "" {
 		ios.Notice("The link points at %s: set invite_base_url in the config to your pcctl server's address.", base)
 	}
 	if eml != nil {
