@@ -129,6 +129,7 @@ func runScripts(t *testing.T, remote bool) {
 			"cp1252":    cmdCP1252,
 			"partner":   cmdPartner,
 			"as":        cmdAs,
+			"filemode":  cmdFileMode,
 		},
 	}
 	if remote {
@@ -319,5 +320,19 @@ func cmdPartner(ts *testscript.TestScript, neg bool, args []string) {
 	// "--": a token may start with a hyphen (base64url), and would be taken for a flag.
 	if err := ts.Exec("pcctl", "reseller", "accept", "--mpn-id", mpnID, "--name", name, "--", draft.Token); err != nil {
 		ts.Fatalf("partner: reseller accept: %v", err)
+	}
+}
+
+// filemode MODE FILE requires FILE's permission bits to be MODE (octal, such as 0600).
+func cmdFileMode(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: filemode MODE FILE")
+	}
+	want, err := strconv.ParseUint(args[0], 8, 32)
+	ts.Check(err)
+	st, err := os.Stat(ts.MkAbs(args[1]))
+	ts.Check(err)
+	if got := st.Mode().Perm(); got != os.FileMode(want) {
+		ts.Fatalf("%s has mode %#o, want %#o", args[1], got, want)
 	}
 }

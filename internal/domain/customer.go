@@ -18,6 +18,9 @@ type Customer struct {
 	Relationship  string    // relationship to the partner: "reseller" unless told otherwise
 	CreatedAt     time.Time // when the relationship began, UTC
 	AdminAccount  string    // admin user created with the customer; "" for imported customers
+	// PurchasesAllowed is the customer's permission to buy its own products or services,
+	// such as Azure reservations (003); false until the partner gives it.
+	PurchasesAllowed bool
 }
 
 // DefaultRelationship is the relationship of a customer when none is given.

@@ -106,14 +106,7 @@ func DraftInvitation(provider, resellerName, link string, expires time.Time, cus
 	}
 	subject = provider + ": partnership request for the Cloud Solution Provider program"
 	if custom != "" {
-		if s, rest, ok := strings.Cut(custom, "\n"); ok && strings.HasPrefix(strings.ToLower(s), "subject:") {
-			subject, custom = strings.TrimSpace(s[len("subject:"):]), strings.TrimLeft(rest, "\r\n")
-		}
-		if !strings.Contains(custom, LinkPlaceholder) && !strings.Contains(custom, link) {
-			return "", "", &InvalidError{Field: "message", Reason: "does not hold the acceptance link: write " + LinkPlaceholder +
-				" where it goes (the link is personalised for your account; the request is useless without it)"}
-		}
-		return subject, strings.ReplaceAll(custom, LinkPlaceholder, link), nil
+		return customMessage(subject, link, custom)
 	}
 	greeting := "Hello,"
 	if resellerName != "" {

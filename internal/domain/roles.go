@@ -51,12 +51,15 @@ const (
 	PermDeals           Permission = "read and write deals"
 	PermCompanyProfile  Permission = "manage the company profile"
 	PermAudit           Permission = "read the audit log"
+	// PermRelationships covers customer relationships (003): ask, end, reinstate, suspend
+	// and reactivate subscriptions, and the customer's permission to buy its own.
+	PermRelationships Permission = "manage customer relationships"
 )
 
 // grants is the role table of domain.md. global-admin may do everything and is not listed.
 var grants = map[Role][]Permission{
 	RoleUserAdmin:      {PermManageUsers, PermManageResellers, PermAudit},
-	RoleAdminAgent:     {PermReadCustomers, PermWriteCustomers, PermSubscriptions, PermManageResellers, PermServiceRequests},
+	RoleAdminAgent:     {PermReadCustomers, PermWriteCustomers, PermSubscriptions, PermManageResellers, PermServiceRequests, PermRelationships},
 	RoleSalesAgent:     {PermReadCustomers, PermWriteCustomers, PermSubscriptions, PermManageResellers},
 	RoleHelpdeskAgent:  {PermReadCustomers, PermServiceRequests},
 	RoleAccountAdmin:   {PermManageUsers, PermCompanyProfile, PermAudit},
@@ -103,7 +106,7 @@ func (p Principal) Require(perm Permission) error {
 var roleSummaries = map[Role]string{
 	RoleGlobalAdmin:    "everything, including flagging customers and managing users",
 	RoleUserAdmin:      "manage users; invite and remove indirect resellers; read the audit log",
-	RoleAdminAgent:     "customers, subscriptions, resellers, service requests",
+	RoleAdminAgent:     "customers and their relationships, subscriptions, resellers, service requests",
 	RoleSalesAgent:     "customers, subscriptions, resellers; no service requests",
 	RoleHelpdeskAgent:  "read customers; file and manage service requests",
 	RoleAccountAdmin:   "manage users and the company profile; read the audit log (PSC admins)",

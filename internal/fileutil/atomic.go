@@ -20,7 +20,12 @@ type AtomicFile struct {
 	w       *bufio.Writer
 	done    bool
 	unnamed bool // tmp has no name yet (O_TMPFILE): a killed process leaves nothing
+	private bool // committed with mode 0600 (Private)
 }
+
+// Private makes the file readable and writable by its owner only (mode 0600) once
+// committed: for a file holding a secret, such as a request's single-use link.
+func (a *AtomicFile) Private() { a.private = true }
 
 // CreateAtomic starts writing path. It fails at once, before any work is done, when the
 // file cannot be written: a missing folder, a folder in the way, no permission.
@@ -71,7 +76,11 @@ func (a *AtomicFile) Commit() error {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Chmod(name, 0o644)
+		mode := os.FileMode(0o644)
+		if a.private {
+			mode = 0o600
+		}
+		err = os.Chmod(name, mode)
 	}
 	if err == nil {
 		err = os.Rename(name, a.path)

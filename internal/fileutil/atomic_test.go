@@ -110,3 +110,38 @@ func TestAtomicFileLeavesNoName(t *testing.T) {
 		t.Errorf("mode %v, want 0644", st.Mode().Perm())
 	}
 }
+
+// TestAtomicFilePrivate: a file holding a secret is committed readable by its owner only,
+// even over a file that was readable by all; other files get 0644.
+func TestAtomicFilePrivate(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no Unix permission bits")
+	}
+	dir := t.TempDir()
+	for _, c := range []struct {
+		private bool
+		want    os.FileMode
+	}{{true, 0o600}, {false, 0o644}} {
+		path := filepath.Join(dir, "draft.eml")
+		if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		a, err := CreateAtomic(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.private {
+			a.Private()
+		}
+		if _, err := io.WriteString(a, "secret link"); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		st, err := os.Stat(path)
+		if err != nil || st.Mode().Perm() != c.want {
+			t.Errorf("private %v: mode %v, %v; want %v", c.private, st.Mode().Perm(), err, c.want)
+		}
+	}
+}

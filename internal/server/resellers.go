@@ -349,8 +349,14 @@ func (d pageData) Title() string {
 }
 
 func writePage(w http.ResponseWriter, status int, d pageData) error {
+	return writeTemplate(w, status, invitationTemplate, d)
+}
+
+// writeTemplate answers a page of a link opened without an access token (a partnership or
+// relationship request's): not cached, not framed, not passed on as a referrer.
+func writeTemplate(w http.ResponseWriter, status int, t *template.Template, d any) error {
 	var b strings.Builder
-	if err := invitationTemplate.Execute(&b, d); err != nil {
+	if err := t.Execute(&b, d); err != nil {
 		return err
 	}
 	h := w.Header()

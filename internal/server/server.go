@@ -76,6 +76,7 @@ func New(db *sqlite.DB, opts Options) *Server {
 	s.mux.HandleFunc("GET "+api.HealthPath, s.health)
 	s.customerRoutes()
 	s.resellerRoutes()
+	s.relationshipRoutes()
 	s.dealRoutes()
 	s.requestRoutes()
 	s.adminRoutes()

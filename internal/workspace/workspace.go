@@ -61,6 +61,24 @@ type Workspace interface {
 	// RemoveReseller ends the partnership; customers and subscriptions stay as they are.
 	RemoveReseller(ctx context.Context, mpnID string) (domain.Reseller, error)
 
+	// RequestRelationship records a request for a reseller relationship with the existing
+	// customer r.CustomerID (ID or domain), on behalf of the active reseller
+	// r.ResellerMPNID when set (domain.CheckRelationshipRequest). The workspace draws the
+	// token (r.Token is ignored); r.Subject and r.Body hold domain.LinkPlaceholder where
+	// the link goes. When the customer already has a pending request for the same
+	// reseller, that one is returned instead (existing is true).
+	RequestRelationship(ctx context.Context, r domain.RelationshipRequest) (saved domain.RelationshipRequest, existing bool, err error)
+	// RelationshipRequests lists the pending relationship requests, newest first.
+	RelationshipRequests(ctx context.Context) ([]domain.RelationshipRequest, error)
+	// AcceptRelationship records the customer's acceptance of the request with that
+	// token: the relationship, reinstated if it had ended, and the reseller it names. It
+	// needs no permission: the link is the customer's proof.
+	AcceptRelationship(ctx context.Context, token string) (CustomerRecord, error)
+	// UpdateCustomer applies a change to a customer (Partner Center's customer PATCH):
+	// ending its relationship (domain.CheckEndRelationship) or its permission to buy its
+	// own products; changed is false when the customer already was so.
+	UpdateCustomer(ctx context.Context, ref string, ch CustomerChange) (c CustomerRecord, changed bool, err error)
+
 	// AddSubscription creates a subscription for the customer s.CustomerID (ID or domain).
 	AddSubscription(ctx context.Context, s domain.Subscription) (domain.Subscription, error)
 	// Subscriptions calls each for the subscriptions q selects, by customer then offer.
@@ -187,6 +205,9 @@ type HomeOverview struct {
 	HasDeals              bool
 	ExpiringDeals         []DealRecord // New deals expiring within 3 days
 	AwaitingDeals         []DealRecord // inbound deals waiting for the partner
+	// PendingRelationships are the relationship requests customers have not accepted
+	// yet, newest first (with domain.PermRelationships).
+	PendingRelationships []domain.RelationshipRequest
 }
 
 // DealRecord is a deal as the principal sees it.
@@ -355,11 +376,20 @@ type SubscriptionQuery struct {
 }
 
 // SubscriptionChange is what `subscription set` changes: nil fields stay as they are; an
-// empty MPN ID removes the association.
+// empty MPN ID removes the association. Status suspends or reactivates the subscription
+// (domain.CheckSubscriptionStatus), alone: it needs domain.PermRelationships.
 type SubscriptionChange struct {
 	Reseller       *string
 	SupportContact *string
 	Quantity       *int
+	Status         *string
+}
+
+// CustomerChange is a change to a customer: nil fields stay as they are. Relationship can
+// only be set to domain.RelationshipNone (a new relationship request reinstates one).
+type CustomerChange struct {
+	Relationship     *string
+	PurchasesAllowed *bool
 }
 
 // Info describes a workspace.

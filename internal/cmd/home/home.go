@@ -4,6 +4,7 @@ package home
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/pcctl/pcctl/internal/cmd/request"
 	"github.com/pcctl/pcctl/internal/cmd/subscription"
 	"github.com/pcctl/pcctl/internal/cmdutil"
+	"github.com/pcctl/pcctl/internal/domain"
 	"github.com/pcctl/pcctl/internal/iostreams"
 	"github.com/pcctl/pcctl/internal/output"
 	"github.com/pcctl/pcctl/internal/workspace"
@@ -22,6 +24,17 @@ var customerFields = []output.Field[workspace.CustomerRecord]{
 	output.StrField("domain", "DOMAIN", "primary domain", func(c *workspace.CustomerRecord) string { return c.Domain }),
 	output.BoolField("flagged", "FLAGGED", "flagged by you", func(c *workspace.CustomerRecord) bool { return c.Flagged }),
 	output.StrField("id", "ID", "tenant ID", func(c *workspace.CustomerRecord) string { return c.ID }),
+}
+
+// relationshipFields are the columns of the pending relationship requests.
+var relationshipFields = []output.Field[domain.RelationshipRequest]{
+	output.StrField("companyName", "COMPANY NAME", "the customer's company name", func(r *domain.RelationshipRequest) string { return r.CustomerName }),
+	output.StrField("domain", "DOMAIN", "the customer's primary domain", func(r *domain.RelationshipRequest) string { return r.Domain }),
+	output.StrField("resellerMpnId", "RESELLER", "MPN ID of the reseller it is made on behalf of; empty when none", func(r *domain.RelationshipRequest) string { return r.ResellerMPNID }),
+	output.StrField("email", "TO", "the address the draft was for; empty when not given", func(r *domain.RelationshipRequest) string { return r.Email }),
+	output.TimeField("requestedAt", "REQUESTED", "when the request was made", func(r *domain.RelationshipRequest) time.Time { return r.CreatedAt }),
+	output.TimeField("expiresAt", "EXPIRES", "when the request can no longer be accepted", func(r *domain.RelationshipRequest) time.Time { return r.ExpiresAt() }),
+	output.StrField("customerId", "CUSTOMER ID", "tenant ID of the customer", func(r *domain.RelationshipRequest) string { return r.CustomerID }),
 }
 
 // The fields of each section, in tables and JSON alike.
@@ -40,11 +53,14 @@ func NewCmdHome(f *cmdutil.Factory) *cobra.Command {
 		Long: `Show your activity in one screen, section by section: the customers you pinned ('customers
 pin'); how many customers you flagged; subscriptions whose term ends within 30 days (when
 there are subscriptions); service requests open or needing attention; New deals expiring
-within 3 days and inbound deals waiting for you to accept them (when there are deals). An
-empty section says "none"; a section your roles do not cover is empty.
+within 3 days and inbound deals waiting for you to accept them (when there are deals);
+relationship requests customers have not accepted yet (when there are some: 'customers
+request-relationship'). An empty section says "none"; a section your roles do not cover
+is empty.
 
 With --format json, one object: pinnedCustomers, flaggedCount, expiringSubscriptions,
-openRequests, expiringDeals and awaitingDeals (docs/output.md).`,
+openRequests, expiringDeals, awaitingDeals and pendingRelationshipRequests
+(docs/output.md).`,
 		Example: `  pcctl home
   pcctl home --format json`,
 		GroupID: "nouns",
@@ -92,6 +108,8 @@ func appendJSON(b []byte, h *workspace.HomeOverview) []byte {
 	b = appendArray(b, deal.Fields, dealNames, h.ExpiringDeals, h.HasDeals)
 	b = append(b, `,"awaitingDeals":`...)
 	b = appendArray(b, deal.Fields, dealNames, h.AwaitingDeals, h.HasDeals)
+	b = append(b, `,"pendingRelationshipRequests":`...)
+	b = appendArray(b, relationshipFields, nil, h.PendingRelationships, true)
 	return append(b, "}\n"...)
 }
 
@@ -144,6 +162,11 @@ func printTable(ios *iostreams.IOStreams, h *workspace.HomeOverview) error {
 		})
 		section(false, "Inbound deals awaiting acceptance", len(h.AwaitingDeals), func() error {
 			return printRows(ios, deal.Fields, dealNames, h.AwaitingDeals)
+		})
+	}
+	if len(h.PendingRelationships) > 0 {
+		section(false, "Relationship requests awaiting customers", len(h.PendingRelationships), func() error {
+			return printRows(ios, relationshipFields, nil, h.PendingRelationships)
 		})
 	}
 	return err

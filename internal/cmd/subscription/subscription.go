@@ -24,7 +24,7 @@ var Fields = []output.Field[rec]{
 	output.StrField("id", "SUBSCRIPTION ID", "subscription ID (GUID)", func(s *rec) string { return s.ID }),
 	output.StrField("offer", "SUBSCRIPTION", "the offer subscribed to", func(s *rec) string { return s.Offer }),
 	output.IntField("quantity", "QUANTITY", "number of licences", func(s *rec) int64 { return int64(s.Quantity) }),
-	output.StrField("status", "STATUS", "subscription status", func(s *rec) string { return s.Status }),
+	output.StrField("status", "STATUS", "subscription status: active, suspended", func(s *rec) string { return s.Status }),
 	output.StrField("resellerMpnId", "RESELLER", "MPN ID of the reseller credited for incentives; empty when none", func(s *rec) string { return s.ResellerMPNID }),
 	output.StrField("supportContact", "SUPPORT CONTACT", "MPN ID of the reseller designated as support contact; empty when none", func(s *rec) string { return s.SupportContact }),
 	output.StrField("customerId", "CUSTOMER ID", "tenant ID of the customer", func(s *rec) string { return s.CustomerID }),
@@ -54,7 +54,7 @@ reseller for incentives (--reseller) and designate a reseller as the support con
 		GroupID: "nouns",
 	}
 	cmdutil.NounCommand(cmd)
-	cmd.AddCommand(newCmdAdd(f), newCmdList(f), newCmdSet(f), newCmdExport(f))
+	cmd.AddCommand(newCmdAdd(f), newCmdList(f), newCmdSet(f), newCmdSuspend(f), newCmdReactivate(f), newCmdExport(f))
 	return cmd
 }
 

@@ -17,7 +17,7 @@ import (
 
 // customerCols are the columns scanCustomer reads, prefixed with the table alias c.
 const customerCols = `c.pk, c.id, c.company_name, c.domain, c.country, c.reseller_mpn_id,
-	c.relationship, c.created_at, c.admin_account`
+	c.relationship, c.created_at, c.admin_account, c.purchases_allowed`
 
 // userCols adds the principal's state; the query binds the user as :user.
 const userCols = customerCols + `,
@@ -30,7 +30,7 @@ func scanCustomer(r scanner, extra ...any) (pk int64, c workspace.CustomerRecord
 	var created string
 	var flaggedAt sql.NullString
 	dest := []any{&pk, &c.ID, &c.CompanyName, &c.Domain, &c.Country, &c.ResellerMPNID,
-		&c.Relationship, &created, &c.AdminAccount, &flaggedAt, &c.Pinned}
+		&c.Relationship, &created, &c.AdminAccount, &c.PurchasesAllowed, &flaggedAt, &c.Pinned}
 	err = r.Scan(append(dest, extra...)...)
 	c.CreatedAt = parseTime(created)
 	if flaggedAt.Valid {
@@ -191,13 +191,18 @@ func (s *session) ListCustomers(ctx context.Context, q workspace.ListQuery, each
 	default:
 		from = "customers c"
 	}
+	// An ended relationship (relationship "none") shows only in its own view.
+	ended := "c.relationship <> 'none'"
+	if q.View == domain.ViewEnded {
+		ended = "c.relationship = 'none'"
+	}
 	cols := userCols
 	if q.View == domain.ViewRecent {
 		cols += ", v.opens"
 	} else {
 		cols += ", 0"
 	}
-	var conds []string
+	conds := []string{ended}
 	if q.Reseller != "" {
 		conds = append(conds, "c.reseller_mpn_id = :reseller")
 		args = append(args, sql.Named("reseller", q.Reseller))

@@ -347,6 +347,12 @@ func (s *session) Home(ctx context.Context) (workspace.HomeOverview, error) {
 			return h, err
 		}
 	}
+	if s.who.Can(domain.PermRelationships) {
+		var err error
+		if h.PendingRelationships, err = s.pendingRelationships(ctx); err != nil {
+			return h, err
+		}
+	}
 	if s.who.Can(domain.PermServiceRequests) {
 		if err := s.ListRequests(ctx, workspace.RequestQuery{Statuses: []domain.RequestStatus{domain.RequestOpen, domain.RequestAttentionNeeded}},
 			func(r workspace.RequestRecord) error { h.OpenRequests = append(h.OpenRequests, r); return nil }); err != nil {

@@ -267,6 +267,26 @@ CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
   BEGIN SELECT RAISE(ABORT, 'audit records cannot be deleted'); END;
 `,
+	// customer relationships (003, 004): the customer's permission to buy its own
+	// products, and the requests for a reseller relationship, each a single-use link.
+	// (The relationship itself is customers.relationship: "none" once it ended.)
+	`
+ALTER TABLE customers ADD COLUMN purchases_allowed INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX customers_ended ON customers(name_key) WHERE relationship = 'none';
+
+CREATE TABLE relationship_requests (
+  token           TEXT PRIMARY KEY,
+  customer        INTEGER NOT NULL REFERENCES customers(pk) ON DELETE CASCADE,
+  reseller_mpn_id TEXT NOT NULL DEFAULT '',
+  email           TEXT NOT NULL DEFAULT '',
+  subject         TEXT NOT NULL,
+  body            TEXT NOT NULL,
+  created_at      TEXT NOT NULL,
+  accepted_at     TEXT NOT NULL DEFAULT ''
+) WITHOUT ROWID;
+CREATE INDEX relationship_requests_customer ON relationship_requests(customer, created_at);
+CREATE INDEX relationship_requests_pending ON relationship_requests(created_at) WHERE accepted_at = '';
+`,
 }
 
 // applicationID marks a SQLite file as a pcctl workspace (PRAGMA application_id): "PCCT".
