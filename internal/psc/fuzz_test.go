@@ -51,7 +51,7 @@ func FuzzRead(f *testing.F) {
 			f.Add([]byte(s), mode*5)
 		}
 	}
-	mapping := Mapping{"nom": DealName, "statut": Status, "client": CustomerName}
+	mapping := &Mapping{Columns: map[string]Column{"nom": DealName, "statut": Status, "client": CustomerName}}
 	f.Fuzz(func(t *testing.T, data []byte, mode uint8) {
 		if len(data) > maxFuzzInput {
 			t.Skip("input over 1 MiB")
@@ -270,7 +270,7 @@ func FuzzLoadMapping(f *testing.F) {
 			return
 		}
 		targets := map[Column]bool{}
-		for k, c := range m {
+		for k, c := range m.Columns {
 			if k == "" || normalize(k) != k || c < 0 || c >= NumColumns || targets[c] {
 				t.Fatalf("mapping %q: %q -> %v", s, k, c)
 			}

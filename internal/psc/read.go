@@ -36,7 +36,7 @@ const (
 // Options tell Read how to read an export.
 type Options struct {
 	Name     string  // the file name shown in errors
-	Map      Mapping // header names for the built-in columns, besides their own
+	Map      *Mapping // header names for the built-in columns besides their own, and values read as others; may be nil
 	Dates    DateFormat
 	Encoding Encoding
 	MaxBytes int64 // largest file accepted; 0 means 1 GiB
@@ -89,6 +89,7 @@ type File struct {
 	reopen func() (io.ReadCloser, error) // the file again, for Scan
 	bom    int                           // bytes of byte order mark
 	index  [NumColumns]int               // the record field of each column, -1 when absent
+	values [NumColumns]map[string]string // the --map values of each column, by FoldValue
 	count  int                           // rows
 }
 
@@ -196,7 +197,17 @@ func Open(r io.Reader, opts Options) (*File, error) {
 		return nil, err
 	}
 	f.Delimiter = cr.Delimiter()
-	if f.index, err = f.mapHeader(cr, opts.Map); err != nil {
+	var columns map[string]Column
+	if opts.Map != nil {
+		columns = opts.Map.Columns
+		for _, v := range opts.Map.Values {
+			if f.values[v.Column] == nil {
+				f.values[v.Column] = make(map[string]string)
+			}
+			f.values[v.Column][FoldValue(v.From)] = v.To
+		}
+	}
+	if f.index, err = f.mapHeader(cr, columns); err != nil {
 		return nil, err
 	}
 
@@ -326,6 +337,11 @@ func (f *File) row(rec *csvread.Record) Row {
 	for c, i := range f.index {
 		row.Values[c] = s[start:ends[c]]
 		start = ends[c]
+		if m := f.values[c]; m != nil && row.Values[c] != "" {
+			if to, ok := m[FoldValue(row.Values[c])]; ok {
+				row.Values[c] = to
+			}
+		}
 		if i >= 0 {
 			p := rec.Pos(i)
 			row.Column[c], row.FieldLine[c] = p.Column, p.Line
@@ -494,7 +510,7 @@ func decodeWindows1252(b []byte) []byte {
 
 // mapHeader maps the header's names onto columns, filling f.Has, f.Header and f.Unknown,
 // and returns the header column of each column (-1 when absent).
-func (f *File) mapHeader(cr *csvread.Reader, m Mapping) ([NumColumns]int, error) {
+func (f *File) mapHeader(cr *csvread.Reader, m map[string]Column) ([NumColumns]int, error) {
 	var index [NumColumns]int
 	for c := range index {
 		index[c] = -1

@@ -215,7 +215,7 @@ func TestReadHeader(t *testing.T) {
 	}
 
 	// --map names other headers; built-in names still work; a mapped column is not unknown.
-	m := Mapping{"ID de l'opportunité": OpportunityID, "nomduclient": CustomerName, "STATUT": Status}
+	m := &Mapping{Columns: map[string]Column{"ID de l'opportunité": OpportunityID, "nomduclient": CustomerName, "STATUT": Status}}
 	f = read(t, "ID de l'opportunité;Deal Name;Nom du client;Statut;Pays\n1;n;c;Open;FR\n", Options{Map: m})
 	if !reflect.DeepEqual(f.Unknown, []string{"Pays"}) || f.Header[CustomerName] != "Nom du client" || f.Rows[0].Values[CustomerName] != "c" {
 		t.Errorf("mapped: Unknown %q, Header %q, row %q", f.Unknown, f.Header, f.Rows[0].Values)
@@ -223,10 +223,10 @@ func TestReadHeader(t *testing.T) {
 }
 
 func TestReadHeaderErrors(t *testing.T) {
-	m := Mapping{"opportunite": OpportunityID, "statut": Status}
+	m := &Mapping{Columns: map[string]Column{"opportunite": OpportunityID, "statut": Status}}
 	tests := []struct {
 		name, input string
-		m           Mapping
+		m           *Mapping
 		want        string
 	}{
 		{"empty", "", nil, "deals.csv: file is empty: expected a header row naming at least the Opportunity ID, Deal Name, Customer Name and Status columns"},
@@ -340,7 +340,7 @@ func TestErrorf(t *testing.T) {
 	// A multi-byte character before the value: columns count characters, not bytes.
 	input := "Opportunity ID;Nom du client;Deal Name;Status\n" +
 		"Œ-1;\"Société\nGénérale\";Ünïcødé 😀;Open\n"
-	f := read(t, input, Options{Map: Mapping{"Nom du client": CustomerName}})
+	f := read(t, input, Options{Map: &Mapping{Columns: map[string]Column{"Nom du client": CustomerName}}})
 	row := f.Rows[0]
 	tests := []struct {
 		c    Column

@@ -144,7 +144,7 @@ func importRun(ctx context.Context, f *cmdutil.Factory, o *importOptions) error 
 		if err != nil {
 			return fmt.Errorf("cannot read the mapping %s: %w", o.mapFile, fileutil.PlainErr(err))
 		}
-		popts.Map, err = psc.LoadMapping(fh, o.mapFile)
+		popts.Map, err = migrate.LoadMapping(fh, o.mapFile)
 		fh.Close()
 		if err != nil {
 			return err
