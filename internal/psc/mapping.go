@@ -226,6 +226,7 @@ func FoldValue(s string) string {
 	}
 	return b.String()
 }
+
 // yamlLine finds the line in the messages of the YAML parser.
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 

@@ -35,7 +35,7 @@ const (
 
 // Options tell Read how to read an export.
 type Options struct {
-	Name     string  // the file name shown in errors
+	Name     string   // the file name shown in errors
 	Map      *Mapping // header names for the built-in columns besides their own, and values read as others; may be nil
 	Dates    DateFormat
 	Encoding Encoding
