@@ -218,14 +218,19 @@ func importRun(ctx context.Context, f *cmdutil.Factory, o *importOptions) error 
 		Unchanged: res.Count(workspace.DealUnchanged), Skipped: res.Count(workspace.DealSkipped),
 		Failed: res.Count(workspace.DealFailed), NotWritten: res.Count(workspace.DealNotWritten), OrgsCreated: res.OrgsCreated}
 
-	for _, r := range res.Rows {
-		for _, e := range r.Errors {
-			if r.Outcome == workspace.DealSkipped {
-				ios.Notice("%s", formatRowError(name, e))
-			} else {
-				fmt.Fprintf(ios.ErrOut, "%s\n", formatRowError(name, e))
-			}
+	// Each problem once, however many rows share it; --report has every row.
+	shared := false
+	for _, g := range migrate.GroupErrors(res.Rows) {
+		msg := formatGroup(name, g, rows)
+		if g.Skipped {
+			ios.Notice("%s", msg)
+		} else {
+			fmt.Fprintf(ios.ErrOut, "%s\n", msg)
 		}
+		shared = shared || g.Count > 1
+	}
+	if shared && report == nil {
+		ios.Notice("--report FILE.csv lists every row with its errors.")
 	}
 	if report != nil {
 		if err := writeImportReport(report, o.report, res.Rows); err != nil {
@@ -261,6 +266,32 @@ func (e *importFailed) Error() string { return e.msg }
 
 func formatRowError(file string, e workspace.RowError) string {
 	return (&csvread.Error{File: file, Line: e.Line, Column: e.Column, Field: e.Field, Reason: e.Reason}).Error()
+}
+
+// formatGroup writes a problem of one or more rows: the first row's error, positioned, for
+// one row; for several, the problem with how many rows have it and the first lines. A bad
+// value that --map could read as another comes with the values: entry to write.
+func formatGroup(file string, g migrate.ErrorGroup, rows *migrate.DealRows) string {
+	var b strings.Builder
+	if g.Count == 1 {
+		b.WriteString(formatRowError(file, g.First))
+	} else {
+		e := g.First
+		b.WriteString((&csvread.Error{File: file, Field: e.Field, Reason: e.Reason}).Error())
+		lines := make([]string, len(g.Lines))
+		for i, l := range g.Lines {
+			lines[i] = strconv.Itoa(l)
+		}
+		fmt.Fprintf(&b, "; %d rows: lines %s", g.Count, strings.Join(lines, ", "))
+		if more := g.Count - len(g.Lines); more > 0 {
+			fmt.Fprintf(&b, " and %d more", more)
+		}
+	}
+	if v, ok := rows.BadValue(g.First); ok {
+		fmt.Fprintf(&b, "\n  to read it as an allowed value, add to the --map file: values: {%s: {%s: VALUE}}",
+			v.Column, strconv.Quote(v.Value))
+	}
+	return b.String()
 }
 
 // reportErrorText is an error in the Errors cell of a CSV report, whose row gives the line:
