@@ -28,6 +28,12 @@ type Dropped struct {
 	CloseDate        int `json:"estimatedCloseDate"`
 }
 
+// RequiredColumns are the columns a deal needs besides those psc always requires: Partner
+// Center needs the deal's value, its currency and its solutions. Give them to psc.Open
+// (Options.Require), so that a file without them is refused at its header rather than on
+// every row.
+var RequiredColumns = []psc.Column{psc.DealValue, psc.Currency, psc.Products}
+
 // OutcomeNotePrefix starts the note a PSC customer outcome becomes.
 const OutcomeNotePrefix = "Customer outcome (PSC): "
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -37,6 +38,10 @@ const (
 type Options struct {
 	Name     string   // the file name shown in errors
 	Map      *Mapping // header names for the built-in columns besides their own, and values read as others; may be nil
+	// Require are the columns the caller needs besides the four Read always requires
+	// (Required): a header without them is refused. Currency is satisfied, without its
+	// column, by a file whose every Deal Value names its currency (12 345,67 €).
+	Require []Column
 	Dates    DateFormat
 	Encoding Encoding
 	MaxBytes int64 // largest file accepted; 0 means 1 GiB
@@ -207,9 +212,11 @@ func Open(r io.Reader, opts Options) (*File, error) {
 			f.values[v.Column][FoldValue(v.From)] = v.To
 		}
 	}
-	if f.index, err = f.mapHeader(cr, columns); err != nil {
+	if f.index, err = f.mapHeader(cr, columns, opts.Require); err != nil {
 		return nil, err
 	}
+	// Currency required but absent: every Deal Value must name its currency.
+	checkCurrency := slices.Contains(opts.Require, Currency) && !f.Has[Currency] && f.Has[DealValue]
 
 	// The first pass: count the rows, find the bad records and the order of the dates.
 	var bad []*Error // the first of them
@@ -234,6 +241,13 @@ func Open(r io.Reader, opts Options) (*File, error) {
 			return nil, &Error{File: name, Line: rec.Line, Reason: fmt.Sprintf("more than %d rows, the most pcctl reads at once; split the file", maxRows)}
 		}
 		f.count++
+		if checkCurrency {
+			v := strings.TrimSpace(string(rec.Field(f.index[DealValue])))
+			if _, cur, err := ParseAmount(v); err == nil && cur == "" {
+				return nil, f.missingError(cr.HeaderLine(), []Column{Currency},
+					fmt.Sprintf(" (line %d has the Deal Value %q, which names no currency)", rec.Line, v))
+			}
+		}
 		if opts.Dates == DateAuto {
 			dates.add(f, rec)
 		}
@@ -510,7 +524,7 @@ func decodeWindows1252(b []byte) []byte {
 
 // mapHeader maps the header's names onto columns, filling f.Has, f.Header and f.Unknown,
 // and returns the header column of each column (-1 when absent).
-func (f *File) mapHeader(cr *csvread.Reader, m map[string]Column) ([NumColumns]int, error) {
+func (f *File) mapHeader(cr *csvread.Reader, m map[string]Column, require []Column) ([NumColumns]int, error) {
 	var index [NumColumns]int
 	for c := range index {
 		index[c] = -1
@@ -551,23 +565,41 @@ func (f *File) mapHeader(cr *csvread.Reader, m map[string]Column) ([NumColumns]i
 		f.Has[c], f.Header[c] = true, name
 	}
 
-	var missing []string
+	var missing []Column
 	for c := range NumColumns {
-		if c.Required() && !f.Has[c] {
-			missing = append(missing, strconv.Quote(c.String()))
+		if (c.Required() || slices.Contains(require, c) && (c != Currency || !f.Has[DealValue])) && !f.Has[c] {
+			missing = append(missing, c)
 		}
 	}
 	if len(missing) == 0 {
 		return index, nil
 	}
+	return index, f.missingError(cr.HeaderLine(), missing, "")
+}
+
+// missingError is the error of a header without the columns missing: it names them and the
+// --map entries that would supply them, and the header names not recognised.
+func (f *File) missingError(line int, missing []Column, why string) error {
 	var b strings.Builder
+	names := make([]string, len(missing))
+	entries := make([]string, len(missing))
+	for i, c := range missing {
+		names[i] = strconv.Quote(c.String())
+		entries[i] = `"<header>": ` + c.String()
+	}
 	b.WriteString("missing required column")
 	if len(missing) > 1 {
 		b.WriteByte('s')
 	}
 	b.WriteByte(' ')
-	b.WriteString(andList(missing))
-	b.WriteString(`; name them so in the header, or map the file's own names onto them with --map`)
+	b.WriteString(andList(names))
+	b.WriteString(why)
+	if len(missing) == 1 {
+		b.WriteString("; name it so in the header, or map the file's own header name onto it")
+	} else {
+		b.WriteString("; name them so in the header, or map the file's own header names onto them")
+	}
+	fmt.Fprintf(&b, " in the --map file: columns: {%s}", strings.Join(entries, ", "))
 	if len(f.Unknown) > 0 {
 		quoted := make([]string, len(f.Unknown))
 		for i, u := range f.Unknown {
@@ -575,7 +607,7 @@ func (f *File) mapHeader(cr *csvread.Reader, m map[string]Column) ([NumColumns]i
 		}
 		fmt.Fprintf(&b, " (columns not recognised: %s)", strings.Join(quoted, ", "))
 	}
-	return index, &Error{File: f.Name, Line: cr.HeaderLine(), Reason: b.String()}
+	return &Error{File: f.Name, Line: line, Reason: b.String()}
 }
 
 // andList joins "a", "b" and "c" as "a, b and c".

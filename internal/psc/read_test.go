@@ -232,9 +232,9 @@ func TestReadHeaderErrors(t *testing.T) {
 		{"empty", "", nil, "deals.csv: file is empty: expected a header row naming at least the Opportunity ID, Deal Name, Customer Name and Status columns"},
 		{"blank", " \r\n,,\r\n", nil, "deals.csv: file is empty: expected a header row naming at least the Opportunity ID, Deal Name, Customer Name and Status columns"},
 		{"one missing", "Opportunity ID,Deal Name,Customer Name\n", nil,
-			`deals.csv:1: missing required column "Status"; name them so in the header, or map the file's own names onto them with --map`},
+			`deals.csv:1: missing required column "Status"; name it so in the header, or map the file's own header name onto it in the --map file: columns: {"<header>": Status}`},
 		{"several missing, unknown columns", "\nOpportunity ID;Nom;Client;Statut\n", nil,
-			`deals.csv:2: missing required columns "Deal Name", "Customer Name" and "Status"; name them so in the header, or map the file's own names onto them with --map (columns not recognised: "Nom", "Client", "Statut")`},
+			`deals.csv:2: missing required columns "Deal Name", "Customer Name" and "Status"; name them so in the header, or map the file's own header names onto them in the --map file: columns: {"<header>": Deal Name, "<header>": Customer Name, "<header>": Status} (columns not recognised: "Nom", "Client", "Statut")`},
 		{"same header twice", "Opportunity ID,Deal Name,Customer Name,Status,Deal Name\n", nil,
 			`deals.csv:1:47: column "Deal Name" appears twice (spreadsheet columns B and E); delete or rename one of them`},
 		{"two names for one column", "Opportunity ID,Deal Name,Customer Name,Status,Notes,opportunity_id\n", nil,
@@ -252,6 +252,30 @@ func TestReadHeaderErrors(t *testing.T) {
 				t.Errorf("error:\n got %s\nwant %s", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestReadRequire(t *testing.T) {
+	require := []Column{DealValue, Currency, Products}
+	tests := []struct{ name, input, want string }{
+		{"value, currency and products", minimal + "\n1,n,c,Open\n2,n,c,Open\n",
+			`deals.csv:1: missing required columns "Deal Value", "Currency" and "Products"; name them so in the header, or map the file's own header names onto them in the --map file: columns: {"<header>": Deal Value, "<header>": Currency, "<header>": Products}`},
+		{"products", minimal + ",Deal Value,Currency,Produits\n1,n,c,Open,5,EUR,X\n",
+			`deals.csv:1: missing required column "Products"; name it so in the header, or map the file's own header name onto it in the --map file: columns: {"<header>": Products} (columns not recognised: "Produits")`},
+		{"currency, a value without one", minimal + ",Deal Value,Products\n1,n,c,Open,5 €,X\n2,n,c,Open,\"1,500.00\",X\n",
+			`deals.csv:1: missing required column "Currency" (line 3 has the Deal Value "1,500.00", which names no currency); name it so in the header, or map the file's own header name onto it in the --map file: columns: {"<header>": Currency}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := readError(t, tt.input, Options{Require: require}); got != tt.want {
+				t.Errorf("error:\n got %s\nwant %s", got, tt.want)
+			}
+		})
+	}
+	// Every value names its currency: no Currency column needed; an empty value is the row's problem.
+	f := read(t, minimal+",Deal Value,Products\n1,n,c,Open,5 €,X\n2,n,c,Open,USD 7,X\n3,n,c,Open,,X\n", Options{Require: require})
+	if f.Len() != 3 || f.Has[Currency] {
+		t.Errorf("read %d rows", f.Len())
 	}
 }
 

@@ -131,7 +131,7 @@ extension.`,
 
 func importRun(ctx context.Context, f *cmdutil.Factory, o *importOptions) error {
 	ios := f.IOStreams
-	popts := psc.Options{Name: o.file}
+	popts := psc.Options{Name: o.file, Require: migrate.RequiredColumns}
 	var err error
 	if popts.Dates, err = psc.ParseDateFormat(o.dateFormat); err != nil {
 		return cmdutil.Usagef("--date-format: %v", err)
