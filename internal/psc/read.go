@@ -36,12 +36,12 @@ const (
 
 // Options tell Read how to read an export.
 type Options struct {
-	Name     string   // the file name shown in errors
-	Map      *Mapping // header names for the built-in columns besides their own, and values read as others; may be nil
+	Name string   // the file name shown in errors
+	Map  *Mapping // header names for the built-in columns besides their own, and values read as others; may be nil
 	// Require are the columns the caller needs besides the four Read always requires
 	// (Required): a header without them is refused. Currency is satisfied, without its
 	// column, by a file whose every Deal Value names its currency (12 345,67 €).
-	Require []Column
+	Require  []Column
 	Dates    DateFormat
 	Encoding Encoding
 	MaxBytes int64 // largest file accepted; 0 means 1 GiB
