@@ -2,11 +2,12 @@
 // Center's customer export or a spreadsheet saved as CSV, and reports every
 // problem with its file, line and column.
 //
-// The CSV format and its positions are internal/csvread's (RFC 4180 with a
-// UTF-8 byte order mark skipped, comma, semicolon or tab delimiters, LF or
-// CRLF line endings, blank records skipped, UTF-8 only, 1 MiB per line and
-// per record; UTF-16, workbooks and CR-only line endings refused with a
-// hint; columns counted in characters). This package maps the header to
+// The CSV format, its encodings and its positions are internal/csvread's
+// (UTF-8 with or without a byte order mark, Windows-1252, UTF-16 with a byte
+// order mark; RFC 4180 with comma, semicolon or tab delimiters, LF or CRLF
+// line endings, blank records skipped, 1 MiB per line and per record;
+// workbooks and CR-only line endings refused with a hint; columns counted in
+// characters). This package maps the header to
 // customer fields (Field, with the header names of Partner Center's export
 // as aliases) and returns rows of field values.
 package customercsv
@@ -94,6 +95,11 @@ func (r *Reader) Header(f Field) string {
 func (r *Reader) Unknown() []string {
 	return append([]string(nil), r.unknown...)
 }
+
+// Err returns the error that ended reading (an I/O error, bytes that are
+// not text in the file's encoding, a line or record over the limits), or nil
+// while Read can go on after a bad record.
+func (r *Reader) Err() error { return r.csv.Err() }
 
 // Delimiter returns the field delimiter detected from the header line:
 // ',', ';' or '\t'.

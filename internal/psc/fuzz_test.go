@@ -73,7 +73,7 @@ func FuzzRead(f *testing.F) {
 			t.Fatalf("name %q, dates %v (options %v)", file.Name, file.Dates, opts.Dates)
 		}
 		switch file.Encoding {
-		case "UTF-8", "UTF-8 with BOM", "Windows-1252":
+		case "UTF-8", "UTF-8 with BOM", "Windows-1252", "UTF-16LE", "UTF-16BE":
 		default:
 			t.Fatalf("encoding %q", file.Encoding)
 		}

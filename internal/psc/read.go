@@ -9,9 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
-
-	"golang.org/x/text/encoding/charmap"
 
 	"github.com/pcctl/pcctl/internal/csvread"
 )
@@ -75,7 +72,7 @@ type Row struct {
 // File is a whole export, read.
 type File struct {
 	Name      string
-	Encoding  string // "UTF-8", "UTF-8 with BOM" or "Windows-1252"
+	Encoding  string // "UTF-8", "UTF-8 with BOM", "Windows-1252", "UTF-16LE" or "UTF-16BE" (csvread.Decoder's names)
 	Delimiter rune   // ',', ';' or '\t'
 
 	Has     [NumColumns]bool   // whether the header has the column
@@ -92,7 +89,6 @@ type File struct {
 
 	text   []byte                        // the file as UTF-8; nil once checked when reopen is set
 	reopen func() (io.ReadCloser, error) // the file again, for Scan
-	bom    int                           // bytes of byte order mark
 	index  [NumColumns]int               // the record field of each column, -1 when absent
 	values [NumColumns]map[string]string // the --map values of each column, by FoldValue
 	count  int                           // rows
@@ -178,24 +174,19 @@ func Open(r io.Reader, opts Options) (*File, error) {
 		n = sizeHint(r)
 	}
 	if n > 0 && n <= maxBytes {
-		buf.Grow(int(n) + bytes.MinRead) // one allocation, not a doubling series
+		buf.Grow(int(n) + bytes.MinRead) // one allocation (for UTF-8), not a doubling series
 	}
-	if _, err := buf.ReadFrom(io.LimitReader(r, maxBytes+1)); err != nil {
-		return nil, fmt.Errorf("reading %s: %w", name, err)
+	// The file's text, decoded as every import decodes files.
+	limited := &io.LimitedReader{R: r, N: maxBytes + 1}
+	dec := csvread.NewDecoder(limited, csvread.DecodeOptions{Name: name, Encoding: opts.Encoding, OtherEncoding: otherEncoding})
+	if _, err := buf.ReadFrom(dec); err != nil {
+		return nil, err
 	}
-	raw := buf.Bytes()
-	if int64(len(raw)) > maxBytes {
+	if limited.N <= 0 {
 		return nil, &Error{File: name, Reason: fmt.Sprintf("file is larger than %s, the most pcctl reads at once; split it into smaller files", formatSize(maxBytes))}
 	}
-	bom, err := csvread.Sniff(raw, name)
-	if err != nil {
-		return nil, err
-	}
-	f := &File{Name: name, reopen: opts.Reopen, bom: bom}
-	if f.text, err = f.decode(raw, bom, opts.Encoding); err != nil {
-		return nil, err
-	}
-	buf = bytes.Buffer{} // the raw bytes are garbage when the text is a decoded copy
+	f := &File{Name: name, reopen: opts.Reopen, Encoding: dec.Encoding(), text: buf.Bytes()}
+	var err error
 
 	cr, err := f.reader()
 	if err != nil {
@@ -330,11 +321,11 @@ func (s *Scanner) open() (*csvread.Reader, error) {
 		return nil, fmt.Errorf("reading %s again: %w", f.Name, err)
 	}
 	s.file = rc
-	var r io.Reader = rc
-	if f.Encoding == "Windows-1252" {
-		r = &windows1252Reader{r: rc}
+	enc := csvread.EncodingAuto // UTF-8 and UTF-16 are told by their bytes
+	if f.Encoding == csvread.NameWindows1252 {
+		enc = csvread.EncodingWindows1252
 	}
-	cr, err := csvread.NewReader(r, csvread.Options{Name: f.Name, EmptyReason: reasonEmpty, Content: "PSC export", ValidUTF8: true})
+	cr, err := csvread.NewReader(rc, csvread.Options{Name: f.Name, EmptyReason: reasonEmpty, Content: "PSC export", Encoding: enc})
 	if err != nil {
 		rc.Close()
 		return nil, err
@@ -379,147 +370,6 @@ func (f *File) Errorf(row Row, c Column, format string, args ...any) error {
 		}
 	}
 	return e
-}
-
-// decode returns the file as UTF-8 text (with its UTF-8 byte order mark, if any, which
-// csvread skips) and sets f.Encoding.
-func (f *File) decode(raw []byte, bom int, enc Encoding) ([]byte, error) {
-	if enc == EncodingWindows1252 {
-		f.Encoding = "Windows-1252"
-		return decodeWindows1252(raw), nil
-	}
-	body := raw[bom:]
-	bad := firstInvalidUTF8(body)
-	switch {
-	case bad < 0:
-		f.Encoding = "UTF-8"
-		if bom > 0 {
-			f.Encoding = "UTF-8 with BOM"
-		}
-		return raw, nil
-	case enc == EncodingUTF8:
-		return nil, f.errorAt(body, bad, fmt.Sprintf("byte 0x%02X is not valid UTF-8; save the file as UTF-8 (%s), or %s",
-			body[bad], csvread.SaveAsUTF8, otherEncoding))
-	case bom > 0:
-		return nil, f.errorAt(body, bad, fmt.Sprintf("byte 0x%02X is not valid UTF-8, yet the file starts with a UTF-8 byte order mark: it is probably damaged; save it again as UTF-8, or %s",
-			body[bad], otherEncoding))
-	}
-	if good := firstMultibyteUTF8(body); good >= 0 {
-		line, col := position(body, good)
-		r, _ := utf8.DecodeRune(body[good:])
-		return nil, f.errorAt(body, bad, fmt.Sprintf("byte 0x%02X is not valid UTF-8, yet the file has UTF-8 text (%q at line %d, column %d): it is probably damaged; save it again as UTF-8, or %s",
-			body[bad], r, line, col, otherEncoding))
-	}
-	f.Encoding = "Windows-1252"
-	return decodeWindows1252(raw), nil
-}
-
-// errorAt returns an *Error at byte i of text.
-func (f *File) errorAt(text []byte, i int, reason string) error {
-	line, col := position(text, i)
-	return &Error{File: f.Name, Line: line, Column: col, Reason: reason}
-}
-
-// position returns the line and column (in characters, an invalid byte counting as one)
-// of byte i of text.
-func position(text []byte, i int) (line, col int) {
-	start := bytes.LastIndexByte(text[:i], '\n') + 1
-	return bytes.Count(text[:start], []byte{'\n'}) + 1, utf8.RuneCount(text[start:i]) + 1
-}
-
-// firstInvalidUTF8 returns the index of the first byte of b that is not part of a valid
-// UTF-8 sequence, or -1 when b is valid UTF-8.
-func firstInvalidUTF8(b []byte) int {
-	if utf8.Valid(b) {
-		return -1
-	}
-	for i := 0; i < len(b); {
-		if b[i] < utf8.RuneSelf {
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && n == 1 {
-			return i
-		}
-		i += n
-	}
-	return -1
-}
-
-// firstMultibyteUTF8 returns the index of the first valid UTF-8 sequence of several bytes
-// in b, or -1 if there is none.
-func firstMultibyteUTF8(b []byte) int {
-	for i := 0; i < len(b); i++ {
-		if b[i] < utf8.RuneSelf {
-			continue
-		}
-		if _, n := utf8.DecodeRune(b[i:]); n > 1 {
-			return i
-		}
-	}
-	return -1
-}
-
-// windows1252 is the character of each byte in Windows-1252; the five bytes the encoding
-// leaves undefined are the C1 control characters of the same code, as in the WHATWG
-// Encoding Standard.
-var windows1252 = func() (t [256]rune) {
-	for b := range 256 {
-		t[b] = charmap.Windows1252.DecodeByte(byte(b))
-		if t[b] == utf8.RuneError {
-			t[b] = rune(b)
-		}
-	}
-	return t
-}()
-
-// windows1252Reader decodes Windows-1252 as it reads, as decodeWindows1252 does (a byte is
-// a character: no sequence is ever cut between two reads).
-type windows1252Reader struct {
-	r   io.Reader
-	buf []byte // decoded, not yet returned
-	raw [32 << 10]byte
-}
-
-func (w *windows1252Reader) Read(p []byte) (int, error) {
-	for len(w.buf) == 0 {
-		n, err := w.r.Read(w.raw[:])
-		if n > 0 {
-			w.buf = decodeWindows1252(w.raw[:n])
-			break
-		}
-		if err != nil {
-			return 0, err
-		}
-	}
-	n := copy(p, w.buf)
-	w.buf = w.buf[n:]
-	return n, nil
-}
-
-// decodeWindows1252 returns the UTF-8 text of Windows-1252 bytes.
-func decodeWindows1252(b []byte) []byte {
-	high := 0
-	for _, c := range b {
-		if c >= utf8.RuneSelf {
-			high++
-		}
-	}
-	out := make([]byte, 0, len(b)+2*high)
-	for len(b) > 0 {
-		i := 0
-		for i < len(b) && b[i] < utf8.RuneSelf {
-			i++
-		}
-		out = append(out, b[:i]...)
-		if i == len(b) {
-			break
-		}
-		out = utf8.AppendRune(out, windows1252[b[i]])
-		b = b[i+1:]
-	}
-	return out
 }
 
 // mapHeader maps the header's names onto columns, filling f.Has, f.Header and f.Unknown,

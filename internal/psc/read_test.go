@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf16"
 )
 
 const excel = `in Excel: Save As, "CSV UTF-8 (Comma delimited)"`
@@ -128,6 +129,8 @@ func TestReadEncodings(t *testing.T) {
 		{"explicit UTF-8", minimal + "\n1,Café,c,Open\n", EncodingUTF8, "UTF-8"},
 		{"explicit UTF-8 BOM", "\ufeff" + minimal + "\n1,Café,c,Open\n", EncodingUTF8, "UTF-8 with BOM"},
 		{"Windows-1252", minimal + "\n1,Caf\xe9,c,Open\n", EncodingAuto, "Windows-1252"},
+		{"UTF-16 LE", "\xff\xfe" + utf16le(minimal+"\n1,Café,c,Open\n"), EncodingAuto, "UTF-16LE"},
+		{"UTF-16 LE, explicit UTF-8", "\xff\xfe" + utf16le(minimal+"\n1,Café,c,Open\n"), EncodingUTF8, "UTF-16LE"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -161,10 +164,7 @@ func TestReadEncodingErrors(t *testing.T) {
 			`deals.csv:2:6: byte 0xE9 is not valid UTF-8; save the file as UTF-8 (` + excel + `), or give --encoding windows-1252 if it really is Windows-1252`},
 		{"explicit UTF-8, header", "Opportunity ID,Nom de l'op\xe9ration\n", EncodingUTF8,
 			`deals.csv:1:27: byte 0xE9 is not valid UTF-8; save the file as UTF-8 (` + excel + `), or give --encoding windows-1252 if it really is Windows-1252`},
-		{"UTF-16 LE", "\xff\xfeO\x00p\x00", EncodingAuto, `deals.csv: file is UTF-16 encoded; save it as UTF-8 (` + excel + `)`},
-		{"UTF-16 BE", "\xfe\xff\x00O\x00p", EncodingAuto, `deals.csv: file is UTF-16 encoded; save it as UTF-8 (` + excel + `)`},
-		{"UTF-16 BE, explicit Windows-1252", "\xfe\xff\x00O\x00p", EncodingWindows1252, `deals.csv: file is UTF-16 encoded; save it as UTF-8 (` + excel + `)`},
-		{"UTF-16 LE, explicit UTF-8", "\xff\xfeO\x00p\x00", EncodingUTF8, `deals.csv: file is UTF-16 encoded; save it as UTF-8 (` + excel + `)`},
+		{"UTF-16 BE, explicit Windows-1252", "\xfe\xff\x00O\x00p", EncodingWindows1252, `deals.csv: file contains NUL bytes, so it is probably UTF-16 encoded; save it as UTF-8 (` + excel + `)`},
 		{"UTF-16 without BOM", "O\x00p\x00,\x00\xe9\x00\n\x00", EncodingAuto, `deals.csv: file contains NUL bytes, so it is probably UTF-16 encoded; save it as UTF-8 (` + excel + `)`},
 		{"xlsx", "PK\x03\x04\x14\x00\x06\x00", EncodingAuto, `deals.csv: file is an Excel workbook, not a CSV file; save it as CSV (` + excel + `)`},
 		{"xls", "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", EncodingAuto, `deals.csv: file is an Excel workbook, not a CSV file; save it as CSV (` + excel + `)`},
@@ -394,4 +394,13 @@ func TestErrorf(t *testing.T) {
 	if got, want := f.Errorf(f.Rows[0], DealName, "x").Error(), "deals.csv:2:5: Deal Name: x"; got != want {
 		t.Errorf("Windows-1252: %s, want %s", got, want)
 	}
+}
+
+// utf16le encodes s as UTF-16 little endian (without a byte order mark).
+func utf16le(s string) string {
+	var b []byte
+	for _, u := range utf16.Encode([]rune(s)) {
+		b = append(b, byte(u), byte(u>>8))
+	}
+	return string(b)
 }

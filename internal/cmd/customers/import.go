@@ -56,8 +56,10 @@ customer export is understood as it is. Accepted headers:
   resellerMpnId  resellerMpnId, Reseller MPN ID, Reseller, Indirect reseller
   relationship   relationship, Relationship to partner
   createdAt      createdAt, Created, Created date, Relationship start (RFC 3339 or YYYY-MM-DD)
-Other columns are ignored, with a notice. The file is UTF-8, with or without a BOM; the
-delimiter (comma, semicolon or tab) is detected; quoted values may hold line breaks.
+Other columns are ignored, with a notice. The file is UTF-8 with or without a BOM,
+Windows-1252 or UTF-16 with a BOM (Excel's "Unicode text"), detected as deal import
+detects it; the delimiter (comma, semicolon or tab) is detected; quoted values may hold
+line breaks.
 
 The import is one transaction: the first bad row stops it with its file, line, column and
 reason, and nothing is written. With --skip-invalid the good rows are imported and every
@@ -242,7 +244,9 @@ func (s *csvRows) Next() (workspace.CustomerRow, error) {
 	row, err := s.r.Read()
 	if err != nil {
 		var ce *customercsv.Error
-		if errors.As(err, &ce) && ce.Line > 0 && err != io.EOF {
+		// A bad record is the row's problem; an error that ends reading (bytes that are
+		// not text, a line too long) is the file's.
+		if errors.As(err, &ce) && ce.Line > 0 && err != io.EOF && s.r.Err() == nil {
 			return workspace.CustomerRow{}, &workspace.RowError{Line: ce.Line, Column: ce.Column, Field: ce.Field, Reason: ce.Reason}
 		}
 		return workspace.CustomerRow{}, err
