@@ -43,13 +43,15 @@ func TestErrorString(t *testing.T) {
 		e    Error
 		want string
 	}{
-		{Error{"customers.csv", 5, 12, "domain", "bad"}, "customers.csv:5:12: domain: bad"},
-		{Error{"customers.csv", 5, 0, "domain", "bad"}, "customers.csv:5: domain: bad"},
-		{Error{"customers.csv", 5, 0, "", "bad"}, "customers.csv:5: bad"},
-		{Error{"customers.csv", 0, 0, "", "bad"}, "customers.csv: bad"},
-		{Error{"customers.csv", 0, 3, "", "bad"}, "customers.csv: bad"},
-		{Error{"", 5, 12, "domain", "bad"}, "5:12: domain: bad"},
-		{Error{"", 0, 0, "", "bad"}, "bad"},
+		{Error{"customers.csv", 5, 12, "domain", "bad", 0}, "customers.csv:5:12: domain: bad"},
+		{Error{"customers.csv", 5, 12, "domain", "bad", 2}, "customers.csv:5: column B, domain: bad"},
+		{Error{"customers.csv", 5, 0, "", "bad", 28}, "customers.csv:5: column AB: bad"},
+		{Error{"customers.csv", 5, 0, "domain", "bad", 0}, "customers.csv:5: domain: bad"},
+		{Error{"customers.csv", 5, 0, "", "bad", 0}, "customers.csv:5: bad"},
+		{Error{"customers.csv", 0, 0, "", "bad", 0}, "customers.csv: bad"},
+		{Error{"customers.csv", 0, 3, "", "bad", 0}, "customers.csv: bad"},
+		{Error{"", 5, 12, "domain", "bad", 0}, "5:12: domain: bad"},
+		{Error{"", 0, 0, "", "bad", 0}, "bad"},
 	}
 	for _, tt := range tests {
 		if got := tt.e.Error(); got != tt.want {

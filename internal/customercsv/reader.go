@@ -90,6 +90,15 @@ func (r *Reader) Header(f Field) string {
 	return r.header[r.index[f]]
 }
 
+// Column returns the 0-based field of f's column in the records (its
+// spreadsheet column: 0 is A), or -1 if there is none.
+func (r *Reader) Column(f Field) int {
+	if !r.Has(f) {
+		return -1
+	}
+	return r.index[f]
+}
+
 // Unknown returns the header names that matched no field, in file order.
 // Columns with an empty header name are ignored silently and not listed.
 func (r *Reader) Unknown() []string {
@@ -107,14 +116,15 @@ func (r *Reader) Delimiter() rune {
 	return r.csv.Delimiter()
 }
 
-// Errorf returns an *Error about field f of row, positioned where the field
-// starts (or at the row's line if the column is absent), naming the column
-// by its header name. It is for the caller's own checks of values.
+// Errorf returns an *Error about field f of row, at the line where the field
+// starts (or the row's line if the column is absent), naming the column by
+// its spreadsheet letter and its header name. It is for the caller's own
+// checks of values.
 func (r *Reader) Errorf(row Row, f Field, format string, args ...any) *Error {
 	e := &Error{File: r.name, Line: row.Line, Reason: fmt.Sprintf(format, args...)}
 	if f >= 0 && f < NumFields {
 		if row.FieldLine[f] > 0 {
-			e.Line, e.Column = row.FieldLine[f], row.Column[f]
+			e.Line, e.Column, e.Index = row.FieldLine[f], row.Column[f], r.index[f]+1
 		}
 		e.Field = r.Header(f)
 		if e.Field == "" {

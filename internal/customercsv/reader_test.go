@@ -583,8 +583,11 @@ func TestErrorf(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got, want := r.Errorf(row, FieldDomain, "%q is not a domain name", row.Values[FieldDomain]).Error(),
-		`customers.csv:3:4: Primary domain name: "a..com" is not a domain name`; got != want {
+		`customers.csv:3: column B, Primary domain name: "a..com" is not a domain name`; got != want {
 		t.Errorf("Errorf for a present column:\n got %s\nwant %s", got, want)
+	}
+	if e := r.Errorf(row, FieldDomain, "x"); e.Column != 4 || e.Index != 2 || r.Column(FieldDomain) != 1 || r.Column(FieldCountry) != -1 {
+		t.Errorf("Errorf: column %d, index %d", e.Column, e.Index)
 	}
 	if got, want := r.Errorf(row, FieldCountry, "required for new customers").Error(),
 		`customers.csv:2: country: required for new customers`; got != want {

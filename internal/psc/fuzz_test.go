@@ -110,7 +110,7 @@ func FuzzRead(f *testing.F) {
 				if row.FieldLine[c] < row.Line || row.Column[c] < 1 {
 					t.Fatalf("line %d: %v at %d:%d", row.Line, c, row.FieldLine[c], row.Column[c])
 				}
-				want := fmt.Sprintf("fuzz.csv:%d:%d: %s: x", row.FieldLine[c], row.Column[c], file.Header[c])
+				want := fmt.Sprintf("fuzz.csv:%d: column %s, %s: x", row.FieldLine[c], sheetColumn(file.Field(c)), file.Header[c])
 				if got := file.Errorf(row, c, "x").Error(); got != want {
 					t.Fatalf("Errorf = %q, want %q", got, want)
 				}

@@ -355,14 +355,24 @@ func (f *File) row(rec *csvread.Record) Row {
 	return row
 }
 
-// Errorf returns an *Error about column c of row, positioned where its value starts (or at
-// the row's line if the column is absent), naming the column by its header in the file
-// (or its built-in name when absent): "deals.csv:5:23: Customer Name: <reason>".
+// Field returns the 0-based field of column c in the file's records (its spreadsheet
+// column: 0 is A), or -1 when the file does not have the column.
+func (f *File) Field(c Column) int {
+	if c < 0 || c >= NumColumns {
+		return -1
+	}
+	return f.index[c]
+}
+
+// Errorf returns an *Error about column c of row, at the line where its value starts (or
+// the row's line if the column is absent), naming the column by its spreadsheet letter and
+// its header in the file (or its built-in name when absent): "deals.csv:5: column C,
+// Customer Name: <reason>".
 func (f *File) Errorf(row Row, c Column, format string, args ...any) error {
 	e := &Error{File: f.Name, Line: row.Line, Reason: fmt.Sprintf(format, args...)}
 	if c >= 0 && c < NumColumns {
 		if row.FieldLine[c] > 0 {
-			e.Line, e.Column = row.FieldLine[c], row.Column[c]
+			e.Line, e.Column, e.Index = row.FieldLine[c], row.Column[c], f.index[c]+1
 		}
 		e.Field = f.Header[c]
 		if e.Field == "" {
@@ -469,16 +479,7 @@ func andList(items []string) string {
 }
 
 // sheetColumn returns the spreadsheet name of column i (0-based): A, B, ..., Z, AA, ...
-func sheetColumn(i int) string {
-	var b []byte
-	for i++; i > 0; i = (i - 1) / 26 {
-		b = append(b, byte('A'+(i-1)%26))
-	}
-	for l, r := 0, len(b)-1; l < r; l, r = l+1, r-1 {
-		b[l], b[r] = b[r], b[l]
-	}
-	return string(b)
-}
+func sheetColumn(i int) string { return csvread.ColumnLetter(i) }
 
 // formatSize writes n bytes for messages: "1 GiB", "512 MiB" or "1000 bytes".
 func formatSize(n int64) string {

@@ -369,11 +369,12 @@ func TestErrorf(t *testing.T) {
 	tests := []struct {
 		c    Column
 		want string
+		col  int // in characters
 	}{
-		{DealName, `deals.csv:3:11: Deal Name: bad "Ünïcødé 😀"`},
-		{CustomerName, `deals.csv:2:5: Nom du client: bad "Société\nGénérale"`},
-		{Status, `deals.csv:3:21: Status: bad "Open"`},
-		{DealValue, `deals.csv:2: Deal Value: bad ""`},
+		{DealName, `deals.csv:3: column C, Deal Name: bad "Ünïcødé 😀"`, 11},
+		{CustomerName, `deals.csv:2: column B, Nom du client: bad "Société\nGénérale"`, 5},
+		{Status, `deals.csv:3: column D, Status: bad "Open"`, 21},
+		{DealValue, `deals.csv:2: Deal Value: bad ""`, 0},
 	}
 	for _, tt := range tests {
 		err := f.Errorf(row, tt.c, "bad %q", row.Values[tt.c])
@@ -383,6 +384,8 @@ func TestErrorf(t *testing.T) {
 		var e *Error
 		if !errors.As(err, &e) {
 			t.Errorf("Errorf(%v) is a %T", tt.c, err)
+		} else if e.Column != tt.col {
+			t.Errorf("Errorf(%v): character column %d, want %d", tt.c, e.Column, tt.col)
 		}
 	}
 	if got, want := f.Errorf(row, NumColumns, "whole row").Error(), "deals.csv:2: whole row"; got != want {
@@ -391,8 +394,8 @@ func TestErrorf(t *testing.T) {
 
 	// Windows-1252: one byte, one character.
 	f = read(t, minimal+"\n\x80\x9c\xe9,n,c,Open\n", Options{})
-	if got, want := f.Errorf(f.Rows[0], DealName, "x").Error(), "deals.csv:2:5: Deal Name: x"; got != want {
-		t.Errorf("Windows-1252: %s, want %s", got, want)
+	if got, want := f.Errorf(f.Rows[0], DealName, "x").(*Error).Column, 5; got != want {
+		t.Errorf("Windows-1252: column %d, want %d", got, want)
 	}
 }
 

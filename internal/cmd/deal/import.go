@@ -221,7 +221,7 @@ func importRun(ctx context.Context, f *cmdutil.Factory, o *importOptions) error 
 	// Each problem once, however many rows share it; --report has every row.
 	shared := false
 	for _, g := range migrate.GroupErrors(res.Rows) {
-		msg := formatGroup(name, g, rows)
+		msg := formatGroup(file, g, rows)
 		if g.Skipped {
 			ios.Notice("%s", msg)
 		} else {
@@ -233,7 +233,7 @@ func importRun(ctx context.Context, f *cmdutil.Factory, o *importOptions) error 
 		ios.Notice("--report FILE.csv lists every row with its errors.")
 	}
 	if report != nil {
-		if err := writeImportReport(report, o.report, res.Rows); err != nil {
+		if err := writeImportReport(report, o.report, file, res.Rows); err != nil {
 			return err
 		}
 		if err := report.Commit(); err != nil {
@@ -264,20 +264,30 @@ type importFailed struct{ msg string }
 
 func (e *importFailed) Error() string { return e.msg }
 
-func formatRowError(file string, e workspace.RowError) string {
-	return (&csvread.Error{File: file, Line: e.Line, Column: e.Column, Field: e.Field, Reason: e.Reason}).Error()
+// rowError is an error of a row, placed as a spreadsheet user counts: the line, and the
+// column by its letter and its header in the file ("us.csv:3: column D, Customer Country:
+// ...").
+func rowError(file *psc.File, e workspace.RowError) *csvread.Error {
+	ce := &csvread.Error{File: file.Name, Line: e.Line, Column: e.Column, Field: e.Field, Reason: e.Reason}
+	if c, ok := psc.ParseColumn(e.Field); ok {
+		if i := file.Field(c); i >= 0 {
+			ce.Index, ce.Field = i+1, file.Header[c]
+		}
+	}
+	return ce
 }
 
 // formatGroup writes a problem of one or more rows: the first row's error, positioned, for
 // one row; for several, the problem with how many rows have it and the first lines. A bad
 // value that --map could read as another comes with the values: entry to write.
-func formatGroup(file string, g migrate.ErrorGroup, rows *migrate.DealRows) string {
+func formatGroup(file *psc.File, g migrate.ErrorGroup, rows *migrate.DealRows) string {
 	var b strings.Builder
+	e := rowError(file, g.First)
 	if g.Count == 1 {
-		b.WriteString(formatRowError(file, g.First))
+		b.WriteString(e.Error())
 	} else {
-		e := g.First
-		b.WriteString((&csvread.Error{File: file, Field: e.Field, Reason: e.Reason}).Error())
+		e.Line = 0 // the lines follow
+		b.WriteString(e.Error())
 		lines := make([]string, len(g.Lines))
 		for i, l := range g.Lines {
 			lines[i] = strconv.Itoa(l)
@@ -295,23 +305,24 @@ func formatGroup(file string, g migrate.ErrorGroup, rows *migrate.DealRows) stri
 }
 
 // reportErrorText is an error in the Errors cell of a CSV report, whose row gives the line:
-// "Customer Name (column 23): reason".
-func reportErrorText(line int, e reportError) string {
-	var where []string
+// "column C, Customer Name: reason", with "(line 5)" after the header when the value starts
+// on another line.
+func reportErrorText(line int, e *csvread.Error) string {
+	var b strings.Builder
+	if e.Index > 0 {
+		b.WriteString("column " + csvread.ColumnLetter(e.Index-1))
+		if e.Field != "" {
+			b.WriteString(", ")
+		}
+	}
+	b.WriteString(e.Field)
 	if e.Line != line && e.Line > 0 {
-		where = append(where, "line "+strconv.Itoa(e.Line))
+		b.WriteString(" (line " + strconv.Itoa(e.Line) + ")")
 	}
-	if e.Column > 0 {
-		where = append(where, "column "+strconv.Itoa(e.Column))
-	}
-	field := e.Field
-	if len(where) > 0 {
-		field = strings.TrimSpace(field + " (" + strings.Join(where, ", ") + ")")
-	}
-	if field == "" {
+	if b.Len() == 0 {
 		return e.Reason
 	}
-	return field + ": " + e.Reason
+	return strings.TrimSpace(b.String()) + ": " + e.Reason
 }
 
 // reportRow is one row of the --report file: Partner Center's migration report columns,
@@ -327,21 +338,29 @@ type reportRow struct {
 }
 
 type reportError struct {
-	Line   int    `json:"line"`
-	Column int    `json:"column,omitempty"`
-	Field  string `json:"field,omitempty"`
-	Reason string `json:"reason"`
+	Line        int    `json:"line"`
+	Column      int    `json:"column,omitempty"`      // in characters from the start of the line
+	SheetColumn string `json:"sheetColumn,omitempty"` // the spreadsheet column: A, B, ...
+	Field       string `json:"field,omitempty"`
+	Reason      string `json:"reason"`
 }
 
 var reportHeader = []string{"Line", "Outcome", "Partner Center engagement ID", "Partner Center referral ID", "Deal name", "PSC deal ID", "Errors"}
 
-func writeImportReport(w io.Writer, name string, rows []workspace.DealImportRowResult) error {
+func writeImportReport(w io.Writer, name string, file *psc.File, rows []workspace.DealImportRowResult) error {
 	out := make([]reportRow, len(rows))
+	placed := make([][]*csvread.Error, len(rows))
 	for i, r := range rows {
 		out[i] = reportRow{Line: r.Line, Outcome: r.Outcome, EngagementID: r.EngagementID, ReferralID: r.ReferralID,
 			DealName: r.Name, PSCDealID: r.OpportunityID, Errors: []reportError{}}
 		for _, e := range r.Errors {
-			out[i].Errors = append(out[i].Errors, reportError{Line: e.Line, Column: e.Column, Field: e.Field, Reason: e.Reason})
+			re := reportError{Line: e.Line, Column: e.Column, Field: e.Field, Reason: e.Reason}
+			ce := rowError(file, e)
+			if ce.Index > 0 {
+				re.SheetColumn = csvread.ColumnLetter(ce.Index - 1)
+			}
+			out[i].Errors = append(out[i].Errors, re)
+			placed[i] = append(placed[i], ce)
 		}
 	}
 	if strings.EqualFold(filepath.Ext(name), ".json") {
@@ -351,9 +370,9 @@ func writeImportReport(w io.Writer, name string, rows []workspace.DealImportRowR
 	}
 	cw := csv.NewWriter(w)
 	cw.Write(reportHeader)
-	for _, r := range out {
+	for i, r := range out {
 		var errs []string
-		for _, e := range r.Errors {
+		for _, e := range placed[i] {
 			errs = append(errs, reportErrorText(r.Line, e))
 		}
 		cw.Write([]string{strconv.Itoa(r.Line), string(r.Outcome), r.EngagementID, r.ReferralID, r.DealName, r.PSCDealID, strings.Join(errs, "\n")})
