@@ -2,6 +2,7 @@ package psc
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -57,8 +58,17 @@ func TestParseOptions(t *testing.T) {
 			t.Errorf("ParseDateFormat(%v.String()) = %v, %v", d, got, err)
 		}
 	}
-	if _, err := ParseDateFormat("DD.MM.YYYY"); err == nil || err.Error() != `"DD.MM.YYYY" is not a date format (allowed: auto, YYYY-MM-DD, MM/DD/YYYY, DD/MM/YYYY)` {
-		t.Errorf("ParseDateFormat(DD.MM.YYYY): %v", err)
+	// The separators people type, and the letters of other languages.
+	for in, want := range map[string]DateFormat{"DD.MM.YYYY": DateDMY, "dd-mm-yyyy": DateDMY, "DD MM YYYY": DateDMY,
+		"MM.DD.YYYY": DateMDY, "YYYY/MM/DD": DateISO, "YYYY.MM.DD": DateISO, "JJ/MM/AAAA": DateDMY, "TT.MM.JJJJ": DateDMY} {
+		if got, err := ParseDateFormat(in); err != nil || got != want {
+			t.Errorf("ParseDateFormat(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"DD-MM-YY", "D.M.YYYY", "YYYY-DD-MM", ""} {
+		if _, err := ParseDateFormat(in); err == nil || err.Error() != fmt.Sprintf(`%q is not a date format (allowed: auto, YYYY-MM-DD, MM/DD/YYYY, DD/MM/YYYY; any of / . - as separator)`, in) {
+			t.Errorf("ParseDateFormat(%q): %v", in, err)
+		}
 	}
 	for in, want := range map[string]Encoding{"auto": EncodingAuto, "utf-8": EncodingUTF8, "UTF8": EncodingUTF8,
 		"windows-1252": EncodingWindows1252, "Windows-1252": EncodingWindows1252, "cp1252": EncodingWindows1252,

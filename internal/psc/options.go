@@ -28,16 +28,43 @@ func (d DateFormat) String() string {
 	return fmt.Sprintf("DateFormat(%d)", int(d))
 }
 
+// dateFormatAliases are the other ways people write the date orders, in the languages
+// spreadsheets are saved in, with "/" for any separator: JJ/MM/AAAA (French), TT/MM/JJJJ
+// (German), AAAA/MM/JJ...
+var dateFormatAliases = map[string]DateFormat{
+	"YYYY/MM/DD": DateISO, "AAAA/MM/JJ": DateISO, "JJJJ/MM/TT": DateISO,
+	"JJ/MM/AAAA": DateDMY, "TT/MM/JJJJ": DateDMY, "GG/MM/AAAA": DateDMY, "DD/MM/AAAA": DateDMY,
+	"MM/JJ/AAAA": DateMDY,
+}
+
 // ParseDateFormat reads a --date-format value: "auto", "YYYY-MM-DD", "MM/DD/YYYY" or
-// "DD/MM/YYYY", ignoring case.
+// "DD/MM/YYYY", ignoring case and which separator is typed (DD.MM.YYYY, DD-MM-YYYY and DD
+// MM YYYY are DD/MM/YYYY: the order is what counts, a date's separator is read as it is);
+// the French, German and Italian letters (JJ/MM/AAAA, TT.MM.JJJJ, GG/MM/AAAA) are accepted
+// too.
 func ParseDateFormat(s string) (DateFormat, error) {
-	t := strings.TrimSpace(s)
-	for d, name := range dateFormatNames {
-		if strings.EqualFold(t, name) {
-			return DateFormat(d), nil
-		}
+	t := strings.ToUpper(strings.TrimSpace(s))
+	if t == "AUTO" {
+		return DateAuto, nil
 	}
-	return 0, fmt.Errorf("%q is not a date format (allowed: %s)", s, strings.Join(dateFormatNames[:], ", "))
+	t = strings.Map(func(r rune) rune {
+		if r == '.' || r == '-' || r == ' ' {
+			return '/'
+		}
+		return r
+	}, t)
+	switch t {
+	case "YYYY/MM/DD":
+		return DateISO, nil
+	case "MM/DD/YYYY":
+		return DateMDY, nil
+	case "DD/MM/YYYY":
+		return DateDMY, nil
+	}
+	if d, ok := dateFormatAliases[t]; ok {
+		return d, nil
+	}
+	return 0, fmt.Errorf("%q is not a date format (allowed: %s; any of / . - as separator)", s, strings.Join(dateFormatNames[:], ", "))
 }
 
 // Encoding is the character encoding of an export: csvread's, whose Decoder every import

@@ -496,14 +496,17 @@ func formatSize(n int64) string {
 
 // dateValue is a date of the file, for messages.
 type dateValue struct {
-	value     string
-	line, col int
-	parts     dateParts
+	value  string
+	line   int
+	field  int    // 0-based: the spreadsheet column
+	header string // the column's header
+	parts  dateParts
 }
 
-// where writes the position of d as "deals.csv:5:40".
+// where writes the position of d as a spreadsheet user counts: "deals.csv:5: column H,
+// Created Date".
 func (f *File) where(d dateValue) string {
-	s := strconv.Itoa(d.line) + ":" + strconv.Itoa(d.col)
+	s := strconv.Itoa(d.line) + ": column " + sheetColumn(d.field) + ", " + d.header
 	if f.Name != "" {
 		s = f.Name + ":" + s
 	}
@@ -536,7 +539,7 @@ func (d *dateDetector) add(f *File, rec *csvread.Record) {
 			continue
 		}
 		pos := rec.Pos(i)
-		dv := dateValue{value: v, line: pos.Line, col: pos.Column, parts: p}
+		dv := dateValue{value: v, line: pos.Line, field: i, header: f.Header[c], parts: p}
 		dmy, mdy := p.valid(p.b, p.a), p.valid(p.a, p.b)
 		switch {
 		case dmy && !mdy:

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -46,6 +47,39 @@ var summaryFields = []output.Field[importSummary]{
 	output.CountField("droppedCloseDate", "Dropped: Estimated Close Date", "close dates dropped (kept only for IoT OEM deals)", func(s *importSummary) int { return s.Dropped.CloseDate }),
 	output.BoolField("dryRun", "Dry run", "--dry-run: nothing was written", func(s *importSummary) bool { return s.DryRun }),
 	output.BoolField("written", "Written", "the import was written to the workspace", func(s *importSummary) bool { return s.Written }),
+}
+
+// dryRunHeaders are the headers of the summary of a dry run, which imports nothing: it says
+// what an import would do.
+var dryRunHeaders = map[string]string{
+	"imported": "Would import", "updated": "Would update", "skipped": "Would skip", "failed": "Would fail",
+	"notWritten": "Would not be written", "orgsCreated": "Organisations to create",
+}
+
+// summaryFieldsFor returns the summary's fields, with the headers of a dry run if it is one.
+func summaryFieldsFor(dryRun bool) []output.Field[importSummary] {
+	if !dryRun {
+		return summaryFields
+	}
+	fields := slices.Clone(summaryFields)
+	for i, f := range fields {
+		if h, ok := dryRunHeaders[f.Name]; ok {
+			fields[i].Header = h
+		}
+	}
+	return fields
+}
+
+// reportOutcome is a row's outcome as the report says it: in a dry run, what would happen
+// ("would-import", "would-update").
+func reportOutcome(o workspace.DealOutcome, dryRun bool) workspace.DealOutcome {
+	switch {
+	case dryRun && o == workspace.DealImported:
+		return "would-import"
+	case dryRun && o == workspace.DealUpdated:
+		return "would-update"
+	}
+	return o
 }
 
 type importOptions struct {
@@ -233,14 +267,14 @@ func importRun(ctx context.Context, f *cmdutil.Factory, o *importOptions) error 
 		ios.Notice("--report FILE.csv lists every row with its errors.")
 	}
 	if report != nil {
-		if err := writeImportReport(report, o.report, file, res.Rows); err != nil {
+		if err := writeImportReport(report, o.report, file, res.Rows, o.dryRun); err != nil {
 			return err
 		}
 		if err := report.Commit(); err != nil {
 			return err
 		}
 	}
-	if err := output.PrintOne(ios, o.out, summaryFields, nil, &sum); err != nil {
+	if err := output.PrintOne(ios, o.out, summaryFieldsFor(o.dryRun), nil, &sum); err != nil {
 		return err
 	}
 	switch {
@@ -347,11 +381,11 @@ type reportError struct {
 
 var reportHeader = []string{"Line", "Outcome", "Partner Center engagement ID", "Partner Center referral ID", "Deal name", "PSC deal ID", "Errors"}
 
-func writeImportReport(w io.Writer, name string, file *psc.File, rows []workspace.DealImportRowResult) error {
+func writeImportReport(w io.Writer, name string, file *psc.File, rows []workspace.DealImportRowResult, dryRun bool) error {
 	out := make([]reportRow, len(rows))
 	placed := make([][]*csvread.Error, len(rows))
 	for i, r := range rows {
-		out[i] = reportRow{Line: r.Line, Outcome: r.Outcome, EngagementID: r.EngagementID, ReferralID: r.ReferralID,
+		out[i] = reportRow{Line: r.Line, Outcome: reportOutcome(r.Outcome, dryRun), EngagementID: r.EngagementID, ReferralID: r.ReferralID,
 			DealName: r.Name, PSCDealID: r.OpportunityID, Errors: []reportError{}}
 		for _, e := range r.Errors {
 			re := reportError{Line: e.Line, Column: e.Column, Field: e.Field, Reason: e.Reason}
