@@ -96,20 +96,29 @@ func newCmdImport(f *cmdutil.Factory) *cobra.Command {
 		Long: `Import the opportunities of a Partner Sales Connect (PSC) export as deals ('-' reads
 standard input).
 
-The file is CSV as a spreadsheet saves it: UTF-8 with or without a BOM, or Windows-1252
-(detected; --encoding to say); comma, semicolon or tab; amounts such as 12,345.67,
-12 345,67 or 12.345,67 €; dates in ISO (2026-03-31) or in a locale order. When the order
-of the file's dates cannot be told (no day above 12) and --date-format is not given, the
-import is refused and the rows that would read differently are listed.
+The file is CSV as a spreadsheet saves it: UTF-8 with or without a BOM, Windows-1252, or
+UTF-16 with a BOM (Excel's "Unicode text"), detected as customers import detects it
+(--encoding to say); comma, semicolon or tab; amounts such as 12,345.67, 12 345,67 or
+12.345,67 €; dates in ISO (2026-03-31) or in a locale order. When the order of the file's
+dates cannot be told (no day above 12) and --date-format is not given, the import is
+refused and the rows that would read differently are listed; --date-format takes any
+separator (DD.MM.YYYY is DD/MM/YYYY).
 
 Columns are matched by header name, ignoring case and spaces: Opportunity ID, Deal Name,
 Customer Name, Customer Country, Deal Value, Currency, Status, Deal Role, Licensing Program,
 Products, Estimated Close Date, Customer Outcome, Customer Contact Name, Customer Contact
 Email, Customer Contact Phone, Seller Email, Created Date, Last Modified Date, Deal Type.
---map reads other header names from a YAML file:
+Opportunity ID, Deal Name, Customer Name, Status, Deal Value, Currency and Products are
+required (Currency may be left out when every Deal Value names its currency). --map reads
+other header names from a YAML file, and other values, per column (matched ignoring case,
+accents and spaces):
   columns:
     "ID de l'opportunité": Opportunity ID
     "Nom du client": Customer Name
+    Statut: Status
+  values:
+    Statut: {Gagné: Won, Perdu: Lost, Ouvert: Open}
+    Deal Type: {Standard: Private}
 
 The mapping (001): the opportunity ID becomes the deal ID; Open/Active deals become active
 outbound deals, Won and Lost closed deals (which can no longer be changed); Closed as
@@ -123,13 +132,15 @@ team; the Customer Outcome is appended to its notes; Deal Role and Licensing Pro
 dropped (pcctl derives them), and so is the Estimated Close Date except for IoT OEM deals.
 
 The import is one transaction. By default it is all or nothing: if any row fails, every
-error is listed and nothing is written (exit 1). --on-error skip imports the good rows and
+problem is listed, once (a value wrong on many rows with their count and first lines, and
+the --map values: entry that would read it), and nothing is written (exit 1). --on-error skip imports the good rows and
 lists the others. --dry-run does all the work and writes nothing. Importing the same file
 again changes nothing (unchanged); a changed row updates an open deal and fails for a closed
 one. Killing the import leaves the workspace as it was.
 
 --report writes one row per input row: the line, the outcome (imported, updated, unchanged,
-skipped, failed, or not-written when other rows failed), the Partner Center engagement ID
+skipped, failed, or not-written when other rows failed; would-import and would-update in a
+dry run), the Partner Center engagement ID
 and referral ID, the deal name, the PSC deal ID and the errors; CSV or JSON by the file's
 extension.`,
 		Example: `  pcctl deal import --psc psc-opportunities.csv --dry-run
