@@ -83,7 +83,8 @@ Duplicate is not available in Partner Center and is never imported (skipped). Pr
 (separated by ; or |, at most 50) become solutions, Microsoft SKUs unless marked own: or
 partner:. The Customer Name must resolve to one customer or prospect organisation, ignoring
 case, accents, punctuation and legal suffixes (Inc, Ltd, SA, GmbH…); the Customer Country
-settles a name several share. A name that matches nothing fails its row, unless
+(an ISO code or the country's name, in English, French, German, Spanish, Italian,
+Portuguese, Dutch or Japanese) settles a name several share. A name that matches nothing fails its row, unless
 --create-missing-orgs creates a prospect organisation. The Seller Email joins the deal's
 team; the Customer Outcome is appended to its notes; Deal Role and Licensing Program are
 dropped (pcctl derives them), and so is the Estimated Close Date except for IoT OEM deals.
