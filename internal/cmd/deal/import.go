@@ -97,8 +97,9 @@ one. Killing the import leaves the workspace as it was.
 
 --report writes one row per input row: the line, the outcome (imported, updated, unchanged,
 skipped, failed, or not-written when other rows failed), the Partner Center engagement ID
-and referral ID, the deal name, the PSC deal ID and the errors; CSV or JSON by the file's
-extension.`,
+and referral ID, the deal name, the PSC deal ID, the errors, and how the Customer Name was
+resolved (exact name, name without legal suffix, German transliteration, name and country,
+new prospect organisation); CSV or JSON by the file's extension.`,
 		Example: `  pcctl deal import --psc psc-opportunities.csv --dry-run
   pcctl deal import --psc psc-opportunities.csv --report migration.csv
   pcctl deal import --psc export-fr.csv --map colonnes.yaml --date-format DD/MM/YYYY --on-error skip --report migration.json
@@ -294,6 +295,7 @@ type reportRow struct {
 	DealName     string                `json:"dealName"`
 	PSCDealID    string                `json:"pscDealId"`
 	Errors       []reportError         `json:"errors"`
+	Resolution   workspace.Resolution  `json:"customerResolution"`
 }
 
 type reportError struct {
@@ -303,13 +305,13 @@ type reportError struct {
 	Reason string `json:"reason"`
 }
 
-var reportHeader = []string{"Line", "Outcome", "Partner Center engagement ID", "Partner Center referral ID", "Deal name", "PSC deal ID", "Errors"}
+var reportHeader = []string{"Line", "Outcome", "Partner Center engagement ID", "Partner Center referral ID", "Deal name", "PSC deal ID", "Errors", "Customer resolution"}
 
 func writeImportReport(w io.Writer, name string, rows []workspace.DealImportRowResult) error {
 	out := make([]reportRow, len(rows))
 	for i, r := range rows {
 		out[i] = reportRow{Line: r.Line, Outcome: r.Outcome, EngagementID: r.EngagementID, ReferralID: r.ReferralID,
-			DealName: r.Name, PSCDealID: r.OpportunityID, Errors: []reportError{}}
+			DealName: r.Name, PSCDealID: r.OpportunityID, Errors: []reportError{}, Resolution: r.Resolution}
 		for _, e := range r.Errors {
 			out[i].Errors = append(out[i].Errors, reportError{Line: e.Line, Column: e.Column, Field: e.Field, Reason: e.Reason})
 		}
@@ -326,7 +328,7 @@ func writeImportReport(w io.Writer, name string, rows []workspace.DealImportRowR
 		for _, e := range r.Errors {
 			errs = append(errs, reportErrorText(r.Line, e))
 		}
-		cw.Write([]string{strconv.Itoa(r.Line), string(r.Outcome), r.EngagementID, r.ReferralID, r.DealName, r.PSCDealID, strings.Join(errs, "\n")})
+		cw.Write([]string{strconv.Itoa(r.Line), string(r.Outcome), r.EngagementID, r.ReferralID, r.DealName, r.PSCDealID, strings.Join(errs, "\n"), string(r.Resolution)})
 	}
 	cw.Flush()
 	return cw.Error()
