@@ -168,7 +168,7 @@ func TestLimitsImportMillionRows(t *testing.T) {
 				t.Fatal(err)
 			}
 		},
-		stderr: fmt.Sprintf("Error: million.csv:%d:65: country: \"XX\" is not an ISO 3166 alpha-2 country code (such as FR, DE, US)\n", million+2) + importFailed,
+		stderr: fmt.Sprintf("Error: million.csv:%d:65: country: \"XX\" is not an ISO 3166 country code: did you mean AX (Åland Islands), CX (Christmas Island), MX (Mexico), SX (Sint Maarten)?\n", million+2) + importFailed,
 	}})
 }
 

@@ -20,7 +20,7 @@ func TestLoadMappingChecksTargets(t *testing.T) {
 		{"deal type", "values:\n  Deal Type:\n    Standard: Normal\n",
 			`map.yaml:3:15: Deal Type value "Standard" maps to "Normal", which is not a PSC deal type (allowed: ` + domain.PSCDealTypeNames + `)`},
 		{"country", "values:\n  Customer Country: {Hexagone: XX}\n",
-			`map.yaml:2:32: Customer Country value "Hexagone" maps to "XX", which is not an ISO 3166 alpha-2 country code (such as FR, DE, US)`},
+			`map.yaml:2:32: Customer Country value "Hexagone" maps to "XX", which is not an ISO 3166 country code`},
 		{"currency", "values:\n  Currency: {Euro: EURO}\n",
 			`map.yaml:2:20: Currency value "Euro" maps to "EURO", which is not an ISO 4217 currency code (such as EUR, USD, GBP)`},
 		{"psc error first", "values:\n  Statu: {a: Won}\n", `map.yaml:2:3: "Statu" under "values" is neither a PSC column`},

@@ -53,7 +53,7 @@ customer export is understood as it is. Accepted headers:
   id             id, Microsoft ID, Customer ID, Tenant ID
   companyName    companyName, Company name, Name, Customer name, Company   (required)
   domain         domain, Primary domain name, Primary domain, Domain name  (required)
-  country        country, Country code, Country/Region   (absent: unknown)
+  country        country, Country code, Country/Region   (absent: unknown; a code or a name)
   resellerMpnId  resellerMpnId, Reseller MPN ID, Reseller, Indirect reseller
   relationship   relationship, Relationship to partner
   createdAt      createdAt, Created, Created date, Relationship start (RFC 3339 or YYYY-MM-DD)

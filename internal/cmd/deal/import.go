@@ -126,7 +126,8 @@ Duplicate is not available in Partner Center and is never imported (skipped). Pr
 (separated by ; or |, at most 50) become solutions, Microsoft SKUs unless marked own: or
 partner:. The Customer Name must resolve to one customer or prospect organisation, ignoring
 case, accents, punctuation and legal suffixes (Inc, Ltd, SA, GmbH…); the Customer Country
-settles a name several share. A name that matches nothing fails its row, unless
+(an ISO code or the country's name, in English, French, German, Spanish, Italian,
+Portuguese, Dutch or Japanese) settles a name several share. A name that matches nothing fails its row, unless
 --create-missing-orgs creates a prospect organisation. The Seller Email joins the deal's
 team; the Customer Outcome is appended to its notes; Deal Role and Licensing Program are
 dropped (pcctl derives them), and so is the Estimated Close Date except for IoT OEM deals.
@@ -140,9 +141,10 @@ one. Killing the import leaves the workspace as it was.
 
 --report writes one row per input row: the line, the outcome (imported, updated, unchanged,
 skipped, failed, or not-written when other rows failed; would-import and would-update in a
-dry run), the Partner Center engagement ID
-and referral ID, the deal name, the PSC deal ID and the errors; CSV or JSON by the file's
-extension.`,
+dry run), the Partner Center engagement ID and referral ID, the deal name, the PSC deal ID,
+the errors, and how the Customer Name was resolved (exact name, name without legal suffix,
+German transliteration, name and country, new prospect organisation); CSV or JSON by the
+file's extension.`,
 		Example: `  pcctl deal import --psc psc-opportunities.csv --dry-run
   pcctl deal import --psc psc-opportunities.csv --report migration.csv
   pcctl deal import --psc export-fr.csv --map colonnes.yaml --date-format DD/MM/YYYY --on-error skip --report migration.json
@@ -380,6 +382,7 @@ type reportRow struct {
 	DealName     string                `json:"dealName"`
 	PSCDealID    string                `json:"pscDealId"`
 	Errors       []reportError         `json:"errors"`
+	Resolution   workspace.Resolution  `json:"customerResolution"`
 }
 
 type reportError struct {
@@ -390,14 +393,14 @@ type reportError struct {
 	Reason      string `json:"reason"`
 }
 
-var reportHeader = []string{"Line", "Outcome", "Partner Center engagement ID", "Partner Center referral ID", "Deal name", "PSC deal ID", "Errors"}
+var reportHeader = []string{"Line", "Outcome", "Partner Center engagement ID", "Partner Center referral ID", "Deal name", "PSC deal ID", "Errors", "Customer resolution"}
 
 func writeImportReport(w io.Writer, name string, file *psc.File, rows []workspace.DealImportRowResult, dryRun bool) error {
 	out := make([]reportRow, len(rows))
 	placed := make([][]*csvread.Error, len(rows))
 	for i, r := range rows {
 		out[i] = reportRow{Line: r.Line, Outcome: reportOutcome(r.Outcome, dryRun), EngagementID: r.EngagementID, ReferralID: r.ReferralID,
-			DealName: r.Name, PSCDealID: r.OpportunityID, Errors: []reportError{}}
+			DealName: r.Name, PSCDealID: r.OpportunityID, Errors: []reportError{}, Resolution: r.Resolution}
 		for _, e := range r.Errors {
 			re := reportError{Line: e.Line, Column: e.Column, Field: e.Field, Reason: e.Reason}
 			ce := rowError(file, e)
@@ -420,7 +423,7 @@ func writeImportReport(w io.Writer, name string, file *psc.File, rows []workspac
 		for _, e := range placed[i] {
 			errs = append(errs, reportErrorText(r.Line, e))
 		}
-		cw.Write([]string{strconv.Itoa(r.Line), string(r.Outcome), r.EngagementID, r.ReferralID, r.DealName, r.PSCDealID, strings.Join(errs, "\n")})
+		cw.Write([]string{strconv.Itoa(r.Line), string(r.Outcome), r.EngagementID, r.ReferralID, r.DealName, r.PSCDealID, strings.Join(errs, "\n"), string(r.Resolution)})
 	}
 	cw.Flush()
 	return cw.Error()
