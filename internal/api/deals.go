@@ -812,18 +812,20 @@ type DealImportRowResult struct {
 	Name          string     `json:"name"`
 	Outcome       string     `json:"outcome"`
 	Errors        []RowError `json:"errors,omitzero"`
+	Resolution    string     `json:"customerResolution,omitempty"`
 }
 
 // FromDealImportRowResult describes the report of one row.
 func FromDealImportRowResult(r workspace.DealImportRowResult) DealImportRowResult {
 	return DealImportRowResult{Line: r.Line, OpportunityID: r.OpportunityID, ReferralID: r.ReferralID, EngagementID: r.EngagementID,
-		Name: r.Name, Outcome: string(r.Outcome), Errors: dealFromRowErrors(r.Errors)}
+		Name: r.Name, Outcome: string(r.Outcome), Errors: dealFromRowErrors(r.Errors), Resolution: string(r.Resolution)}
 }
 
 // Result is the report of the row.
 func (r DealImportRowResult) Result() workspace.DealImportRowResult {
 	return workspace.DealImportRowResult{Line: r.Line, OpportunityID: r.OpportunityID, ReferralID: r.ReferralID,
-		EngagementID: r.EngagementID, Name: r.Name, Outcome: workspace.DealOutcome(r.Outcome), Errors: dealRowErrors(r.Errors)}
+		EngagementID: r.EngagementID, Name: r.Name, Outcome: workspace.DealOutcome(r.Outcome), Errors: dealRowErrors(r.Errors),
+		Resolution: workspace.Resolution(r.Resolution)}
 }
 
 // FromDealImportResult describes a whole import's result (tests; the server streams it).

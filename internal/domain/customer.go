@@ -166,22 +166,6 @@ func ParseDomain(s string) (string, error) {
 	return d, nil
 }
 
-// ParseCountry checks an ISO 3166-1 alpha-2 country code and returns it in upper case.
-// When allowEmpty is true an empty code is accepted and means unknown.
-func ParseCountry(s string, allowEmpty bool) (string, error) {
-	c := strings.ToUpper(strings.TrimSpace(s))
-	if c == "" {
-		if allowEmpty {
-			return "", nil
-		}
-		return "", &InvalidError{Field: "country", Reason: "is empty (expected an ISO 3166 alpha-2 code such as FR, DE, US)"}
-	}
-	if len(c) != 2 || !strings.Contains(countryCodes, " "+c+" ") {
-		return "", &InvalidError{Field: "country", Value: s, Reason: "is not an ISO 3166 alpha-2 country code (such as FR, DE, US)"}
-	}
-	return c, nil
-}
-
 // ParseMPNID checks an MPN ID (the partner location account ID a reseller onboarded with):
 // 6 to 10 digits.
 func ParseMPNID(s string) (string, error) {

@@ -115,6 +115,9 @@ var legalSuffixes = []string{
 	"gmbh", "ag", "kg", "ug", "se", "sas", "sarl", "sa", "sasu", "eurl", "srl", "spa", "sl", "slu",
 	"bv", "b v", "nv", "n v", "oy", "oyj", "ab", "as", "asa", "aps", "a s", "kft", "zrt", "sro", "s r o", "spzoo",
 	"kk", "k k", "pte", "bhd", "co",
+	// French civil, partnership and professional forms; German, Dutch, Iberian others.
+	"sci", "snc", "sca", "scop", "scs", "selarl", "selas", "gie", "ohg", "gbr", "kgaa", "e v", "ev",
+	"vof", "lda", "ltda", "s a u", "sau",
 }
 
 // legalEndings maps the last word of every legal suffix to the suffixes ending with it,

@@ -318,7 +318,22 @@ type DealImportRowResult struct {
 	Name          string
 	Outcome       DealOutcome
 	Errors        []RowError
+	// Resolution says how the Customer Name was resolved to its organisation ("" when it
+	// was not).
+	Resolution Resolution
 }
+
+// Resolution is how a deal import row's Customer Name found its organisation.
+type Resolution string
+
+// The ways a name resolves, from the most certain.
+const (
+	ResolvedExactName       Resolution = "exact name"                // the whole name, ignoring case, accents and punctuation
+	ResolvedWithoutSuffix   Resolution = "name without legal suffix" // the name with legal suffixes (Inc, GmbH…) set aside
+	ResolvedTransliteration Resolution = "German transliteration"    // ae, oe, ue read as ä, ö, ü
+	ResolvedCountry         Resolution = "name and country"          // several share the name; one is in the row's country
+	ResolvedCreated         Resolution = "new prospect organisation" // --create-missing-orgs
+)
 
 // DealImportResult is what a deal import did, row by row, and whether it wrote anything.
 type DealImportResult struct {

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pcctl/pcctl/internal/cmdutil"
+	"github.com/pcctl/pcctl/internal/csvread"
 	"github.com/pcctl/pcctl/internal/customercsv"
 	"github.com/pcctl/pcctl/internal/domain"
 	"github.com/pcctl/pcctl/internal/fileutil"
@@ -52,12 +53,14 @@ customer export is understood as it is. Accepted headers:
   id             id, Microsoft ID, Customer ID, Tenant ID
   companyName    companyName, Company name, Name, Customer name, Company   (required)
   domain         domain, Primary domain name, Primary domain, Domain name  (required)
-  country        country, Country code, Country/Region   (absent: unknown)
+  country        country, Country code, Country/Region   (absent: unknown; a code or a name)
   resellerMpnId  resellerMpnId, Reseller MPN ID, Reseller, Indirect reseller
   relationship   relationship, Relationship to partner
   createdAt      createdAt, Created, Created date, Relationship start (RFC 3339 or YYYY-MM-DD)
-Other columns are ignored, with a notice. The file is UTF-8, with or without a BOM; the
-delimiter (comma, semicolon or tab) is detected; quoted values may hold line breaks.
+Other columns are ignored, with a notice. The file is UTF-8 with or without a BOM,
+Windows-1252 or UTF-16 with a BOM (Excel's "Unicode text"), detected as deal import
+detects it; the delimiter (comma, semicolon or tab) is detected; quoted values may hold
+line breaks.
 
 The import is one transaction: the first bad row stops it with its file, line, column and
 reason, and nothing is written. With --skip-invalid the good rows are imported and every
@@ -123,7 +126,7 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 	iopts.OnRowError = func(e *workspace.RowError) error {
 		rows.locate(e)
 		if !opts.SkipInvalid {
-			return &rowFailure{file: name, e: e}
+			return &rowFailure{file: name, e: e, rows: rows}
 		}
 		skipped = append(skipped, e)
 		return nil
@@ -140,10 +143,10 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 	// every skipped row in file order.
 	slices.SortStableFunc(skipped, func(a, b *workspace.RowError) int { return cmp.Compare(a.Line, b.Line) })
 	for _, e := range skipped {
-		ios.Notice("%s: skipped", formatRowError(name, e))
+		ios.Notice("%s: skipped", rows.format(name, e))
 	}
 	if report != nil {
-		if err := writeReport(report, skipped); err != nil {
+		if err := writeReport(report, rows, skipped); err != nil {
 			return err
 		}
 		if err := report.Commit(); err != nil {
@@ -158,15 +161,30 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 type rowFailure struct {
 	file string
 	e    *workspace.RowError
+	rows *csvRows
 }
 
 func (f *rowFailure) Error() string {
-	return formatRowError(f.file, f.e) + "\nNothing was imported. Fix the row, or pass --skip-invalid to import the other rows."
+	return f.rows.format(f.file, f.e) + "\nNothing was imported. Fix the row, or pass --skip-invalid to import the other rows."
 }
 
-func formatRowError(file string, e *workspace.RowError) string {
-	ce := customercsv.Error{File: file, Line: e.Line, Column: e.Column, Field: e.Field, Reason: e.Reason}
+// format writes a row's error as a spreadsheet user counts: the line, and a value's column
+// by its letter and header ("customers.csv:5: column B, domain: ...").
+func (s *csvRows) format(file string, e *workspace.RowError) string {
+	ce := customercsv.Error{File: file, Line: e.Line, Column: e.Column, Field: e.Field, Reason: e.Reason, Index: s.index(e)}
 	return ce.Error()
+}
+
+// index is the 1-based spreadsheet column of a row's error about a value (1 is A), or 0.
+func (s *csvRows) index(e *workspace.RowError) int {
+	if e.Column > 0 && e.Field != "" {
+		for f := customercsv.Field(0); f < customercsv.NumFields; f++ {
+			if s.r.Header(f) == e.Field {
+				return s.r.Column(f) + 1
+			}
+		}
+	}
+	return 0
 }
 
 // headerOf names a field by its header in the file, when the file has that column.
@@ -181,12 +199,15 @@ func headerOf(r *customercsv.Reader, field string) string {
 	return field
 }
 
-func writeReport(w io.Writer, rows []*workspace.RowError) error {
+// writeReport writes the skipped rows: line, spreadsheet column (A, B, ...), header, reason.
+func writeReport(w io.Writer, s *csvRows, rows []*workspace.RowError) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"line", "column", "field", "reason"})
 	for _, e := range rows {
 		col := ""
-		if e.Column > 0 {
+		if i := s.index(e); i > 0 {
+			col = csvread.ColumnLetter(i - 1)
+		} else if e.Column > 0 {
 			col = strconv.Itoa(e.Column)
 		}
 		cw.Write([]string{strconv.Itoa(e.Line), col, e.Field, e.Reason})
@@ -242,7 +263,9 @@ func (s *csvRows) Next() (workspace.CustomerRow, error) {
 	row, err := s.r.Read()
 	if err != nil {
 		var ce *customercsv.Error
-		if errors.As(err, &ce) && ce.Line > 0 && err != io.EOF {
+		// A bad record is the row's problem; an error that ends reading (bytes that are
+		// not text, a line too long) is the file's.
+		if errors.As(err, &ce) && ce.Line > 0 && err != io.EOF && s.r.Err() == nil {
 			return workspace.CustomerRow{}, &workspace.RowError{Line: ce.Line, Column: ce.Column, Field: ce.Field, Reason: ce.Reason}
 		}
 		return workspace.CustomerRow{}, err

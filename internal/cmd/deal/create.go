@@ -28,7 +28,7 @@ func (in *dealInput) addFlags(cmd *cobra.Command, f *cmdutil.Factory) {
 	cmd.Flags().StringVar(&in.customer, "customer", "", "the customer organisation: a customer's tenant ID or domain")
 	_ = cmd.RegisterFlagCompletionFunc("customer", f.CompleteFlag(workspace.CompleteCustomers))
 	cmd.Flags().StringVar(&in.orgName, "org-name", "", "a prospect organisation (not a customer yet): its name, with --org-country")
-	cmd.Flags().StringVar(&in.orgCountry, "org-country", "", "the prospect organisation's ISO 3166 alpha-2 country code")
+	cmd.Flags().StringVar(&in.orgCountry, "org-country", "", "the prospect organisation's country: ISO 3166 code (FR, FRA) or name (France)")
 	cmd.Flags().StringVar(&in.value, "value", "", "estimated deal value, such as 50000 or 1234.50")
 	cmd.Flags().StringVar(&in.currency, "currency", "", "ISO 4217 currency code of the value, such as USD")
 	cmd.Flags().StringArrayVar(&in.solutions, "solution", nil, "a solution, [own:|microsoft:|partner:]ID[:QUANTITY[:UNITPRICE]] (repeat: 1 to 50)")
@@ -251,7 +251,7 @@ func promptMissing(ctx context.Context, p prompter.Prompter, ws workspace.Worksp
 				return err
 			}
 		} else if in.orgCountry == "" {
-			if in.orgCountry, err = ask("Country of "+in.orgName+" (ISO 3166 alpha-2, such as US):", checkCountry); err != nil {
+			if in.orgCountry, err = ask("Country of "+in.orgName+" (ISO 3166 code or name, such as US):", checkCountry); err != nil {
 				return err
 			}
 		} else if in.orgName, err = ask("Organisation name:", nil); err != nil {
@@ -294,7 +294,7 @@ func promptOrganization(ctx context.Context, p prompter.Prompter, ws workspace.W
 	if in.orgName, err = ask("Organisation name:", nil); err != nil {
 		return err
 	}
-	in.orgCountry, err = ask("Country of "+in.orgName+" (ISO 3166 alpha-2, such as US):", checkCountry)
+	in.orgCountry, err = ask("Country of "+in.orgName+" (ISO 3166 code or name, such as US):", checkCountry)
 	return err
 }
 

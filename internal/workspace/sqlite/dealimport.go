@@ -32,6 +32,8 @@ type orgCandidate struct {
 	name     string
 	domain   string // customers
 	country  string
+	nameKey  string // the folded name
+	translit bool   // found by the German transliteration of the name (domain.NameForms)
 }
 
 func (c orgCandidate) describe() string {
@@ -205,6 +207,7 @@ type dealImport struct {
 // chunk checks, resolves and records a chunk of rows, appending their results.
 func (imp *dealImport) chunk(rows []workspace.DealImportRow, res *workspace.DealImportResult) error {
 	keys := make([]string, len(rows))
+	folded := make([]string, len(rows))
 	first := len(res.Rows)
 	for i := range rows {
 		r := &rows[i]
@@ -229,7 +232,8 @@ func (imp *dealImport) chunk(rows []workspace.DealImportRow, res *workspace.Deal
 			out.Errors = append(out.Errors, rowError(r.Line, 0, err))
 			continue
 		}
-		keys[i] = domain.OrgKey(r.Deal.Organization)
+		folded[i] = domain.Fold(r.Deal.Organization)
+		keys[i] = domain.StripLegalSuffixes(folded[i])
 		if keys[i] == "" {
 			out.Errors = append(out.Errors, workspace.RowError{Line: r.Line, Column: r.NameColumn, Field: "Customer Name",
 				Reason: "is empty: every deal needs its customer organisation"})
@@ -255,7 +259,7 @@ func (imp *dealImport) chunk(rows []workspace.DealImportRow, res *workspace.Deal
 			out.Errors = append(out.Errors, workspace.RowError{Line: r.Line, Field: "Status",
 				Reason: "closed as duplicate is not available in Partner Center: not imported"})
 		default:
-			if err := imp.s.importRow(imp.ctx, imp.tx, imp.w, r, out, keys[i], cands[keys[i]], existing, imp.createdOrgs, imp.opts); err != nil {
+			if err := imp.s.importRow(imp.ctx, imp.tx, imp.w, r, out, keys[i], folded[i], cands[keys[i]], existing, imp.createdOrgs, imp.opts); err != nil {
 				return err
 			}
 		}
@@ -290,7 +294,7 @@ func rowError(line, col int, err error) workspace.RowError {
 // importRow resolves the organisation of one good row and records it: a new deal, an
 // update of an open one, unchanged, or a failure.
 func (s *session) importRow(ctx context.Context, tx *sql.Tx, w *dealWriter, r *workspace.DealImportRow, out *workspace.DealImportRowResult,
-	key string, cands []orgCandidate, existing map[string]existingDeal, createdOrgs map[string]orgCandidate, opts workspace.DealImportOptions) error {
+	key, folded string, cands []orgCandidate, existing map[string]existingDeal, createdOrgs map[string]orgCandidate, opts workspace.DealImportOptions) error {
 	fail := func(col int, field, reason string) {
 		out.Outcome = workspace.DealFailed
 		out.Errors = append(out.Errors, workspace.RowError{Line: r.Line, Column: col, Field: field, Reason: reason})
@@ -302,6 +306,9 @@ func (s *session) importRow(ctx context.Context, tx *sql.Tx, w *dealWriter, r *w
 		out.EngagementID = cur.engagement
 		if cur.fingerprint == r.Fingerprint {
 			out.Outcome = workspace.DealUnchanged
+			if _, how, ok := pickCandidate(cands, d.OrgCountry, folded); ok {
+				out.Resolution = how
+			}
 			return nil
 		}
 		if cur.status == domain.DealClosed {
@@ -310,9 +317,10 @@ func (s *session) importRow(ctx context.Context, tx *sql.Tx, w *dealWriter, r *w
 			return nil
 		}
 	}
-	org, ok := pickCandidate(cands, d.OrgCountry)
+	org, how, ok := pickCandidate(cands, d.OrgCountry, folded)
 	switch {
 	case ok:
+		out.Resolution = how
 	case len(cands) > 1:
 		fail(r.NameColumn, "Customer Name", ambiguity(d.Organization, cands))
 		return nil
@@ -326,6 +334,7 @@ func (s *session) importRow(ctx context.Context, tx *sql.Tx, w *dealWriter, r *w
 			return nil
 		}
 		org, ok = createdOrgs[key+"\x00"+country]
+		out.Resolution = workspace.ResolvedCreated
 		if !ok {
 			org = orgCandidate{name: strings.TrimSpace(d.Organization), country: country}
 			createdOrgs[key+"\x00"+country] = org
@@ -350,25 +359,45 @@ func (s *session) importRow(ctx context.Context, tx *sql.Tx, w *dealWriter, r *w
 	return nil
 }
 
-// pickCandidate chooses the one organisation a name resolves to: the only candidate, or
-// the only one in the row's country.
-func pickCandidate(cands []orgCandidate, country string) (orgCandidate, bool) {
+// pickCandidate chooses the one organisation a name resolves to, and says how: the only
+// candidate; else the only one whose whole folded name is the row's (the legal suffix
+// included); else the only one in the row's country.
+func pickCandidate(cands []orgCandidate, country, folded string) (orgCandidate, workspace.Resolution, bool) {
 	if len(cands) == 1 {
-		return cands[0], true
+		c := cands[0]
+		switch {
+		case c.translit:
+			return c, workspace.ResolvedTransliteration, true
+		case c.nameKey == folded:
+			return c, workspace.ResolvedExactName, true
+		}
+		return c, workspace.ResolvedWithoutSuffix, true
 	}
-	if len(cands) == 0 || country == "" {
-		return orgCandidate{}, false
+	if len(cands) == 0 {
+		return orgCandidate{}, "", false
 	}
 	var found []orgCandidate
+	for _, c := range cands {
+		if c.nameKey == folded && !c.translit {
+			found = append(found, c)
+		}
+	}
+	if len(found) == 1 {
+		return found[0], workspace.ResolvedExactName, true
+	}
+	if country == "" {
+		return orgCandidate{}, "", false
+	}
+	found = found[:0]
 	for _, c := range cands {
 		if strings.EqualFold(c.country, strings.TrimSpace(country)) {
 			found = append(found, c)
 		}
 	}
 	if len(found) == 1 {
-		return found[0], true
+		return found[0], workspace.ResolvedCountry, true
 	}
-	return orgCandidate{}, false
+	return orgCandidate{}, "", false
 }
 
 // ambiguity lists the candidates of an ambiguous name, at most five.
@@ -403,11 +432,29 @@ func resolveCandidates(ctx context.Context, tx *sql.Tx, keys []string) (map[stri
 		return nil, err
 	}
 	defer ins.close()
+	// A key holding ae, oe or ue is also looked up with each read as the folded umlaut
+	// (domain.TransliterationVariants): the names found so are checked below.
 	seen := map[string]bool{}
+	variantOf := map[string][]string{} // a variant → the keys it is a variant of
+	add := func(k string) error {
+		if seen[k] {
+			return nil
+		}
+		seen[k] = true
+		return ins.add(ctx, k)
+	}
 	for _, k := range keys {
-		if k != "" && !seen[k] {
-			seen[k] = true
-			if err := ins.add(ctx, k); err != nil {
+		if k == "" || seen[k] && variantOf[k] == nil {
+			continue
+		}
+		if err := add(k); err != nil {
+			return nil, err
+		}
+		for _, v := range domain.TransliterationVariants(k) {
+			if !slices.Contains(variantOf[v], k) {
+				variantOf[v] = append(variantOf[v], k)
+			}
+			if err := add(v); err != nil {
 				return nil, err
 			}
 		}
@@ -420,6 +467,10 @@ func resolveCandidates(ctx context.Context, tx *sql.Tx, keys []string) (map[stri
 	// settles it or the message lists them: a row lookup per candidate of a million
 	// customers would be the import's main cost.
 	out := map[string][]orgCandidate{}
+	var viaVariant []struct {
+		key string
+		c   orgCandidate
+	}
 	rows, err := tx.QueryContext(ctx, `SELECT k.key, c.name_key, 1, c.pk
 		FROM temp.import_keys k CROSS JOIN customers c ON c.name_key >= k.key AND c.name_key < k.key || '!'
 		UNION ALL
@@ -436,6 +487,13 @@ func resolveCandidates(ctx context.Context, tx *sql.Tx, keys []string) (map[stri
 			return nil, err
 		}
 		if domain.StripLegalSuffixes(nameKey) == key {
+			c.nameKey = nameKey
+			for _, k := range variantOf[key] {
+				viaVariant = append(viaVariant, struct {
+					key string
+					c   orgCandidate
+				}{k, c})
+			}
 			out[key] = append(out[key], c)
 		}
 	}
@@ -452,6 +510,28 @@ func resolveCandidates(ctx context.Context, tx *sql.Tx, keys []string) (map[stri
 		return nil, err
 	}
 	defer org.Close()
+	// A name found by a variant is a candidate of the key when its transliterated form
+	// has that key ("Apotheke Würzburg" for "apotheke wuerzburg"), and only for a key no
+	// name has as it is written.
+	for _, v := range viaVariant {
+		if len(out[v.key]) > 0 && !out[v.key][0].translit {
+			continue
+		}
+		c := v.c
+		var name string
+		if c.customer {
+			err = customer.QueryRowContext(ctx, c.pk).Scan(&c.id, &name, &c.domain, &c.country)
+		} else {
+			err = org.QueryRowContext(ctx, c.pk).Scan(&name, &c.country)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if t := domain.FoldTransliterated(name); t != "" && domain.StripLegalSuffixes(t) == v.key {
+			c.name, c.translit = name, true
+			out[v.key] = append(out[v.key], c)
+		}
+	}
 	for _, cs := range out {
 		if len(cs) < 2 {
 			continue
