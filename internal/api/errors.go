@@ -103,7 +103,7 @@ func ErrorFrom(err error) *Error {
 	case errors.As(err, &invalid):
 		e.Code, e.Field, e.Value, e.Reason = CodeInvalid, invalid.Field, invalid.Value, invalid.Reason
 	case errors.As(err, &forbidden): // before rule: it unwraps to one
-		e.Code, e.User, e.Permission = CodeForbidden, forbidden.User, string(forbidden.Permission)
+		e.Code, e.User, e.Permission, e.Reason = CodeForbidden, forbidden.User, string(forbidden.Permission), forbidden.Reason
 		for _, r := range forbidden.Roles {
 			e.Roles = append(e.Roles, string(r))
 		}
@@ -131,7 +131,7 @@ func (e *Error) Err() error {
 	case CodeInvalid:
 		typed = &domain.InvalidError{Field: e.Field, Value: e.Value, Reason: e.Reason}
 	case CodeForbidden:
-		f := &domain.ForbiddenError{User: e.User, Permission: domain.Permission(e.Permission)}
+		f := &domain.ForbiddenError{User: e.User, Permission: domain.Permission(e.Permission), Reason: e.Reason}
 		for _, r := range e.Roles {
 			f.Roles = append(f.Roles, domain.Role(r))
 		}

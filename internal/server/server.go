@@ -206,6 +206,10 @@ func (s *Server) authenticate(r *http.Request) (domain.Principal, error) {
 		}
 	}
 	p, t, err := s.db.Authenticate(r.Context(), secret)
+	if err == nil {
+		// The audit log names the token acted through and who created it.
+		p.Token, p.TokenCreatedBy = t.ID, t.CreatedBy
+	}
 	if err == nil && hash != "" {
 		s.auth.put(hash, p, t, now)
 	}

@@ -460,12 +460,15 @@ var AuditEntities = []struct{ Kind, ID string }{
 
 // AuditRecord is one change recorded in the audit log.
 type AuditRecord struct {
-	Seq      int64     // the record's number: later records have higher numbers
-	At       time.Time // when the change was made (the workspace's clock)
-	User     string    // who made it
-	Action   string    // "<entity>.<verb>", such as "deal.close-won" or "customer.flag"
-	Entity   string    // the kind of entity changed: customer, customers (an import), reseller…
-	EntityID string    // its ID (tenant ID, MPN ID, deal ID…); "" for an import
+	Seq  int64     // the record's number: later records have higher numbers
+	At   time.Time // when the change was made (the workspace's clock)
+	User string    // who made it
+	// Token and TokenCreatedBy name the access token the change was made through, and who
+	// created that token; both "" for a change made on the local file.
+	Token, TokenCreatedBy string
+	Action                string // "<entity>.<verb>", such as "deal.close-won" or "customer.flag"
+	Entity                string // the kind of entity changed: customer, customers (an import), reseller…
+	EntityID              string // its ID (tenant ID, MPN ID, deal ID…); "" for an import
 	// Before and After are compact JSON objects of the fields the change concerns, before
 	// and after it: "" before a creation and after a deletion. Secrets are never recorded.
 	Before, After string

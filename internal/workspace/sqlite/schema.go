@@ -267,6 +267,13 @@ CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
   BEGIN SELECT RAISE(ABORT, 'audit records cannot be deleted'); END;
 `,
+	// 7: who acts through an access token: the token's creator, and the token and its
+	// creator in every audit record (the grant rule of docs/api/admin.md).
+	`
+ALTER TABLE tokens ADD COLUMN created_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit_log ADD COLUMN token_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit_log ADD COLUMN token_created_by TEXT NOT NULL DEFAULT '';
+`,
 }
 
 // applicationID marks a SQLite file as a pcctl workspace (PRAGMA application_id): "PCCT".
