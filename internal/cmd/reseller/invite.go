@@ -117,7 +117,7 @@ func inviteRun(ctx context.Context, o *inviteOptions) error {
 	// Refuse an --eml file that cannot be written before recording anything.
 	var eml *fileutil.AtomicFile
 	if o.eml != "" {
-		if eml, err = o.f.CreateOutput("--eml", o.eml, o.messageFile); err != nil {
+		if eml, err = o.f.CreateSecretOutput("--eml", o.eml, o.messageFile); err != nil {
 			return err
 		}
 		defer eml.Abort()
