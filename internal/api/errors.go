@@ -20,6 +20,7 @@ const (
 	CodeRow             = "row"             // 422, *workspace.RowError: a bad row aborted an import
 	CodeBadRequest      = "bad_request"     // 400: the request itself is malformed
 	CodeTooLarge        = "too_large"       // 413: the body is over the server's limit
+	CodeTimeout         = "timeout"         // 408: the body stopped coming
 	CodeMethod          = "method_not_allowed"
 	CodeUnavailable     = "unavailable" // 503: shutting down, or the workspace is busy
 	CodeInternal        = "internal"    // 500
@@ -74,6 +75,8 @@ func (e *Error) Status() int {
 		return http.StatusUnprocessableEntity
 	case CodeTooLarge:
 		return http.StatusRequestEntityTooLarge
+	case CodeTimeout:
+		return http.StatusRequestTimeout
 	case CodeMethod:
 		return http.StatusMethodNotAllowed
 	case CodeUnavailable:

@@ -2,15 +2,26 @@ package server_test
 
 import (
 	"context"
+	"io"
+	"log"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pcctl/pcctl/internal/api"
 	"github.com/pcctl/pcctl/internal/domain"
+	"github.com/pcctl/pcctl/internal/server"
 	"github.com/pcctl/pcctl/internal/server/servertest"
 	"github.com/pcctl/pcctl/internal/workspace"
+	"github.com/pcctl/pcctl/internal/workspace/sqlite"
 )
+
+func newJSONLogger(w io.Writer) *slog.Logger { return slog.New(slog.NewJSONHandler(w, nil)) }
 
 // TestGrantEscalation (issue 14, item 1): a user-admin cannot make itself global-admin, an
 // account-admin cannot mint a token for a global-admin; both are answered 403 with the
@@ -43,5 +54,127 @@ func TestGrantEscalation(t *testing.T) {
 	}
 	if last.User != "ua@partner.test" || last.Token == "" || last.TokenCreatedBy != "setup@pcctl.test" {
 		t.Errorf("audit record %+v: want the user, the token and its creator setup@pcctl.test", last)
+	}
+}
+
+// stalledImport starts an import whose body sends one row and then nothing, on route, and
+// returns its answer's channel and the pipe to end it.
+func stalledImport(t *testing.T, url, token, route string) (<-chan *http.Response, *io.PipeWriter) {
+	t.Helper()
+	pr, pw := io.Pipe()
+	req, err := http.NewRequest(http.MethodPost, url+route, pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/x-ndjson")
+	answers := make(chan *http.Response, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			answers <- nil
+			return
+		}
+		answers <- resp
+	}()
+	row := workspace.CustomerRow{Line: 2, Customer: domain.Customer{CompanyName: "Stalled", Domain: "stalled.example", Country: "FR"}}
+	if _, err := pw.Write(api.AppendImportRow(nil, &row)); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pw.Close() })
+	return answers, pw
+}
+
+// TestStalledImport (issue 14, item 3): an import whose body stops coming never holds the
+// workspace's write lock: other writes go through at once, and the import is dropped
+// after the idle timeout (408), nothing written. The same for the deal import.
+func TestStalledImport(t *testing.T) {
+	env := servertest.Start(t, servertest.Options{Server: server.Options{ImportIdleTimeout: 2 * time.Second}})
+	token := env.Token("admin@partner.test", domain.AllRoles...)
+	writer := env.Client("writer@partner.test")
+	ctx := context.Background()
+	for _, route := range []string{api.CustomerImportPath + "?onRowError=ask", api.DealImportPath} {
+		answers, _ := stalledImport(t, env.URL, token, route)
+		time.Sleep(200 * time.Millisecond) // the import is waiting for its body
+		start := time.Now()
+		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		_, err := writer.AddCustomer(wctx, domain.Customer{CompanyName: "Writer", Domain: "w" + strconv.Itoa(len(route)) + ".example", Country: "FR"}, "")
+		cancel()
+		if err != nil || time.Since(start) > time.Second {
+			t.Errorf("%s: a write during a stalled import: %v after %s", route, err, time.Since(start))
+		}
+		select {
+		case resp := <-answers:
+			if resp == nil {
+				t.Fatalf("%s: no answer", route)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusRequestTimeout || !strings.Contains(string(b), "the import's body sent nothing for 2s") {
+				t.Errorf("%s: a stalled import answered %d %s", route, resp.StatusCode, b)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s: the stalled import was never dropped", route)
+		}
+	}
+	if _, err := env.Local("x@partner.test").OpenCustomer(ctx, "stalled.example"); err == nil {
+		t.Errorf("the stalled import wrote its row")
+	}
+}
+
+// TestImportLineBound (issue 14, item 4): a line over 1 MiB is answered 413 and nothing is
+// written; the server never holds more than a line of it.
+func TestImportLineBound(t *testing.T) {
+	env := servertest.Start(t, servertest.Options{})
+	token := "Bearer " + env.Token("admin@partner.test", domain.AllRoles...)
+	long := `["` + strings.Repeat("a", 2<<20) + `"]` + "\n"
+	for _, route := range []string{api.CustomerImportPath, api.DealImportPath} {
+		a := admDo(t, env, http.MethodPost, route, token, nil, long+`{"end":1}`+"\n")
+		if a.status != http.StatusRequestEntityTooLarge || a.err(t).Description != "line 1 of the import's body is longer than 1048576 bytes (1 MiB): nothing was imported" {
+			t.Errorf("%s: a 2 MiB line: %d %.300s", route, a.status, a.body)
+		}
+	}
+}
+
+// TestForbiddenImportNoPanic (issue 14, item 11): an import by a helpdesk agent is refused
+// (403) before the server reads its body: no net/http panic, no stack in any log.
+func TestForbiddenImportNoPanic(t *testing.T) {
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "ws.db"), sqlite.ForServer(sqlite.Options{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var slogBuf, errlog servertest.SyncBuffer
+	hs := httptest.NewUnstartedServer(server.New(db, server.Options{Logger: newJSONLogger(&slogBuf)}))
+	hs.Config.ErrorLog = log.New(&errlog, "", 0)
+	hs.Start()
+	defer hs.Close()
+	owner := db.As(domain.Owner("setup@pcctl.test"))
+	if _, _, _, err := owner.AddUser(context.Background(), domain.User{Email: "desk@partner.test", Roles: []domain.Role{domain.RoleHelpdeskAgent}}); err != nil {
+		t.Fatal(err)
+	}
+	secret, _, err := owner.CreateToken(context.Background(), "desk@partner.test", "", domain.NeverExpires)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, route := range []string{api.CustomerImportPath + "?onRowError=ask", api.DealImportPath} {
+		answers, pw := stalledImport(t, hs.URL, secret, route)
+		var resp *http.Response
+		select {
+		case resp = <-answers:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s: no answer to a forbidden import", route)
+		}
+		pw.Close()
+		if resp == nil || resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("%s: %v", route, resp)
+		}
+		resp.Body.Close()
+	}
+	time.Sleep(100 * time.Millisecond)
+	for name, l := range map[string]string{"net/http's log": errlog.String(), "the server's log": slogBuf.String()} {
+		if strings.Contains(l, "panic") || strings.Contains(l, "goroutine") {
+			t.Errorf("%s holds a panic or a stack:\n%s", name, l)
+		}
 	}
 }

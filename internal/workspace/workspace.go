@@ -9,6 +9,7 @@ package workspace
 
 import (
 	"context"
+	"errors"
 	"io"
 	"time"
 
@@ -422,7 +423,16 @@ type ImportOptions struct {
 	OnRowError func(*RowError) error
 	// Now is the time recorded for customers that carry no creation time.
 	Now time.Time
+	// Probe rolls the import back when any row was refused (OnRowError returned nil for
+	// it), returning ErrProbed with the counts: a first pass that finds every refused row
+	// without writing, so that a server asks its client about them with no write lock held.
+	// An import that refuses no row is written as usual.
+	Probe bool
 }
+
+// ErrProbed is ImportCustomers' answer to a Probe that found refused rows: nothing was
+// written.
+var ErrProbed = errors.New("the import refused rows: nothing was written (probe)")
 
 // ImportResult counts what an import did. Every data row read is counted once in one of
 // the others: Read = Created + Updated + Unchanged + Skipped.
