@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log"
 	"log/slog"
@@ -176,5 +177,24 @@ func TestForbiddenImportNoPanic(t *testing.T) {
 		if strings.Contains(l, "panic") || strings.Contains(l, "goroutine") {
 			t.Errorf("%s holds a panic or a stack:\n%s", name, l)
 		}
+	}
+}
+
+// TestInvitationTokenChosen (issue 14, item 6): POST /invitations with a token of the
+// caller's choosing ("a", "", "../../x") is refused or draws its own; the token answered is
+// the server's, 200 random bits.
+func TestInvitationTokenChosen(t *testing.T) {
+	env := servertest.Start(t, servertest.Options{})
+	token := "Bearer " + env.Token("admin@partner.test", domain.AllRoles...)
+	for _, tok := range []string{"a", "../../x"} {
+		a := admDo(t, env, http.MethodPost, api.InvitationsPath, token, nil, `{"token":"`+tok+`","email":"sales@fabrikam.com","subject":"s","body":"b"}`)
+		if e := a.err(t); a.status != http.StatusBadRequest || e.Field != "token" || strings.Contains(e.Description, "../../x") {
+			t.Errorf("token %q: %d %s", tok, a.status, a.body)
+		}
+	}
+	a := admDo(t, env, http.MethodPost, api.InvitationsPath, token, nil, `{"token":"","email":"sales@fabrikam.com","subject":"s","body":"at /{{token}}"}`)
+	var inv api.Invitation
+	if a.status != http.StatusCreated || json.Unmarshal(a.body, &inv) != nil || len(inv.Token) != 40 || inv.Body != "at /"+inv.Token {
+		t.Errorf("no token given: %d %s", a.status, a.body)
 	}
 }

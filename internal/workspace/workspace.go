@@ -51,7 +51,9 @@ type Workspace interface {
 
 	// InviteReseller records a partnership request. When the address already has a
 	// pending one, that one is returned instead (existing is true); an address that is
-	// already an active reseller's is refused.
+	// already an active reseller's is refused. The workspace draws the token (200 random
+	// bits) and writes it where inv.Body says domain.TokenPlaceholder; a token given in
+	// inv is refused (domain.ErrInvitationTokenGiven): a caller never chooses one.
 	InviteReseller(ctx context.Context, inv domain.Invitation) (saved domain.Invitation, existing bool, err error)
 	// AcceptInvitation records the reseller's acceptance of the request with that token.
 	AcceptInvitation(ctx context.Context, token, mpnID, name string) (domain.Reseller, error)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/pcctl/pcctl/internal/domain"
@@ -128,5 +129,32 @@ func TestAuditNamesToken(t *testing.T) {
 	}
 	if last.User != "acc@fabrikam.com" || last.Token != tok.ID || last.TokenCreatedBy != "alice@contoso.com" || last.Action != "user.add" {
 		t.Errorf("last record %+v: want user acc@fabrikam.com, token %s created by alice@contoso.com", last, tok.ID)
+	}
+}
+
+// TestInvitationTokenDrawn (issue 14, item 6): the workspace draws a partnership
+// request's token (200 random bits), writes it where the body says {{token}}, and
+// refuses a token its caller chose ("a", "", "../../x" alike) without saying whether one
+// exists.
+func TestInvitationTokenDrawn(t *testing.T) {
+	db, _ := openTest(t, filepath.Join(t.TempDir(), "ws.db"))
+	ctx := context.Background()
+	ws := alice(db)
+	inv, _, err := ws.InviteReseller(ctx, domain.Invitation{Email: "sales@fabrikam.com", Subject: "s", Body: "Accept at https://p.example/pcctl/v1/invitations/{{token}} soon"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inv.Token) != 40 || strings.Trim(inv.Token, "abcdefghijklmnopqrstuvwxyz234567") != "" {
+		t.Errorf("token %q: want 40 base32 characters (200 bits)", inv.Token)
+	}
+	if inv.Body != "Accept at https://p.example/pcctl/v1/invitations/"+inv.Token+" soon" {
+		t.Errorf("body %q: the token is not in the link", inv.Body)
+	}
+	for _, tok := range []string{"a", "../../x", inv.Token} {
+		_, _, err := ws.InviteReseller(ctx, domain.Invitation{Token: tok, Email: "other@northwind.com", Subject: "s", Body: "b"})
+		var ie *domain.InvalidError
+		if !errors.As(err, &ie) || ie.Field != "token" || ie.Value != "" || strings.Contains(err.Error(), tok) && tok != "a" {
+			t.Errorf("a token given (%q): %v", tok, err)
+		}
 	}
 }
