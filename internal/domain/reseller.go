@@ -2,8 +2,8 @@ package domain
 
 import (
 	"encoding/base32"
-	"io"
 	"fmt"
+	"io"
 	"net/mail"
 	"strings"
 	"time"

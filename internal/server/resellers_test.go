@@ -18,7 +18,6 @@ import (
 	"github.com/pcctl/pcctl/internal/workspace"
 )
 
-
 type rslAnswer struct {
 	status int
 	header http.Header
