@@ -198,3 +198,15 @@ func CheckActiveReseller(r Reseller, found bool, mpnID, role string) error {
 	}
 	return nil
 }
+
+// CheckInvitationText refuses control characters and bidirectional controls in a
+// partnership request's name and subject (one line) and body (lines).
+func CheckInvitationText(inv Invitation) error {
+	if err := CheckText("name", inv.Name); err != nil {
+		return err
+	}
+	if err := CheckText("subject", inv.Subject); err != nil {
+		return err
+	}
+	return CheckMultilineText("body", inv.Body)
+}

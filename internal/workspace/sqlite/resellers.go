@@ -22,6 +22,9 @@ func (s *session) InviteReseller(ctx context.Context, inv domain.Invitation) (do
 	if inv.Token != "" {
 		return inv, false, domain.ErrInvitationTokenGiven
 	}
+	if err := domain.CheckInvitationText(inv); err != nil {
+		return inv, false, err
+	}
 	now := s.now().UTC().Truncate(1e9)
 	var existing bool
 	err = s.writeTx(ctx, func(tx *sql.Tx) error {

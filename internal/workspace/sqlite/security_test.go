@@ -158,3 +158,77 @@ func TestInvitationTokenDrawn(t *testing.T) {
 		}
 	}
 }
+
+// TestFreeTextControls (issue 14, items 7 and 14): ESC, BEL, a lone CR and bidirectional
+// overrides are refused in every free-text field, whoever writes it; line breaks and tabs
+// stay allowed where a text has lines (descriptions, notes, an email's body).
+func TestFreeTextControls(t *testing.T) {
+	db, _ := openTest(t, filepath.Join(t.TempDir(), "ws.db"))
+	ctx := context.Background()
+	ws := alice(db)
+	if _, err := ws.AddCustomer(ctx, domain.Customer{CompanyName: "Contoso", Domain: "contoso.example", Country: "FR"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	sku := []domain.Solution{{Source: domain.OwnSolution, ID: "crm"}}
+	deal, err := ws.CreateDeal(ctx, domain.Deal{Name: "Rollout", CustomerID: "contoso.example", Value: "500", Currency: "EUR", Solutions: sku})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := ws.CreateRequest(ctx, domain.ServiceRequest{CustomerID: "contoso.example", Title: "Mail down", Severity: domain.SeverityMinimal,
+		Description: "Line one\r\nline two\n\tindented"})
+	if err != nil {
+		t.Fatalf("a description of lines: %v", err)
+	}
+	cases := []struct {
+		name, field string
+		do          func() error
+	}{
+		{"request title with ESC[2J", "title", func() error {
+			_, err := ws.CreateRequest(ctx, domain.ServiceRequest{CustomerID: "contoso.example", Title: "x\x1b[2J", Severity: domain.SeverityMinimal})
+			return err
+		}},
+		{"request description with BEL", "description", func() error {
+			_, err := ws.CreateRequest(ctx, domain.ServiceRequest{CustomerID: "contoso.example", Title: "x", Description: "ring\a", Severity: domain.SeverityMinimal})
+			return err
+		}},
+		{"request note with a lone CR", "note", func() error {
+			_, err := ws.UpdateRequest(ctx, req.Ref, domain.RequestChange{Note: "done\rundone"})
+			return err
+		}},
+		{"deal name with ESC", "name", func() error {
+			_, err := ws.CreateDeal(ctx, domain.Deal{Name: "Roll\x1b]0;owned\aout", CustomerID: "contoso.example", Value: "500", Currency: "EUR", Solutions: sku})
+			return err
+		}},
+		{"deal note with ESC", "note", func() error {
+			_, err := ws.AddDealNote(ctx, deal.ID, "\x1b[2Jcleared", 0)
+			return err
+		}},
+		{"invitation name with ESC", "name", func() error {
+			_, _, err := ws.InviteReseller(ctx, domain.Invitation{Email: "a@fabrikam.com", Name: "F\x1b[31m", Subject: "s", Body: "b"})
+			return err
+		}},
+		{"invitation subject with CR", "subject", func() error {
+			_, _, err := ws.InviteReseller(ctx, domain.Invitation{Email: "a@fabrikam.com", Subject: "s\rBcc: x", Body: "b"})
+			return err
+		}},
+		{"invitation body with BEL", "body", func() error {
+			_, _, err := ws.InviteReseller(ctx, domain.Invitation{Email: "a@fabrikam.com", Subject: "s", Body: "b\a"})
+			return err
+		}},
+		{"company name with U+202E", "companyName", func() error {
+			_, err := ws.AddCustomer(ctx, domain.Customer{CompanyName: "Contoso \u202Eexe.txt", Domain: "evil.example", Country: "FR"}, "")
+			return err
+		}},
+		{"user name with U+2066", "name", func() error {
+			_, _, _, err := ws.AddUser(ctx, domain.User{Email: "u@fabrikam.com", Name: "Sue \u2066x", Roles: []domain.Role{domain.RoleSalesAgent}})
+			return err
+		}},
+	}
+	for _, c := range cases {
+		err := c.do()
+		var ie *domain.InvalidError
+		if !errors.As(err, &ie) || ie.Field != c.field {
+			t.Errorf("%s: %v, want an InvalidError on %s", c.name, err, c.field)
+		}
+	}
+}
