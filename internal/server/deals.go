@@ -292,7 +292,11 @@ func (s *Server) importDeals(w http.ResponseWriter, r *http.Request, ws workspac
 		*flag = b
 	}
 	longRunning(w)
-	f, err := spool(s.importBody(w, r, http.NewResponseController(w)))
+	rc := http.NewResponseController(w)
+	// Full duplex: an answer sent before the whole body is read (413, 408) does not wait
+	// for the rest of it.
+	_ = rc.EnableFullDuplex()
+	f, err := spool(s.importBody(w, r, rc))
 	if err != nil {
 		return err
 	}

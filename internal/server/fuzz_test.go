@@ -118,7 +118,7 @@ func seedWorkspace(tb testing.TB, env *servertest.Env) {
 		{CompanyName: "Contoso", Domain: "contoso.example", Country: "FR"},
 		{CompanyName: "Fabrikam", Domain: "fabrikam.example", Country: "DE"},
 	} {
-		if _, err := ws.AddCustomer(ctx, c, "x"); err != nil {
+		if _, err := ws.AddCustomer(ctx, c, "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"); err != nil {
 			tb.Fatal(err)
 		}
 	}

@@ -266,7 +266,7 @@ func TestResellerRoutes(t *testing.T) {
 	if a.status != http.StatusBadRequest || !strings.Contains(a.body, `field \"quantity\" should be int`) {
 		t.Errorf("bad patch: %d %s", a.status, a.body)
 	}
-	if _, err := local.AddCustomer(ctx, domain.Customer{CompanyName: "Contoso", Domain: "contoso.onmicrosoft.com"}, "x"); err != nil {
+	if _, err := local.AddCustomer(ctx, domain.Customer{CompanyName: "Contoso", Domain: "contoso.onmicrosoft.com"}, "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"); err != nil {
 		t.Fatal(err)
 	}
 	a = rslDo(t, "POST", env.URL+"/v1/customers/contoso.onmicrosoft.com/subscriptions", "application/json", "", bearer,

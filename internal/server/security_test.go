@@ -198,3 +198,18 @@ func TestInvitationTokenChosen(t *testing.T) {
 		t.Errorf("no token given: %d %s", a.status, a.body)
 	}
 }
+
+// TestPlainPasswordRefused (issue 14, item 12): POST /v1/customers with a plain password
+// as adminPasswordHash is refused (400, field adminPasswordHash), nothing stored.
+func TestPlainPasswordRefused(t *testing.T) {
+	env := servertest.Start(t, servertest.Options{})
+	token := "Bearer " + env.Token("admin@partner.test", domain.AllRoles...)
+	a := admDo(t, env, http.MethodPost, api.CustomersPath, token, nil,
+		`{"companyProfile":{"companyName":"Contoso","domain":"contoso.example"},"billingProfile":{"defaultAddress":{"country":"FR"}},"pcctl":{"adminPasswordHash":"Summer2026!"}}`)
+	if e := a.err(t); a.status != http.StatusBadRequest || e.Field != "adminPasswordHash" || strings.Contains(string(a.body), "Summer2026") {
+		t.Errorf("a plain password: %d %s", a.status, a.body)
+	}
+	if _, err := env.Local("x@partner.test").OpenCustomer(context.Background(), "contoso.example"); err == nil {
+		t.Errorf("the customer was stored")
+	}
+}

@@ -113,7 +113,7 @@ func rslStart(t *testing.T) *rslFixture {
 		{CompanyName: "Contoso", Domain: "contoso.onmicrosoft.com", Country: "US"},
 		{CompanyName: "Adatum", Domain: "adatum.onmicrosoft.com", Country: "FR"},
 	} {
-		if _, err := f.local.AddCustomer(ctx, c, "x"); err != nil {
+		if _, err := f.local.AddCustomer(ctx, c, "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -36,7 +36,7 @@ func TestSearchCache(t *testing.T) {
 		{CompanyName: "Contoso Retail", Domain: "contoso-retail.example", Country: "FR"},
 		{CompanyName: "Fabrikam", Domain: "fabrikam.example", Country: "DE"},
 	} {
-		if _, err := alice.AddCustomer(ctx, c, "x"); err != nil {
+		if _, err := alice.AddCustomer(ctx, c, "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -85,7 +85,7 @@ func TestSearchCache(t *testing.T) {
 	}
 
 	// A customer added by another process: the next search sees it.
-	if _, err := local.AddCustomer(ctx, domain.Customer{CompanyName: "Conway Labs", Domain: "conway.example", Country: "GB"}, "x"); err != nil {
+	if _, err := local.AddCustomer(ctx, domain.Customer{CompanyName: "Conway Labs", Domain: "conway.example", Country: "GB"}, "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"); err != nil {
 		t.Fatal(err)
 	}
 	check("added elsewhere", "con", "Contoso (pinned)", "Contoso Retail (flagged)", "Conway Labs")

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -230,5 +231,30 @@ func TestFreeTextControls(t *testing.T) {
 		if !errors.As(err, &ie) || ie.Field != c.field {
 			t.Errorf("%s: %v, want an InvalidError on %s", c.name, err, c.field)
 		}
+	}
+}
+
+// TestPasswordHashOnly (issue 14, item 12): the workspace stores only a bcrypt hash of
+// cost domain.BcryptCost as a customer admin's password hash: a plain password, another
+// cost or another scheme is refused, and not quoted back.
+func TestPasswordHashOnly(t *testing.T) {
+	db, _ := openTest(t, filepath.Join(t.TempDir(), "ws.db"))
+	ctx := context.Background()
+	ws := alice(db)
+	for i, h := range []string{"Summer2026!", "$2a$04$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy",
+		"$1$abc$" + strings.Repeat("x", 53), "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lh W"} {
+		_, err := ws.AddCustomer(ctx, domain.Customer{CompanyName: "Contoso", Domain: fmt.Sprintf("c%d.example", i), Country: "FR"}, h)
+		var ie *domain.InvalidError
+		if !errors.As(err, &ie) || ie.Field != "adminPasswordHash" || strings.Contains(err.Error(), h) {
+			t.Errorf("hash %q: %v", h, err)
+		}
+	}
+	var n int
+	if err := db.db.QueryRow(`SELECT count(*) FROM customers`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("%d customers stored (%v)", n, err)
+	}
+	if _, err := ws.AddCustomer(ctx, domain.Customer{CompanyName: "Contoso", Domain: "ok.example", Country: "FR"},
+		"$2b$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"); err != nil {
+		t.Errorf("a bcrypt hash of cost 10: %v", err)
 	}
 }
