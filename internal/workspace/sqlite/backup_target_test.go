@@ -4,9 +4,11 @@ package sqlite
 
 import (
 	"context"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 )
@@ -58,4 +60,26 @@ func TestBackupTargets(t *testing.T) {
 	if st, _ := os.Lstat(fifo); st.Mode()&os.ModeNamedPipe == 0 {
 		t.Errorf("the FIFO was replaced by %v", st.Mode())
 	}
+}
+
+// TestUntrustedWorkspace (issue 14, item 9): a workspace file every user may write is
+// refused, naming the fix; made private again, it opens.
+func TestUntrustedWorkspace(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ws.db")
+	db, _ := openTest(t, path)
+	db.Close()
+	if err := os.Chmod(path, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Open(context.Background(), path, Options{})
+	var oe *OpenError
+	if !errors.As(err, &oe) || !strings.Contains(err.Error(), "can be written by every user (mode 0666): anyone could add a user or an access token to it. Make it private with 'chmod 600 "+path+"'") {
+		t.Fatalf("a world-writable workspace: %v", err)
+	}
+	os.Chmod(path, 0o600)
+	db2, err := Open(context.Background(), path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db2.Close()
 }
