@@ -80,6 +80,11 @@ func outsidePaths(rel string, text []byte, exists func(string) bool) []string {
 	dir := filepath.Dir(rel)
 	for _, m := range relPath.FindAllSubmatch(text, -1) {
 		p := string(m[1])
+		if last := p[strings.LastIndex(p, "/")+1:]; len(last) == 1 {
+			// "UP/UP/x": a hostile value in a security test or its catalogue row (a
+			// token that tries to climb), not a reference to a file.
+			continue
+		}
 		r := filepath.Clean(filepath.Join(dir, p))
 		if r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) || !exists(r) {
 			bad = append(bad, p)
@@ -138,7 +143,8 @@ func TestOutsidePaths(t *testing.T) {
 		{"docs/architecture.md", "THE RULES of UP/" + "shared/docs/domain.md", 1},
 		{"internal/domain/doc.go", "taken from UP/UP/UP/" + "shared/docs/domain.md", 1},
 		{"docs/api/customers.md", "[x](UP/UP/testdata/partnercenter/customer.json)", 0},
-		{"docs/api/customers.md", "[x](UP/UP/UP/pcctl-other/x)", 1},
+		{"docs/bad-input.md", `a token chosen by the client ("UP/UP/x")`, 0}, // a hostile value, not a file
+		{"docs/api/customers.md", "[x](UP/UP/UP/pcctl-other/notes.md)", 1},
 		{"README.md", "see /" + "work/shared/seeds for more", 1},
 		{"internal/workspace/remote/deals_test.go", `os.ReadFile("UP/UP/UP/testdata/partnercenter/x.json")`, 0},
 		{"internal/workspace/remote/x_test.go", `[]string{"a/UP/b", "UP/UP"}`, 0},

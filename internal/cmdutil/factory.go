@@ -138,8 +138,24 @@ func (f *Factory) Close() error {
 // is the workspace (or its -wal and -shm files) or one of the command's input files:
 // written over, they would be lost. "-" is not a file name here.
 func (f *Factory) CreateOutput(flag, path string, inputs ...string) (*fileutil.AtomicFile, error) {
+	if err := f.checkOutput(flag, path, inputs...); err != nil {
+		return nil, err
+	}
+	return fileutil.CreateAtomic(path)
+}
+
+// CreateSecretOutput is CreateOutput for a file that holds a secret (an invitation draft
+// holds its acceptance link): the file is 0600 whatever the umask (fileutil.CreateSecret).
+func (f *Factory) CreateSecretOutput(flag, path string, inputs ...string) (*fileutil.AtomicFile, error) {
+	if err := f.checkOutput(flag, path, inputs...); err != nil {
+		return nil, err
+	}
+	return fileutil.CreateSecret(path)
+}
+
+func (f *Factory) checkOutput(flag, path string, inputs ...string) error {
 	if path == "-" {
-		return nil, Usagef("%s needs a file name ('-' is not one: standard output carries the command's own output)", flag)
+		return Usagef("%s needs a file name ('-' is not one: standard output carries the command's own output)", flag)
 	}
 	target, err := os.Stat(path)
 	if err == nil {
@@ -147,17 +163,17 @@ func (f *Factory) CreateOutput(flag, path string, inputs ...string) (*fileutil.A
 			ws, _ := f.Config.Workspace()
 			for _, p := range []string{ws, ws + "-wal", ws + "-shm"} {
 				if st, err := os.Stat(p); err == nil && os.SameFile(st, target) {
-					return nil, Usagef("%s %s is the workspace file: writing there would destroy the workspace (to copy it, use 'pcctl workspace backup')", flag, path)
+					return Usagef("%s %s is the workspace file: writing there would destroy the workspace (to copy it, use 'pcctl workspace backup')", flag, path)
 				}
 			}
 		}
 		for _, in := range inputs {
 			if st, err := os.Stat(in); err == nil && os.SameFile(st, target) {
-				return nil, Usagef("%s %s is the file being read: writing there would replace it; choose another name", flag, path)
+				return Usagef("%s %s is the file being read: writing there would replace it; choose another name", flag, path)
 			}
 		}
 	}
-	return fileutil.CreateAtomic(path)
+	return nil
 }
 
 // Input is a file a command reads: standard input for "-".

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 	"unicode"
@@ -146,10 +147,33 @@ func truncateKey(k string) string {
 	return strings.TrimSuffix(k[:n], " ")
 }
 
+// clipText is s cut to at most n bytes on a character boundary, "…" marking a cut.
+func clipText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+// MaxSearchTerm bounds a search term, in characters, as typed and once folded.
+const MaxSearchTerm = 256
+
 // SearchTerm is a user's search text, folded. An empty folded term matches nothing useful
 // and is refused with an *InvalidError.
 func SearchTerm(s string) (string, error) {
+	// Bounded before folding, and after (a character may fold to many: U+FDFA to 18).
+	if n := utf8.RuneCountInString(s); n > MaxSearchTerm {
+		return "", &InvalidError{Field: "term", Value: clipText(s, 64),
+			Reason: fmt.Sprintf("is %d characters long: a search term is at most %d", n, MaxSearchTerm)}
+	}
 	t := Fold(s)
+	if n := utf8.RuneCountInString(t); n > MaxSearchTerm {
+		return "", &InvalidError{Field: "term", Value: clipText(s, 64),
+			Reason: fmt.Sprintf("is %d characters long once folded for search: a search term is at most %d", n, MaxSearchTerm)}
+	}
 	if t == "" {
 		return "", &InvalidError{Field: "term", Value: s, Reason: "has no letters or digits to search for"}
 	}

@@ -1,6 +1,7 @@
 package fileutil
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -112,7 +113,8 @@ func TestAtomicFileLeavesNoName(t *testing.T) {
 }
 
 // TestAtomicFilePrivate: a file holding a secret is committed readable by its owner only,
-// even over a file that was readable by all; other files get 0644.
+// even over a file that was readable by all; another file keeps the mode of the one it
+// replaces.
 func TestAtomicFilePrivate(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("no Unix permission bits")
@@ -122,16 +124,17 @@ func TestAtomicFilePrivate(t *testing.T) {
 		private bool
 		want    os.FileMode
 	}{{true, 0o600}, {false, 0o644}} {
-		path := filepath.Join(dir, "draft.eml")
+		path := filepath.Join(dir, fmt.Sprintf("draft-%v.eml", c.private))
 		if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		a, err := CreateAtomic(path)
+		create := CreateAtomic
+		if c.private {
+			create = CreateSecret
+		}
+		a, err := create(path)
 		if err != nil {
 			t.Fatal(err)
-		}
-		if c.private {
-			a.Private()
 		}
 		if _, err := io.WriteString(a, "secret link"); err != nil {
 			t.Fatal(err)

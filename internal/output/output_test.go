@@ -175,3 +175,21 @@ func TestDecimalField(t *testing.T) {
 		}
 	}
 }
+
+// TestTableEscapesControls (issue 14, item 7): a value holding ESC, BEL, a lone CR or a
+// bidirectional override (from Partner Center, an import, an older workspace) is printed
+// in a table with those characters escaped, never raw; line breaks and tabs are spaces.
+func TestTableEscapesControls(t *testing.T) {
+	for in, want := range map[string]string{
+		"Contoso\x1b[2J":    `Contoso\u001b[2J`,
+		"bell\a":            `bell\u0007`,
+		"a\rb":              `a\u000db`,
+		"evil\u202Etxt.exe": `evil\u202etxt.exe`,
+		"two\nlines\tok":    "two lines ok",
+		"Société":           "Société",
+	} {
+		if got := cleanCell(in); got != want {
+			t.Errorf("cleanCell(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

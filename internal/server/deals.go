@@ -259,7 +259,15 @@ func (s *Server) listDeals(w http.ResponseWriter, r *http.Request, ws workspace.
 // rows; a body that stops before that line (the client met an error reading its file) is
 // an aborted import: nothing is written. The answer is the api.DealImportResult, its rows
 // written one at a time.
+//
+// The body is spooled to a temporary file before the import's write transaction begins:
+// the write lock is never held while the server waits on the network (issue 14, item 3);
+// each line is at most MaxImportLine bytes (item 4).
 func (s *Server) importDeals(w http.ResponseWriter, r *http.Request, ws workspace.Workspace) error {
+	if err := principalOf(r).Require(domain.PermDeals); err != nil {
+		refuseUnread(w)
+		return err
+	}
 	var opts workspace.DealImportOptions
 	for k, vs := range r.URL.Query() {
 		if len(vs) > 1 {
@@ -292,7 +300,16 @@ func (s *Server) importDeals(w http.ResponseWriter, r *http.Request, ws workspac
 		*flag = b
 	}
 	longRunning(w)
-	rows := &dealBodyRows{dec: json.NewDecoder(http.MaxBytesReader(w, r.Body, s.opts.MaxImportBytes))}
+	rc := http.NewResponseController(w)
+	// Full duplex: an answer sent before the whole body is read (413, 408) does not wait
+	// for the rest of it.
+	_ = rc.EnableFullDuplex()
+	f, err := spool(s.importBody(w, r, rc))
+	if err != nil {
+		return err
+	}
+	defer closeSpool(f)
+	rows := &dealBodyRows{dec: json.NewDecoder(bufio.NewReaderSize(f, 64<<10))}
 	res, err := ws.ImportDeals(r.Context(), rows, opts)
 	if err != nil {
 		return err

@@ -121,12 +121,12 @@ func TestPartnerCenterPaging(t *testing.T) {
 	e := servertest.Start(t, servertest.Options{})
 	ctx := context.Background()
 	ws := e.Local("owner@pcctl.test")
-	rslInvite(t, ws, "tok-fabrikam-partners-0001", "sales@fabrikam.com", "Fabrikam")
-	if _, err := ws.AcceptInvitation(ctx, "tok-fabrikam-partners-0001", "4847383", "Fabrikam Partners"); err != nil {
+	tok := rslInvite(t, ws, "sales@fabrikam.com", "Fabrikam")
+	if _, err := ws.AcceptInvitation(ctx, tok, "4847383", "Fabrikam Partners"); err != nil {
 		t.Fatal(err)
 	}
 	for i := range 4 {
-		rslInvite(t, ws, fmt.Sprintf("tok-pending-reseller-%04d", i), fmt.Sprintf("sales%d@reseller.example", i), fmt.Sprintf("Reseller %d", i))
+		rslInvite(t, ws, fmt.Sprintf("sales%d@reseller.example", i), fmt.Sprintf("Reseller %d", i))
 	}
 	// 23 customers, two pairs sharing a name (the order's ties), 7 of them the reseller's.
 	for i := range 23 {
@@ -138,7 +138,7 @@ func TestPartnerCenterPaging(t *testing.T) {
 		if i%3 == 0 {
 			c.ResellerMPNID = "4847383"
 		}
-		if _, err := ws.AddCustomer(ctx, c, "x"); err != nil {
+		if _, err := ws.AddCustomer(ctx, c, ""); err != nil {
 			t.Fatal(err)
 		}
 		for j := range 2 {
@@ -209,7 +209,7 @@ func TestPagingResumesAfterLastItem(t *testing.T) {
 	ctx := context.Background()
 	ws := e.Local("owner@pcctl.test")
 	for _, n := range []string{"Bravo", "Charlie", "Delta", "Echo", "Foxtrot"} {
-		if _, err := ws.AddCustomer(ctx, domain.Customer{CompanyName: n, Domain: strings.ToLower(n) + ".example", Country: "FR"}, "x"); err != nil {
+		if _, err := ws.AddCustomer(ctx, domain.Customer{CompanyName: n, Domain: strings.ToLower(n) + ".example", Country: "FR"}, ""); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -234,7 +234,7 @@ func TestPagingResumesAfterLastItem(t *testing.T) {
 		t.Fatalf("first page %q", got)
 	}
 	for _, n := range []string{"Alpha", "Able", "Dalton"} {
-		if _, err := ws.AddCustomer(ctx, domain.Customer{CompanyName: n, Domain: strings.ToLower(n) + ".example", Country: "FR"}, "x"); err != nil {
+		if _, err := ws.AddCustomer(ctx, domain.Customer{CompanyName: n, Domain: strings.ToLower(n) + ".example", Country: "FR"}, ""); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -285,7 +285,7 @@ func TestAfterRemoteAsLocal(t *testing.T) {
 	local := e.Local("owner@pcctl.test")
 	for i := range 6 {
 		d := fmt.Sprintf("c%d.example", i)
-		if _, err := local.AddCustomer(ctx, domain.Customer{CompanyName: fmt.Sprintf("C%d", 5-i), Domain: d, Country: "FR"}, "x"); err != nil {
+		if _, err := local.AddCustomer(ctx, domain.Customer{CompanyName: fmt.Sprintf("C%d", 5-i), Domain: d, Country: "FR"}, ""); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := local.AddSubscription(ctx, domain.Subscription{CustomerID: d, Offer: "E3", Quantity: 1}); err != nil {
@@ -367,7 +367,7 @@ func TestRecentViewOnePage(t *testing.T) {
 	remote := e.ClientWithToken(c.token)
 	for i := range 3 {
 		d := fmt.Sprintf("c%d.example", i)
-		if _, err := e.Local("owner@pcctl.test").AddCustomer(ctx, domain.Customer{CompanyName: d, Domain: d, Country: "FR"}, "x"); err != nil {
+		if _, err := e.Local("owner@pcctl.test").AddCustomer(ctx, domain.Customer{CompanyName: d, Domain: d, Country: "FR"}, ""); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := remote.OpenCustomer(ctx, d); err != nil { // an open, as admin@pcctl.test

@@ -21,7 +21,7 @@ func TestRelationshipRoutes(t *testing.T) {
 	env := servertest.Start(t, servertest.Options{})
 	local := env.Local("owner@pcctl.test")
 	ctx := context.Background()
-	if _, err := local.AddCustomer(ctx, domain.Customer{CompanyName: `Contoso <b>Ltd</b>`, Domain: "contoso.com"}, "x"); err != nil {
+	if _, err := local.AddCustomer(ctx, domain.Customer{CompanyName: `Contoso <b>Ltd</b>`, Domain: "contoso.com"}, ""); err != nil {
 		t.Fatal(err)
 	}
 	sub, err := local.AddSubscription(ctx, domain.Subscription{CustomerID: "contoso.com", Offer: "Microsoft 365 E3", Quantity: 5})

@@ -37,6 +37,9 @@ type Options struct {
 	MaxBodyBytes int64
 	// MaxImportBytes bounds an import's streamed body (default 2 GiB).
 	MaxImportBytes int64
+	// ImportIdleTimeout drops an import whose body sends nothing for that long (default
+	// DefaultImportIdleTimeout).
+	ImportIdleTimeout time.Duration
 	// BaseURL is the server's public address, for the links it gives (default: taken from
 	// each request's Host).
 	BaseURL string
@@ -71,6 +74,9 @@ func New(db *sqlite.DB, opts Options) *Server {
 	}
 	if opts.MaxImportBytes <= 0 {
 		opts.MaxImportBytes = DefaultMaxImportBytes
+	}
+	if opts.ImportIdleTimeout <= 0 {
+		opts.ImportIdleTimeout = DefaultImportIdleTimeout
 	}
 	s := &Server{db: db, log: opts.Logger, opts: opts, mux: http.NewServeMux()}
 	s.mux.HandleFunc("GET "+api.HealthPath, s.health)
@@ -165,6 +171,7 @@ func (s *Server) handle(pattern string, h handlerFunc) {
 			// answer is sent, so the client's next request sees the change).
 			defer s.auth.clear()
 		}
+		r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
 		if err := h(w, r, s.workspaceOf(r, p)); err != nil {
 			s.writeError(w, r, err)
 		}
@@ -222,6 +229,10 @@ func (s *Server) authenticate(r *http.Request, arrived time.Time) (domain.Princi
 		}
 	}
 	p, t, err := s.db.Authenticate(r.Context(), secret)
+	if err == nil {
+		// The audit log names the token acted through and who created it.
+		p.Token, p.TokenCreatedBy = t.ID, t.CreatedBy
+	}
 	if err == nil && cacheable {
 		s.auth.put(hash, p, t, version)
 	}

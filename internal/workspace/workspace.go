@@ -9,6 +9,7 @@ package workspace
 
 import (
 	"context"
+	"errors"
 	"io"
 	"time"
 
@@ -50,7 +51,9 @@ type Workspace interface {
 
 	// InviteReseller records a partnership request. When the address already has a
 	// pending one, that one is returned instead (existing is true); an address that is
-	// already an active reseller's is refused.
+	// already an active reseller's is refused. The workspace draws the token (200 random
+	// bits) and writes it where inv.Body says domain.TokenPlaceholder; a token given in
+	// inv is refused (domain.ErrInvitationTokenGiven): a caller never chooses one.
 	InviteReseller(ctx context.Context, inv domain.Invitation) (saved domain.Invitation, existing bool, err error)
 	// AcceptInvitation records the reseller's acceptance of the request with that token.
 	AcceptInvitation(ctx context.Context, token, mpnID, name string) (domain.Reseller, error)
@@ -487,7 +490,16 @@ type ImportOptions struct {
 	OnRowError func(*RowError) error
 	// Now is the time recorded for customers that carry no creation time.
 	Now time.Time
+	// Probe rolls the import back when any row was refused (OnRowError returned nil for
+	// it), returning ErrProbed with the counts: a first pass that finds every refused row
+	// without writing, so that a server asks its client about them with no write lock held.
+	// An import that refuses no row is written as usual.
+	Probe bool
 }
+
+// ErrProbed is ImportCustomers' answer to a Probe that found refused rows: nothing was
+// written.
+var ErrProbed = errors.New("the import refused rows: nothing was written (probe)")
 
 // ImportResult counts what an import did. Every data row read is counted once in one of
 // the others: Read = Created + Updated + Unchanged + Skipped.
@@ -525,12 +537,15 @@ var AuditEntities = []struct{ Kind, ID string }{
 
 // AuditRecord is one change recorded in the audit log.
 type AuditRecord struct {
-	Seq      int64     // the record's number: later records have higher numbers
-	At       time.Time // when the change was made (the workspace's clock)
-	User     string    // who made it
-	Action   string    // "<entity>.<verb>", such as "deal.close-won" or "customer.flag"
-	Entity   string    // the kind of entity changed: customer, customers (an import), reseller…
-	EntityID string    // its ID (tenant ID, MPN ID, deal ID…); "" for an import
+	Seq  int64     // the record's number: later records have higher numbers
+	At   time.Time // when the change was made (the workspace's clock)
+	User string    // who made it
+	// Token and TokenCreatedBy name the access token the change was made through, and who
+	// created that token; both "" for a change made on the local file.
+	Token, TokenCreatedBy string
+	Action                string // "<entity>.<verb>", such as "deal.close-won" or "customer.flag"
+	Entity                string // the kind of entity changed: customer, customers (an import), reseller…
+	EntityID              string // its ID (tenant ID, MPN ID, deal ID…); "" for an import
 	// Before and After are compact JSON objects of the fields the change concerns, before
 	// and after it: "" before a creation and after a deletion. Secrets are never recorded.
 	Before, After string

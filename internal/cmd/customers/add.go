@@ -105,7 +105,7 @@ func addRun(ctx context.Context, opts *AddOptions) error {
 	if err != nil {
 		return err
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), domain.BcryptCost)
 	if err != nil {
 		return fmt.Errorf("hashing the temporary password: %w", err)
 	}

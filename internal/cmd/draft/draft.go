@@ -50,12 +50,7 @@ func Link(base, path, token string) string {
 // before anything is recorded). It holds the request's link, a secret: it is written
 // readable by its owner only.
 func CreateEML(f *cmdutil.Factory, flag, path string, inputs ...string) (*fileutil.AtomicFile, error) {
-	out, err := f.CreateOutput(flag, path, inputs...)
-	if err != nil {
-		return nil, err
-	}
-	out.Private()
-	return out, nil
+	return f.CreateSecretOutput(flag, path, inputs...)
 }
 
 // Print prints the draft as the commands show it on a terminal: To and Subject lines,

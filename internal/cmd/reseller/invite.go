@@ -2,10 +2,6 @@ package reseller
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base32"
-	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -85,23 +81,13 @@ func inviteRun(ctx context.Context, o *inviteOptions) error {
 	if err != nil {
 		return err
 	}
-	random := o.f.Random
-	if random == nil {
-		random = rand.Reader
-	}
-	raw := make([]byte, 25)
-	if _, err := io.ReadFull(random, raw); err != nil {
-		return fmt.Errorf("drawing the invitation token: %w", err)
-	}
-	// 200 random bits in lower-case base32: letters and digits only, so a token never
-	// starts with '-' (where it would read as a flag) and survives being typed or mailed.
-	token := strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(raw))
 	base, configured := o.f.Config.InviteBaseURL()
 	link := func(token string) string {
 		return strings.TrimSuffix(base, "/") + "/pcctl/v1/invitations/" + token
 	}
 	now := o.f.Now()
-	subject, body, err := domain.DraftInvitation(o.f.Config.PartnerName(), strings.TrimSpace(o.name), link(token), now.Add(domain.InvitationTTL), custom)
+	// The workspace draws the token and writes it where the draft says {{token}}.
+	subject, body, err := domain.DraftInvitation(o.f.Config.PartnerName(), strings.TrimSpace(o.name), link(domain.TokenPlaceholder), now.Add(domain.InvitationTTL), custom)
 	if err != nil {
 		if ie, ok := err.(*domain.InvalidError); ok {
 			return cmdutil.Usagef("--message-file %s: %s", o.messageFile, ie.Reason)
@@ -120,7 +106,7 @@ func inviteRun(ctx context.Context, o *inviteOptions) error {
 	if err != nil {
 		return err
 	}
-	inv, existing, err := ws.InviteReseller(ctx, domain.Invitation{Token: token, Email: email, Name: strings.TrimSpace(o.name),
+	inv, existing, err := ws.InviteReseller(ctx, domain.Invitation{Email: email, Name: strings.TrimSpace(o.name),
 		Subject: subject, Body: body})
 	if err != nil {
 		return err

@@ -69,7 +69,7 @@ func startDeals(t *testing.T) *dealEnv {
 		{ID: dealTenant1, CompanyName: "Contoso Ltd", Domain: "contoso.com", Country: "GB"},
 		{ID: dealTenant2, CompanyName: "Adatum GmbH", Domain: "adatum.de", Country: "DE"},
 	} {
-		if _, err := env.Local(dealUser).AddCustomer(ctx, c, "hash"); err != nil {
+		if _, err := env.Local(dealUser).AddCustomer(ctx, c, "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -108,6 +108,9 @@ func (s *session) AddCustomer(ctx context.Context, c domain.Customer, passwordHa
 	if err != nil {
 		return workspace.CustomerRecord{}, err
 	}
+	if err := domain.CheckPasswordHash(passwordHash); err != nil {
+		return workspace.CustomerRecord{}, err
+	}
 	if c.ID == "" {
 		id, err := uuid.NewRandomFromReader(s.random)
 		if err != nil {

@@ -65,7 +65,7 @@ func TestImportDeals(t *testing.T) {
 		{CompanyName: "Adatum Inc", Domain: "adatum.com", Country: "US"},
 		{CompanyName: "Contoso Pharmaceuticals", Domain: "contoso-pharma.com", Country: "GB"},
 	} {
-		if _, err := ws.AddCustomer(ctx, c, "h"); err != nil {
+		if _, err := ws.AddCustomer(ctx, c, "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -235,7 +235,7 @@ func TestImportDealsResolution(t *testing.T) {
 		{CompanyName: "Wingtip Toys", Domain: "wingtip.com", Country: "US"},
 		{CompanyName: "Wingtip Toys", Domain: "wingtip.co.uk", Country: "GB"},
 	} {
-		if _, err := ws.AddCustomer(ctx, c, "h"); err != nil {
+		if _, err := ws.AddCustomer(ctx, c, ""); err != nil {
 			t.Fatal(err)
 		}
 	}

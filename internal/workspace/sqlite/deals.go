@@ -265,6 +265,9 @@ func writeSolutions(ctx context.Context, tx *sql.Tx, pk int64, sols []domain.Sol
 
 func (s *session) insertNote(ctx context.Context, tx *sql.Tx, pk int64, text string, at time.Time) error {
 	text = strings.TrimSpace(text)
+	if err := domain.CheckMultilineText("note", text); err != nil {
+		return err
+	}
 	if text == "" {
 		return &domain.InvalidError{Field: "note", Reason: "is empty"}
 	}
@@ -413,6 +416,9 @@ func (s *session) ActOnDeal(ctx context.Context, id string, action domain.DealAc
 	}
 	return s.changeDeal(ctx, id, action, "deal."+string(action), expectVersion, func(tx *sql.Tx, pk int64, before, after *domain.Deal) error {
 		if r := strings.TrimSpace(reason); r != "" {
+			if err := domain.CheckText("reason", r); err != nil {
+				return err
+			}
 			after.StatusReason = r
 		}
 		return nil

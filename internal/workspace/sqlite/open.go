@@ -224,6 +224,9 @@ func prepareFile(path string, createFolder bool) (created bool, err error) {
 		if !st.Mode().IsRegular() {
 			return false, &OpenError{Path: path, Reason: "is not a file but a device, a pipe or a socket: name a workspace file"}
 		}
+		if err := checkTrusted(path, st); err != nil {
+			return false, err
+		}
 		f, err := os.OpenFile(path, os.O_RDWR, 0)
 		if err != nil {
 			return false, &OpenError{Path: path, Reason: "cannot open it for writing: " + plainErr(err), Err: err}

@@ -144,10 +144,11 @@ func TestRelationshipLifecycle(t *testing.T) {
 	if _, _, err := ws.RequestRelationship(ctx, domain.RelationshipRequest{CustomerID: c.ID, ResellerMPNID: "4847383", Subject: "s", Body: domain.LinkPlaceholder}); err == nil {
 		t.Fatal("a request on behalf of a stranger")
 	}
-	if _, _, err := ws.InviteReseller(ctx, domain.Invitation{Token: "inv", Email: "sales@fabrikam.com", Subject: "s", Body: "b"}); err != nil {
+	inv, _, err := ws.InviteReseller(ctx, domain.Invitation{Email: "sales@fabrikam.com", Subject: "s", Body: "b"})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ws.AcceptInvitation(ctx, "inv", "4847383", "Fabrikam"); err != nil {
+	if _, err := ws.AcceptInvitation(ctx, inv.Token, "4847383", "Fabrikam"); err != nil {
 		t.Fatal(err)
 	}
 	old, _, err := ws.RequestRelationship(ctx, domain.RelationshipRequest{CustomerID: c.ID, ResellerMPNID: "4847383", Subject: "s", Body: domain.LinkPlaceholder})

@@ -66,6 +66,9 @@ func (s *session) CreateRequest(ctx context.Context, r domain.ServiceRequest) (w
 	if r.Title = strings.TrimSpace(r.Title); r.Title == "" {
 		return out, &domain.InvalidError{Field: "title", Reason: "is empty"}
 	}
+	if err := domain.CheckRequestText(r); err != nil {
+		return out, err
+	}
 	sev, err := domain.ParseSeverity(string(r.Severity))
 	if err != nil {
 		return out, err

@@ -287,6 +287,13 @@ CREATE TABLE relationship_requests (
 CREATE INDEX relationship_requests_customer ON relationship_requests(customer, created_at);
 CREATE INDEX relationship_requests_pending ON relationship_requests(created_at) WHERE accepted_at = '';
 `,
+	// 8: who acts through an access token: the token's creator, and the token and its
+	// creator in every audit record (the grant rule of docs/api/admin.md).
+	`
+ALTER TABLE tokens ADD COLUMN created_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit_log ADD COLUMN token_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit_log ADD COLUMN token_created_by TEXT NOT NULL DEFAULT '';
+`,
 }
 
 // applicationID marks a SQLite file as a pcctl workspace (PRAGMA application_id): "PCCT".

@@ -24,10 +24,27 @@ type searchCache struct {
 	changes *changeWatcher
 	seen    int64 // the data_version the entries were computed at
 	entries map[string][]domain.Customer
+	bytes   int // the memory the entries hold, about (entrySize)
 }
 
-// maxSearchEntries bounds the cache: when full, it starts over.
-const maxSearchEntries = 4096
+// The cache is bounded by entries and by bytes (issue 14, item 5: bounded by entries only,
+// long terms made it hold gigabytes): when full, it starts over; a result larger than an
+// eighth of it is not kept.
+const (
+	maxSearchEntries = 4096
+	maxSearchBytes   = 32 << 20
+)
+
+// entrySize is about the memory an entry holds: its key, and each customer's strings and
+// fixed fields.
+func entrySize(key string, res []domain.Customer) int {
+	n := len(key) + 64
+	for _, c := range res {
+		n += 160 + len(c.ID) + len(c.CompanyName) + len(c.Domain) + len(c.Country) + len(c.ResellerMPNID) +
+			len(c.Relationship) + len(c.AdminAccount)
+	}
+	return n
+}
 
 // current reads data_version; it empties the cache when it changed. The caller holds mu.
 func (c *searchCache) current(ctx context.Context) (int64, error) {
@@ -36,7 +53,7 @@ func (c *searchCache) current(ctx context.Context) (int64, error) {
 		return 0, err
 	}
 	if v != c.seen {
-		c.seen, c.entries = v, nil
+		c.seen, c.entries, c.bytes = v, nil, 0
 	}
 	return v, nil
 }
@@ -62,10 +79,18 @@ func (c *searchCache) put(key string, version int64, res []domain.Customer) {
 	if version != c.seen {
 		return
 	}
-	if c.entries == nil || len(c.entries) >= maxSearchEntries {
-		c.entries = map[string][]domain.Customer{}
+	size := entrySize(key, res)
+	if size > maxSearchBytes/8 {
+		return
+	}
+	if _, ok := c.entries[key]; ok {
+		return
+	}
+	if c.entries == nil || len(c.entries) >= maxSearchEntries || c.bytes+size > maxSearchBytes {
+		c.entries, c.bytes = map[string][]domain.Customer{}, 0
 	}
 	c.entries[key] = res
+	c.bytes += size
 }
 
 // withMarks makes records of customers with the principal's flags and pins.

@@ -23,12 +23,12 @@ import (
 // lock stays busy past the workspace's closing is lost.
 const tokenUseGranularity = time.Minute
 
-const tokenColumns = `id, email, name, created_at, expires_at, revoked_at, last_used_at`
+const tokenColumns = `id, email, name, created_at, expires_at, revoked_at, last_used_at, created_by`
 
 func scanToken(sc scanner) (domain.Token, error) {
 	var t domain.Token
 	var created, expires, revoked, used string
-	if err := sc.Scan(&t.ID, &t.User, &t.Name, &created, &expires, &revoked, &used); err != nil {
+	if err := sc.Scan(&t.ID, &t.User, &t.Name, &created, &expires, &revoked, &used, &t.CreatedBy); err != nil {
 		return t, err
 	}
 	t.CreatedAt = parseTime(created)
@@ -88,10 +88,13 @@ func (s *session) CreateToken(ctx context.Context, email, name string, ttl time.
 		if err != nil {
 			return err
 		}
+		if err := domain.CheckActOnUser(s.who, "create an access token for", u); err != nil {
+			return err
+		}
 		now := s.now().UTC().Truncate(time.Second)
-		t = domain.Token{ID: id.String(), User: u.Email, Name: name, CreatedAt: now, ExpiresAt: domain.TokenExpiry(now, ttl)}
-		if _, err = tx.ExecContext(ctx, `INSERT INTO tokens(id, email, name, secret_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			t.ID, t.User, t.Name, domain.HashTokenSecret(secret), formatTime(t.CreatedAt), formatOptTime(t.ExpiresAt)); err != nil {
+		t = domain.Token{ID: id.String(), User: u.Email, Name: name, CreatedAt: now, ExpiresAt: domain.TokenExpiry(now, ttl), CreatedBy: s.who.User}
+		if _, err = tx.ExecContext(ctx, `INSERT INTO tokens(id, email, name, secret_hash, created_at, expires_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			t.ID, t.User, t.Name, domain.HashTokenSecret(secret), formatTime(t.CreatedAt), formatOptTime(t.ExpiresAt), t.CreatedBy); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, "token.create", "token", t.ID, nil, tokenState(t))
@@ -144,6 +147,13 @@ func (s *session) RevokeToken(ctx context.Context, id string) (domain.Token, err
 	err = s.writeTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		if t, err = loadToken(ctx, tx, id); err != nil {
+			return err
+		}
+		u, err := loadUser(ctx, tx, t.User)
+		if err != nil {
+			return err
+		}
+		if err := domain.CheckActOnUser(s.who, "revoke an access token of", u); err != nil {
 			return err
 		}
 		if !t.RevokedAt.IsZero() {
