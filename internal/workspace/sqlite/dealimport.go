@@ -340,7 +340,7 @@ func (s *session) importRow(ctx context.Context, tx *sql.Tx, w *dealWriter, r *w
 	case ok:
 		out.Resolution = how
 	case len(cands) > 1:
-		fail(r.NameColumn, "Customer Name", ambiguity(d.Organization, cands))
+		fail(r.NameColumn, "Customer Name", ambiguity(d.Organization, d.OrgCountry, cands))
 		return nil
 	case !opts.CreateMissingOrgs:
 		near, err := closestCustomers(ctx, tx, key, suggested)
@@ -533,7 +533,7 @@ func pickCandidate(cands []orgCandidate, country, folded string) (orgCandidate, 
 }
 
 // ambiguity lists the candidates of an ambiguous name, at most five.
-func ambiguity(name string, cands []orgCandidate) string {
+func ambiguity(name, country string, cands []orgCandidate) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%q is ambiguous: it matches %d organisations: ", name, len(cands))
 	for i, c := range cands {
@@ -546,7 +546,11 @@ func ambiguity(name string, cands []orgCandidate) string {
 		}
 		b.WriteString(c.describe())
 	}
-	b.WriteString(" (give the Customer Country, or the exact name)")
+	if country != "" {
+		fmt.Fprintf(&b, " (the Customer Country %s does not settle it: give the exact name, or pin the row with a Customer Domain or Customer ID column)", country)
+	} else {
+		b.WriteString(" (give the Customer Country, or the exact name)")
+	}
 	return b.String()
 }
 
