@@ -30,7 +30,7 @@ or whose Microsoft ID (tenant ID) does: at least 4 hexadecimal digits including 
 8, with or without its hyphens.
 Case and accents are ignored: "societe gen" finds "Société Générale", "CONT" finds
 "contoso.onmicrosoft.com"; German written without umlauts finds the names written with
-them ("wuerzburg" finds "Würzburg"). Several words are searched as one phrase. Exact matches come
+them and the other way round ("wuerzburg" finds "Würzburg", "würzburg" "Wuerzburg"). Several words are searched as one phrase. Exact matches come
 first, then the rest alphabetically; at most 100 results unless --limit says otherwise.
 Search covers every customer, whatever the default view of 'customers list'.`,
 		Example: `  pcctl customers search contoso

@@ -112,6 +112,19 @@ func (s *session) SearchCustomers(ctx context.Context, text string, limit int) (
 		}
 		more = append(more, found...)
 	}
+	// A text written with umlauts is also looked for as German writes it without them
+	// ("würzburg" finds "Wuerzburg GmbH"), walked as the term is.
+	forms, _ := domain.SearchForms(text)
+	if len(forms) > 1 {
+		if at := domain.IndexTerm(forms[1]); len(at) >= domain.KeyPrefixLen {
+			found, err := s.firstInNameOrder(ctx, limit, nil, `SELECT customer, name_key, '' FROM customer_search
+				WHERE prefix = ? AND key >= ? AND key < ? ORDER BY name_key, customer`, domain.KeyPrefix(at), at, at+"\xff")
+			if err != nil {
+				return nil, err
+			}
+			more = append(more, found...)
+		}
+	}
 	// The beginning of a tenant ID: the primary key's index, in ID order.
 	if hex, ok := domain.IDPrefixTerm(term); ok {
 		p := domain.TenantIDPrefix(hex)
@@ -134,7 +147,7 @@ func (s *session) SearchCustomers(ctx context.Context, text string, limit int) (
 		byID[c.ID] = c
 		plain = append(plain, c.Customer)
 	}
-	ranked := domain.RankSearch(term, plain, limit)
+	ranked := domain.RankSearchForms(forms, plain, limit)
 	if s.search != nil {
 		s.search.put(key, version, ranked)
 	}
