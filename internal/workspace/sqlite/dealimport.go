@@ -209,6 +209,9 @@ type dealImport struct {
 func (imp *dealImport) chunk(rows []workspace.DealImportRow, res *workspace.DealImportResult) error {
 	keys := make([]string, len(rows))
 	folded := make([]string, len(rows))
+	// altKeys: the OrgKey of a name written with umlauts as German writes it without them
+	// ("Würzburg Logistik" → "wuerzburg logistik"), looked up when the name finds nothing.
+	altKeys := make([]string, len(rows))
 	first := len(res.Rows)
 	for i := range rows {
 		r := &rows[i]
@@ -235,12 +238,15 @@ func (imp *dealImport) chunk(rows []workspace.DealImportRow, res *workspace.Deal
 		}
 		folded[i] = domain.Fold(r.Deal.Organization)
 		keys[i] = domain.StripLegalSuffixes(folded[i])
+		if t := domain.FoldTransliterated(r.Deal.Organization); t != "" {
+			altKeys[i] = domain.StripLegalSuffixes(t)
+		}
 		if keys[i] == "" {
 			out.Errors = append(out.Errors, workspace.RowError{Line: r.Line, Column: r.NameColumn, Field: "Customer Name",
 				Reason: "is empty: every deal needs its customer organisation"})
 		}
 	}
-	cands, err := resolveCandidates(imp.ctx, imp.tx, keys)
+	cands, err := resolveCandidates(imp.ctx, imp.tx, append(slices.Clip(keys), altKeys...))
 	if err != nil {
 		return err
 	}
@@ -260,7 +266,14 @@ func (imp *dealImport) chunk(rows []workspace.DealImportRow, res *workspace.Deal
 			out.Errors = append(out.Errors, workspace.RowError{Line: r.Line, Field: "Status",
 				Reason: "closed as duplicate is not available in Partner Center: not imported"})
 		default:
-			if err := imp.s.importRow(imp.ctx, imp.tx, imp.w, r, out, keys[i], folded[i], cands[keys[i]], existing, imp.createdOrgs, imp.suggested, imp.opts); err != nil {
+			cs := cands[keys[i]]
+			if len(cs) == 0 && altKeys[i] != "" {
+				for _, c := range cands[altKeys[i]] {
+					c.translit = true
+					cs = append(cs, c)
+				}
+			}
+			if err := imp.s.importRow(imp.ctx, imp.tx, imp.w, r, out, keys[i], folded[i], cs, existing, imp.createdOrgs, imp.suggested, imp.opts); err != nil {
 				return err
 			}
 		}

@@ -235,6 +235,7 @@ func TestImportDealsResolution(t *testing.T) {
 		{CompanyName: "Wingtip Toys", Domain: "wingtip.com", Country: "US"},
 		{CompanyName: "Wingtip Toys", Domain: "wingtip.co.uk", Country: "GB"},
 		{ID: "3f2504e0-4f89-41d3-9a0c-0305e82c3301", CompanyName: "Trey Architects Inc", Domain: "treyarchitectsinc.com", Country: "US"},
+		{CompanyName: "Wuerzburg Logistik GmbH", Domain: "wuerzburg-logistik.de", Country: "DE"},
 	} {
 		if _, err := ws.AddCustomer(ctx, c, "h"); err != nil {
 			t.Fatal(err)
@@ -255,6 +256,7 @@ func TestImportDealsResolution(t *testing.T) {
 		pscRow(13, "R-12", "Wingtip Toys", "", domain.SubAccepted),         // pinned by domain
 		pscRow(14, "R-13", "Trey", "", domain.SubAccepted),                 // pinned by tenant ID
 		pscRow(15, "R-14", "Trey", "", domain.SubAccepted),                 // pinned to nothing
+		pscRow(16, "R-15", "Würzburg Logistik", "", domain.SubAccepted),    // umlauts for a name written without
 	}
 	rows[11].CustomerDomain, rows[11].PinColumn = "wingtip.co.uk", 20
 	rows[12].CustomerID, rows[12].PinColumn = "3f2504e0-4f89-41d3-9a0c-0305e82c3301", 21
@@ -286,12 +288,13 @@ func TestImportDealsResolution(t *testing.T) {
 		`13:imported:customer domain`,
 		`14:imported:customer ID`,
 		`15:failed: [no customer has the primary domain trey.example]`,
+		`16:imported:German transliteration`,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	for id, wantCustomer := range map[string]string{"R-2": "A. Datum SCI", "R-3": "Apotheke Würzburg", "R-4": "Contoso Bäckerei GmbH",
-		"R-5": "Mueller Bau GmbH", "R-6": "Müller Bau AG", "R-8": "Wingtip Toys", "R-12": "Wingtip Toys", "R-13": "Trey Architects Inc"} {
+		"R-5": "Mueller Bau GmbH", "R-6": "Müller Bau AG", "R-8": "Wingtip Toys", "R-12": "Wingtip Toys", "R-13": "Trey Architects Inc", "R-15": "Wuerzburg Logistik GmbH"} {
 		d, err := ws.Deal(ctx, id)
 		if err != nil {
 			t.Fatal(err)
