@@ -746,12 +746,16 @@ type DealNoteRequest struct {
 // DealImportRow is one row of a deal import's NDJSON body: every field of
 // workspace.DealImportRow, the deal as a referral.
 type DealImportRow struct {
-	Line        int        `json:"line"`
-	Deal        Referral   `json:"deal"`
-	NameColumn  int        `json:"nameColumn,omitempty"`
-	Fingerprint string     `json:"fingerprint,omitempty"`
-	Duplicate   bool       `json:"duplicate,omitempty"`
-	Errors      []RowError `json:"errors,omitzero"`
+	Line       int      `json:"line"`
+	Deal       Referral `json:"deal"`
+	NameColumn int      `json:"nameColumn,omitempty"`
+	// The optional pin to a customer (workspace.DealImportRow).
+	CustomerDomain string     `json:"customerDomain,omitempty"`
+	CustomerID     string     `json:"customerId,omitempty"`
+	PinColumn      int        `json:"pinColumn,omitempty"`
+	Fingerprint    string     `json:"fingerprint,omitempty"`
+	Duplicate      bool       `json:"duplicate,omitempty"`
+	Errors         []RowError `json:"errors,omitzero"`
 }
 
 func dealFromRowErrors(errs []workspace.RowError) []RowError {
@@ -779,6 +783,7 @@ func dealRowErrors(errs []RowError) []workspace.RowError {
 // FromDealImportRow describes a row to import.
 func FromDealImportRow(r workspace.DealImportRow) DealImportRow {
 	return DealImportRow{Line: r.Line, Deal: fromDeal(r.Deal), NameColumn: r.NameColumn, Fingerprint: r.Fingerprint,
+		CustomerDomain: r.CustomerDomain, CustomerID: r.CustomerID, PinColumn: r.PinColumn,
 		Duplicate: r.Duplicate, Errors: dealFromRowErrors(r.Errors)}
 }
 
@@ -789,6 +794,7 @@ func (r DealImportRow) Row() (workspace.DealImportRow, error) {
 		return workspace.DealImportRow{}, err
 	}
 	return workspace.DealImportRow{Line: r.Line, Deal: rec.Deal, NameColumn: r.NameColumn, Fingerprint: r.Fingerprint,
+		CustomerDomain: r.CustomerDomain, CustomerID: r.CustomerID, PinColumn: r.PinColumn,
 		Duplicate: r.Duplicate, Errors: dealRowErrors(r.Errors)}, nil
 }
 

@@ -265,6 +265,26 @@ func TenantIDPrefix(hex string) string {
 // company name, then by the name as written, then by ID so the order is total. It keeps
 // at most limit results.
 func RankSearch(term string, found []Customer, limit int) []Customer {
+	return RankSearchForms([]string{term}, found, limit)
+}
+
+// SearchForms are the folded forms a search text is looked for by: SearchTerm(text), and,
+// when the text holds ä, ö or ü, its German transliteration ("würzburg" also looks for
+// "wuerzburg"), as NameForms gives a name both.
+func SearchForms(text string) ([]string, error) {
+	term, err := SearchTerm(text)
+	if err != nil {
+		return nil, err
+	}
+	if t := FoldTransliterated(text); t != "" && t != term {
+		return []string{term, t}, nil
+	}
+	return []string{term}, nil
+}
+
+// RankSearchForms is RankSearch for a text searched in several forms (SearchForms): a
+// customer matches when one of them does, exactly when one matches exactly.
+func RankSearchForms(terms []string, found []Customer, limit int) []Customer {
 	type ranked struct {
 		c     Customer
 		exact bool
@@ -272,7 +292,11 @@ func RankSearch(term string, found []Customer, limit int) []Customer {
 	}
 	rs := make([]ranked, 0, len(found))
 	for _, c := range found {
-		m, exact := Matches(term, c)
+		m, exact := false, false
+		for _, term := range terms {
+			tm, te := Matches(term, c)
+			m, exact = m || tm, exact || te
+		}
 		if !m {
 			continue
 		}

@@ -66,3 +66,23 @@ func TestMatchesTransliterationsAndTenantID(t *testing.T) {
 		t.Errorf("TenantIDPrefix = %q", got)
 	}
 }
+
+func TestSearchForms(t *testing.T) {
+	for in, want := range map[string][]string{
+		"Würzburg":  {"wurzburg", "wuerzburg"},
+		"wuerzburg": {"wuerzburg"},
+		"Straße":    {"strasse"},
+	} {
+		if got, err := SearchForms(in); err != nil || !slices.Equal(got, want) {
+			t.Errorf("SearchForms(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	c := []Customer{{ID: "a", CompanyName: "Wuerzburg Logistik"}, {ID: "b", CompanyName: "Würzburg Bau"}, {ID: "c", CompanyName: "Wurzburg Inc"}}
+	forms, _ := SearchForms("würzburg")
+	if got := RankSearchForms(forms, c, 10); len(got) != 3 {
+		t.Errorf("RankSearchForms(würzburg) = %v, want all three", got)
+	}
+	if got := RankSearch("wurzburg", c, 10); len(got) != 2 || got[0].ID != "b" || got[1].ID != "c" {
+		t.Errorf("RankSearch(wurzburg) = %v, want b, c", got)
+	}
+}

@@ -211,6 +211,23 @@ func mapDeal(f *psc.File, row *psc.Row, dropped *Dropped, values badValues) work
 			d.OrgCountry = c
 		}
 	}
+	if v := m.text(psc.CustomerDomain); v != "" {
+		if dom, err := domain.ParseDomain(v); err != nil {
+			m.failErr(psc.CustomerDomain, err)
+		} else {
+			r.CustomerDomain, r.PinColumn = dom, row.Column[psc.CustomerDomain]
+		}
+	}
+	if v := m.text(psc.CustomerTenantID); v != "" {
+		if id, err := domain.ParseTenantID(v); err != nil {
+			m.failErr(psc.CustomerTenantID, err)
+		} else {
+			r.CustomerID = id
+			if r.PinColumn == 0 {
+				r.PinColumn = row.Column[psc.CustomerTenantID]
+			}
+		}
+	}
 	switch st {
 	case domain.PSCOpen:
 		d.Status, d.Substatus = domain.DealActive, domain.SubAccepted

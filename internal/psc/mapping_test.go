@@ -16,7 +16,7 @@ func TestColumns(t *testing.T) {
 		"Opportunity ID", "Deal Name", "Customer Name", "Customer Country", "Deal Value", "Currency", "Status",
 		"Deal Role", "Licensing Program", "Products", "Estimated Close Date", "Customer Outcome",
 		"Customer Contact Name", "Customer Contact Email", "Customer Contact Phone", "Seller Email",
-		"Created Date", "Last Modified Date", "Deal Type",
+		"Created Date", "Last Modified Date", "Deal Type", "Customer Domain", "Customer ID",
 	}
 	if len(want) != int(NumColumns) {
 		t.Fatalf("NumColumns = %d, want %d", NumColumns, len(want))
@@ -41,7 +41,7 @@ func TestColumns(t *testing.T) {
 			t.Errorf("ParseColumn(%q) = %v, want none", name, c)
 		}
 	}
-	if got := NumColumns.String(); got != "Column(19)" {
+	if got := NumColumns.String(); got != "Column(21)" {
 		t.Errorf("NumColumns.String() = %q", got)
 	}
 }
@@ -164,7 +164,7 @@ func TestFoldValue(t *testing.T) {
 
 func TestLoadMappingErrors(t *testing.T) {
 	const format = `expected "columns:" followed by one "file header: PSC column" line per column, and/or "values:" followed by one "PSC column: {file value: value}" line per column`
-	const list = "Opportunity ID, Deal Name, Customer Name, Customer Country, Deal Value, Currency, Status, Deal Role, Licensing Program, Products, Estimated Close Date, Customer Outcome, Customer Contact Name, Customer Contact Email, Customer Contact Phone, Seller Email, Created Date, Last Modified Date, Deal Type"
+	const list = "Opportunity ID, Deal Name, Customer Name, Customer Country, Deal Value, Currency, Status, Deal Role, Licensing Program, Products, Estimated Close Date, Customer Outcome, Customer Contact Name, Customer Contact Email, Customer Contact Phone, Seller Email, Created Date, Last Modified Date, Deal Type, Customer Domain, Customer ID"
 	tests := []struct{ name, in, want string }{
 		{"empty", "", "map.yaml: file is empty: " + format},
 		{"comments only", "# nothing\n", "map.yaml: file is empty: " + format},

@@ -256,6 +256,11 @@ type DealImportRow struct {
 	Deal domain.Deal
 	// NameColumn is where the customer name is in the file, for errors (0 if unknown).
 	NameColumn int
+	// CustomerDomain and CustomerID, when given (optional columns), pin the row to the
+	// customer with that primary domain or tenant ID, whatever its name; PinColumn is
+	// where the first given one is in the file.
+	CustomerDomain, CustomerID string
+	PinColumn                  int
 	// Fingerprint identifies the mapped content: a re-import of the same content is
 	// unchanged.
 	Fingerprint string
@@ -336,6 +341,8 @@ const (
 	ResolvedTransliteration Resolution = "German transliteration"    // ae, oe, ue read as ä, ö, ü
 	ResolvedCountry         Resolution = "name and country"          // several share the name; one is in the row's country
 	ResolvedCreated         Resolution = "new prospect organisation" // --create-missing-orgs
+	ResolvedDomain          Resolution = "customer domain"           // the Customer Domain column
+	ResolvedTenantID        Resolution = "customer ID"               // the Customer ID column (tenant ID)
 )
 
 // DealImportResult is what a deal import did, row by row, and whether it wrote anything.

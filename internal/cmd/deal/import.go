@@ -107,7 +107,9 @@ separator (DD.MM.YYYY is DD/MM/YYYY).
 Columns are matched by header name, ignoring case and spaces: Opportunity ID, Deal Name,
 Customer Name, Customer Country, Deal Value, Currency, Status, Deal Role, Licensing Program,
 Products, Estimated Close Date, Customer Outcome, Customer Contact Name, Customer Contact
-Email, Customer Contact Phone, Seller Email, Created Date, Last Modified Date, Deal Type.
+Email, Customer Contact Phone, Seller Email, Created Date, Last Modified Date, Deal Type;
+and two PSC does not export, which you may add to pin a row to its customer whatever its
+name: Customer Domain (its primary domain) and Customer ID (its tenant ID).
 Opportunity ID, Deal Name, Customer Name, Status, Deal Value, Currency and Products are
 required (Currency may be left out when every Deal Value names its currency). --map reads
 other header names from a YAML file, and other values, per column (matched ignoring case,
@@ -125,11 +127,13 @@ outbound deals, Won and Lost closed deals (which can no longer be changed); Clos
 Duplicate is not available in Partner Center and is never imported (skipped). Products
 (separated by ; or |, at most 50) become solutions, Microsoft SKUs unless marked own: or
 partner:. The Customer Name must resolve to one customer or prospect organisation, ignoring
-case, accents, punctuation and legal suffixes (Inc, Ltd, SA, GmbH…); the Customer Country
-(an ISO code or the country's name, in English, French, German, Spanish, Italian,
-Portuguese, Dutch or Japanese) settles a name several share. A name that matches nothing fails its row, unless
---create-missing-orgs creates a prospect organisation. The Seller Email joins the deal's
-team; the Customer Outcome is appended to its notes; Deal Role and Licensing Program are
+case, accents, punctuation and legal suffixes (Inc, Ltd, SA, GmbH…); the exact name
+with its legal suffix, or the Customer Country (an ISO code or the country's name, in
+English, French, German, Spanish, Italian, Portuguese, Dutch or Japanese), settles a name
+several share. German written without umlauts (Wuerzburg, BAECKEREI) finds the names
+written with them. A name that matches nothing fails its row, naming the closest
+customers when there are any, unless --create-missing-orgs creates a prospect
+organisation. The Seller Email joins the deal's team; the Customer Outcome is appended to its notes; Deal Role and Licensing Program are
 dropped (pcctl derives them), and so is the Estimated Close Date except for IoT OEM deals.
 
 The import is one transaction. By default it is all or nothing: if any row fails, every

@@ -123,7 +123,7 @@ func (s *session) ImportDeals(ctx context.Context, rows workspace.DealRows, opts
 			}
 			defer w.close()
 			imp := &dealImport{s: s, tx: tx, ctx: quiet, w: w, now: now, opts: opts, noDeals: before == 0,
-				seenID: map[string]int{}, createdOrgs: map[string]orgCandidate{}}
+				seenID: map[string]int{}, createdOrgs: map[string]orgCandidate{}, suggested: map[string]string{}}
 			chunk := make([]workspace.DealImportRow, 0, importChunk)
 			for done := false; !done; {
 				chunk = chunk[:0]
@@ -202,12 +202,16 @@ type dealImport struct {
 	// row can name an existing deal but one of the import's own, which seenID catches.
 	noDeals     bool
 	createdOrgs map[string]orgCandidate
+	suggested   map[string]string // closestCustomers' answers
 }
 
 // chunk checks, resolves and records a chunk of rows, appending their results.
 func (imp *dealImport) chunk(rows []workspace.DealImportRow, res *workspace.DealImportResult) error {
 	keys := make([]string, len(rows))
 	folded := make([]string, len(rows))
+	// altKeys: the OrgKey of a name written with umlauts as German writes it without them
+	// ("Würzburg Logistik" → "wuerzburg logistik"), looked up when the name finds nothing.
+	altKeys := make([]string, len(rows))
 	first := len(res.Rows)
 	for i := range rows {
 		r := &rows[i]
@@ -234,12 +238,15 @@ func (imp *dealImport) chunk(rows []workspace.DealImportRow, res *workspace.Deal
 		}
 		folded[i] = domain.Fold(r.Deal.Organization)
 		keys[i] = domain.StripLegalSuffixes(folded[i])
+		if t := domain.FoldTransliterated(r.Deal.Organization); t != "" {
+			altKeys[i] = domain.StripLegalSuffixes(t)
+		}
 		if keys[i] == "" {
 			out.Errors = append(out.Errors, workspace.RowError{Line: r.Line, Column: r.NameColumn, Field: "Customer Name",
 				Reason: "is empty: every deal needs its customer organisation"})
 		}
 	}
-	cands, err := resolveCandidates(imp.ctx, imp.tx, keys)
+	cands, err := resolveCandidates(imp.ctx, imp.tx, append(slices.Clip(keys), altKeys...))
 	if err != nil {
 		return err
 	}
@@ -259,7 +266,14 @@ func (imp *dealImport) chunk(rows []workspace.DealImportRow, res *workspace.Deal
 			out.Errors = append(out.Errors, workspace.RowError{Line: r.Line, Field: "Status",
 				Reason: "closed as duplicate is not available in Partner Center: not imported"})
 		default:
-			if err := imp.s.importRow(imp.ctx, imp.tx, imp.w, r, out, keys[i], folded[i], cands[keys[i]], existing, imp.createdOrgs, imp.opts); err != nil {
+			cs := cands[keys[i]]
+			if len(cs) == 0 && altKeys[i] != "" {
+				for _, c := range cands[altKeys[i]] {
+					c.translit = true
+					cs = append(cs, c)
+				}
+			}
+			if err := imp.s.importRow(imp.ctx, imp.tx, imp.w, r, out, keys[i], folded[i], cs, existing, imp.createdOrgs, imp.suggested, imp.opts); err != nil {
 				return err
 			}
 		}
@@ -294,7 +308,7 @@ func rowError(line, col int, err error) workspace.RowError {
 // importRow resolves the organisation of one good row and records it: a new deal, an
 // update of an open one, unchanged, or a failure.
 func (s *session) importRow(ctx context.Context, tx *sql.Tx, w *dealWriter, r *workspace.DealImportRow, out *workspace.DealImportRowResult,
-	key, folded string, cands []orgCandidate, existing map[string]existingDeal, createdOrgs map[string]orgCandidate, opts workspace.DealImportOptions) error {
+	key, folded string, cands []orgCandidate, existing map[string]existingDeal, createdOrgs map[string]orgCandidate, suggested map[string]string, opts workspace.DealImportOptions) error {
 	fail := func(col int, field, reason string) {
 		out.Outcome = workspace.DealFailed
 		out.Errors = append(out.Errors, workspace.RowError{Line: r.Line, Column: col, Field: field, Reason: reason})
@@ -309,6 +323,12 @@ func (s *session) importRow(ctx context.Context, tx *sql.Tx, w *dealWriter, r *w
 			if _, how, ok := pickCandidate(cands, d.OrgCountry, folded); ok {
 				out.Resolution = how
 			}
+			switch {
+			case r.CustomerID != "":
+				out.Resolution = workspace.ResolvedTenantID
+			case r.CustomerDomain != "":
+				out.Resolution = workspace.ResolvedDomain
+			}
 			return nil
 		}
 		if cur.status == domain.DealClosed {
@@ -318,13 +338,32 @@ func (s *session) importRow(ctx context.Context, tx *sql.Tx, w *dealWriter, r *w
 		}
 	}
 	org, how, ok := pickCandidate(cands, d.OrgCountry, folded)
+	if r.CustomerDomain != "" || r.CustomerID != "" {
+		pin, pinHow, reason, err := pinnedCustomer(ctx, tx, r)
+		if err != nil {
+			return err
+		}
+		if reason != "" {
+			fail(r.PinColumn, pinField(r), reason)
+			return nil
+		}
+		org, how, ok = pin, pinHow, true
+	}
 	switch {
 	case ok:
 		out.Resolution = how
 	case len(cands) > 1:
-		fail(r.NameColumn, "Customer Name", ambiguity(d.Organization, cands))
+		fail(r.NameColumn, "Customer Name", ambiguity(d.Organization, d.OrgCountry, cands))
 		return nil
 	case !opts.CreateMissingOrgs:
+		near, err := closestCustomers(ctx, tx, key, suggested)
+		if err != nil {
+			return err
+		}
+		if near != "" {
+			fail(r.NameColumn, "Customer Name", fmt.Sprintf("%q matches no customer or organisation: did you mean %s? (correct the name, or pin the row to its customer with a Customer Domain or Customer ID column)", d.Organization, near))
+			return nil
+		}
 		fail(r.NameColumn, "Customer Name", fmt.Sprintf("%q matches no customer or organisation (--create-missing-orgs creates it as a prospect organisation)", d.Organization))
 		return nil
 	default:
@@ -357,6 +396,112 @@ func (s *session) importRow(ctx context.Context, tx *sql.Tx, w *dealWriter, r *w
 	}
 	out.Outcome = workspace.DealUpdated
 	return nil
+}
+
+// pinnedCustomer is the customer a row's Customer Domain or Customer ID names, or the
+// reason it cannot be used.
+func pinnedCustomer(ctx context.Context, tx *sql.Tx, r *workspace.DealImportRow) (orgCandidate, workspace.Resolution, string, error) {
+	find := func(col, v string) (orgCandidate, bool, error) {
+		c := orgCandidate{customer: true}
+		err := tx.QueryRowContext(ctx, `SELECT pk, id, company_name, domain, country FROM customers WHERE `+col+` = ?`, v).
+			Scan(&c.pk, &c.id, &c.name, &c.domain, &c.country)
+		if errors.Is(err, sql.ErrNoRows) {
+			return c, false, nil
+		}
+		return c, err == nil, err
+	}
+	var byDomain, byID orgCandidate
+	if r.CustomerDomain != "" {
+		c, ok, err := find("domain", r.CustomerDomain)
+		if err != nil || !ok {
+			return c, "", fmt.Sprintf("no customer has the primary domain %s", r.CustomerDomain), err
+		}
+		byDomain = c
+	}
+	if r.CustomerID != "" {
+		c, ok, err := find("id", r.CustomerID)
+		if err != nil || !ok {
+			return c, "", fmt.Sprintf("no customer has the tenant ID %s", r.CustomerID), err
+		}
+		byID = c
+	}
+	switch {
+	case r.CustomerDomain == "":
+		return byID, workspace.ResolvedTenantID, "", nil
+	case r.CustomerID == "":
+		return byDomain, workspace.ResolvedDomain, "", nil
+	case byDomain.pk != byID.pk:
+		return byDomain, "", fmt.Sprintf("the Customer Domain %s is %s's and the Customer ID %s is %s's: give one customer",
+			r.CustomerDomain, byDomain.name, r.CustomerID, byID.name), nil
+	}
+	return byID, workspace.ResolvedTenantID, "", nil
+}
+
+// pinField names the column a row's pin came from.
+func pinField(r *workspace.DealImportRow) string {
+	if r.CustomerDomain != "" {
+		return "Customer Domain"
+	}
+	return "Customer ID"
+}
+
+// maxSuggested bounds the distinct names that match nothing for which an import looks for
+// the closest customers: a file of unknown names stays quick.
+const maxSuggested = 1000
+
+// suggestScan bounds the customers read for each name's suggestions.
+const suggestScan = 300
+
+// closestCustomers says which customers a name that matched nothing (its OrgKey) may
+// have meant, as "Trey Architects Inc (treyarchitectsinc.com)" joined by "or": those whose
+// name begins with it, and those whose name begins with its first word and is a few
+// typing mistakes away (domain.ClosestOrgKeys). Run only for failing rows, at most
+// maxSuggested distinct names per import (suggested holds their answers).
+func closestCustomers(ctx context.Context, tx *sql.Tx, key string, suggested map[string]string) (string, error) {
+	if s, ok := suggested[key]; ok || len(suggested) >= maxSuggested {
+		return s, nil
+	}
+	type near struct{ name, domain, nameKey string }
+	var found []near
+	seen := map[string]bool{}
+	scan := func(lo string, limit int) error {
+		rows, err := tx.QueryContext(ctx, `SELECT company_name, domain, name_key FROM customers INDEXED BY customers_name
+			WHERE name_key >= ? AND name_key < ? ORDER BY name_key LIMIT ?`, lo, lo+"\xff", limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var n near
+			if err := rows.Scan(&n.name, &n.domain, &n.nameKey); err != nil {
+				return err
+			}
+			if !seen[n.domain] {
+				seen[n.domain] = true
+				found = append(found, n)
+			}
+		}
+		return rows.Err()
+	}
+	if err := scan(key, 5); err != nil {
+		return "", err
+	}
+	if first, _, _ := strings.Cut(key, " "); len(first) >= 3 {
+		if err := scan(first, suggestScan); err != nil {
+			return "", err
+		}
+	}
+	keys := make([]string, len(found))
+	for i, n := range found {
+		keys[i] = n.nameKey
+	}
+	var parts []string
+	for _, i := range domain.ClosestOrgKeys(key, keys, 3) {
+		parts = append(parts, fmt.Sprintf("%s (%s)", found[i].name, found[i].domain))
+	}
+	s := strings.Join(parts, " or ")
+	suggested[key] = s
+	return s, nil
 }
 
 // pickCandidate chooses the one organisation a name resolves to, and says how: the only
@@ -401,7 +546,7 @@ func pickCandidate(cands []orgCandidate, country, folded string) (orgCandidate, 
 }
 
 // ambiguity lists the candidates of an ambiguous name, at most five.
-func ambiguity(name string, cands []orgCandidate) string {
+func ambiguity(name, country string, cands []orgCandidate) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%q is ambiguous: it matches %d organisations: ", name, len(cands))
 	for i, c := range cands {
@@ -414,7 +559,11 @@ func ambiguity(name string, cands []orgCandidate) string {
 		}
 		b.WriteString(c.describe())
 	}
-	b.WriteString(" (give the Customer Country, or the exact name)")
+	if country != "" {
+		fmt.Fprintf(&b, " (the Customer Country %s does not settle it: give the exact name, or pin the row with a Customer Domain or Customer ID column)", country)
+	} else {
+		b.WriteString(" (give the Customer Country, or the exact name)")
+	}
 	return b.String()
 }
 

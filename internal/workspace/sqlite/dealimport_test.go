@@ -234,6 +234,8 @@ func TestImportDealsResolution(t *testing.T) {
 		{CompanyName: "Blue Yonder Inc", Domain: "blueyonder.com", Country: "US"},
 		{CompanyName: "Wingtip Toys", Domain: "wingtip.com", Country: "US"},
 		{CompanyName: "Wingtip Toys", Domain: "wingtip.co.uk", Country: "GB"},
+		{ID: "3f2504e0-4f89-41d3-9a0c-0305e82c3301", CompanyName: "Trey Architects Inc", Domain: "treyarchitectsinc.com", Country: "US"},
+		{CompanyName: "Wuerzburg Logistik GmbH", Domain: "wuerzburg-logistik.de", Country: "DE"},
 	} {
 		if _, err := ws.AddCustomer(ctx, c, ""); err != nil {
 			t.Fatal(err)
@@ -248,8 +250,17 @@ func TestImportDealsResolution(t *testing.T) {
 		pscRow(7, "R-6", "Muller Bau", "", domain.SubAccepted),             // Fold of Müller
 		pscRow(8, "R-7", "blue yonder", "", domain.SubAccepted),            // ue that is no umlaut
 		pscRow(9, "R-8", "Wingtip Toys", "GB", domain.SubAccepted),         // the country settles it
-		pscRow(10, "R-9", "Apotheke Wuerzburger", "", domain.SubAccepted),  // no such name
+		pscRow(10, "R-9", "Apotheke Wuerzburger", "", domain.SubAccepted),  // no such name: the closest
+		pscRow(11, "R-10", "Trey Architect", "", domain.SubAccepted),       // the names it begins
+		pscRow(12, "R-11", "Nobody Near", "", domain.SubAccepted),          // nothing close
+		pscRow(13, "R-12", "Wingtip Toys", "", domain.SubAccepted),         // pinned by domain
+		pscRow(14, "R-13", "Trey", "", domain.SubAccepted),                 // pinned by tenant ID
+		pscRow(15, "R-14", "Trey", "", domain.SubAccepted),                 // pinned to nothing
+		pscRow(16, "R-15", "Würzburg Logistik", "", domain.SubAccepted),    // umlauts for a name written without
 	}
+	rows[11].CustomerDomain, rows[11].PinColumn = "wingtip.co.uk", 20
+	rows[12].CustomerID, rows[12].PinColumn = "3f2504e0-4f89-41d3-9a0c-0305e82c3301", 21
+	rows[13].CustomerDomain, rows[13].PinColumn = "trey.example", 20
 	res, err := ws.ImportDeals(ctx, dealRowsOf(rows), workspace.DealImportOptions{SkipFailed: true})
 	if err != nil {
 		t.Fatal(err)
@@ -271,13 +282,19 @@ func TestImportDealsResolution(t *testing.T) {
 		`7:imported:name without legal suffix`,
 		`8:imported:name without legal suffix`,
 		`9:imported:name and country`,
-		`10:failed: ["Apotheke Wuerzburger" matches no customer or organisation (--create-missing-orgs creates it as a prospect organisation)]`,
+		`10:failed: ["Apotheke Wuerzburger" matches no customer or organisation: did you mean Apotheke Würzburg (apotheke-wuerzburg.de)? (correct the name, or pin the row to its customer with a Customer Domain or Customer ID column)]`,
+		`11:failed: ["Trey Architect" matches no customer or organisation: did you mean Trey Architects Inc (treyarchitectsinc.com)? (correct the name, or pin the row to its customer with a Customer Domain or Customer ID column)]`,
+		`12:failed: ["Nobody Near" matches no customer or organisation (--create-missing-orgs creates it as a prospect organisation)]`,
+		`13:imported:customer domain`,
+		`14:imported:customer ID`,
+		`15:failed: [no customer has the primary domain trey.example]`,
+		`16:imported:German transliteration`,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	for id, wantCustomer := range map[string]string{"R-2": "A. Datum SCI", "R-3": "Apotheke Würzburg", "R-4": "Contoso Bäckerei GmbH",
-		"R-5": "Mueller Bau GmbH", "R-6": "Müller Bau AG", "R-8": "Wingtip Toys"} {
+		"R-5": "Mueller Bau GmbH", "R-6": "Müller Bau AG", "R-8": "Wingtip Toys", "R-12": "Wingtip Toys", "R-13": "Trey Architects Inc", "R-15": "Wuerzburg Logistik GmbH"} {
 		d, err := ws.Deal(ctx, id)
 		if err != nil {
 			t.Fatal(err)

@@ -21,8 +21,12 @@ import (
 // ranked; when it matches many, the customers are walked in name order instead, and with
 // that many matches the first ones come quickly.
 
-// maxVariantKeys bounds the keys walked for each transliteration variant of a term.
-const maxVariantKeys = 2000
+// maxVariantKeys bounds the keys walked for each transliteration variant of a term: each
+// costs a customer lookup (is the name written with an umlaut?), so a term such as "blue"
+// (variant "blu") costs at most this many, about half a millisecond. A workspace with
+// more than this many names without umlauts under the variant, alphabetically before the
+// ones with, shows fewer of those.
+const maxVariantKeys = 200
 
 // shortTermLimit is how many keys a one- or two-byte term may match to be ranked in full.
 var shortTermLimit = 20000 // a variable so tests can exercise both paths
@@ -93,6 +97,11 @@ func (s *session) SearchCustomers(ctx context.Context, text string, limit int) (
 			continue
 		}
 		found, err := s.firstInNameOrder(ctx, limit, func(_, name string) bool {
+			// A name without an umlaut matches only as it is folded: the walk of the term
+			// itself finds it.
+			if domain.FoldTransliterated(name) == "" {
+				return false
+			}
 			m, _ := domain.Matches(term, domain.Customer{CompanyName: name})
 			return m
 		}, `SELECT s.customer, s.name_key, c.company_name FROM customer_search s JOIN customers c ON c.pk = s.customer
@@ -102,6 +111,19 @@ func (s *session) SearchCustomers(ctx context.Context, text string, limit int) (
 			return nil, err
 		}
 		more = append(more, found...)
+	}
+	// A text written with umlauts is also looked for as German writes it without them
+	// ("würzburg" finds "Wuerzburg GmbH"), walked as the term is.
+	forms, _ := domain.SearchForms(text)
+	if len(forms) > 1 {
+		if at := domain.IndexTerm(forms[1]); len(at) >= domain.KeyPrefixLen {
+			found, err := s.firstInNameOrder(ctx, limit, nil, `SELECT customer, name_key, '' FROM customer_search
+				WHERE prefix = ? AND key >= ? AND key < ? ORDER BY name_key, customer`, domain.KeyPrefix(at), at, at+"\xff")
+			if err != nil {
+				return nil, err
+			}
+			more = append(more, found...)
+		}
 	}
 	// The beginning of a tenant ID: the primary key's index, in ID order.
 	if hex, ok := domain.IDPrefixTerm(term); ok {
@@ -125,7 +147,7 @@ func (s *session) SearchCustomers(ctx context.Context, text string, limit int) (
 		byID[c.ID] = c
 		plain = append(plain, c.Customer)
 	}
-	ranked := domain.RankSearch(term, plain, limit)
+	ranked := domain.RankSearchForms(forms, plain, limit)
 	if s.search != nil {
 		s.search.put(key, version, ranked)
 	}
