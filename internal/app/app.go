@@ -63,6 +63,11 @@ func Run(f *cmdutil.Factory, args []string) int {
 	}
 	code := cmdutil.ExitCode(err)
 	msg := err.Error()
+	if code == cmdutil.ExitPartial {
+		// Not an error: the command did its work, and says what it left out.
+		fmt.Fprintln(f.IOStreams.ErrOut, msg)
+		return code
+	}
 	if code == cmdutil.ExitFailure && isCobraUsage(msg) {
 		code = cmdutil.ExitUsage
 		msg += "; see 'pcctl --help'"

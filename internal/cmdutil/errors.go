@@ -3,6 +3,7 @@
 package cmdutil
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/pcctl/pcctl/internal/domain"
 	"github.com/pcctl/pcctl/internal/output"
+	"github.com/pcctl/pcctl/internal/workspace"
 )
 
 // Exit codes, documented in `pcctl help exit-codes`.
@@ -23,7 +25,20 @@ const (
 	// ExitDenied is an access refused: no valid access token (a server's 401) or a role
 	// missing (403).
 	ExitDenied = 5
+	// ExitPartial is a command that completed but left rows out: an import that skipped
+	// bad rows (--on-error skip). Its output (the summary) is complete; the rows left out
+	// are listed on stderr.
+	ExitPartial = 6
 )
+
+// PartialError ends a command that completed but left rows out: exit 6, its message
+// printed on stderr as it is (not as an error: the work was done).
+type PartialError struct{ Msg string }
+
+func (e *PartialError) Error() string { return e.Msg }
+
+// Partialf builds a PartialError.
+func Partialf(format string, a ...any) error { return &PartialError{Msg: fmt.Sprintf(format, a...)} }
 
 // UsageError is a command line pcctl cannot act on: a bad flag, a missing argument, a
 // value out of its allowed set.
@@ -43,9 +58,12 @@ func ExitCode(err error) int {
 	var auth *domain.AuthError
 	var forbidden *domain.ForbiddenError
 	var remoteOnly *RemoteError
+	var partial *PartialError
 	switch {
 	case err == nil:
 		return ExitOK
+	case errors.As(err, &partial):
+		return ExitPartial
 	case errors.As(err, &usage), errors.As(err, &outUsage), errors.As(err, &invalid), errors.As(err, &remoteOnly):
 		return ExitUsage
 	case errors.Is(err, domain.ErrNotFound):
@@ -95,6 +113,16 @@ func PlainFlagError(err error) string {
 		return fmt.Sprintf("invalid value %q for %s: expected a number", value, flag)
 	}
 	return msg
+}
+
+// MaxArgs allows at most n arguments.
+func MaxArgs(n int, names string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) > n {
+			return Usagef("%s takes at most %s (got %d arguments: %s); see '%s --help'", cmd.CommandPath(), names, len(args), strings.Join(args, " "), cmd.CommandPath())
+		}
+		return nil
+	}
 }
 
 // MinArgs requires at least n arguments.
@@ -155,4 +183,21 @@ func ListSome(items []string, n int) string {
 		return strings.Join(items, ", ")
 	}
 	return fmt.Sprintf("%s and %d more", strings.Join(items[:n], ", "), len(items)-n)
+}
+
+// CheckResellerFilter is called when a list filtered by --reseller MPNID came out empty:
+// an MPN ID that is no reseller's and no customer's reseller is a typo, not an empty
+// answer, and is reported as not found (exit 3), as an unknown --customer is.
+func CheckResellerFilter(ctx context.Context, ws workspace.Workspace, mpnID string) error {
+	_, err := ws.Reseller(ctx, mpnID)
+	if !errors.Is(err, domain.ErrNotFound) {
+		return err
+	}
+	any := false
+	err = ws.ListCustomers(ctx, workspace.ListQuery{View: domain.ViewAll, Reseller: mpnID, Limit: 1},
+		func(workspace.CustomerRecord) error { any = true; return nil })
+	if err != nil || any {
+		return err
+	}
+	return &domain.NotFoundError{Kind: "reseller", Ref: mpnID}
 }

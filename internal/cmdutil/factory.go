@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/pcctl/pcctl/internal/config"
 	"github.com/pcctl/pcctl/internal/domain"
@@ -27,6 +30,36 @@ func (e *RemoteError) Error() string {
 		"(--endpoint, PCCTL_ENDPOINT or the config's endpoint): run it where the server's workspace is, with --workspace", e.Endpoint)
 }
 
+// NoWorkspaceError is a command that only reads, given a workspace (by --workspace,
+// PCCTL_WORKSPACE or the config file) that does not exist: a typo must not read as an
+// empty workspace. Exit 3.
+type NoWorkspaceError struct{ Path string }
+
+func (e *NoWorkspaceError) Error() string {
+	return fmt.Sprintf("no workspace at %s (named by --workspace, PCCTL_WORKSPACE or the config's workspace): "+
+		"check the path; a command that writes creates it ('pcctl workspace migrate' creates an empty one)", e.Path)
+}
+
+// Unwrap makes errors.Is(err, domain.ErrNotFound) true: exit 3.
+func (e *NoWorkspaceError) Unwrap() error { return domain.ErrNotFound }
+
+// readsOnly is the annotation ReadsOnly sets.
+const readsOnly = "pcctl/reads-only"
+
+// ReadsOnly marks a command that only reads the workspace: given a workspace by name that
+// does not exist, it fails (exit 3) rather than create an empty one. The default workspace
+// is still created on first use.
+func ReadsOnly(cmd *cobra.Command) *cobra.Command {
+	if cmd.Annotations == nil {
+		cmd.Annotations = map[string]string{}
+	}
+	cmd.Annotations[readsOnly] = "true"
+	return cmd
+}
+
+// IsReadOnly tells whether cmd was marked with ReadsOnly.
+func IsReadOnly(cmd *cobra.Command) bool { return cmd.Annotations[readsOnly] == "true" }
+
 // Factory gives commands their dependencies, each built when first asked for and each
 // replaceable in tests.
 type Factory struct {
@@ -39,6 +72,10 @@ type Factory struct {
 	Config *config.Config
 
 	Prompter func() prompter.Prompter
+
+	// ReadOnly is set, by the root command, for a command that only reads (ReadsOnly): it
+	// does not create a workspace named explicitly that does not exist.
+	ReadOnly bool
 
 	opened *sqlite.DB
 	remote *remote.Client
@@ -75,6 +112,15 @@ func (f *Factory) OpenLocal(ctx context.Context, opts sqlite.Options) (*sqlite.D
 	}
 	if path == "" {
 		return nil, errors.New("there is no default place for the workspace: HOME is not set (nor XDG_DATA_HOME, as an absolute path); name the workspace with --workspace or PCCTL_WORKSPACE")
+	}
+	if f.ReadOnly && !isDefault {
+		// Lstat: a dangling symbolic link is reported by Open, which says where it points.
+		if _, err := os.Lstat(path); errors.Is(err, os.ErrNotExist) {
+			if abs, err := filepath.Abs(path); err == nil {
+				path = abs
+			}
+			return nil, &NoWorkspaceError{Path: path}
+		}
 	}
 	opts.Now, opts.Random, opts.CreateFolder = f.Now, f.Random, isDefault
 	db, err := sqlite.Open(ctx, path, opts)

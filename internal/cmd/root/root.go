@@ -49,6 +49,7 @@ the columns you choose (--fields).`,
 				return profileUsage(err)
 			}
 			f.Config = cfg
+			f.ReadOnly = cmdutil.IsReadOnly(cmd)
 			if unknown := cfg.UnknownKeys(); len(unknown) > 0 {
 				f.IOStreams.Notice("Warning: config file %s: unknown key(s) %s ignored (the settings are %s).",
 					cfg.File(), strings.Join(unknown, ", "), strings.Join(config.KeyNames(), ", "))
@@ -105,7 +106,30 @@ the columns you choose (--fields).`,
 		newHelpTopic("exit-codes", "Exit codes pcctl returns", exitCodesHelp),
 		newHelpTopic("environment", "Environment variables and configuration", environmentHelp),
 	)
+	markReaders(cmd)
 	return cmd
+}
+
+// readers are the commands that only read the workspace: given a workspace by name
+// (--workspace, PCCTL_WORKSPACE, the config file) that does not exist, they fail with
+// exit 3 rather than create an empty one and answer from it. Every other command may
+// create it ('workspace migrate' creates an empty one).
+var readers = []string{
+	"customers list", "customers search", "customers show", "customers export",
+	"reseller list", "reseller show", "subscription list", "subscription export",
+	"deal list", "deal show", "request list", "request search", "request show",
+	"home", "user list", "audit list", "token list",
+	"workspace info", "workspace check", "workspace backup",
+}
+
+func markReaders(root *cobra.Command) {
+	for _, path := range readers {
+		c, rest, err := root.Find(strings.Fields(path))
+		if err != nil || len(rest) > 0 || c == root {
+			panic("root: no command " + path) // caught by every test
+		}
+		cmdutil.ReadsOnly(c)
+	}
 }
 
 // addCompletionExamples gives cobra's completion commands an example each, as every
@@ -238,6 +262,9 @@ const exitCodesHelp = `pcctl exits with:
      already used by another customer, editing a closed deal, revoking a token twice)
   5  access denied: no valid access token (missing, unknown, revoked or expired), or a
      role missing for what was asked (the error names the roles that would grant it)
+  6  completed, but rows were left out: an import that skipped bad rows (customers
+     import --on-error skip, deal import and user import --on-error skip); the summary on
+     stdout is complete and the rows left out are listed on stderr
 
 Errors are written to stderr, starting with "Error: " and naming the problem; data goes
 to stdout.

@@ -154,6 +154,11 @@ DAYS days (terms already ended are not included).`,
 			if err := ws.Subscriptions(ctx, q, func(s domain.Subscription) error { return p.Print(&s) }); err != nil {
 				return err
 			}
+			if p.Count() == 0 && q.Reseller != "" {
+				if err := cmdutil.CheckResellerFilter(ctx, ws, q.Reseller); err != nil {
+					return err
+				}
+			}
 			if err := p.Close(); err != nil {
 				return err
 			}
