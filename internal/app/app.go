@@ -51,6 +51,9 @@ func Run(f *cmdutil.Factory, args []string) int {
 	cmd.SetOut(f.IOStreams.Out)
 	cmd.SetErr(f.IOStreams.ErrOut)
 	err := cmd.ExecuteContext(ctx)
+	if ferr := f.FinishOutput(ctx, err == nil || cmdutil.ExitCode(err) == cmdutil.ExitPartial); err == nil {
+		err = ferr
+	}
 	if cerr := f.Close(); err == nil && cerr != nil {
 		err = cerr
 	}
@@ -70,6 +73,10 @@ func Run(f *cmdutil.Factory, args []string) int {
 	}
 	if code == cmdutil.ExitFailure && isCobraUsage(msg) {
 		code = cmdutil.ExitUsage
+		// cobra's suggestions, on lines of their own, become one clause of the line.
+		if head, names, ok := strings.Cut(msg, "\n\nDid you mean this?\n"); ok {
+			msg = head + " (did you mean " + cmdutil.JoinOr(strings.Fields(names)) + "?)"
+		}
 		msg += "; see 'pcctl --help'"
 	}
 	fmt.Fprintln(f.IOStreams.ErrOut, "Error: "+msg)

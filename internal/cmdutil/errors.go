@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/pcctl/pcctl/internal/domain"
 	"github.com/pcctl/pcctl/internal/output"
@@ -144,7 +145,14 @@ func NounCommand(cmd *cobra.Command) *cobra.Command {
 		if len(args) == 0 {
 			return c.Help()
 		}
-		return Usagef("unknown command %q for %q; see '%s --help'", args[0], c.CommandPath(), c.CommandPath())
+		hint := ""
+		if c.SuggestionsMinimumDistance <= 0 {
+			c.SuggestionsMinimumDistance = 2
+		}
+		if s := c.SuggestionsFor(args[0]); len(s) > 0 {
+			hint = fmt.Sprintf(" (did you mean %s?)", JoinOr(s))
+		}
+		return Usagef("unknown command %q for %q%s; see '%s --help'", args[0], c.CommandPath(), hint, c.CommandPath())
 	}
 	return cmd
 }
@@ -200,4 +208,87 @@ func CheckResellerFilter(ctx context.Context, ws workspace.Workspace, mpnID stri
 		return err
 	}
 	return &domain.NotFoundError{Kind: "reseller", Ref: mpnID}
+}
+
+// JoinOr lists items as alternatives: "a", "a or b", "a, b or c".
+func JoinOr(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
+}
+
+// FlagHint adds to a flag error what the user probably meant: the flags closest to an
+// unknown one (--veiw: --view), and --format for kubectl's and az's -o/--output.
+func FlagHint(cmd *cobra.Command, err error) string {
+	msg := err.Error()
+	var name string
+	switch {
+	case strings.HasPrefix(msg, "unknown flag: --"):
+		name = strings.TrimPrefix(msg, "unknown flag: --")
+	case strings.HasPrefix(msg, "unknown shorthand flag: "):
+		// "unknown shorthand flag: 'o' in -o"
+		if i := strings.Index(msg, "'"); i >= 0 && i+2 < len(msg) {
+			name = msg[i+1 : i+2]
+		}
+	default:
+		return ""
+	}
+	if name == "o" || name == "output" {
+		if cmd.Flags().Lookup("format") != nil {
+			return " (pcctl chooses the output format with --format, such as --format json)"
+		}
+		return ""
+	}
+	var best []string
+	bestDist := 3
+	if len(name) <= 4 {
+		bestDist = 2
+	}
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		if f.Hidden {
+			return
+		}
+		d := levenshtein(name, f.Name)
+		if strings.HasPrefix(f.Name, name) && len(name) >= 3 {
+			d = 1
+		}
+		switch {
+		case d < bestDist:
+			best, bestDist = []string{"--" + f.Name}, d
+		case d == bestDist && len(best) > 0:
+			best = append(best, "--"+f.Name)
+		}
+	})
+	if len(best) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %s?)", JoinOr(best))
+}
+
+// levenshtein is the edit distance between a and b, counting a swap of two neighbouring
+// letters as one edit (--veiw is one from --view).
+func levenshtein(a, b string) int {
+	ra, rb := []rune(strings.ToLower(a)), []rune(strings.ToLower(b))
+	d := make([][]int, len(ra)+1)
+	for i := range d {
+		d[i] = make([]int, len(rb)+1)
+		d[i][0] = i
+	}
+	for j := range rb {
+		d[0][j+1] = j + 1
+	}
+	for i := 1; i <= len(ra); i++ {
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(ra)][len(rb)]
 }

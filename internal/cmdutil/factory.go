@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -15,6 +16,7 @@ import (
 	"github.com/pcctl/pcctl/internal/domain"
 	"github.com/pcctl/pcctl/internal/fileutil"
 	"github.com/pcctl/pcctl/internal/iostreams"
+	"github.com/pcctl/pcctl/internal/output"
 	"github.com/pcctl/pcctl/internal/prompter"
 	"github.com/pcctl/pcctl/internal/workspace"
 	"github.com/pcctl/pcctl/internal/workspace/remote"
@@ -78,6 +80,7 @@ type Factory struct {
 	ReadOnly bool
 
 	opened *sqlite.DB
+	jq     *output.JQWriter
 	remote *remote.Client
 	// fixedNow is the PCCTL_NOW clock, zero when the clock is real.
 	fixedNow time.Time
@@ -169,6 +172,27 @@ func (f *Factory) Workspace(ctx context.Context) (workspace.Workspace, error) {
 	return db.As(domain.Owner(f.Config.User())), nil
 }
 
+// FilterOutput sends standard output through a --jq expression: the command's output is
+// kept, and FinishOutput writes what the expression makes of it.
+func (f *Factory) FilterOutput(expr string) error {
+	jq, err := output.CompileJQ(expr)
+	if err != nil {
+		return err
+	}
+	f.jq = jq.Writer(f.IOStreams.Out)
+	f.IOStreams.Out = f.jq
+	return nil
+}
+
+// FinishOutput runs the --jq expression, if any, over what the command printed. ok is
+// false when the command failed: its output is then dropped.
+func (f *Factory) FinishOutput(ctx context.Context, ok bool) error {
+	if f.jq == nil || !ok {
+		return nil
+	}
+	return f.jq.Finish(ctx)
+}
+
 // Close releases what the factory opened.
 func (f *Factory) Close() error {
 	if f.remote != nil {
@@ -186,6 +210,12 @@ func (f *Factory) Close() error {
 func (f *Factory) CreateOutput(flag, path string, inputs ...string) (*fileutil.AtomicFile, error) {
 	if path == "-" {
 		return nil, Usagef("%s needs a file name ('-' is not one: standard output carries the command's own output)", flag)
+	}
+	switch strings.ToLower(path) {
+	case "json", "ndjson", "csv", "table", "yaml", "text", "tsv":
+		// kubectl's and az's -o json: here -o names the output file.
+		return nil, Usagef("%s %s would write a file named %s: %s names the output file, and --format the format (--format %s); to write a file of that name, give %s ./%s",
+			flag, path, path, flag, strings.ToLower(path), flag, path)
 	}
 	target, err := os.Stat(path)
 	if err == nil {

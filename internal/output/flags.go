@@ -11,6 +11,9 @@ import (
 type Options struct {
 	Format Format
 	Fields []string
+	// JQ is the --jq expression, "" when not given (the root command compiles it and
+	// filters standard output through it).
+	JQ string
 }
 
 // AddFlags adds --format and --fields to a command that prints records. allowed limits
@@ -30,10 +33,27 @@ func AddFlags(cmd *cobra.Command, allowed []Format, fields []string) *Options {
 	cmd.Flags().StringVar(&format, "format", string(def), "output format: "+strings.Join(names, ", "))
 	cmd.Flags().StringSliceVar(&o.Fields, "fields", nil, "fields to show, in order (comma-separated): "+strings.Join(fields, ", "))
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(names, cobra.ShellCompDirectiveNoFileComp))
+	jsonFormat := Format("")
+	for _, f := range allowed {
+		if f == JSON || f == NDJSON && jsonFormat == "" {
+			jsonFormat = f
+		}
+	}
+	if jsonFormat != "" {
+		cmd.Flags().StringVar(&o.JQ, "jq", "", "filter the JSON output with a jq expression (implies --format "+string(jsonFormat)+")")
+		_ = cmd.RegisterFlagCompletionFunc("jq", cobra.NoFileCompletions)
+	}
 	_ = cmd.RegisterFlagCompletionFunc("fields", cobra.FixedCompletions(fields, cobra.ShellCompDirectiveNoFileComp))
 
 	prev := cmd.PreRunE
 	cmd.PreRunE = func(c *cobra.Command, args []string) error {
+		if o.JQ != "" {
+			if !c.Flags().Changed("format") {
+				format = string(jsonFormat)
+			} else if f := Format(strings.ToLower(strings.TrimSpace(format))); f != JSON && f != NDJSON {
+				return &UsageError{Msg: fmt.Sprintf("--jq filters JSON: it cannot be used with --format %s (leave --format out, or give json)", format)}
+			}
+		}
 		f := Format(strings.ToLower(strings.TrimSpace(format)))
 		ok := false
 		for _, a := range allowed {

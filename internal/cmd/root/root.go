@@ -50,6 +50,14 @@ the columns you choose (--fields).`,
 			}
 			f.Config = cfg
 			f.ReadOnly = cmdutil.IsReadOnly(cmd)
+			if jq := cmd.Flags().Lookup("jq"); jq != nil && jq.Changed {
+				if jq.Value.String() == "" {
+					return cmdutil.Usagef("--jq is empty: give a jq expression, such as '.[].domain'")
+				}
+				if err := f.FilterOutput(jq.Value.String()); err != nil {
+					return err
+				}
+			}
 			if unknown := cfg.UnknownKeys(); len(unknown) > 0 {
 				f.IOStreams.Notice("Warning: config file %s: unknown key(s) %s ignored (the settings are %s).",
 					cfg.File(), strings.Join(unknown, ", "), strings.Join(config.KeyNames(), ", "))
@@ -83,8 +91,9 @@ the columns you choose (--fields).`,
 	cmd.PersistentFlags().String("endpoint", "", "address of a pcctl server whose workspace to use (default $PCCTL_ENDPOINT or the config file's endpoint; see 'pcctl serve')")
 	cmd.PersistentFlags().String("token", "", "access token for the server (default $PCCTL_TOKEN or the config file's token; prefer those: a flag shows in the process list)")
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return cmdutil.Usagef("%s; see '%s --help'", cmdutil.PlainFlagError(err), c.CommandPath())
+		return cmdutil.Usagef("%s%s; see '%s --help'", cmdutil.PlainFlagError(err), cmdutil.FlagHint(c, err), c.CommandPath())
 	})
+	cmd.SuggestionsMinimumDistance = 2
 	cmd.AddGroup(&cobra.Group{ID: "nouns", Title: "Partner business:"}, &cobra.Group{ID: "admin", Title: "Workspace:"})
 	cmd.SetCompletionCommandGroupID("admin")
 	cmd.SetUsageTemplate(usageTemplate)
@@ -103,6 +112,7 @@ the columns you choose (--fields).`,
 		audit.NewCmdAudit(f),
 		token.NewCmdToken(f),
 		configcmd.NewCmdConfig(f),
+		newCmdVersion(),
 		newHelpTopic("exit-codes", "Exit codes pcctl returns", exitCodesHelp),
 		newHelpTopic("environment", "Environment variables and configuration", environmentHelp),
 	)
@@ -129,6 +139,24 @@ func markReaders(root *cobra.Command) {
 			panic("root: no command " + path) // caught by every test
 		}
 		cmdutil.ReadsOnly(c)
+	}
+}
+
+// newCmdVersion is `pcctl version`, as gh and kubectl have it (pcctl --version says the
+// same).
+func newCmdVersion() *cobra.Command {
+	return &cobra.Command{
+		Use:     "version",
+		Short:   "Print pcctl's version",
+		Long:    "Print pcctl's version, the commit it was built from and when.",
+		Example: "  pcctl version",
+		GroupID: "admin",
+		Args:    cmdutil.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			version, commit, date := buildinfo.Get()
+			_, err := fmt.Fprintf(c.OutOrStdout(), "pcctl version %s (commit %s, built %s)\n", version, commit, date)
+			return err
+		},
 	}
 }
 
