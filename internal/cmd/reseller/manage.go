@@ -26,7 +26,7 @@ a pcctl server also serves the link itself. Expired (after 30 days), unknown and
 used tokens are refused. The whole link, as the request gives it, is accepted too.`,
 		Example: `  pcctl reseller accept q3V9x2... --mpn-id 4847383 --name "Fabrikam Partners"
   pcctl reseller accept https://pcctl.contoso.com/pcctl/v1/invitations/q3V9x2... --mpn-id 4847383 --name "Fabrikam Partners"`,
-		Args:    cmdutil.ExactArgs(1, "the token of the request's link, or the link"),
+		Args: cmdutil.ExactArgs(1, "the token of the request's link, or the link"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := cmdutil.RequireFlags(cmd, "mpn-id", "name"); err != nil {
 				return err
