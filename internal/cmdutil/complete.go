@@ -2,6 +2,7 @@ package cmdutil
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -143,4 +144,34 @@ func (f *Factory) WithPrefixArg(kind workspace.CompleteKind, noun string, cmds .
 			c.ValidArgsFunction = f.CompleteArgs(kind, 1)
 		}
 	}
+}
+
+// ResolveCustomer turns what 'customers search' accepts (a tenant ID, a domain, or the
+// beginning of a name or domain) into one customer's tenant ID: a term several customers
+// match is a usage error listing them (exit 2); one none matches is not found (exit 3).
+func ResolveCustomer(ctx context.Context, ws workspace.Workspace, flag, ref string) (string, error) {
+	c, err := ws.Customer(ctx, ref)
+	if err == nil {
+		return c.ID, nil
+	}
+	if !errors.Is(err, domain.ErrNotFound) || strings.TrimSpace(ref) == "" {
+		return "", err
+	}
+	const shown = 10
+	found, serr := ws.SearchCustomers(ctx, ref, shown+1)
+	if serr != nil || len(found) == 0 {
+		return "", err
+	}
+	if len(found) == 1 {
+		return found[0].ID, nil
+	}
+	var list []string
+	for _, c := range found[:min(len(found), shown)] {
+		list = append(list, c.CompanyName+" ("+c.Domain+")")
+	}
+	more := ""
+	if len(found) > shown {
+		more = " and more"
+	}
+	return "", Usagef("%s %q matches several customers: %s%s; give its domain or tenant ID", flag, ref, strings.Join(list, ", "), more)
 }

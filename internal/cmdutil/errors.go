@@ -292,3 +292,51 @@ func levenshtein(a, b string) int {
 	}
 	return d[len(ra)][len(rb)]
 }
+
+// errLimitReached stops a listing at its --limit.
+var errLimitReached = errors.New("--limit reached")
+
+// AddLimitFlag adds --limit N to a list command; CheckLimit checks it.
+func AddLimitFlag(cmd *cobra.Command, noun string) *int {
+	var n int
+	cmd.Flags().IntVar(&n, "limit", 0, "show at most this many "+noun+" (0: no limit)")
+	return &n
+}
+
+// CheckLimit refuses a negative --limit.
+func CheckLimit(n int) error {
+	if n < 0 {
+		return Usagef("--limit must be 0 or more, not %d", n)
+	}
+	return nil
+}
+
+// Limit passes the first n records to each (all of them when n is 0), then stops the
+// listing; LimitDone turns that stop back into success.
+func Limit[T any](n int, each func(T) error) func(T) error {
+	if n <= 0 {
+		return each
+	}
+	count := 0
+	return func(v T) error {
+		if count >= n {
+			return errLimitReached
+		}
+		count++
+		if err := each(v); err != nil {
+			return err
+		}
+		if count >= n {
+			return errLimitReached
+		}
+		return nil
+	}
+}
+
+// LimitDone is err, unless it is the stop of Limit.
+func LimitDone(err error) error {
+	if errors.Is(err, errLimitReached) {
+		return nil
+	}
+	return err
+}

@@ -58,6 +58,7 @@ used tokens are refused. The whole link, as the request gives it, is accepted to
 
 func newCmdList(f *cmdutil.Factory) *cobra.Command {
 	var status string
+	var limit *int
 	var o *output.Options
 	cmd := &cobra.Command{
 		Use:   "list [--status pending|active|removed|all]",
@@ -81,6 +82,9 @@ shows requests not yet accepted (and expired ones with all); removed shows forme
 			default:
 				return cmdutil.Usagef("invalid --status %q; valid statuses: pending, active, removed, all", status)
 			}
+			if err := cmdutil.CheckLimit(*limit); err != nil {
+				return err
+			}
 			ctx := cmd.Context()
 			ws, err := f.Workspace(ctx)
 			if err != nil {
@@ -89,6 +93,9 @@ shows requests not yet accepted (and expired ones with all); removed shows forme
 			rs, err := ws.Resellers(ctx, statuses)
 			if err != nil {
 				return err
+			}
+			if *limit > 0 && len(rs) > *limit {
+				rs = rs[:*limit]
 			}
 			defaults := listDefaults
 			if statuses[0] == domain.ResellerPending && len(statuses) == 1 {
@@ -115,6 +122,7 @@ shows requests not yet accepted (and expired ones with all); removed shows forme
 		},
 	}
 	cmd.Flags().StringVar(&status, "status", "active", "which: pending, active, removed, all")
+	limit = cmdutil.AddLimitFlag(cmd, "resellers")
 	_ = cmd.RegisterFlagCompletionFunc("status", cobra.FixedCompletions([]string{"pending", "active", "removed", "all"}, cobra.ShellCompDirectiveNoFileComp))
 	o = output.AddFlags(cmd, nil, output.FieldNames(resellerFields))
 	return cmd
