@@ -39,3 +39,26 @@ func TestPtyListDefaultView(t *testing.T) {
 		t.Errorf("on a terminal, customers list showed:\n%s\nwant the flagged view (none) and the notice %q", term.text(), notice)
 	}
 }
+
+// TestPtyDealCreateCoSell checks that `deal create --invite-microsoft` asks, on a
+// terminal, for the customer contact and consent it lacks, as its --help says (without a
+// terminal it names the missing flags, exit 2: deal.txtar).
+func TestPtyDealCreateCoSell(t *testing.T) {
+	p := buildPcctl(t)
+	p.mustRun(t, "customers", "add", "--name", "Contoso Ltd", "--domain", "contoso.onmicrosoft.com", "--country", "GB")
+	term := startOnPtyScript(t, p.bin, p.env, []string{"Customer contact's name:", "Customer contact's email:",
+		"Customer contact's phone:", "Does the customer consent"},
+		"deal", "create", "--name", "Fleet", "--customer", "contoso.onmicrosoft.com", "--value", "10", "--currency", "USD",
+		"--solution", "a", "--invite-microsoft")
+	term.answer(t, "Sue Smith")
+	term.answer(t, "sue@contoso.com")
+	term.answer(t, "+44 20 7946 0000")
+	term.answer(t, "y")
+	if code := term.wait(t); code != 0 {
+		t.Fatalf("exit code %d, want 0\n%s", code, term.text())
+	}
+	const want = `{"name":"Fleet","type":"co-sell"}` + "\n"
+	if got := p.mustRun(t, "deal", "list", "--format", "ndjson", "--fields", "name,type"); got != want {
+		t.Errorf("deal list printed %q, want %q\nthe terminal showed:\n%s", got, want, term.text())
+	}
+}
