@@ -257,7 +257,9 @@ its name); otherwise it fails, listing every flag missing.`,
 // consent: without it the deal is not created.
 func promptCoSell(f *cmdutil.Factory, contact *domain.Contact, consent *bool) error {
 	p := f.Prompter()
-	ask := func(msg string, check func(string) error) (string, error) { return pick.Ask(p, f.IOStreams, msg, check) }
+	ask := func(msg string, check func(string) error) (string, error) {
+		return pick.Ask(p, f.IOStreams, msg, check)
+	}
 	var err error
 	if strings.TrimSpace(contact.Name) == "" {
 		if contact.Name, err = ask("Customer contact's name:", nil); err != nil {
