@@ -14,6 +14,9 @@ type Options struct {
 	// JQ is the --jq expression, "" when not given (the root command compiles it and
 	// filters standard output through it).
 	JQ string
+	// Spreadsheet is --spreadsheet: CSV text cells that a spreadsheet would run as a
+	// formula are escaped (SpreadsheetSafe).
+	Spreadsheet bool
 }
 
 // AddFlags adds --format and --fields to a command that prints records. allowed limits
@@ -33,6 +36,12 @@ func AddFlags(cmd *cobra.Command, allowed []Format, fields []string) *Options {
 	cmd.Flags().StringVar(&format, "format", string(def), "output format: "+strings.Join(names, ", "))
 	cmd.Flags().StringSliceVar(&o.Fields, "fields", nil, "fields to show, in order (comma-separated): "+strings.Join(fields, ", "))
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(names, cobra.ShellCompDirectiveNoFileComp))
+	for _, f := range allowed {
+		if f == CSV {
+			cmd.Flags().BoolVar(&o.Spreadsheet, "spreadsheet", false, "CSV for a spreadsheet: a ' before text cells beginning with = + - @ (not for scripts or re-import)")
+			break
+		}
+	}
 	jsonFormat := Format("")
 	for _, f := range allowed {
 		if f == JSON || f == NDJSON && jsonFormat == "" {
@@ -63,6 +72,9 @@ func AddFlags(cmd *cobra.Command, allowed []Format, fields []string) *Options {
 			return &UsageError{Msg: fmt.Sprintf("invalid --format %q; valid formats: %s", format, strings.Join(names, ", "))}
 		}
 		o.Format = f
+		if o.Spreadsheet && f != CSV {
+			return &UsageError{Msg: fmt.Sprintf("--spreadsheet protects CSV opened in a spreadsheet: it needs --format csv, not %s", f)}
+		}
 		for i, name := range o.Fields {
 			o.Fields[i] = strings.TrimSpace(name)
 			found := false

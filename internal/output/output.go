@@ -183,6 +183,8 @@ type Printer[T any] struct {
 	buf    []byte
 	rows   [][]string // table on a terminal: kept to align columns
 	single bool
+	// spreadsheet: text cells a spreadsheet would run as a formula are escaped (CSV only).
+	spreadsheet bool
 }
 
 // NewPrinter makes a printer for the options chosen on the command line. defaults are the
@@ -203,7 +205,7 @@ func NewPrinter[T any](ios *iostreams.IOStreams, o *Options, all []Field[T], def
 		return nil, err
 	}
 	p := &Printer[T]{format: o.Format, fields: chosen, w: bufio.NewWriterSize(ios.Out, 64<<10),
-		tty: ios.IsStdoutTTY(), width: ios.TerminalWidth()}
+		tty: ios.IsStdoutTTY(), width: ios.TerminalWidth(), spreadsheet: o.Spreadsheet}
 	if p.format == "" {
 		p.format = Table
 	}
@@ -283,7 +285,11 @@ func (p *Printer[T]) Print(r *T) error {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendCSV(b, p.fields[i].text(r))
+			cell := p.fields[i].text(r)
+			if p.spreadsheet && p.fields[i].Kind == String {
+				cell = SpreadsheetSafe(cell)
+			}
+			b = appendCSV(b, cell)
 		}
 		b = append(b, '\n')
 	case JSON, NDJSON:
@@ -566,4 +572,16 @@ func pick(items []string, keep []int) []string {
 		out[j] = items[i]
 	}
 	return out
+}
+
+// SpreadsheetSafe escapes a text cell that a spreadsheet would read as a formula (CSV
+// injection: "=HYPERLINK(…)" in a company name runs when the file is opened): one
+// beginning with =, +, -, @, a tab or a carriage return gets a leading apostrophe, which
+// Excel, LibreOffice and Google Sheets show as text and do not display. Other cells are
+// unchanged. Only --spreadsheet asks for it: the apostrophe is data to a script.
+func SpreadsheetSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }

@@ -183,3 +183,12 @@ func TestDecimalField(t *testing.T) {
 		}
 	}
 }
+
+func TestSpreadsheetSafe(t *testing.T) {
+	for in, want := range map[string]string{"=1+1": "'=1+1", "+33 1": "'+33 1", "-x": "'-x", "@SUM(A1)": "'@SUM(A1)",
+		"\tx": "'\tx", "Contoso": "Contoso", "": "", "a=b": "a=b"} {
+		if got := SpreadsheetSafe(in); got != want {
+			t.Errorf("SpreadsheetSafe(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
