@@ -411,7 +411,8 @@ func TestLimitsFullDisk(t *testing.T) {
 	t.Run("a new workspace on a full disk", func(t *testing.T) {
 		fill := fillDisk(t, small, 0)
 		newWS := filepath.Join(small, "new.db")
-		r := p.expect(t, procOpts{env: withEnv(env, "PCCTL_WORKSPACE="+newWS)}, 1, "workspace", "info")
+		// A command that writes: one that only reads does not create a named workspace.
+		r := p.expect(t, procOpts{env: withEnv(env, "PCCTL_WORKSPACE="+newWS)}, 1, "workspace", "migrate")
 		if want := "Error: workspace " + newWS + ": the disk holding it is full (SQLite needs room for its -wal and -shm files, even to read); free some space and retry; nothing was changed\n"; r.stderr != want {
 			t.Errorf("stderr %q, want %q", r.stderr, want)
 		}
@@ -482,7 +483,8 @@ func TestLimitsReadOnlyFileSystem(t *testing.T) {
 		t.Errorf("the backup of a read-only workspace: %s", r)
 	}
 	newWS := filepath.Join(ro, "new.db")
-	r := p.expect(t, procOpts{env: withEnv(env, "PCCTL_WORKSPACE="+newWS)}, 1, "customers", "list")
+	// A command that writes: one that only reads does not create a named workspace.
+	r := p.expect(t, procOpts{env: withEnv(env, "PCCTL_WORKSPACE="+newWS)}, 1, "workspace", "migrate")
 	if want := "Error: workspace " + newWS + ": cannot create it: read-only file system\n"; r.stderr != want {
 		t.Errorf("stderr %q, want %q", r.stderr, want)
 	}

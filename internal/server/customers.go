@@ -270,7 +270,8 @@ func (s *Server) complete(w http.ResponseWriter, r *http.Request, ws workspace.W
 		}
 	}
 	switch kind {
-	case workspace.CompleteCustomers, workspace.CompleteResellers, workspace.CompleteAnyResellers, workspace.CompleteSubscriptions:
+	case workspace.CompleteCustomers, workspace.CompleteResellers, workspace.CompleteAnyResellers, workspace.CompleteSubscriptions,
+		workspace.CompleteDeals, workspace.CompleteRequests:
 	default:
 		if limit > 0 { // the local workspace's words
 			return api.NewError(api.CodeBadRequest, fmt.Sprintf("unknown completion kind %q", kind))

@@ -380,6 +380,8 @@ const (
 	CompleteResellers     CompleteKind = "resellers"     // active resellers' MPN IDs; reseller name
 	CompleteAnyResellers  CompleteKind = "any-resellers" // active and removed resellers' MPN IDs
 	CompleteSubscriptions CompleteKind = "subscriptions" // subscription IDs; offer and customer
+	CompleteDeals         CompleteKind = "deals"         // deal IDs; deal name and customer
+	CompleteRequests      CompleteKind = "requests"      // service request references; title and customer
 )
 
 // Candidate is one completion: the value and what it names, for shells that show it.

@@ -29,6 +29,7 @@ type ImportOptions struct {
 	Output      *output.Options
 	File        string
 	SkipInvalid bool
+	OnError     string
 	Report      string
 }
 
@@ -37,7 +38,7 @@ var resultFields = []output.Field[workspace.ImportResult]{
 	output.IntField("created", "Created", "customers created", func(r *workspace.ImportResult) int64 { return int64(r.Created) }),
 	output.IntField("updated", "Updated", "customers changed", func(r *workspace.ImportResult) int64 { return int64(r.Updated) }),
 	output.IntField("unchanged", "Unchanged", "rows identical to the stored customer", func(r *workspace.ImportResult) int64 { return int64(r.Unchanged) }),
-	output.IntField("skipped", "Skipped", "bad rows skipped (--skip-invalid)", func(r *workspace.ImportResult) int64 { return int64(r.Skipped) }),
+	output.IntField("skipped", "Skipped", "bad rows skipped (--on-error skip)", func(r *workspace.ImportResult) int64 { return int64(r.Skipped) }),
 }
 
 // NewCmdImport is `pcctl customers import`.
@@ -63,18 +64,30 @@ detects it; the delimiter (comma, semicolon or tab) is detected; quoted values m
 line breaks.
 
 The import is one transaction: the first bad row stops it with its file, line, column and
-reason, and nothing is written. With --skip-invalid the good rows are imported and every
-skipped row is reported on stderr (and in --report FILE as CSV). Customers are matched by
+reason, and nothing is written. With --on-error skip (formerly --skip-invalid, still
+accepted) the good rows are imported and every skipped row is reported on stderr (and in
+--report FILE as CSV); the command then exits 6 when rows were skipped (pcctl help
+exit-codes), so that a script cannot take a partial import for a whole one. Customers are matched by
 ID, or by domain when the file has no ID column, so importing the same file again changes
 nothing.`,
 		Example: `  pcctl customers import customers.csv
-  pcctl customers import partner-center-export.csv --skip-invalid --report skipped.csv
+  pcctl customers import partner-center-export.csv --on-error skip --report skipped.csv
   some-export-job | pcctl customers import -`,
 		Args: cmdutil.ExactArgs(1, "one file name (or - for standard input)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.File = args[0]
+			switch opts.OnError {
+			case "stop":
+				if opts.SkipInvalid && cmd.Flags().Changed("on-error") {
+					return cmdutil.Usagef("--skip-invalid and --on-error stop contradict each other: give one")
+				}
+			case "skip":
+				opts.SkipInvalid = true
+			default:
+				return cmdutil.Usagef("invalid value %q for --on-error: allowed values are stop, skip", opts.OnError)
+			}
 			if opts.Report != "" && !opts.SkipInvalid {
-				return cmdutil.Usagef("--report lists skipped rows: it needs --skip-invalid")
+				return cmdutil.Usagef("--report lists skipped rows: it needs --on-error skip")
 			}
 			if runF != nil {
 				return runF(opts)
@@ -82,7 +95,10 @@ nothing.`,
 			return importRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().BoolVar(&opts.SkipInvalid, "skip-invalid", false, "import the good rows and report the bad ones instead of stopping")
+	cmd.Flags().StringVar(&opts.OnError, "on-error", "stop", "stop: a bad row and nothing is imported; skip: import the good rows and report the bad ones (exit 6)")
+	_ = cmd.RegisterFlagCompletionFunc("on-error", cobra.FixedCompletions([]string{"stop", "skip"}, cobra.ShellCompDirectiveNoFileComp))
+	cmd.Flags().BoolVar(&opts.SkipInvalid, "skip-invalid", false, "the former spelling of --on-error skip")
+	_ = cmd.Flags().MarkHidden("skip-invalid")
 	cmd.Flags().StringVar(&opts.Report, "report", "", "write the skipped rows (line, column, field, reason) to this CSV file")
 	opts.Output = output.AddFlags(cmd, nil, output.FieldNames(resultFields))
 	return cmd
@@ -153,8 +169,17 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 			return err
 		}
 	}
-	ios.Notice("Imported %s: %d created, %d updated, %d unchanged, %d skipped.", name, res.Created, res.Updated, res.Unchanged, res.Skipped)
-	return output.PrintOne(ios, opts.Output, resultFields, nil, &res)
+	if res.Skipped == 0 {
+		ios.Notice("Imported %s: %d created, %d updated, %d unchanged, %d skipped.", name, res.Created, res.Updated, res.Unchanged, res.Skipped)
+	}
+	if err := output.PrintOne(ios, opts.Output, resultFields, nil, &res); err != nil {
+		return err
+	}
+	if res.Skipped > 0 {
+		return cmdutil.Partialf("Imported %s: %d created, %d updated, %d unchanged, %d skipped (exit code 6: rows were left out).",
+			name, res.Created, res.Updated, res.Unchanged, res.Skipped)
+	}
+	return nil
 }
 
 // rowFailure stops an import at a bad row.

@@ -34,8 +34,10 @@ func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Comman
   ended    the customers whose relationship ended (relationship none), which the other
            views leave out ('pcctl customers end-relationship')
 
-Without --view, you see all customers when there are fewer than 100, and your flagged ones
-otherwise (a line on stderr says so). With --reseller, the default view is all of that
+Without --view, on a terminal, you see all customers when there are fewer than 100, and
+your flagged ones otherwise (a line on stderr says so). When standard output is not a
+terminal (a pipe, a file, a script), the default view is always all: a script's output does
+not change meaning as the workspace grows. With --reseller, the default view is all of that
 reseller's customers. Search always covers every customer: see 'pcctl customers search'.`,
 		Example: `  pcctl customers list
   pcctl customers list --view all --sort created --limit 20
@@ -49,7 +51,7 @@ reseller's customers. Search always covers every customer: see 'pcctl customers 
 			return listRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.View, "view", "", "view: all, flagged, recent, ended (default: all below 100 customers, flagged from 100)")
+	cmd.Flags().StringVar(&opts.View, "view", "", "view: all, flagged, recent, ended (default: all; on a terminal, flagged from 100 customers)")
 	cmd.Flags().StringVar(&opts.Reseller, "reseller", "", "only the customers of the indirect reseller with this MPN ID")
 	_ = cmd.RegisterFlagCompletionFunc("reseller", f.CompleteFlag(workspace.CompleteResellers))
 	cmd.Flags().IntVar(&opts.Limit, "limit", 0, "show at most this many customers (0: no limit)")
@@ -88,7 +90,7 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 	ios := opts.F.IOStreams
 	if q.View == "" {
 		q.View = domain.ViewAll
-		if q.Reseller == "" {
+		if q.Reseller == "" && ios.IsStdoutTTY() {
 			n, err := ws.CountCustomers(ctx)
 			if err != nil {
 				return err
@@ -105,6 +107,11 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 	}
 	if err := ws.ListCustomers(ctx, q, func(c workspace.CustomerRecord) error { return p.Print(&c) }); err != nil {
 		return err
+	}
+	if p.Count() == 0 && q.Reseller != "" {
+		if err := cmdutil.CheckResellerFilter(ctx, ws, q.Reseller); err != nil {
+			return err
+		}
 	}
 	if err := p.Close(); err != nil {
 		return err

@@ -91,7 +91,7 @@ type importOptions struct {
 func newCmdImport(f *cmdutil.Factory) *cobra.Command {
 	o := &importOptions{}
 	cmd := &cobra.Command{
-		Use:   "import --psc FILE [--dry-run] [--on-error stop|skip] [--report FILE.csv|FILE.json] [--map MAPPING.yaml] [--date-format auto|YYYY-MM-DD|MM/DD/YYYY|DD/MM/YYYY] [--encoding auto|utf-8|windows-1252] [--create-missing-orgs]",
+		Use:   "import FILE|- [--dry-run] [--on-error stop|skip] [--report FILE.csv|FILE.json] [--map MAPPING.yaml] [--date-format auto|YYYY-MM-DD|MM/DD/YYYY|DD/MM/YYYY] [--encoding auto|utf-8|windows-1252] [--create-missing-orgs]",
 		Short: "Migrate deals from a Partner Sales Connect export",
 		Long: `Import the opportunities of a Partner Sales Connect (PSC) export as deals ('-' reads
 standard input).
@@ -149,14 +149,21 @@ dry run), the Partner Center engagement ID and referral ID, the deal name, the P
 the errors, and how the Customer Name was resolved (exact name, name without legal suffix,
 German transliteration, name and country, new prospect organisation); CSV or JSON by the
 file's extension.`,
-		Example: `  pcctl deal import --psc psc-opportunities.csv --dry-run
-  pcctl deal import --psc psc-opportunities.csv --report migration.csv
-  pcctl deal import --psc export-fr.csv --map colonnes.yaml --date-format DD/MM/YYYY --on-error skip --report migration.json
-  pcctl deal import --psc psc.csv --create-missing-orgs --format json`,
-		Args: cmdutil.NoArgs,
+		Example: `  pcctl deal import psc-opportunities.csv --dry-run
+  pcctl deal import psc-opportunities.csv --report migration.csv
+  pcctl deal import export-fr.csv --map colonnes.yaml --date-format DD/MM/YYYY --on-error skip --report migration.json
+  pcctl deal import psc.csv --create-missing-orgs --format json`,
+		Args: cmdutil.MaxArgs(1, "one file name (or - for standard input)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := cmdutil.RequireFlags(cmd, "psc"); err != nil {
-				return err
+			// The file is an argument, as for customers import; --psc FILE, the older
+			// spelling, says the same.
+			if len(args) == 1 {
+				if cmd.Flags().Changed("psc") {
+					return cmdutil.Usagef("%s: give the file once, as an argument or with --psc (got %s and %s)", cmd.CommandPath(), args[0], o.file)
+				}
+				o.file = args[0]
+			} else if !cmd.Flags().Changed("psc") {
+				return cmdutil.Usagef("%s needs the file to import, as an argument (FILE, or - for standard input); see '%s --help'", cmd.CommandPath(), cmd.CommandPath())
 			}
 			if o.onError != "stop" && o.onError != "skip" {
 				return cmdutil.Usagef("invalid value %q for --on-error: allowed values are stop, skip", o.onError)
@@ -168,7 +175,7 @@ file's extension.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&o.file, "psc", "", "the PSC opportunity export (CSV), or - for standard input")
+	fl.StringVar(&o.file, "psc", "", "the file, as the argument FILE (the former spelling)")
 	fl.BoolVar(&o.dryRun, "dry-run", false, "do all the work and report, but write nothing")
 	fl.StringVar(&o.onError, "on-error", "stop", "stop: any failing row and nothing is written; skip: import the good rows")
 	fl.StringVar(&o.report, "report", "", "write the outcome of every row to this file (.csv or .json)")
@@ -305,7 +312,7 @@ func importRun(ctx context.Context, f *cmdutil.Factory, o *importOptions) error 
 	case o.dryRun:
 		ios.Notice("Dry run: nothing was written.")
 	case sum.Failed > 0:
-		ios.Notice("Imported the good rows of %s; %d rows failed and were left out.", name, sum.Failed)
+		return cmdutil.Partialf("%d of %d rows of %s failed and were left out; the others were imported (exit code 6).", sum.Failed, sum.Read, name)
 	}
 	return nil
 }

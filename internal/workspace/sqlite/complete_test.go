@@ -106,7 +106,7 @@ func TestComplete(t *testing.T) {
 	if got := complete(workspace.CompleteCustomers, "c", 0); got != nil {
 		t.Errorf("limit 0: %v", got)
 	}
-	if _, err := cws.Complete(ctx, "deals", "", 5); err == nil {
+	if _, err := cws.Complete(ctx, "nosuch", "", 5); err == nil {
 		t.Error("an unknown kind is not an error")
 	}
 	nobody := ro.As(domain.Principal{User: "bob"})
