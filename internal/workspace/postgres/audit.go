@@ -318,7 +318,7 @@ func (s *session) AuditLog(ctx context.Context, q workspace.AuditQuery, each fun
 		where, args = append(where, "at >= ?"), append(args, formatTime(q.Since))
 	}
 	if q.User != "" {
-		where, args = append(where, "user = ? COLLATE NOCASE"), append(args, strings.TrimSpace(q.User))
+		where, args = append(where, "lower(user) = lower(?)"), append(args, strings.TrimSpace(q.User))
 	}
 	if q.Entity != "" {
 		where, args = append(where, "entity = ?"), append(args, strings.ToLower(strings.TrimSpace(q.Entity)))

@@ -420,10 +420,10 @@ func resolveCandidates(ctx context.Context, tx *Tx, keys []string) (map[string][
 	// customers would be the import's main cost.
 	out := map[string][]orgCandidate{}
 	rows, err := tx.QueryContext(ctx, `SELECT k.key, c.name_key, 1, c.pk
-		FROM pg_temp.import_keys k CROSS JOIN customers c ON c.name_key >= k.key AND c.name_key < k.key || '!'
+		FROM pg_temp.import_keys k JOIN customers c ON c.name_key >= k.key AND c.name_key < k.key || '!'
 		UNION ALL
 		SELECT k.key, o.name_key, 0, o.pk
-		FROM pg_temp.import_keys k CROSS JOIN organizations o ON o.name_key >= k.key AND o.name_key < k.key || '!'`)
+		FROM pg_temp.import_keys k JOIN organizations o ON o.name_key >= k.key AND o.name_key < k.key || '!'`)
 	if err != nil {
 		return nil, err
 	}
@@ -498,7 +498,7 @@ func existingDeals(ctx context.Context, tx *Tx, rows []workspace.DealImportRow) 
 	}
 	out := map[string]existingDeal{}
 	q, err := tx.QueryContext(ctx, `SELECT d.id, d.pk, d.status, d.substatus, d.psc_fingerprint, d.engagement_id
-		FROM pg_temp.import_ids i CROSS JOIN deals d ON d.id = i.id`)
+		FROM pg_temp.import_ids i JOIN deals d ON d.id = i.id`)
 	if err != nil {
 		return nil, err
 	}
@@ -545,7 +545,7 @@ func (s *session) updateImported(ctx context.Context, tx *Tx, w *dealWriter, cur
 		closeDate = formatTime(d.CloseDate)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE deals SET name = ?, customer = ?, organization = ?, value = ?, currency = ?,
-		contact_name = ?, contact_email = ?, contact_phone = ?, consent = consent OR ?, iot_oem = ?, close_date = ?,
+		contact_name = ?, contact_email = ?, contact_phone = ?, consent = greatest(consent, ?), iot_oem = ?, close_date = ?,
 		status = ?, substatus = ?, expires_at = ?, psc_fingerprint = ?, updated_at = ?, version = version + 1 WHERE pk = ?`,
 		d.Name, customer, orgPK, d.Value, d.Currency, d.Contact.Name, d.Contact.Email, d.Contact.Phone, d.Consent,
 		d.IoTOEM, closeDate, next.Status, next.Substatus, "", fingerprint, formatTime(w.now), cur.pk); err != nil {
@@ -692,5 +692,8 @@ func (w *dealWriter) flush() error {
 			return err
 		}
 	}
-	return nil
+	// The keys were given here: the identity sequences must number after them.
+	_, err := w.tx.ExecContext(w.ctx, `SELECT setval(pg_get_serial_sequence('deals', 'pk'), ?, false),
+		setval(pg_get_serial_sequence('organizations', 'pk'), ?, false)`, w.nextDeal+1, w.nextOrg+1)
+	return err
 }

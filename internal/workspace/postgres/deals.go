@@ -295,7 +295,7 @@ func (s *session) ListDeals(ctx context.Context, q workspace.DealQuery, each fun
 	if err := s.writeTx(ctx, func(tx *Tx) error { return s.closeExpired(ctx, tx) }); err != nil {
 		return err
 	}
-	where := []string{"1"}
+	where := []string{"TRUE"}
 	args := []any{sql.Named("user", s.who.User)}
 	add := func(cond string, v any) {
 		where = append(where, cond)

@@ -27,8 +27,8 @@ func (s *session) ExportCustomers(ctx context.Context, q workspace.ExportQuery, 
 	if err := s.who.Require(domain.PermReadCustomers); err != nil {
 		return err
 	}
-	query := `SELECT id || char(31) || company_name || char(31) || domain || char(31) || country || char(31) ||
-		reseller_mpn_id || char(31) || relationship || char(31) || created_at FROM customers`
+	query := `SELECT id || chr(31) || company_name || chr(31) || domain || chr(31) || country || chr(31) ||
+		reseller_mpn_id || chr(31) || relationship || chr(31) || created_at FROM customers`
 	var args []any
 	if q.Reseller != "" {
 		query += ` WHERE reseller_mpn_id = ?`

@@ -204,7 +204,16 @@ func (imp *importer) bulk(ctx context.Context, rows workspace.CustomerRows) erro
 
 	dropped := map[int64]bool{}
 	for _, ix := range customerIndexes {
+		// A savepoint: in PostgreSQL a failed statement fails the whole transaction.
+		if _, err := tx.ExecContext(ctx, "SAVEPOINT build_index"); err != nil {
+			return err
+		}
 		_, err := tx.ExecContext(ctx, ix.create)
+		if err != nil && isConstraint(err) {
+			if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT build_index"); rerr != nil {
+				return rerr
+			}
+		}
 		if err != nil && isConstraint(err) && (ix.name == "customers_id" || ix.name == "customers_domain") {
 			if err := imp.dropDuplicates(ctx, strings.TrimPrefix(ix.name, "customers_"), dropped); err != nil {
 				return err

@@ -88,12 +88,19 @@ func (s *session) CreateRequest(ctx context.Context, r domain.ServiceRequest) (w
 			if err != nil {
 				return err
 			}
-			_, err = tx.ExecContext(ctx, `INSERT INTO service_requests(ref, customer, title, description, severity, status,
-				topic, contact_email, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?)`,
+			// ON CONFLICT: a clash must not abort the transaction, as an error does in PostgreSQL.
+			var res sql.Result
+			res, err = tx.ExecContext(ctx, `INSERT INTO service_requests(ref, customer, title, description, severity, status,
+				topic, contact_email, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?) ON CONFLICT (ref) DO NOTHING`,
 				ref, pk, r.Title, strings.TrimSpace(r.Description), r.Severity, strings.TrimSpace(r.Topic), r.ContactEmail,
 				formatTime(now), formatTime(now))
-			if err != nil && isConstraint(err) && attempt < 5 {
-				continue
+			if err == nil {
+				if n, _ := res.RowsAffected(); n == 0 {
+					if attempt < 5 {
+						continue
+					}
+					return fmt.Errorf("could not draw a unique reference number")
+				}
 			}
 			if err != nil {
 				return err
@@ -119,7 +126,7 @@ func (s *session) ListRequests(ctx context.Context, q workspace.RequestQuery, ea
 	if err := s.who.Require(domain.PermServiceRequests); err != nil {
 		return err
 	}
-	where := []string{"1"}
+	where := []string{"TRUE"}
 	args := []any{sql.Named("user", s.who.User)}
 	if q.Customer != "" {
 		pk, _, err := s.findCustomer(ctx, s.db, q.Customer)

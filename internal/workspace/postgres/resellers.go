@@ -188,9 +188,10 @@ func (s *session) Resellers(ctx context.Context, statuses []domain.ResellerStatu
 	}
 	// Requests not accepted: the latest for each address not already an active reseller's.
 	now := s.now()
-	rows, err = s.db.QueryContext(ctx, `SELECT i.email, i.name, max(i.created_at) FROM reseller_invitations i
+	rows, err = s.db.QueryContext(ctx, `SELECT email, name, created_at FROM (SELECT DISTINCT ON (i.email) i.email, i.name, i.created_at
+		FROM reseller_invitations i
 		WHERE i.accepted_at = '' AND NOT EXISTS (SELECT 1 FROM resellers r WHERE r.email = i.email AND r.status = 'active')
-		GROUP BY i.email ORDER BY i.name, i.email`)
+		ORDER BY i.email, i.created_at DESC) latest ORDER BY name, email`)
 	if err != nil {
 		return nil, err
 	}

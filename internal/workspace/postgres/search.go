@@ -53,7 +53,7 @@ func (s *session) SearchCustomers(ctx context.Context, text string, limit int) (
 	default:
 		var n int
 		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM customer_search
-			WHERE prefix >= ? AND prefix < ? LIMIT ?)`, lo, hi, shortTermLimit).Scan(&n); err != nil {
+			WHERE prefix >= ? AND prefix < ? LIMIT ?) x`, lo, hi, shortTermLimit).Scan(&n); err != nil {
 			return nil, err
 		}
 		if n < shortTermLimit {

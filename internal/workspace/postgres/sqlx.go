@@ -99,6 +99,8 @@ func rewrite(q string) rewritten {
 	// INSERT OR IGNORE is PostgreSQL's ON CONFLICT DO NOTHING.
 	if rest, ok := strings.CutPrefix(strings.TrimSpace(out), "INSERT OR IGNORE INTO"); ok {
 		out = "INSERT INTO" + rest + " ON CONFLICT DO NOTHING"
+	} else if rest, ok := strings.CutPrefix(strings.TrimSpace(out), "INSERT OR FAIL INTO"); ok {
+		out = "INSERT INTO" + rest // what PostgreSQL's INSERT does
 	}
 	r := rewritten{sql: out, names: names}
 	rewrites.Store(q, r)
