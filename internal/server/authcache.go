@@ -20,6 +20,7 @@ const AuthCacheTTL = 2 * time.Second
 // authCache remembers the principals of the tokens checked lately, by the hash of their
 // secret (never the secret itself).
 type authCache struct {
+	off     bool // a SharedStore: every token is checked at every request
 	mu      sync.Mutex
 	entries map[string]authEntry
 }
@@ -33,6 +34,9 @@ type authEntry struct {
 // get is the principal of a token checked less than AuthCacheTTL ago (now, the real
 // clock) and still valid at the workspace's time wsNow (it may expire within the TTL).
 func (c *authCache) get(hash string, now, wsNow time.Time) (domain.Principal, bool) {
+	if c.off {
+		return domain.Principal{}, false
+	}
 	c.mu.Lock()
 	e, ok := c.entries[hash]
 	c.mu.Unlock()
@@ -43,6 +47,9 @@ func (c *authCache) get(hash string, now, wsNow time.Time) (domain.Principal, bo
 }
 
 func (c *authCache) put(hash string, p domain.Principal, t domain.Token, now time.Time) {
+	if c.off {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.entries == nil || len(c.entries) >= 10000 {

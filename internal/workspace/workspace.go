@@ -9,6 +9,7 @@ package workspace
 
 import (
 	"context"
+	"errors"
 	"io"
 	"time"
 
@@ -157,6 +158,11 @@ type Workspace interface {
 
 	Close() error
 }
+
+// ErrUnavailable is wrapped by the errors of a workspace whose storage cannot be reached
+// just now (a database restarting or failing over): the request may succeed when retried
+// later. A server answers it with 503 and Retry-After.
+var ErrUnavailable = errors.New("workspace storage unavailable")
 
 // RequestRecord is a service request as the principal sees it.
 type RequestRecord struct {

@@ -365,10 +365,8 @@ func (d *DB) writeTx(ctx context.Context, fn func(*Tx) error) error {
 	return nil
 }
 
-// ErrUnavailable is wrapped by the error of a request the database could not answer
-// because it could not be reached: nothing was changed, or the change's outcome is
-// the database's to tell (a commit cut off).
-var ErrUnavailable = errors.New("database unavailable")
+// ErrUnavailable is workspace.ErrUnavailable: the database could not be reached.
+var ErrUnavailable = workspace.ErrUnavailable
 
 // UnavailableError is the database out of reach.
 type UnavailableError struct {
@@ -387,6 +385,12 @@ func (d *DB) txErr(err error) error {
 	}
 	return err
 }
+
+// Shared is true: other servers change the database too (server.SharedStore).
+func (d *DB) Shared() bool { return true }
+
+// Unavailable tells whether err is the database out of reach (server: 503).
+func (d *DB) Unavailable(err error) bool { return Unavailable(err) }
 
 // Now is the workspace's clock (Options.Now).
 func (d *DB) Now() time.Time { return d.now() }
