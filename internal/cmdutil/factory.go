@@ -14,8 +14,8 @@ import (
 	"github.com/pcctl/pcctl/internal/iostreams"
 	"github.com/pcctl/pcctl/internal/prompter"
 	"github.com/pcctl/pcctl/internal/workspace"
-	"github.com/pcctl/pcctl/internal/workspace/remote"
 	"github.com/pcctl/pcctl/internal/workspace/postgres"
+	"github.com/pcctl/pcctl/internal/workspace/remote"
 	"github.com/pcctl/pcctl/internal/workspace/sqlite"
 )
 
@@ -44,7 +44,7 @@ type Factory struct {
 	opened *sqlite.DB
 	// closers are the other stores opened (a PostgreSQL database), closed by Close.
 	closers []io.Closer
-	remote *remote.Client
+	remote  *remote.Client
 	// fixedNow is the PCCTL_NOW clock, zero when the clock is real.
 	fixedNow time.Time
 }
