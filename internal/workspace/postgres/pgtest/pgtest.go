@@ -36,29 +36,37 @@ func Require(t testing.TB) string {
 // and returns the URL of a connection that works in it.
 func WithSchema(t testing.TB, dbURL, name string) string {
 	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dbURL)
+	dsn, drop, err := CreateSchema(dbURL, name)
 	if err != nil {
-		t.Fatalf("connecting to %s: %v", Env, err)
+		t.Fatalf("%s: %v", Env, err)
 	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, `DROP SCHEMA IF EXISTS `+pgx.Identifier{name}.Sanitize()+` CASCADE; CREATE SCHEMA `+pgx.Identifier{name}.Sanitize()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
+	t.Cleanup(drop)
+	return dsn
+}
+
+// CreateSchema creates a schema of that name on the database and returns the URL of a
+// connection that works in it, and what drops it.
+func CreateSchema(dbURL, name string) (dsn string, drop func(), err error) {
+	ctx := context.Background()
+	id := pgx.Identifier{name}.Sanitize()
+	exec := func(stmt string) error {
 		conn, err := pgx.Connect(ctx, dbURL)
 		if err != nil {
-			return
+			return err
 		}
 		defer conn.Close(ctx)
-		_, _ = conn.Exec(ctx, `DROP SCHEMA IF EXISTS `+pgx.Identifier{name}.Sanitize()+` CASCADE`)
-	})
+		_, err = conn.Exec(ctx, stmt)
+		return err
+	}
+	if err := exec(`DROP SCHEMA IF EXISTS ` + id + ` CASCADE; CREATE SCHEMA ` + id); err != nil {
+		return "", nil, err
+	}
 	u, err := url.Parse(dbURL)
 	if err != nil {
-		t.Fatal(err)
+		return "", nil, err
 	}
 	q := u.Query()
 	q.Set("search_path", name)
 	u.RawQuery = q.Encode()
-	return u.String()
+	return u.String(), func() { _ = exec(`DROP SCHEMA IF EXISTS ` + id + ` CASCADE`) }, nil
 }
