@@ -114,6 +114,30 @@ func (f *Factory) OpenDatabase(ctx context.Context, dsn string) (*postgres.DB, e
 	return db, nil
 }
 
+// Database is the workspace's PostgreSQL URL when the workspace (--workspace,
+// PCCTL_WORKSPACE, the config) is a database rather than a file, else "".
+func (f *Factory) Database() string {
+	if f.Config.Endpoint() != "" {
+		return ""
+	}
+	if path, _ := f.Config.Workspace(); postgres.IsURL(path) {
+		return path
+	}
+	return ""
+}
+
+// OpenDatabaseAs is OpenDatabase with options (workspace info and migrate open the database
+// without migrating it).
+func (f *Factory) OpenDatabaseAs(ctx context.Context, dsn string, opts postgres.Options) (*postgres.DB, error) {
+	opts.Now, opts.Random = f.Now, f.Random
+	db, err := postgres.Open(ctx, dsn, opts)
+	if err != nil {
+		return nil, err
+	}
+	f.closers = append(f.closers, db)
+	return db, nil
+}
+
 // Remote tells whether the workspace is a pcctl server's (an endpoint is set).
 func (f *Factory) Remote() bool { return f.Config.Endpoint() != "" }
 
