@@ -56,9 +56,6 @@ type store interface {
 
 func openStore(ctx context.Context, f *cmdutil.Factory, arg string, mustExist bool) (store, string, error) {
 	if postgres.IsURL(arg) {
-		if postgres.HasPassword(arg) {
-			return nil, "", cmdutil.Usagef("%s holds a password, which every user of this machine can read in the process list: give it in PGPASSWORD or ~/.pgpass", postgres.Redact(arg))
-		}
 		db, err := postgres.Open(ctx, arg, postgres.Options{Now: f.Now, Random: f.Random})
 		if err != nil {
 			return nil, "", err
@@ -75,6 +72,11 @@ func openStore(ctx context.Context, f *cmdutil.Factory, arg string, mustExist bo
 func copyRun(ctx context.Context, f *cmdutil.Factory, o *copyOptions, source, target string) error {
 	if !postgres.IsURL(source) && !postgres.IsURL(target) {
 		return cmdutil.Usagef("copy moves a workspace between a file and a PostgreSQL database: to copy a file, use 'pcctl workspace backup'")
+	}
+	for _, arg := range []string{source, target} {
+		if postgres.IsURL(arg) && postgres.HasPassword(arg) {
+			return cmdutil.Usagef("%s holds a password, which every user of this machine can read in the process list: give it in PGPASSWORD or ~/.pgpass", postgres.Redact(arg))
+		}
 	}
 	if source == target || !postgres.IsURL(source) && !postgres.IsURL(target) && sameFile(source, target) {
 		return cmdutil.Usagef("SOURCE and TARGET are the same workspace")
