@@ -127,3 +127,15 @@ func sqlOnPostgres(ts *testscript.TestScript, dsn string, stmts []string) {
 		}
 	}
 }
+
+// TestConcurrentClientsPostgres is TestConcurrentClients through two servers on one
+// PostgreSQL database, half the clients on each: the invariants hold across servers.
+func TestConcurrentClientsPostgres(t *testing.T) {
+	writes := concClientWrites
+	if testing.Short() {
+		writes = concWritesShort / 4
+	}
+	dbURL := pgtest.Require(t)
+	dsn := pgtest.WithSchema(t, dbURL, fmt.Sprintf("conc%d", os.Getpid()))
+	runConcurrentWriters(t, concClients, writes, true, dsn)
+}
