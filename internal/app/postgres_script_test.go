@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -138,4 +139,119 @@ func TestConcurrentClientsPostgres(t *testing.T) {
 	dbURL := pgtest.Require(t)
 	dsn := pgtest.WithSchema(t, dbURL, fmt.Sprintf("conc%d", os.Getpid()))
 	runConcurrentWriters(t, concClients, writes, true, dsn)
+}
+
+// TestServersSurviveKillAndDatabaseRestart: two servers on one database under load; one
+// is killed (SIGKILL) mid-load, and every connection of both to the database is then cut
+// (what a PostgreSQL restart or failover does to them). Clients of the killed server turn
+// to the other, as a load balancer would. Every write a client saw succeed is in the
+// database; the writes that failed failed with a clear message (the server unreachable,
+// or 503: the database unreachable), never an internal error; the surviving server
+// recovers on its own.
+func TestServersSurviveKillAndDatabaseRestart(t *testing.T) {
+	dbURL := pgtest.Require(t)
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	const appName = "pcctl-kill-test"
+	dsn := pgtest.WithSchema(t, dbURL, fmt.Sprintf("kill%d", os.Getpid()))
+	dsn += "&application_name=" + appName
+	p := buildPcctl(t)
+	dir := t.TempDir()
+	ws := filepath.Join(dir, "ws.db")
+	base := withEnv(p.env, "PCCTL_WORKSPACE="+ws, "PCCTL_USER=admin@contoso.test")
+	tokens := provisionTokens(t, ws, []string{"admin@contoso.test"})
+	p.expect(t, procOpts{env: base, timeout: time.Minute}, 0, "workspace", "copy", ws, dsn)
+	dbEnv := withEnv(base, "PCCTL_DATABASE_URL="+dsn)
+	a, b := startServe(t, p, dbEnv), startServe(t, p, dbEnv)
+
+	const clients, each = 6, 25
+	var killed, cut atomic.Bool
+	type outcome struct {
+		domain string
+		ok     bool
+		msg    string
+	}
+	results := make([][]outcome, clients)
+	var wg sync.WaitGroup
+	var done atomic.Int64
+	for c := range clients {
+		wg.Go(func() {
+			for i := range each {
+				srv := a
+				if c%2 == 1 && !killed.Load() {
+					srv = b
+				}
+				dom := fmt.Sprintf("k%d-%03d.example", c, i)
+				env := withEnv(base, "PCCTL_ENDPOINT="+srv.url, "PCCTL_TOKEN="+tokens["admin@contoso.test"])
+				r, err := p.runProc(procOpts{env: env, timeout: time.Minute}, "customers", "add", "--name", "K "+dom, "--domain", dom, "--country", "FR")
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				results[c] = append(results[c], outcome{domain: dom, ok: r.code == 0, msg: r.stderr})
+				done.Add(1)
+			}
+		})
+	}
+	// Mid-load: kill b, then cut every connection of the servers to the database.
+	for done.Load() < clients*each/3 {
+		time.Sleep(20 * time.Millisecond)
+	}
+	b.cmd.Process.Kill()
+	killed.Store(true)
+	for done.Load() < clients*each/2 {
+		time.Sleep(20 * time.Millisecond)
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := conn.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1`, appName).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close(ctx)
+	cut.Store(true)
+	t.Logf("cut %d database connections of the servers", n)
+	wg.Wait()
+
+	var committed []string
+	failures := map[string]int{}
+	for _, rs := range results {
+		for _, r := range rs {
+			if r.ok {
+				committed = append(committed, r.domain)
+				continue
+			}
+			msg := strings.TrimSpace(strings.SplitN(r.msg, "\n", 2)[0])
+			if strings.Contains(msg, "internal") || !(strings.Contains(msg, "cannot reach") || strings.Contains(msg, "cannot be reached")) {
+				t.Errorf("%s failed unclearly: %s", r.domain, r.msg)
+			}
+			failures[msg]++
+		}
+	}
+	t.Logf("%d adds succeeded; failures: %v", len(committed), failures)
+	// The surviving server answers again, and every write a client saw succeed is there.
+	env := withEnv(base, "PCCTL_ENDPOINT="+a.url, "PCCTL_TOKEN="+tokens["admin@contoso.test"])
+	var out procResult
+	for range 50 {
+		if out, err = p.runProc(procOpts{env: env}, "customers", "export", "--format", "csv"); err == nil && out.code == 0 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if out.code != 0 {
+		t.Fatalf("the surviving server did not recover: %s", out)
+	}
+	for _, d := range committed {
+		if !strings.Contains(out.stdout, ","+d+",") {
+			t.Errorf("%s was added (exit 0) but is not in the database", d)
+		}
+	}
+	if len(committed) < clients*each/3 {
+		t.Errorf("only %d adds succeeded", len(committed))
+	}
+	a.stop(t, tokens)
 }
