@@ -62,6 +62,7 @@ type DB struct {
 	version int // the schema version now
 	found   int // the schema version when opened
 	created bool
+	search  *searchCache // recent searches' results, while the workspace is unchanged
 }
 
 // OpenError is a workspace that could not be opened, with the reason in plain words.
@@ -138,7 +139,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	db.SetMaxOpenConns(maxConns)
 	db.SetMaxIdleConns(maxConns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	d := &DB{db: &dbh{db}, where: where, now: opts.Now, random: opts.Random}
+	d := &DB{db: &dbh{db}, where: where, now: opts.Now, random: opts.Random, search: &searchCache{}}
 	if err := d.init(ctx, opts.NoMigrate); err != nil {
 		db.Close()
 		return nil, err
@@ -354,6 +355,10 @@ func (d *DB) writeTx(ctx context.Context, fn func(*Tx) error) error {
 	}
 	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, writeLock); err != nil {
+		return d.txErr(err)
+	}
+	// Under the lock, so the counter rises in commit order; seen by others at the commit.
+	if _, err := tx.ExecContext(ctx, `UPDATE pcctl_version SET n = n + 1`); err != nil {
 		return d.txErr(err)
 	}
 	if err := fn(tx); err != nil {

@@ -249,6 +249,12 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_at ON audit_log(at);
 CREATE INDEX audit_log_entity ON audit_log(entity, entity_id);
 
+-- The workspace's change counter: every write transaction adds one (writeTx); a server's
+-- search cache keeps results only while it is unchanged. Not a workspace table: a copy
+-- leaves it out.
+CREATE TABLE IF NOT EXISTS pcctl_version (n BIGINT NOT NULL);
+INSERT INTO pcctl_version SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM pcctl_version);
+
 CREATE FUNCTION pcctl_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'UPDATE' THEN

@@ -36,6 +36,14 @@ func (s *session) SearchCustomers(ctx context.Context, text string, limit int) (
 		limit = domain.SearchLimit
 	}
 	exact := strings.ToLower(strings.TrimSpace(text))
+	key := term + "\x00" + exact + "\x00" + strconv.Itoa(limit)
+	hit, version, ok, err := s.search.get(ctx, s.db, key)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		return s.withMarks(ctx, hit)
+	}
 	it := domain.IndexTerm(term)
 	lo, hi := it, it+"\U0010FFFF" // every key beginning with it, in byte order
 
@@ -82,6 +90,7 @@ func (s *session) SearchCustomers(ctx context.Context, text string, limit int) (
 		plain = append(plain, c.Customer)
 	}
 	ranked := domain.RankSearch(term, plain, limit)
+	s.search.put(key, version, ranked)
 	out := make([]workspace.CustomerRecord, len(ranked))
 	for i, c := range ranked {
 		out[i] = byID[c.ID]

@@ -41,7 +41,7 @@ type tables struct{ tx pgx.Tx }
 
 func (t *tables) Tables(ctx context.Context) ([]string, error) {
 	rows, err := t.tx.Query(ctx, `SELECT c.relname FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace
-		AND c.relkind = 'r' AND c.relname <> 'pcctl_schema' ORDER BY c.oid`)
+		AND c.relkind = 'r' AND c.relname NOT IN ('pcctl_schema', 'pcctl_version') ORDER BY c.oid`)
 	if err != nil {
 		return nil, err
 	}
@@ -159,7 +159,7 @@ func (d *DB) Load(ctx context.Context, fn func(workspace.TableWriter) error) err
 				return err
 			}
 		}
-		if _, err := tx.Exec(ctx, fmt.Sprintf(`INSERT INTO pcctl_schema(version) VALUES (%d)`, LatestSchema)); err != nil {
+		if _, err := tx.Exec(ctx, fmt.Sprintf(`INSERT INTO pcctl_schema(version) VALUES (%d); UPDATE pcctl_version SET n = n + 1`, LatestSchema)); err != nil {
 			return err
 		}
 		// Rows load faster into tables without their secondary indexes, built once at the
