@@ -54,6 +54,7 @@ type harness struct {
 	dir, doc, benchtime   string
 	write, skipImport     bool
 	only                  string // steps to run ("" for all)
+	database              string // PostgreSQL URL for the postgres step ("" skips it)
 	serverProfile         string // CPU profile of pcctl serve ("" for none)
 	root                  string // module root, where go build and go test run
 	pcctl, sqlite3        string // binaries
@@ -76,7 +77,8 @@ func main() {
 	flag.StringVar(&b.doc, "doc", "docs/performance.md", "document -write updates (relative to the module root)")
 	flag.StringVar(&b.benchtime, "benchtime", "1s", "-benchtime of the Go benchmarks")
 	flag.StringVar(&b.serverProfile, "server-cpuprofile", "", "write a CPU profile of pcctl serve to this file")
-	flag.StringVar(&b.only, "only", "", "run only these steps, comma-separated (import, export, psc import, search, list and show, server, go test -bench); import is needed unless -skip-import")
+	flag.StringVar(&b.database, "database", os.Getenv("PCCTL_BENCH_DATABASE_URL"), "PostgreSQL database the postgres step fills (its workspace is replaced); none: the step is skipped")
+	flag.StringVar(&b.only, "only", "", "run only these steps, comma-separated (import, export, psc import, search, list and show, server, postgres, go test -bench); import is needed unless -skip-import")
 	flag.Usage = func() {
 		fmt.Fprint(os.Stderr, usage)
 		flag.PrintDefaults()
@@ -124,6 +126,7 @@ func (b *harness) run() (failed bool, err error) {
 		{"search", b.measureSearch},
 		{"list and show", b.measureListShow},
 		{"server", b.measureServer},
+		{"postgres", b.measurePostgres},
 		{"go test -bench", b.runGoBenchmarks},
 	}
 	for _, s := range steps {

@@ -158,9 +158,9 @@ type server struct {
 	url string
 }
 
-func (b *harness) startServer() (*server, error) {
+func (b *harness) startServer(env ...string) (*server, error) {
 	cmd := exec.Command(b.pcctl, "--workspace", b.ws, "serve", "--addr", "127.0.0.1:0", "--log-format", "json")
-	cmd.Env = b.env
+	cmd.Env = append(b.env[:len(b.env):len(b.env)], env...)
 	if b.serverProfile != "" {
 		cmd.Env = append(cmd.Env[:len(cmd.Env):len(cmd.Env)], "PCCTL_CPUPROFILE="+b.serverProfile)
 	}
@@ -214,9 +214,19 @@ func (s *server) peak() int64 { return vmHWM(s.cmd.Process.Pid) }
 // connections (rawClient), as wrk would: the load generator shares the machine's two
 // cores with the server, and net/http's client would take a third of them.
 func searchLoad(base, token string, prefixes []string) (rate float64, p50, p99 time.Duration, errs int, err error) {
+	all, errs, err := searchSamples(base, token, prefixes, serverClients)
+	if err != nil {
+		return 0, 0, 0, errs, err
+	}
+	return float64(len(all)) / serverDuration.Seconds(), bench.Percentile(all, 50), bench.Percentile(all, 99), errs, nil
+}
+
+// searchSamples is searchLoad's load with that many clients, returning the latency of
+// every search measured.
+func searchSamples(base, token string, prefixes []string, clients int) (all []time.Duration, errs int, err error) {
 	u, err := url.Parse(base)
 	if err != nil {
-		return 0, 0, 0, 0, err
+		return nil, 0, err
 	}
 	reqs := make([][]byte, len(prefixes))
 	for i, p := range prefixes {
@@ -227,20 +237,19 @@ func searchLoad(base, token string, prefixes []string) (rate float64, p50, p99 t
 	// One request first: a failure here is an error, not a figure.
 	first, err := dialRaw(u.Host)
 	if err != nil {
-		return 0, 0, 0, 0, err
+		return nil, 0, err
 	}
 	if err := first.do(reqs[0]); err != nil {
-		return 0, 0, 0, 0, err
+		return nil, 0, err
 	}
 	first.conn.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), serverWarmup+serverDuration)
 	defer cancel()
 	measureFrom := time.Now().Add(serverWarmup)
 	var mu sync.Mutex
-	var all []time.Duration
 	var wg sync.WaitGroup
 	var dialErr error
-	for c := range serverClients {
+	for c := range clients {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -254,7 +263,7 @@ func searchLoad(base, token string, prefixes []string) (rate float64, p50, p99 t
 				return
 			}
 			defer rc.conn.Close()
-			for i := c; ctx.Err() == nil; i += serverClients {
+			for i := c; ctx.Err() == nil; i += clients {
 				t := time.Now()
 				err := rc.do(reqs[i%len(reqs)])
 				if ctx.Err() != nil {
@@ -280,12 +289,12 @@ func searchLoad(base, token string, prefixes []string) (rate float64, p50, p99 t
 	}
 	wg.Wait()
 	if dialErr != nil {
-		return 0, 0, 0, errs, dialErr
+		return nil, errs, dialErr
 	}
 	if len(all) == 0 {
-		return 0, 0, 0, errs, fmt.Errorf("no search completed")
+		return nil, errs, fmt.Errorf("no search completed")
 	}
-	return float64(len(all)) / serverDuration.Seconds(), bench.Percentile(all, 50), bench.Percentile(all, 99), errs, nil
+	return all, errs, nil
 }
 
 // rawClient is one keep-alive HTTP/1.1 connection.

@@ -77,7 +77,7 @@ func TestConcurrentWriters(t *testing.T) {
 	if testing.Short() {
 		writes = concWritesShort
 	}
-	runConcurrentWriters(t, concProcs, writes, false)
+	runConcurrentWriters(t, concProcs, writes, false, "")
 }
 
 // TestConcurrentClients is TestConcurrentWriters against a server: `pcctl serve` on the
@@ -91,7 +91,7 @@ func TestConcurrentClients(t *testing.T) {
 	if testing.Short() {
 		writes = concWritesShort / 4
 	}
-	runConcurrentWriters(t, concClients, writes, true)
+	runConcurrentWriters(t, concClients, writes, true, "")
 }
 
 const (
@@ -99,7 +99,10 @@ const (
 	concClientWrites = 50
 )
 
-func runConcurrentWriters(t *testing.T, procs, writes int, remote bool) {
+// runConcurrentWriters runs the test on a local file, or (remote) through `pcctl serve` on
+// it, or, given a PostgreSQL URL, through two servers on that database (the seed data is
+// copied there from the file, and the result back into it for the checks).
+func runConcurrentWriters(t *testing.T, procs, writes int, remote bool, pgURL string) {
 	seed := *concSeed
 	if seed == 0 {
 		seed = uint64(time.Now().UnixNano())
@@ -152,15 +155,20 @@ func runConcurrentWriters(t *testing.T, procs, writes int, remote bool) {
 	}
 
 	workerEnv, tokens := base, map[string]string(nil)
-	var srv *serveProc
+	var srvs []*serveProc
 	if remote {
 		users := []string{"admin@contoso.test", "shared0@contoso.test", "shared1@contoso.test"}
 		for i := range procs {
 			users = append(users, fmt.Sprintf("own%d@contoso.test", i))
 		}
 		tokens = provisionTokens(t, ws, users)
-		srv = startServe(t, p, base)
-		workerEnv = withEnv(base, "PCCTL_ENDPOINT="+srv.url)
+		if pgURL != "" {
+			p.expect(t, procOpts{env: base, timeout: time.Minute}, 0, "workspace", "copy", ws, pgURL)
+			dbEnv := withEnv(base, "PCCTL_DATABASE_URL="+pgURL)
+			srvs = []*serveProc{startServe(t, p, dbEnv), startServe(t, p, dbEnv)}
+		} else {
+			srvs = []*serveProc{startServe(t, p, base)}
+		}
 	}
 
 	logs := make([]*concLog, concProcs)
@@ -169,15 +177,22 @@ func runConcurrentWriters(t *testing.T, procs, writes int, remote bool) {
 	for i := range concProcs {
 		logs[i] = &concLog{proc: i, own: map[string]*concDeal{}}
 		wg.Go(func() {
-			w := &concWorker{p: p, env: workerEnv, tokens: tokens, proc: i, shared: shared, log: logs[i],
+			env := workerEnv
+			if len(srvs) > 0 {
+				env = withEnv(env, "PCCTL_ENDPOINT="+srvs[i%len(srvs)].url) // half the clients on each server
+			}
+			w := &concWorker{p: p, env: env, tokens: tokens, proc: i, shared: shared, log: logs[i],
 				rng: rand.New(rand.NewPCG(seed, 1000+uint64(i)))}
 			w.run(plans[i])
 		})
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	if srv != nil {
+	for _, srv := range srvs {
 		srv.stop(t, tokens)
+	}
+	if pgURL != "" {
+		p.expect(t, procOpts{env: base, timeout: time.Minute}, 0, "workspace", "copy", pgURL, ws, "--force")
 	}
 
 	var total, invocations, retries int

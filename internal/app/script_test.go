@@ -106,6 +106,12 @@ func TestScriptsRemote(t *testing.T) {
 }
 
 func runScripts(t *testing.T, remote bool) {
+	runScriptsOn(t, remote, false, setupRemote)
+}
+
+// runScriptsOn runs the scripts, against a server that serve starts when remote (over a
+// PostgreSQL database when postgres).
+func runScriptsOn(t *testing.T, remote, postgres bool, serve func(*testscript.Env) error) {
 	params := testscript.Params{
 		Dir:                "../../testdata/script",
 		Setup:              setup,
@@ -117,6 +123,8 @@ func runScripts(t *testing.T, remote bool) {
 				return os.Geteuid() == 0, nil
 			case "remote":
 				return remote, nil
+			case "postgres": // TestScriptsPostgres: the workspace is a database, not the file
+				return postgres, nil
 			}
 			return false, errors.New("unknown condition " + strconv.Quote(cond))
 		},
@@ -141,7 +149,7 @@ func runScripts(t *testing.T, remote bool) {
 			if err := setup(env); err != nil {
 				return err
 			}
-			return setupRemote(env)
+			return serve(env)
 		}
 	}
 	testscript.Run(t, params)
@@ -235,6 +243,11 @@ func cmdRandFile(ts *testscript.TestScript, neg bool, args []string) {
 func cmdSQLiteDB(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 2 {
 		ts.Fatalf("usage: sqlitedb FILE SQL...")
+	}
+	if dsn := ts.Getenv("PCCTL_SCRIPT_DATABASE"); dsn != "" && ts.MkAbs(args[0]) == ts.Getenv("PCCTL_WORKSPACE") {
+		// TestScriptsPostgres: the workspace is the script's database.
+		sqlOnPostgres(ts, dsn, args[1:])
+		return
 	}
 	db, err := sql.Open("sqlite", "file:"+ts.MkAbs(args[0]))
 	ts.Check(err)

@@ -42,23 +42,26 @@ func isStd(path string) bool { return !strings.Contains(strings.Split(path, "/")
 // standard library: module-relative paths for pcctl packages, full paths (prefixes) for
 // third-party ones.
 var rules = map[string][]string{
-	"internal/domain":           {"golang.org/x/text/"},
-	"internal/workspace":        {"internal/domain"},
-	"internal/workspace/sqlite": {"internal/workspace", "internal/domain", "modernc.org/sqlite", "github.com/google/uuid"},
-	"internal/jsonstr":          {},
-	"internal/output":           {"internal/iostreams", "internal/jsonstr", "github.com/itchyny/gojq", "github.com/olekukonko/tablewriter", "github.com/mattn/go-runewidth", "github.com/spf13/cobra"},
-	"internal/iostreams":        {"golang.org/x/term"},
-	"internal/csvread":          {},
-	"internal/customercsv":      {"internal/csvread"},
-	"internal/psc":              {"internal/csvread", "golang.org/x/text/", "go.yaml.in/yaml/", "gopkg.in/yaml.v3"},
-	"internal/migrate":          {"internal/psc", "internal/domain", "internal/workspace", "internal/csvread"},
-	"internal/fileutil":         {"golang.org/x/sys/"},
-	"internal/config":           {"github.com/spf13/viper", "github.com/spf13/pflag"},
-	"internal/prompter":         {"internal/iostreams", "github.com/AlecAivazis/survey/v2"},
-	"internal/progress":         {"internal/iostreams", "github.com/schollz/progressbar/v3"},
-	"internal/api":              {"internal/domain", "internal/workspace", "internal/jsonstr"},
-	"internal/workspace/remote": {"internal/api", "internal/domain", "internal/workspace", "internal/buildinfo"},
-	"internal/server":           {"internal/api", "internal/domain", "internal/workspace", "internal/workspace/sqlite", "internal/output", "internal/customercsv"},
+	"internal/domain":                    {"golang.org/x/text/"},
+	"internal/workspace":                 {"internal/domain"},
+	"internal/workspace/sqlite":          {"internal/workspace", "internal/domain", "modernc.org/sqlite", "github.com/google/uuid"},
+	"internal/jsonstr":                   {},
+	"internal/output":                    {"internal/iostreams", "internal/jsonstr", "github.com/itchyny/gojq", "github.com/olekukonko/tablewriter", "github.com/mattn/go-runewidth", "github.com/spf13/cobra"},
+	"internal/iostreams":                 {"golang.org/x/term"},
+	"internal/csvread":                   {},
+	"internal/customercsv":               {"internal/csvread"},
+	"internal/psc":                       {"internal/csvread", "golang.org/x/text/", "go.yaml.in/yaml/", "gopkg.in/yaml.v3"},
+	"internal/migrate":                   {"internal/psc", "internal/domain", "internal/workspace", "internal/csvread"},
+	"internal/fileutil":                  {"golang.org/x/sys/"},
+	"internal/config":                    {"github.com/spf13/viper", "github.com/spf13/pflag"},
+	"internal/prompter":                  {"internal/iostreams", "github.com/AlecAivazis/survey/v2"},
+	"internal/progress":                  {"internal/iostreams", "github.com/schollz/progressbar/v3"},
+	"internal/api":                       {"internal/domain", "internal/workspace", "internal/jsonstr"},
+	"internal/workspace/remote":          {"internal/api", "internal/domain", "internal/workspace", "internal/buildinfo"},
+	"internal/server":                    {"internal/api", "internal/domain", "internal/workspace", "internal/output", "internal/customercsv"},
+	"internal/workspace/postgres":        {"internal/workspace", "internal/domain", "github.com/jackc/pgx/v5", "github.com/google/uuid"},
+	"internal/workspace/postgres/pgtest": {"github.com/jackc/pgx/v5"},
+	"internal/workspace/conformance":     {"internal/workspace", "internal/domain", "internal/synth", "github.com/google/uuid"},
 }
 
 func allowed(imp string, allow []string) bool {
@@ -91,6 +94,8 @@ func TestImportRules(t *testing.T) {
 				t.Errorf("%s imports %s, which docs/architecture.md does not allow", rel, imp)
 			case strings.HasPrefix(rel, "internal/cmd/") && imp == mod+"internal/workspace/sqlite" && rel != "internal/cmd/workspacecmd":
 				t.Errorf("%s imports the SQLite workspace: commands go through workspace.Workspace", rel)
+			case strings.HasPrefix(rel, "internal/cmd/") && imp == mod+"internal/workspace/postgres" && rel != "internal/cmd/workspacecmd" && rel != "internal/cmd/serve":
+				t.Errorf("%s imports the PostgreSQL workspace: commands go through workspace.Workspace", rel)
 			case imp == mod+"internal/app" || imp == mod+"internal/cmd/root":
 				if rel != "cmd/pcctl" && rel != "internal/app" && rel != "cmd/pcctl-docs" {
 					t.Errorf("%s imports %s: only main (and the man page generator) builds the command tree", rel, imp)

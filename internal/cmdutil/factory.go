@@ -19,6 +19,7 @@ import (
 	"github.com/pcctl/pcctl/internal/output"
 	"github.com/pcctl/pcctl/internal/prompter"
 	"github.com/pcctl/pcctl/internal/workspace"
+	"github.com/pcctl/pcctl/internal/workspace/postgres"
 	"github.com/pcctl/pcctl/internal/workspace/remote"
 	"github.com/pcctl/pcctl/internal/workspace/sqlite"
 )
@@ -81,7 +82,9 @@ type Factory struct {
 
 	opened *sqlite.DB
 	jq     *output.JQWriter
-	remote *remote.Client
+	// closers are the other stores opened (a PostgreSQL database), closed by Close.
+	closers []io.Closer
+	remote  *remote.Client
 	// fixedNow is the PCCTL_NOW clock, zero when the clock is real.
 	fixedNow time.Time
 }
@@ -113,6 +116,9 @@ func (f *Factory) OpenLocal(ctx context.Context, opts sqlite.Options) (*sqlite.D
 	if path == "" && !isDefault {
 		return nil, Usagef("--workspace is empty: name the workspace file")
 	}
+	if postgres.IsURL(path) {
+		return nil, Usagef("this command works on a workspace file, and the workspace is the PostgreSQL database %s (pcctl workspace copy moves a workspace between a file and a database)", postgres.Redact(path))
+	}
 	if path == "" {
 		return nil, errors.New("there is no default place for the workspace: HOME is not set (nor XDG_DATA_HOME, as an absolute path); name the workspace with --workspace or PCCTL_WORKSPACE")
 	}
@@ -143,6 +149,44 @@ func (f *Factory) OpenShared(ctx context.Context) (*sqlite.DB, error) {
 	return f.OpenLocal(ctx, sqlite.ForServer(sqlite.Options{}))
 }
 
+// OpenDatabase opens the PostgreSQL workspace at dsn for `pcctl serve`, creating and
+// migrating its schema as needed; the factory closes it.
+func (f *Factory) OpenDatabase(ctx context.Context, dsn string) (*postgres.DB, error) {
+	db, err := postgres.Open(ctx, dsn, postgres.Options{Now: f.Now, Random: f.Random})
+	if err != nil {
+		return nil, err
+	}
+	if db.Created() {
+		f.IOStreams.Notice("Created a new workspace in %s.", db.Where())
+	}
+	f.closers = append(f.closers, db)
+	return db, nil
+}
+
+// Database is the workspace's PostgreSQL URL when the workspace (--workspace,
+// PCCTL_WORKSPACE, the config) is a database rather than a file, else "".
+func (f *Factory) Database() string {
+	if f.Config.Endpoint() != "" {
+		return ""
+	}
+	if path, _ := f.Config.Workspace(); postgres.IsURL(path) {
+		return path
+	}
+	return ""
+}
+
+// OpenDatabaseAs is OpenDatabase with options (workspace info and migrate open the database
+// without migrating it).
+func (f *Factory) OpenDatabaseAs(ctx context.Context, dsn string, opts postgres.Options) (*postgres.DB, error) {
+	opts.Now, opts.Random = f.Now, f.Random
+	db, err := postgres.Open(ctx, dsn, opts)
+	if err != nil {
+		return nil, err
+	}
+	f.closers = append(f.closers, db)
+	return db, nil
+}
+
 // Remote tells whether the workspace is a pcctl server's (an endpoint is set).
 func (f *Factory) Remote() bool { return f.Config.Endpoint() != "" }
 
@@ -164,6 +208,18 @@ func (f *Factory) Workspace(ctx context.Context) (workspace.Workspace, error) {
 		}
 		f.remote = c
 		return c, nil
+	}
+	if path, _ := f.Config.Workspace(); postgres.IsURL(path) {
+		// A PostgreSQL workspace, worked on directly as its owner (the administrator
+		// provisioning users and tokens before any server runs).
+		if s, err := f.Config.Get("workspace"); err == nil && s.Source == config.SourceFlag && postgres.HasPassword(path) {
+			return nil, Usagef("--workspace holds a password, which every user of this machine can read in the process list: give it in PGPASSWORD or ~/.pgpass (or the whole URL in PCCTL_WORKSPACE)")
+		}
+		db, err := f.OpenDatabase(ctx, path)
+		if err != nil {
+			return nil, err
+		}
+		return db.As(domain.Owner(f.Config.User())), nil
 	}
 	db, err := f.OpenLocal(ctx, sqlite.Options{})
 	if err != nil {
@@ -197,6 +253,9 @@ func (f *Factory) FinishOutput(ctx context.Context, ok bool) error {
 func (f *Factory) Close() error {
 	if f.remote != nil {
 		f.remote.Close()
+	}
+	for _, c := range f.closers {
+		c.Close()
 	}
 	if f.opened != nil {
 		return f.opened.Close()

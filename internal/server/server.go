@@ -1,7 +1,7 @@
 // Package server is `pcctl serve`: the remote workspace API (docs/api.md) over a local
 // SQLite workspace. Every request but /healthz and the reseller's invitation page carries
 // an access token (Authorization: Bearer pcctl_…); the server authenticates it, binds the
-// workspace to the token's user (sqlite.DB.As) and lets the workspace apply the role table
+// workspace to the token's user (Store.As: sqlite.DB or postgres.DB) and lets the workspace apply the role table
 // of domain.md, so a remote command meets exactly the rules and errors of a local one.
 //
 // Handlers live one file per resource (customers.go, resellers.go, deals.go,
@@ -26,7 +26,6 @@ import (
 	"github.com/pcctl/pcctl/internal/api"
 	"github.com/pcctl/pcctl/internal/domain"
 	"github.com/pcctl/pcctl/internal/workspace"
-	"github.com/pcctl/pcctl/internal/workspace/sqlite"
 )
 
 // Options tune a Server; zero values take the defaults.
@@ -54,9 +53,44 @@ const (
 	DefaultMaxImportBytes = 2 << 30
 )
 
+// Store is what a server answers over: a workspace file (sqlite.DB) or a PostgreSQL
+// database (postgres.DB), bound to each request's principal.
+type Store interface {
+	As(domain.Principal) workspace.Workspace
+	// AsAt is As with the session's clock fixed (Options.TestClock).
+	AsAt(p domain.Principal, now time.Time) workspace.Workspace
+	// Now is the workspace's clock.
+	Now() time.Time
+	// Authenticate turns a request's access token into its principal (no principal yet).
+	Authenticate(ctx context.Context, secret string) (domain.Principal, domain.Token, error)
+	// Invitation finds a partnership request by its token, for the public acceptance page.
+	Invitation(ctx context.Context, token string) (domain.Invitation, error)
+	// RelationshipRequest finds a relationship request by its token, for the public
+	// acceptance page.
+	RelationshipRequest(ctx context.Context, token string) (domain.RelationshipRequest, error)
+	// ChangeVersion is a number that changes whenever anyone commits a change, as read
+	// since the time given; ok is false when the store keeps none (then the server checks
+	// every token against the store).
+	ChangeVersion(ctx context.Context, since time.Time) (v int64, ok bool, err error)
+}
+
+// SharedStore is a Store that other servers change too (a database): the server cannot
+// know when their changes to tokens, users and roles happen, so it checks every request's
+// token against the store rather than trusting its cache for AuthCacheTTL.
+type SharedStore interface {
+	Store
+	Shared() bool
+}
+
+// unavailable tells whether the store says err is its storage out of reach.
+func (s *Server) unavailable(err error) bool {
+	u, ok := s.db.(interface{ Unavailable(error) bool })
+	return ok && u.Unavailable(err)
+}
+
 // Server answers the API over one workspace.
 type Server struct {
-	db       *sqlite.DB
+	db       Store
 	log      *slog.Logger
 	opts     Options
 	mux      *http.ServeMux
@@ -65,7 +99,7 @@ type Server struct {
 }
 
 // New makes the server of db. The server never closes db.
-func New(db *sqlite.DB, opts Options) *Server {
+func New(db Store, opts Options) *Server {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -79,6 +113,9 @@ func New(db *sqlite.DB, opts Options) *Server {
 		opts.ImportIdleTimeout = DefaultImportIdleTimeout
 	}
 	s := &Server{db: db, log: opts.Logger, opts: opts, mux: http.NewServeMux()}
+	if sh, ok := db.(SharedStore); ok && sh.Shared() {
+		s.auth.off = true
+	}
 	s.mux.HandleFunc("GET "+api.HealthPath, s.health)
 	s.customerRoutes()
 	s.resellerRoutes()
@@ -164,8 +201,8 @@ func (s *Server) handle(pattern string, h handlerFunc) {
 			return
 		}
 		// The workspace's change checks for this request may share a read made since
-		// it arrived (sqlite.WithArrival).
-		r = r.WithContext(sqlite.WithArrival(r.Context(), arrived))
+		// it arrived (workspace.WithArrival).
+		r = r.WithContext(workspace.WithArrival(r.Context(), arrived))
 		if changesAccess(r) {
 			// Whatever it did, later requests check their token again (before this
 			// answer is sent, so the client's next request sees the change).
@@ -253,6 +290,11 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		err = api.NewError(api.CodeTooLarge, fmt.Sprintf("the request body is over the server's limit of %d bytes", tooLarge.Limit))
 	}
 	e := api.ErrorFrom(err)
+	if e.Code == api.CodeInternal && (errors.Is(err, workspace.ErrUnavailable) || s.unavailable(err)) {
+		// The database is out of reach (restarting, failing over): the client retries.
+		s.log.Warn("workspace unavailable", "route", r.Pattern, "error", err.Error())
+		e = api.NewError(api.CodeUnavailable, "the workspace database cannot be reached just now; retry shortly")
+	}
 	if e.Code == api.CodeInternal {
 		if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
 			return // the client went away
@@ -264,6 +306,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	if e.Code == api.CodeUnauthenticated {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="pcctl"`)
+	}
+	if e.Code == api.CodeUnavailable {
+		w.Header().Set("Retry-After", "1")
 	}
 	writeJSON(w, e.Status(), e)
 }

@@ -179,6 +179,11 @@ type Workspace interface {
 	Close() error
 }
 
+// ErrUnavailable is wrapped by the errors of a workspace whose storage cannot be reached
+// just now (a database restarting or failing over): the request may succeed when retried
+// later. A server answers it with 503 and Retry-After.
+var ErrUnavailable = errors.New("workspace storage unavailable")
+
 // RequestRecord is a service request as the principal sees it.
 type RequestRecord struct {
 	domain.ServiceRequest
@@ -558,4 +563,20 @@ type AuditRecord struct {
 	// Before and After are compact JSON objects of the fields the change concerns, before
 	// and after it: "" before a creation and after a deletion. Secrets are never recorded.
 	Before, After string
+}
+
+// arrivalKey is the context key of WithArrival.
+type arrivalKey struct{}
+
+// WithArrival marks ctx with when its request arrived at a server: a storage's checks for
+// changes made for the request may share a read that began since rather than run one more
+// (a change committed before the request arrived is seen all the same).
+func WithArrival(ctx context.Context, t time.Time) context.Context {
+	return context.WithValue(ctx, arrivalKey{}, t)
+}
+
+// Arrival is the time WithArrival marked ctx with.
+func Arrival(ctx context.Context) (time.Time, bool) {
+	t, ok := ctx.Value(arrivalKey{}).(time.Time)
+	return t, ok
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/pcctl/pcctl/internal/cmdutil"
 	"github.com/pcctl/pcctl/internal/server"
+	"github.com/pcctl/pcctl/internal/workspace/postgres"
 )
 
 // DefaultAddr is where pcctl serve listens unless told otherwise; invitation links point
@@ -21,6 +22,7 @@ const DefaultAddr = "127.0.0.1:8787"
 
 type options struct {
 	addr, certFile, keyFile, logFormat string
+	database                           string
 	maxBody, maxImport                 int64
 }
 
@@ -28,7 +30,7 @@ type options struct {
 func NewCmdServe(f *cmdutil.Factory) *cobra.Command {
 	o := &options{}
 	cmd := &cobra.Command{
-		Use:   "serve [--addr HOST:PORT] [--tls-cert FILE --tls-key FILE]",
+		Use:   "serve [--addr HOST:PORT] [--tls-cert FILE --tls-key FILE] [--database postgres://…]",
 		Short: "Share the workspace with a team over HTTP",
 		Long: `Serve the workspace (--workspace, PCCTL_WORKSPACE or the default file) over an HTTP JSON API
 (docs/api.md) until interrupted. Everyone else points pcctl at it with --endpoint (or
@@ -48,12 +50,20 @@ tokens travel in every request. SIGINT or SIGTERM stops it gracefully: it stops 
 lets the requests in flight finish, and closes the workspace. Access logs (one line per
 request: route, status, duration, user; never a token) go to standard error.
 
+With --database (or PCCTL_DATABASE_URL), the workspace is a PostgreSQL database instead of the
+file: any number of servers may serve the same database behind a load balancer
+(docs/postgres.md). The URL names user, host, port and database; the password comes from
+PGPASSWORD or ~/.pgpass, never from the command line, where every user of the machine could
+read it (a URL with a password is refused from --database; PCCTL_DATABASE_URL may hold one).
+The schema is created or migrated on start. Logs name the database without its password.
+
 Partnership request links ('pcctl reseller invite') point at this server's
 /pcctl/v1/invitations page, where the reseller accepts: set invite_base_url to the address
 resellers reach it at.`,
 		Example: `  pcctl serve
   pcctl serve --workspace /srv/pcctl/workspace.db --addr 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem
-  PCCTL_ENDPOINT=http://127.0.0.1:8787 PCCTL_TOKEN=pcctl_... pcctl customers list`,
+  PCCTL_ENDPOINT=http://127.0.0.1:8787 PCCTL_TOKEN=pcctl_... pcctl customers list
+  PGPASSWORD=... pcctl serve --database postgres://pcctl@db.internal:5432/pcctl --addr 0.0.0.0:8787`,
 		Args:    cmdutil.NoArgs,
 		GroupID: "admin",
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -65,6 +75,7 @@ resellers reach it at.`,
 	fl.StringVar(&o.certFile, "tls-cert", "", "TLS certificate file (PEM), with --tls-key: serve HTTPS")
 	fl.StringVar(&o.keyFile, "tls-key", "", "TLS private key file (PEM), with --tls-cert")
 	fl.StringVar(&o.logFormat, "log-format", "text", "access log format: text or json")
+	fl.StringVar(&o.database, "database", "", "serve a PostgreSQL database, postgres://USER@HOST:PORT/DB (password from PGPASSWORD or ~/.pgpass)")
 	fl.Int64Var(&o.maxBody, "max-body", server.DefaultMaxBodyBytes, "largest JSON request body, in bytes")
 	fl.Int64Var(&o.maxImport, "max-import", server.DefaultMaxImportBytes, "largest import upload, in bytes")
 	return cmd
@@ -92,10 +103,31 @@ func run(cmd *cobra.Command, f *cmdutil.Factory, o *options) error {
 			return fmt.Errorf("cannot read %s: %w", file, plainPathErr(err))
 		}
 	}
+	dsn := o.database
+	if dsn != "" && postgres.HasPassword(dsn) {
+		return cmdutil.Usagef("--database holds a password, which every user of this machine can read in the process list: give it in PGPASSWORD or ~/.pgpass (or the whole URL in PCCTL_DATABASE_URL)")
+	}
+	if dsn == "" {
+		dsn = os.Getenv("PCCTL_DATABASE_URL")
+	}
+	if dsn != "" && !postgres.IsURL(dsn) {
+		return cmdutil.Usagef("invalid database URL %s: expected postgres://USER@HOST:PORT/DATABASE", postgres.Redact(dsn))
+	}
 	ctx := cmd.Context()
-	db, err := f.OpenShared(ctx)
-	if err != nil {
-		return err
+	var store server.Store
+	var what string
+	if dsn != "" {
+		db, err := f.OpenDatabase(ctx, dsn)
+		if err != nil {
+			return err
+		}
+		store, what = db, "database "+db.Where()
+	} else {
+		db, err := f.OpenShared(ctx)
+		if err != nil {
+			return err
+		}
+		store, what = db, "workspace "+db.Path()
 	}
 	var h slog.Handler
 	if o.logFormat == "json" {
@@ -112,9 +144,9 @@ func run(cmd *cobra.Command, f *cmdutil.Factory, o *options) error {
 	if o.certFile != "" {
 		scheme = "https"
 	}
-	srv := server.New(db, server.Options{Logger: logger, MaxBodyBytes: o.maxBody, MaxImportBytes: o.maxImport})
+	srv := server.New(store, server.Options{Logger: logger, MaxBodyBytes: o.maxBody, MaxImportBytes: o.maxImport})
 	url := scheme + "://" + ln.Addr().String()
-	f.IOStreams.Notice("Serving workspace %s at %s (Ctrl-C to stop).", db.Path(), url)
+	f.IOStreams.Notice("Serving %s at %s (Ctrl-C to stop).", what, url)
 	if scheme == "http" && !isLoopback(host) {
 		f.IOStreams.Notice("Warning: %s is reachable from other machines over plain HTTP: access tokens travel in clear text. Use --tls-cert and --tls-key, or a TLS proxy.", o.addr)
 	}

@@ -4,6 +4,7 @@ package workspacecmd
 import (
 	"context"
 	"fmt"
+	"os"
 
 	"github.com/spf13/cobra"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/pcctl/pcctl/internal/domain"
 	"github.com/pcctl/pcctl/internal/output"
 	"github.com/pcctl/pcctl/internal/workspace"
+	"github.com/pcctl/pcctl/internal/workspace/postgres"
 	"github.com/pcctl/pcctl/internal/workspace/sqlite"
 )
 
@@ -22,13 +24,15 @@ func NewCmdWorkspace(f *cmdutil.Factory) *cobra.Command {
 		Long: `The workspace holds your customers and everything pcctl records. It is a SQLite file,
 found in this order: --workspace PATH, $PCCTL_WORKSPACE, 'workspace' in the config file,
 else $XDG_DATA_HOME/pcctl/workspace.db (~/.local/share/pcctl/workspace.db), created on first
-use. docs/workspace.md describes its tables for the sqlite3 shell.`,
+use. docs/workspace.md describes its tables for the sqlite3 shell. A team's workspace may
+instead be a PostgreSQL database (--workspace postgres://…, docs/postgres.md): info, check,
+migrate and backup work on it too, and copy moves a workspace between a file and a database.`,
 		Example: `  pcctl workspace info
   pcctl --workspace team.db workspace migrate`,
 		GroupID: "admin",
 	}
 	cmdutil.NounCommand(cmd)
-	cmd.AddCommand(newCmdInfo(f), newCmdMigrate(f), newCmdBackup(f), newCmdCheck(f))
+	cmd.AddCommand(newCmdInfo(f), newCmdMigrate(f), newCmdBackup(f), newCmdCheck(f), newCmdCopy(f))
 	return cmd
 }
 
@@ -60,6 +64,12 @@ func newCmdInfo(f *cmdutil.Factory) *cobra.Command {
 				if ws, err = f.Workspace(ctx); err != nil {
 					return err
 				}
+			} else if dsn := f.Database(); dsn != "" {
+				db, err := f.OpenDatabaseAs(ctx, dsn, postgres.Options{NoMigrate: true})
+				if err != nil {
+					return err
+				}
+				ws = db.As(domain.Owner(f.Config.User()))
 			} else {
 				db, err := f.OpenLocal(ctx, sqlite.Options{NoMigrate: true})
 				if err != nil {
@@ -97,6 +107,22 @@ did. A workspace written by a newer pcctl is refused and left unchanged.`,
 }
 
 func migrateRun(ctx context.Context, f *cmdutil.Factory) error {
+	if dsn := f.Database(); dsn != "" {
+		db, err := f.OpenDatabaseAs(ctx, dsn, postgres.Options{NoMigrate: true})
+		if err != nil {
+			return err
+		}
+		from, to, err := db.Migrate(ctx)
+		if err != nil {
+			return err
+		}
+		if from == to {
+			fmt.Fprintf(f.IOStreams.Out, "Workspace %s is at schema version %d, the latest: nothing to do.\n", db.Where(), to)
+			return nil
+		}
+		fmt.Fprintf(f.IOStreams.Out, "Migrated workspace %s from schema version %d to %d.\n", db.Where(), from, to)
+		return nil
+	}
 	db, err := f.OpenLocal(ctx, sqlite.Options{NoMigrate: true})
 	if err != nil {
 		return err
@@ -121,11 +147,23 @@ func newCmdBackup(f *cmdutil.Factory) *cobra.Command {
 		Long: `Write a consistent copy of the workspace to FILE (SQLite's VACUUM INTO), even while other
 pcctl processes write to it: the copy is one snapshot, compacted. FILE appears only once
 complete; an existing FILE is refused unless --force. The copy is a workspace: open it with
---workspace FILE.`,
+--workspace FILE.
+
+When the workspace is a PostgreSQL database (--workspace postgres://…), FILE is a workspace
+file holding one snapshot of it (as 'pcctl workspace copy DATABASE FILE'): a copy a team can
+open anywhere. The database's own tools (pg_dump, base backups and WAL archiving) remain the
+way to back up and restore the database itself.`,
 		Example: `  pcctl workspace backup backups/workspace-$(date +%F).db
   pcctl workspace backup nightly.db --force`,
 		Args: cmdutil.ExactArgs(1, "the file to write"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if dsn := f.Database(); dsn != "" {
+				// A database's backup into a workspace file: workspace copy's snapshot.
+				if _, err := os.Stat(args[0]); err == nil && !force {
+					return fmt.Errorf("%s exists: choose another name, or pass --force to replace it", args[0])
+				}
+				return copyRun(cmd.Context(), f, &copyOptions{force: true}, dsn, args[0])
+			}
 			db, err := f.OpenLocal(cmd.Context(), sqlite.Options{})
 			if err != nil {
 				return err
@@ -152,6 +190,24 @@ find. Exit code 0 when the workspace is sound, 1 when a problem is found.`,
   pcctl --workspace backups/nightly.db workspace check`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if dsn := f.Database(); dsn != "" {
+				db, err := f.OpenDatabaseAs(cmd.Context(), dsn, postgres.Options{NoMigrate: true})
+				if err != nil {
+					return err
+				}
+				problems, err := db.Check(cmd.Context())
+				if err != nil {
+					return err
+				}
+				for _, p := range problems {
+					fmt.Fprintln(f.IOStreams.Out, p)
+				}
+				if len(problems) > 0 {
+					return fmt.Errorf("workspace %s has %d problem(s)", db.Where(), len(problems))
+				}
+				fmt.Fprintf(f.IOStreams.Out, "Workspace %s is sound: search keys and the audit log's protection check out.\n", db.Where())
+				return nil
+			}
 			db, err := f.OpenLocal(cmd.Context(), sqlite.Options{NoMigrate: true})
 			if err != nil {
 				return err

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/pcctl/pcctl/internal/domain"
+	"github.com/pcctl/pcctl/internal/workspace/conformance"
 )
 
 // TestBackupWhileWriting copies the workspace while another connection adds customers:
@@ -17,7 +18,7 @@ import (
 func TestBackupWhileWriting(t *testing.T) {
 	dir := t.TempDir()
 	db, _ := openTest(t, filepath.Join(dir, "ws.db"))
-	addN(t, alice(db), 50)
+	conformance.AddN(t, alice(db), 50)
 	writer, err := Open(context.Background(), filepath.Join(dir, "ws.db"), Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -75,7 +76,7 @@ func TestBackupWhileWriting(t *testing.T) {
 
 func TestCheckFindsDamage(t *testing.T) {
 	db, _ := openTest(t, filepath.Join(t.TempDir(), "ws.db"))
-	addN(t, alice(db), 3)
+	conformance.AddN(t, alice(db), 3)
 	if problems, err := db.Check(context.Background()); err != nil || len(problems) != 0 {
 		t.Fatalf("a sound workspace: %v %v", problems, err)
 	}

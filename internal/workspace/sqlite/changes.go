@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/pcctl/pcctl/internal/workspace"
 )
 
 // changeWatcher tells whether anyone changed the workspace: SQLite's PRAGMA data_version,
@@ -58,20 +60,17 @@ func (w *changeWatcher) current(ctx context.Context, since time.Time) (int64, er
 	return v, nil
 }
 
-// arrivalKey is the context key of WithArrival.
-type arrivalKey struct{}
-
 // WithArrival marks ctx with when its request arrived (a server's): the change checks
 // made for the request (the search cache's) may then share a read of data_version that
 // began since, rather than run one more: a change committed before the request arrived
-// is seen all the same.
+// is seen all the same. (workspace.WithArrival, which a server calls.)
 func WithArrival(ctx context.Context, t time.Time) context.Context {
-	return context.WithValue(ctx, arrivalKey{}, t)
+	return workspace.WithArrival(ctx, t)
 }
 
 // arrival is the time of WithArrival, or now.
 func arrival(ctx context.Context) time.Time {
-	if t, ok := ctx.Value(arrivalKey{}).(time.Time); ok {
+	if t, ok := workspace.Arrival(ctx); ok {
 		return t
 	}
 	return time.Now()

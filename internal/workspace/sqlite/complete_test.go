@@ -12,6 +12,7 @@ import (
 
 	"github.com/pcctl/pcctl/internal/domain"
 	"github.com/pcctl/pcctl/internal/workspace"
+	"github.com/pcctl/pcctl/internal/workspace/conformance"
 )
 
 func values(cs []workspace.Candidate) []string {
@@ -27,10 +28,10 @@ func TestComplete(t *testing.T) {
 	db, _ := openTest(t, path)
 	ws := alice(db)
 	ctx := context.Background()
-	added := addN(t, ws, 12) // c000.onmicrosoft.com … c011.onmicrosoft.com, "Customer 000" …
-	partner(t, ws, "4847383")
-	partner(t, ws, "4847999")
-	partner(t, ws, "5100200")
+	added := conformance.AddN(t, ws, 12) // c000.onmicrosoft.com … c011.onmicrosoft.com, "Customer 000" …
+	conformance.Partner(t, ws, "4847383")
+	conformance.Partner(t, ws, "4847999")
+	conformance.Partner(t, ws, "5100200")
 	if _, err := ws.RemoveReseller(ctx, "4847999"); err != nil {
 		t.Fatal(err)
 	}

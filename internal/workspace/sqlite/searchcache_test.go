@@ -10,6 +10,7 @@ import (
 
 	"github.com/pcctl/pcctl/internal/domain"
 	"github.com/pcctl/pcctl/internal/workspace"
+	"github.com/pcctl/pcctl/internal/workspace/conformance"
 )
 
 // TestSearchCache: a server's workspace (read pool, search cache) answers searches as an
@@ -91,8 +92,7 @@ func TestSearchCache(t *testing.T) {
 	check("added elsewhere", "con", "Contoso (pinned)", "Contoso Retail (flagged)", "Conway Labs")
 
 	// An import by another process, renaming a customer.
-	rows := workspace.CustomerRows(&sliceRows{rows: []workspace.CustomerRow{{Line: 2,
-		Customer: domain.Customer{CompanyName: "Fabrikam Connect", Domain: "fabrikam.example", Country: "DE"}}}})
+	rows := conformance.RowsOf([]domain.Customer{{CompanyName: "Fabrikam Connect", Domain: "fabrikam.example", Country: "DE"}})
 	if _, err := local.ImportCustomers(ctx, rows, workspace.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}

@@ -1,10 +1,9 @@
-package sqlite
+package conformance
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -35,8 +34,8 @@ func wantRule(t *testing.T, err error, msg string) {
 
 // TestResellerLifecycle: pending, re-invited (same request), accepted, used, removed
 // (customers and subscriptions untouched), invited again and reactivated; expiry.
-func TestResellerLifecycle(t *testing.T) {
-	db, clk := openTest(t, filepath.Join(t.TempDir(), "ws.db"))
+func testResellerLifecycle(t *testing.T, h Harness) {
+	db, clk := openTest(t, h)
 	ws := alice(db)
 	ctx := context.Background()
 	all := []domain.ResellerStatus{domain.ResellerPending, domain.ResellerExpired, domain.ResellerActive, domain.ResellerRemoved}
@@ -136,8 +135,8 @@ func TestResellerLifecycle(t *testing.T) {
 	}
 }
 
-func TestSubscriptionRules(t *testing.T) {
-	db, clk := openTest(t, filepath.Join(t.TempDir(), "ws.db"))
+func testSubscriptionRules(t *testing.T, h Harness) {
+	db, clk := openTest(t, h)
 	ws := alice(db)
 	ctx := context.Background()
 	addN(t, ws, 2)
@@ -196,8 +195,8 @@ func TestSubscriptionRules(t *testing.T) {
 	_ = clk
 }
 
-func TestResellerRoles(t *testing.T) {
-	db, _ := openTest(t, filepath.Join(t.TempDir(), "ws.db"))
+func testResellerRoles(t *testing.T, h Harness) {
+	db, _ := openTest(t, h)
 	ctx := context.Background()
 	helpdesk := db.As(domain.Principal{User: "hd", Roles: []domain.Role{domain.RoleHelpdeskAgent}})
 	if _, _, err := helpdesk.InviteReseller(ctx, domain.Invitation{Email: "a@b.com"}); !isRule(err) {

@@ -1,9 +1,8 @@
-package sqlite
+package conformance
 
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -23,12 +22,12 @@ func auditActions(t *testing.T, ws workspace.Workspace, id string) []string {
 	return out
 }
 
-// TestRelationshipLifecycle: a request (token drawn by the workspace, shown again while
+// testRelationshipLifecycle: a request (token drawn by the workspace, shown again while
 // pending), acceptance (single use), ending refused by each blocker and then allowed, the
 // ended customer out of the default views, and reinstatement by a new request through a
 // reseller; expiry; every change audited.
-func TestRelationshipLifecycle(t *testing.T) {
-	db, clk := openTest(t, filepath.Join(t.TempDir(), "ws.db"))
+func testRelationshipLifecycle(t *testing.T, h Harness) {
+	db, clk := openTest(t, h)
 	ws := alice(db)
 	ctx := context.Background()
 	c, err := ws.AddCustomer(ctx, domain.Customer{CompanyName: "Contoso", Domain: "contoso.com", Relationship: "none"}, "")
@@ -53,9 +52,9 @@ func TestRelationshipLifecycle(t *testing.T) {
 	if err != nil || len(pending) != 1 || pending[0].Token != r.Token {
 		t.Fatalf("pending: %+v %v", pending, err)
 	}
-	h, err := ws.Home(ctx)
-	if err != nil || len(h.PendingRelationships) != 1 {
-		t.Fatalf("home: %+v %v", h.PendingRelationships, err)
+	home, err := ws.Home(ctx)
+	if err != nil || len(home.PendingRelationships) != 1 {
+		t.Fatalf("home: %+v %v", home.PendingRelationships, err)
 	}
 	if got, err := db.RelationshipRequest(ctx, r.Token); err != nil || got.CustomerName != "Contoso" {
 		t.Fatalf("page lookup: %+v %v", got, err)
@@ -109,7 +108,7 @@ func TestRelationshipLifecycle(t *testing.T) {
 		t.Fatalf("still blocked by the reservation only: %v", err)
 	}
 	// Azure support cancelled it (what a sync would bring): the relationship can end.
-	if _, err := db.db.Exec(`UPDATE subscriptions SET status = 'cancelled' WHERE id = ?`, ri.ID); err != nil {
+	if err := h.Exec(db, `UPDATE subscriptions SET status = 'cancelled' WHERE id = ?`, ri.ID); err != nil {
 		t.Fatal(err)
 	}
 	ended, changed, err := ws.UpdateCustomer(ctx, "contoso.com", workspace.CustomerChange{Relationship: &none})
@@ -198,9 +197,9 @@ func TestRelationshipLifecycle(t *testing.T) {
 	}
 }
 
-// TestRelationshipRefusals: bad input and missing roles leave the workspace unchanged.
-func TestRelationshipRefusals(t *testing.T) {
-	db, _ := openTest(t, filepath.Join(t.TempDir(), "ws.db"))
+// testRelationshipRefusals: bad input and missing roles leave the workspace unchanged.
+func testRelationshipRefusals(t *testing.T, h Harness) {
+	db, _ := openTest(t, h)
 	ws := alice(db)
 	ctx := context.Background()
 	if _, err := ws.AddCustomer(ctx, domain.Customer{CompanyName: "Contoso", Domain: "contoso.com", Relationship: "none"}, ""); err != nil {
@@ -263,7 +262,7 @@ func TestRelationshipRefusals(t *testing.T) {
 	}
 	// Only the admin agent's request was recorded.
 	var n int
-	if err := db.db.QueryRow(`SELECT count(*) FROM relationship_requests`).Scan(&n); err != nil || n != 1 {
+	if err := h.QueryRow(db, `SELECT count(*) FROM relationship_requests`).Scan(&n); err != nil || n != 1 {
 		t.Errorf("requests: %d %v", n, err)
 	}
 }

@@ -1,10 +1,9 @@
-package sqlite
+package conformance
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -16,8 +15,8 @@ func sku() []domain.Solution {
 	return []domain.Solution{{ID: "CFQ7TTC0LF8Q", Source: domain.MicrosoftSKU, Quantity: 25, UnitPrice: "12.50"}}
 }
 
-func TestDealLifecycle(t *testing.T) {
-	db, clk := openTest(t, filepath.Join(t.TempDir(), "ws.db"))
+func testDealLifecycle(t *testing.T, h Harness) {
+	db, clk := openTest(t, h)
 	ws := alice(db)
 	ctx := context.Background()
 	addN(t, ws, 1)
@@ -43,7 +42,7 @@ func TestDealLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	var orgs int
-	if err := db.db.QueryRow(`SELECT count(*) FROM organizations`).Scan(&orgs); err != nil {
+	if err := h.QueryRow(db, `SELECT count(*) FROM organizations`).Scan(&orgs); err != nil {
 		t.Fatal(err)
 	}
 	if orgs != 1 {
@@ -123,8 +122,8 @@ func TestDealLifecycle(t *testing.T) {
 	}
 }
 
-func TestDealContentRulesInStorage(t *testing.T) {
-	db, _ := openTest(t, filepath.Join(t.TempDir(), "ws.db"))
+func testDealContentRulesInStorage(t *testing.T, h Harness) {
+	db, _ := openTest(t, h)
 	ws := alice(db)
 	ctx := context.Background()
 	addN(t, ws, 1)
@@ -151,7 +150,7 @@ func TestDealContentRulesInStorage(t *testing.T) {
 		}
 	}
 	var n int
-	if err := db.db.QueryRow(`SELECT count(*) FROM deals`).Scan(&n); err != nil {
+	if err := h.QueryRow(db, `SELECT count(*) FROM deals`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	if n != 0 {

@@ -1,10 +1,9 @@
-package sqlite
+package conformance
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -27,13 +26,14 @@ func (r auditRow) String() string {
 // table (no permission needed).
 type auditTail struct {
 	t    *testing.T
-	db   *DB
+	h    Harness
+	db   Store
 	last int64
 }
 
 func (a *auditTail) rows() []auditRow {
 	a.t.Helper()
-	rows, err := a.db.db.Query(`SELECT seq, at, user, action, entity, entity_id, before, after FROM audit_log WHERE seq > ? ORDER BY seq`, a.last)
+	rows, err := a.h.Query(a.db, `SELECT seq, at, user, action, entity, entity_id, before, after FROM audit_log WHERE seq > ? ORDER BY seq`, a.last)
 	if err != nil {
 		a.t.Fatal(err)
 	}
@@ -93,11 +93,11 @@ func must[T any](v T, err error) func(*testing.T) T {
 
 const aliceUser = "alice@contoso.com"
 
-func TestAuditCustomers(t *testing.T) {
-	db, clk := openTest(t, filepath.Join(t.TempDir(), "ws.db"))
+func testAuditCustomers(t *testing.T, h Harness) {
+	db, clk := openTest(t, h)
 	ws := alice(db)
 	ctx := context.Background()
-	a := &auditTail{t: t, db: db}
+	a := &auditTail{t: t, h: h, db: db}
 
 	c := must(ws.AddCustomer(ctx, domain.Customer{CompanyName: "Contoso", Domain: "contoso.com", Country: "GB",
 		AdminAccount: "admin@contoso.com"}, "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"))(t)
@@ -163,16 +163,16 @@ func TestAuditCustomers(t *testing.T) {
 
 	// No secret: the admin password hash is in no record.
 	var n int
-	if err := db.db.QueryRow(`SELECT count(*) FROM audit_log WHERE before LIKE '%N9qo8uLOickgx2ZMRZ%' OR after LIKE '%N9qo8uLOickgx2ZMRZ%'`).Scan(&n); err != nil || n != 0 {
+	if err := h.QueryRow(db, `SELECT count(*) FROM audit_log WHERE before LIKE '%N9qo8uLOickgx2ZMRZ%' OR after LIKE '%N9qo8uLOickgx2ZMRZ%'`).Scan(&n); err != nil || n != 0 {
 		t.Errorf("%d records hold the password hash (%v)", n, err)
 	}
 }
 
-func TestAuditCustomerImport(t *testing.T) {
-	db, _ := openTest(t, filepath.Join(t.TempDir(), "ws.db"))
+func testAuditCustomerImport(t *testing.T, h Harness) {
+	db, _ := openTest(t, h)
 	ws := alice(db)
 	ctx := context.Background()
-	a := &auditTail{t: t, db: db}
+	a := &auditTail{t: t, h: h, db: db}
 	cs := generated(50)
 
 	// Bulk, into an empty workspace: one record for the whole import.
@@ -198,24 +198,24 @@ func TestAuditCustomerImport(t *testing.T) {
 		t.Fatal("bad row imported")
 	}
 	a.expect("aborted import", aliceUser)
-	if n := countRows(t, db, "customers"); n != 45 {
+	if n := countRows(t, h, db, "customers"); n != 45 {
 		t.Fatalf("%d customers after the aborted import", n)
 	}
 
 	// A rolled-back bulk import writes no record either.
-	db2, _ := openTest(t, filepath.Join(t.TempDir(), "ws2.db"))
-	a2 := &auditTail{t: t, db: db2}
+	db2, _ := openTest(t, h)
+	a2 := &auditTail{t: t, h: h, db: db2}
 	if _, err := alice(db2).ImportCustomers(ctx, rowsOf(bad), workspace.ImportOptions{}); err == nil {
 		t.Fatal("bad row imported")
 	}
 	a2.expect("aborted bulk import", aliceUser)
 }
 
-func TestAuditResellersAndSubscriptions(t *testing.T) {
-	db, clk := openTest(t, filepath.Join(t.TempDir(), "ws.db"))
+func testAuditResellersAndSubscriptions(t *testing.T, h Harness) {
+	db, clk := openTest(t, h)
 	ws := alice(db)
 	ctx := context.Background()
-	a := &auditTail{t: t, db: db}
+	a := &auditTail{t: t, h: h, db: db}
 	addN(t, ws, 1)
 	a.rows()
 
@@ -268,7 +268,7 @@ func TestAuditResellersAndSubscriptions(t *testing.T) {
 		`{"status":"active","invitedAt":"2026-11-21T12:00:00Z","acceptedAt":"2026-11-21T12:00:00Z","removedAt":null}`)
 
 	var n int
-	if err := db.db.QueryRow(`SELECT count(*) FROM audit_log WHERE instr(before || after, ?) > 0 OR instr(before || after, ?) > 0`, inv.Token, inv2.Token).Scan(&n); err != nil || n != 0 {
+	if err := h.QueryRow(db, `SELECT count(*) FROM audit_log WHERE (before || after) LIKE '%' || ? || '%' OR (before || after) LIKE '%' || ? || '%'`, inv.Token, inv2.Token).Scan(&n); err != nil || n != 0 {
 		t.Errorf("%d records hold an invitation token (%v)", n, err)
 	}
 }
@@ -276,11 +276,11 @@ func TestAuditResellersAndSubscriptions(t *testing.T) {
 // must3 is must for the functions returning two values and an error.
 func must3[T, U any](v T, _ U, err error) func(*testing.T) T { return must(v, err) }
 
-func TestAuditDeals(t *testing.T) {
-	db, clk := openTest(t, filepath.Join(t.TempDir(), "ws.db"))
+func testAuditDeals(t *testing.T, h Harness) {
+	db, clk := openTest(t, h)
 	ws := alice(db)
 	ctx := context.Background()
-	a := &auditTail{t: t, db: db}
+	a := &auditTail{t: t, h: h, db: db}
 	addN(t, ws, 1)
 	a.rows()
 
@@ -340,11 +340,11 @@ func TestAuditDeals(t *testing.T) {
 	a.expect("expiry", aliceUser)
 }
 
-func TestAuditDealImport(t *testing.T) {
-	db, _ := openTest(t, filepath.Join(t.TempDir(), "ws.db"))
+func testAuditDealImport(t *testing.T, h Harness) {
+	db, _ := openTest(t, h)
 	ws := alice(db)
 	ctx := context.Background()
-	a := &auditTail{t: t, db: db}
+	a := &auditTail{t: t, h: h, db: db}
 	for _, c := range []domain.Customer{{CompanyName: "Contoso Ltd", Domain: "contoso.com", Country: "GB"}} {
 		must(ws.AddCustomer(ctx, c, ""))(t)
 	}
@@ -379,16 +379,16 @@ func TestAuditDealImport(t *testing.T) {
 		workspace.DealImportOptions{SkipFailed: true}))(t)
 	a.expectJSON("update, a row skipped", aliceUser, "deal.import deals:", "",
 		`{"read":4,"imported":0,"updated":1,"unchanged":2,"skipped":0,"failed":1,"orgsCreated":0}`)
-	if n := countRows(t, db, "deals"); n != 3 {
+	if n := countRows(t, h, db, "deals"); n != 3 {
 		t.Fatalf("%d deals", n)
 	}
 }
 
-func TestAuditRequestsAndUsers(t *testing.T) {
-	db, clk := openTest(t, filepath.Join(t.TempDir(), "ws.db"))
+func testAuditRequestsAndUsers(t *testing.T, h Harness) {
+	db, clk := openTest(t, h)
 	ws := alice(db)
 	ctx := context.Background()
-	a := &auditTail{t: t, db: db}
+	a := &auditTail{t: t, h: h, db: db}
 	addN(t, ws, 1)
 	a.rows()
 
@@ -445,19 +445,19 @@ func TestAuditRequestsAndUsers(t *testing.T) {
 	a.expect("user import again", aliceUser)
 }
 
-func TestAuditLogCannotBeChanged(t *testing.T) {
-	db, _ := openTest(t, filepath.Join(t.TempDir(), "ws.db"))
+func testAuditLogCannotBeChanged(t *testing.T, h Harness) {
+	db, _ := openTest(t, h)
 	addN(t, alice(db), 2)
 	for stmt, msg := range map[string]string{
 		`UPDATE audit_log SET user = 'mallory' WHERE seq = 1`: "audit records cannot be changed",
 		`DELETE FROM audit_log WHERE seq = 1`:                 "audit records cannot be deleted",
 		`DELETE FROM audit_log`:                               "audit records cannot be deleted",
 	} {
-		if _, err := db.db.Exec(stmt); err == nil || !strings.Contains(err.Error(), msg) {
+		if err := h.Exec(db, stmt); err == nil || !strings.Contains(err.Error(), msg) {
 			t.Errorf("%s: %v, want %q", stmt, err, msg)
 		}
 	}
-	if n := countRows(t, db, "audit_log"); n != 2 {
+	if n := countRows(t, h, db, "audit_log"); n != 2 {
 		t.Errorf("%d records, want 2", n)
 	}
 }
@@ -474,8 +474,8 @@ func auditLog(t *testing.T, ws workspace.Workspace, q workspace.AuditQuery) []st
 	return out
 }
 
-func TestAuditLogQuery(t *testing.T) {
-	db, clk := openTest(t, filepath.Join(t.TempDir(), "ws.db"))
+func testAuditLogQuery(t *testing.T, h Harness) {
+	db, clk := openTest(t, h)
 	ws := alice(db)
 	ctx := context.Background()
 	bob := db.As(domain.Principal{User: "Bob@Contoso.com", Roles: []domain.Role{domain.RoleGlobalAdmin}})
@@ -514,8 +514,8 @@ func TestAuditLogQuery(t *testing.T) {
 	}
 }
 
-func TestAuditLogPermission(t *testing.T) {
-	db, _ := openTest(t, filepath.Join(t.TempDir(), "ws.db"))
+func testAuditLogPermission(t *testing.T, h Harness) {
+	db, _ := openTest(t, h)
 	addN(t, alice(db), 1)
 	for _, r := range domain.AllRoles {
 		ws := db.As(domain.Principal{User: "u@contoso.com", Roles: []domain.Role{r}})
@@ -531,11 +531,11 @@ func TestAuditLogPermission(t *testing.T) {
 	}
 }
 
-func TestAuditTokens(t *testing.T) {
-	db, clk := openTest(t, filepath.Join(t.TempDir(), "ws.db"))
+func testAuditTokens(t *testing.T, h Harness) {
+	db, clk := openTest(t, h)
 	ws := alice(db)
 	ctx := context.Background()
-	a := &auditTail{t: t, db: db}
+	a := &auditTail{t: t, h: h, db: db}
 	if _, _, _, err := ws.AddUser(ctx, domain.User{Email: "svc@fabrikam.com", Roles: []domain.Role{domain.RoleReferralsAdmin}}); err != nil {
 		t.Fatal(err)
 	}

@@ -1,10 +1,9 @@
-package sqlite
+package conformance
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -12,19 +11,19 @@ import (
 	"github.com/pcctl/pcctl/internal/workspace"
 )
 
-// TestGrantRule: the privilege escalations of issue 14 item 1 are refused by the
+// testGrantRule: the privilege escalations of issue 14 item 1 are refused by the
 // workspace, whoever calls it (the local file, the server, the next store): a user-admin
 // cannot make itself (or anyone) a global-admin nor grant a role it lacks, an
 // account-admin cannot mint a token for a global-admin nor revoke one, nor remove a
 // global-admin; what they may do still works. Every refusal leaves the audit log as it was.
-func TestGrantRule(t *testing.T) {
-	db, _ := openTest(t, filepath.Join(t.TempDir(), "ws.db"))
+func testGrantRule(t *testing.T, h Harness) {
+	db, _ := openTest(t, h)
 	ctx := context.Background()
 	owner := alice(db)
-	addUser(t, owner, "root@fabrikam.com", domain.RoleGlobalAdmin)
-	addUser(t, owner, "ua@fabrikam.com", domain.RoleUserAdmin)
-	addUser(t, owner, "acc@fabrikam.com", domain.RoleAccountAdmin)
-	addUser(t, owner, "desk@fabrikam.com", domain.RoleHelpdeskAgent)
+	AddUser(t, owner, "root@fabrikam.com", domain.RoleGlobalAdmin)
+	AddUser(t, owner, "ua@fabrikam.com", domain.RoleUserAdmin)
+	AddUser(t, owner, "acc@fabrikam.com", domain.RoleAccountAdmin)
+	AddUser(t, owner, "desk@fabrikam.com", domain.RoleHelpdeskAgent)
 	_, rootTok, err := owner.CreateToken(ctx, "root@fabrikam.com", "", domain.NeverExpires)
 	if err != nil {
 		t.Fatal(err)
@@ -102,13 +101,13 @@ func TestGrantRule(t *testing.T) {
 	}
 }
 
-// TestAuditNamesToken: a change made through an access token is recorded with the token
+// testAuditNamesToken: a change made through an access token is recorded with the token
 // and who created it; the token records its creator.
-func TestAuditNamesToken(t *testing.T) {
-	db, _ := openTest(t, filepath.Join(t.TempDir(), "ws.db"))
+func testAuditNamesToken(t *testing.T, h Harness) {
+	db, _ := openTest(t, h)
 	ctx := context.Background()
 	owner := alice(db)
-	addUser(t, owner, "acc@fabrikam.com", domain.RoleAccountAdmin)
+	AddUser(t, owner, "acc@fabrikam.com", domain.RoleAccountAdmin)
 	secret, tok, err := owner.CreateToken(ctx, "acc@fabrikam.com", "", domain.DefaultTokenTTL)
 	if err != nil {
 		t.Fatal(err)
@@ -133,12 +132,12 @@ func TestAuditNamesToken(t *testing.T) {
 	}
 }
 
-// TestInvitationTokenDrawn (issue 14, item 6): the workspace draws a partnership
+// testInvitationTokenDrawn (issue 14, item 6): the workspace draws a partnership
 // request's token (200 random bits), writes it where the body says {{token}}, and
 // refuses a token its caller chose ("a", "", "../../x" alike) without saying whether one
 // exists.
-func TestInvitationTokenDrawn(t *testing.T) {
-	db, _ := openTest(t, filepath.Join(t.TempDir(), "ws.db"))
+func testInvitationTokenDrawn(t *testing.T, h Harness) {
+	db, _ := openTest(t, h)
 	ctx := context.Background()
 	ws := alice(db)
 	inv, _, err := ws.InviteReseller(ctx, domain.Invitation{Email: "sales@fabrikam.com", Subject: "s", Body: "Accept at https://p.example/pcctl/v1/invitations/{{token}} soon"})
@@ -160,11 +159,11 @@ func TestInvitationTokenDrawn(t *testing.T) {
 	}
 }
 
-// TestFreeTextControls (issue 14, items 7 and 14): ESC, BEL, a lone CR and bidirectional
+// testFreeTextControls (issue 14, items 7 and 14): ESC, BEL, a lone CR and bidirectional
 // overrides are refused in every free-text field, whoever writes it; line breaks and tabs
 // stay allowed where a text has lines (descriptions, notes, an email's body).
-func TestFreeTextControls(t *testing.T) {
-	db, _ := openTest(t, filepath.Join(t.TempDir(), "ws.db"))
+func testFreeTextControls(t *testing.T, h Harness) {
+	db, _ := openTest(t, h)
 	ctx := context.Background()
 	ws := alice(db)
 	if _, err := ws.AddCustomer(ctx, domain.Customer{CompanyName: "Contoso", Domain: "contoso.example", Country: "FR"}, ""); err != nil {
@@ -234,11 +233,11 @@ func TestFreeTextControls(t *testing.T) {
 	}
 }
 
-// TestPasswordHashOnly (issue 14, item 12): the workspace stores only a bcrypt hash of
+// testPasswordHashOnly (issue 14, item 12): the workspace stores only a bcrypt hash of
 // cost domain.BcryptCost as a customer admin's password hash: a plain password, another
 // cost or another scheme is refused, and not quoted back.
-func TestPasswordHashOnly(t *testing.T) {
-	db, _ := openTest(t, filepath.Join(t.TempDir(), "ws.db"))
+func testPasswordHashOnly(t *testing.T, h Harness) {
+	db, _ := openTest(t, h)
 	ctx := context.Background()
 	ws := alice(db)
 	for i, h := range []string{"Summer2026!", "$2a$04$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy",
@@ -250,7 +249,7 @@ func TestPasswordHashOnly(t *testing.T) {
 		}
 	}
 	var n int
-	if err := db.db.QueryRow(`SELECT count(*) FROM customers`).Scan(&n); err != nil || n != 0 {
+	if err := h.QueryRow(db, `SELECT count(*) FROM customers`).Scan(&n); err != nil || n != 0 {
 		t.Errorf("%d customers stored (%v)", n, err)
 	}
 	if _, err := ws.AddCustomer(ctx, domain.Customer{CompanyName: "Contoso", Domain: "ok.example", Country: "FR"},

@@ -1,11 +1,10 @@
-package sqlite
+package conformance
 
 import (
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -16,9 +15,8 @@ import (
 
 // TestRequestReferencesUniqueUnderConcurrency files requests from several connections at
 // once, then forces a clash of reference numbers: every request gets its own number.
-func TestRequestReferencesUniqueUnderConcurrency(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "ws.db")
-	first, _ := openTest(t, path)
+func testRequestReferencesUniqueUnderConcurrency(t *testing.T, h Harness) {
+	first, _ := openTest(t, h)
 	addN(t, alice(first), 1)
 	const writers, each = 4, 25
 	var wg sync.WaitGroup
@@ -27,7 +25,7 @@ func TestRequestReferencesUniqueUnderConcurrency(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			db, err := Open(context.Background(), path, Options{})
+			db, err := h.Reopen(first)
 			if err != nil {
 				errs <- err
 				return
@@ -47,7 +45,7 @@ func TestRequestReferencesUniqueUnderConcurrency(t *testing.T) {
 		t.Error(err)
 	}
 	var n, distinct int
-	if err := first.db.QueryRow(`SELECT count(*), count(DISTINCT ref) FROM service_requests`).Scan(&n, &distinct); err != nil {
+	if err := h.QueryRow(first, `SELECT count(*), count(DISTINCT ref) FROM service_requests`).Scan(&n, &distinct); err != nil {
 		t.Fatal(err)
 	}
 	if n != writers*each || distinct != n {
@@ -55,7 +53,7 @@ func TestRequestReferencesUniqueUnderConcurrency(t *testing.T) {
 	}
 	// The same random bytes twice: the second request must draw again.
 	seq := bytes.Repeat([]byte{1}, 15)
-	first.random = bytes.NewReader(append(append(append([]byte{}, seq...), seq...), bytes.Repeat([]byte{2}, 15)...))
+	h.SetRandom(first, bytes.NewReader(append(append(append([]byte{}, seq...), seq...), bytes.Repeat([]byte{2}, 15)...)))
 	a, err := alice(first).CreateRequest(context.Background(), domain.ServiceRequest{CustomerID: "c000.onmicrosoft.com", Title: "A", Severity: domain.SeverityMinimal})
 	if err != nil {
 		t.Fatal(err)
@@ -66,8 +64,8 @@ func TestRequestReferencesUniqueUnderConcurrency(t *testing.T) {
 	}
 }
 
-func TestRequestLifecycleAndSearch(t *testing.T) {
-	db, clk := openTest(t, filepath.Join(t.TempDir(), "ws.db"))
+func testRequestLifecycleAndSearch(t *testing.T, h Harness) {
+	db, clk := openTest(t, h)
 	ws := alice(db)
 	ctx := context.Background()
 	for _, c := range []domain.Customer{{CompanyName: "Société Générale", Domain: "socgen.fr"}, {CompanyName: "Contoso", Domain: "contoso.com"}} {
@@ -134,13 +132,13 @@ func TestRequestLifecycleAndSearch(t *testing.T) {
 	}
 }
 
-func TestHome(t *testing.T) {
-	db, clk := openTest(t, filepath.Join(t.TempDir(), "ws.db"))
+func testHome(t *testing.T, h Harness) {
+	db, clk := openTest(t, h)
 	ws := alice(db)
 	ctx := context.Background()
-	h, err := ws.Home(ctx)
-	if err != nil || len(h.Pinned) != 0 || h.Flagged != 0 || h.HasSubscriptions || h.HasDeals || len(h.OpenRequests) != 0 {
-		t.Fatalf("empty: %+v %v", h, err)
+	home, err := ws.Home(ctx)
+	if err != nil || len(home.Pinned) != 0 || home.Flagged != 0 || home.HasSubscriptions || home.HasDeals || len(home.OpenRequests) != 0 {
+		t.Fatalf("empty: %+v %v", home, err)
 	}
 	cs := addN(t, ws, 3)
 	if _, _, err := ws.PinCustomer(ctx, cs[1].Domain); err != nil {
@@ -168,20 +166,20 @@ func TestHome(t *testing.T) {
 		t.Fatal(err)
 	}
 	clk.t = testNow.Add(12 * 24 * time.Hour) // the inbound deal expires in 2 days
-	h, err = ws.Home(ctx)
+	home, err = ws.Home(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(h.Pinned) != 1 || h.Pinned[0].Domain != cs[1].Domain || h.Flagged != 1 || !h.HasSubscriptions ||
-		len(h.ExpiringSubscriptions) != 0 || len(h.OpenRequests) != 1 || h.OpenRequests[0].Title != "Open one" ||
-		!h.HasDeals || len(h.ExpiringDeals) != 1 || h.ExpiringDeals[0].ID != in.ID || len(h.AwaitingDeals) != 1 {
+	if len(home.Pinned) != 1 || home.Pinned[0].Domain != cs[1].Domain || home.Flagged != 1 || !home.HasSubscriptions ||
+		len(home.ExpiringSubscriptions) != 0 || len(home.OpenRequests) != 1 || home.OpenRequests[0].Title != "Open one" ||
+		!home.HasDeals || len(home.ExpiringDeals) != 1 || home.ExpiringDeals[0].ID != in.ID || len(home.AwaitingDeals) != 1 {
 		t.Fatalf("%+v", h)
 	}
 	// The E3 subscription ended 2 days ago (term end was in 10 days, now 12): not listed;
 	// back at the start, it ends within 30 days.
 	clk.t = testNow
-	h, _ = ws.Home(ctx)
-	if len(h.ExpiringSubscriptions) != 1 || h.ExpiringSubscriptions[0].Offer != "E3" {
-		t.Fatalf("expiring subscriptions: %+v", h.ExpiringSubscriptions)
+	home, _ = ws.Home(ctx)
+	if len(home.ExpiringSubscriptions) != 1 || home.ExpiringSubscriptions[0].Offer != "E3" {
+		t.Fatalf("expiring subscriptions: %+v", home.ExpiringSubscriptions)
 	}
 }

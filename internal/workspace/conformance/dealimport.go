@@ -1,9 +1,9 @@
-package sqlite
+package conformance
 
 import (
 	"context"
 	"fmt"
-	"path/filepath"
+	"github.com/google/uuid"
 	"slices"
 	"strings"
 	"testing"
@@ -42,20 +42,19 @@ func outcomes(res workspace.DealImportResult) string {
 	return strings.Join(b, "\n")
 }
 
-func countRows(t *testing.T, db *DB, table string) int {
+func countRows(t *testing.T, h Harness, db Store, table string) int {
 	t.Helper()
 	var n int
-	if err := db.db.QueryRow(`SELECT count(*) FROM ` + table).Scan(&n); err != nil {
+	if err := h.QueryRow(db, `SELECT count(*) FROM `+table).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
 }
 
-func TestImportDeals(t *testing.T) {
+func testImportDeals(t *testing.T, h Harness) {
 	// Chunks of 3 rows: duplicates and resolution across chunk boundaries.
-	defer func(n int) { importChunk = n }(importChunk)
-	importChunk = 3
-	db, _ := openTest(t, filepath.Join(t.TempDir(), "ws.db"))
+	defer h.SetImportChunk(3)()
+	db, _ := openTest(t, h)
 	ws := alice(db)
 	ctx := context.Background()
 	for _, c := range []domain.Customer{
@@ -78,7 +77,7 @@ func TestImportDeals(t *testing.T) {
 		{Line: 7, Deal: domain.Deal{ID: "OPP-6", Name: "Dup"}, Duplicate: true}, // closed as duplicate
 		pscRow(8, "OPP-1", "Contoso", "", domain.SubAccepted),                   // twice in the file
 	}
-	before := countRows(t, db, "deals")
+	before := countRows(t, h, db, "deals")
 	res, err := ws.ImportDeals(ctx, dealRowsOf(rows), workspace.DealImportOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -93,7 +92,7 @@ func TestImportDeals(t *testing.T) {
 	if got := outcomes(res); got != want {
 		t.Fatalf("all-or-nothing:\n%s\nwant\n%s", got, want)
 	}
-	if res.Written || countRows(t, db, "deals") != before || countRows(t, db, "organizations") != 0 {
+	if res.Written || countRows(t, h, db, "deals") != before || countRows(t, h, db, "organizations") != 0 {
 		t.Fatal("a failed import wrote something")
 	}
 
@@ -152,9 +151,9 @@ func TestImportDeals(t *testing.T) {
 	}
 
 	// Dry run: outcomes as a real run, nothing written.
-	n := countRows(t, db, "deals")
+	n := countRows(t, h, db, "deals")
 	res, err = ws.ImportDeals(ctx, dealRowsOf([]workspace.DealImportRow{pscRow(2, "OPP-9", "Contoso", "", domain.SubAccepted)}), workspace.DealImportOptions{DryRun: true})
-	if err != nil || outcomes(res) != "2:imported" || res.Written || countRows(t, db, "deals") != n {
+	if err != nil || outcomes(res) != "2:imported" || res.Written || countRows(t, h, db, "deals") != n {
 		t.Fatalf("%v %s %v", err, outcomes(res), res.Written)
 	}
 
@@ -164,17 +163,18 @@ func TestImportDeals(t *testing.T) {
 		t.Fatal("helpdesk imported deals")
 	}
 	// The indexes the large import dropped are there again, and sound.
-	var indexes int
-	if err := db.db.QueryRow(`SELECT count(*) FROM sqlite_schema WHERE name IN ('deals_created', 'deals_updated', 'deals_customer')`).Scan(&indexes); err != nil || indexes != 3 {
-		t.Fatalf("%d deal indexes, %v", indexes, err)
+	for _, ix := range []string{"deals_created", "deals_updated", "deals_customer"} {
+		if !h.HasIndex(db, ix) {
+			t.Errorf("index %s missing after the import", ix)
+		}
 	}
-	if problems, err := db.Check(ctx); err != nil || len(problems) > 0 {
+	if problems, err := h.Check(db); err != nil || len(problems) > 0 {
 		t.Fatal(problems, err)
 	}
 }
 
-func TestUsers(t *testing.T) {
-	db, _ := openTest(t, filepath.Join(t.TempDir(), "ws.db"))
+func testUsers(t *testing.T, h Harness) {
+	db, _ := openTest(t, h)
 	ws := alice(db)
 	ctx := context.Background()
 	u, created, changed, err := ws.AddUser(ctx, domain.User{Email: " Sue@Fabrikam.com", Name: " Sue  Smith ", Roles: []domain.Role{domain.RoleReferralsAdmin, domain.RoleAdminAgent, domain.RoleReferralsAdmin}})
@@ -216,12 +216,12 @@ func TestUsers(t *testing.T) {
 	}
 }
 
-// TestImportDealsResolution: how each Customer Name resolves, as the report says: the
+// testImportDealsResolution: how each Customer Name resolves, as the report says: the
 // exact name first, then the name without its legal suffix, then (only when no name
 // matches as written) the German transliteration; names shared once the suffix is set
 // aside are ambiguous unless the exact name or the country settles them.
-func TestImportDealsResolution(t *testing.T) {
-	db, _ := openTest(t, filepath.Join(t.TempDir(), "ws.db"))
+func testImportDealsResolution(t *testing.T, h Harness) {
+	db, _ := openTest(t, h)
 	ws := alice(db)
 	ctx := context.Background()
 	for _, c := range []domain.Customer{
@@ -303,4 +303,10 @@ func TestImportDealsResolution(t *testing.T) {
 			t.Errorf("%s: organisation %q (customer %q), want customer %q", id, d.Organization, d.CustomerID, wantCustomer)
 		}
 	}
+}
+
+// engagementID is what every storage gives a migrated deal as its engagement ID: the
+// name-based UUID of the deal ID in pcctl's namespace, so a re-import finds the same one.
+func engagementID(dealID string) string {
+	return uuid.NewSHA1(uuid.MustParse("6f1d2a8e-3c4b-5a69-8e7f-50434354c0de"), []byte(dealID)).String()
 }

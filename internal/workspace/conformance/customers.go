@@ -1,10 +1,9 @@
-package sqlite
+package conformance
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -40,8 +39,8 @@ func listIDs(t *testing.T, ws workspace.Workspace, q workspace.ListQuery) []stri
 	return ids
 }
 
-func TestAddCustomerRules(t *testing.T) {
-	db, _ := openTest(t, filepath.Join(t.TempDir(), "ws.db"))
+func testAddCustomerRules(t *testing.T, h Harness) {
+	db, _ := openTest(t, h)
 	ws := alice(db)
 	ctx := context.Background()
 	c, err := ws.AddCustomer(ctx, domain.Customer{CompanyName: " Contoso ", Domain: "Contoso.OnMicrosoft.com", Country: "gb",
@@ -72,7 +71,7 @@ func TestAddCustomerRules(t *testing.T) {
 		t.Errorf("unknown customer: %v", err)
 	}
 	var hash string
-	if err := db.db.QueryRow("SELECT admin_password_hash FROM customers").Scan(&hash); err != nil {
+	if err := h.QueryRow(db, "SELECT admin_password_hash FROM customers").Scan(&hash); err != nil {
 		t.Fatal(err)
 	}
 	if hash != "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy" {
@@ -80,8 +79,8 @@ func TestAddCustomerRules(t *testing.T) {
 	}
 }
 
-func TestFlagCapAndViews(t *testing.T) {
-	db, clk := openTest(t, filepath.Join(t.TempDir(), "ws.db"))
+func testFlagCapAndViews(t *testing.T, h Harness) {
+	db, clk := openTest(t, h)
 	ws := alice(db)
 	ctx := context.Background()
 	cs := addN(t, ws, 40)
@@ -134,8 +133,8 @@ func TestFlagCapAndViews(t *testing.T) {
 	}
 }
 
-func TestRecentView(t *testing.T) {
-	db, clk := openTest(t, filepath.Join(t.TempDir(), "ws.db"))
+func testRecentView(t *testing.T, h Harness) {
+	db, clk := openTest(t, h)
 	ws := alice(db)
 	ctx := context.Background()
 	cs := addN(t, ws, 35)
@@ -169,8 +168,8 @@ func TestRecentView(t *testing.T) {
 	}
 }
 
-func TestListSortFilterLimit(t *testing.T) {
-	db, clk := openTest(t, filepath.Join(t.TempDir(), "ws.db"))
+func testListSortFilterLimit(t *testing.T, h Harness) {
+	db, clk := openTest(t, h)
 	ws := alice(db)
 	ctx := context.Background()
 	partner(t, ws, "4847383")
@@ -199,9 +198,8 @@ func TestListSortFilterLimit(t *testing.T) {
 // TestConcurrentWriters runs writers on separate connections, as separate processes
 // would: none may fail with "database is locked", every write must land, and the flag
 // cap must hold.
-func TestConcurrentWriters(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "ws.db")
-	first, _ := openTest(t, path)
+func testConcurrentWriters(t *testing.T, h Harness) {
+	first, _ := openTest(t, h)
 	cs := addN(t, alice(first), 60)
 	const writers, each = 6, 25
 	var wg sync.WaitGroup
@@ -210,7 +208,7 @@ func TestConcurrentWriters(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			db, err := Open(context.Background(), path, Options{})
+			db, err := h.Reopen(first)
 			if err != nil {
 				errs <- err
 				return
@@ -242,8 +240,8 @@ func TestConcurrentWriters(t *testing.T) {
 	}
 }
 
-func TestSearchShowsTheUsersFlagsAndPins(t *testing.T) {
-	db, _ := openTest(t, filepath.Join(t.TempDir(), "ws.db"))
+func testSearchShowsTheUsersFlagsAndPins(t *testing.T, h Harness) {
+	db, _ := openTest(t, h)
 	ws := alice(db)
 	ctx := context.Background()
 	cs := addN(t, ws, 3)

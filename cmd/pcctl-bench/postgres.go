@@ -1,0 +1,152 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/pcctl/pcctl/internal/bench"
+)
+
+// Targets of the PostgreSQL workspace (issue 20, docs/postgres.md).
+const (
+	minPostgresRate    = 2000 // prefix searches per second, two servers together
+	maxPostgresP99     = 50 * time.Millisecond
+	maxPostgresCopy    = 60 * time.Second
+	maxPostgresExport  = 2.0 // remote export through a server on PostgreSQL / through a server on the file
+	postgresServers    = 2
+	postgresBenchUsage = "set -database or PCCTL_BENCH_DATABASE_URL to a PostgreSQL database the benchmark may fill (its password in PGPASSWORD or ~/.pgpass)"
+)
+
+// measurePostgres copies the workspace into the database (-database), then drives two
+// servers on it with 32 clients searching (16 on each), one server alone, and times a
+// remote export through a server on the database against one through a server on the
+// file.
+func (b *harness) measurePostgres() error {
+	if b.database == "" {
+		b.rows = append(b.rows, skippedRow("PostgreSQL: copy, search, export", postgresBenchUsage))
+		return nil
+	}
+	token, err := b.benchToken()
+	if err != nil {
+		return err
+	}
+	copyCmd := b.pcctlCmd("workspace", "copy", b.ws, b.database, "--force")
+	s, err := timeRun(copyCmd)
+	if err != nil {
+		return err
+	}
+	progress("workspace copy to PostgreSQL: %s", fmtDur(s.wall))
+	b.rows = append(b.rows, limitRow(fmt.Sprintf("workspace copy of %d customers to PostgreSQL", b.n), s.wall, maxPostgresCopy))
+
+	var srvs []*server
+	defer func() {
+		for _, s := range srvs {
+			s.stop()
+		}
+	}()
+	for range postgresServers {
+		srv, err := b.startServer("PCCTL_DATABASE_URL=" + b.database)
+		if err != nil {
+			return err
+		}
+		srvs = append(srvs, srv)
+	}
+	// load runs the clients on every server at once, an equal share on each.
+	load := func(terms []string) ([]time.Duration, error) {
+		var mu sync.Mutex
+		var all []time.Duration
+		var errs int
+		var firstErr error
+		var wg sync.WaitGroup
+		for _, srv := range srvs {
+			wg.Go(func() {
+				got, e, err := searchSamples(srv.url, token, terms, serverClients/len(srvs))
+				mu.Lock()
+				defer mu.Unlock()
+				all, errs = append(all, got...), errs+e
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+			})
+		}
+		wg.Wait()
+		if firstErr == nil && errs > 0 {
+			firstErr = fmt.Errorf("%d searches failed under load", errs)
+		}
+		return all, firstErr
+	}
+	runs := importRuns(b.runs)
+	var rates []float64
+	var p50s, p99s []time.Duration
+	for i := range runs {
+		all, err := load(b.prefixes)
+		if err != nil {
+			return err
+		}
+		rate := float64(len(all)) / serverDuration.Seconds()
+		p50, p99 := bench.Percentile(all, 50), bench.Percentile(all, 99)
+		rates, p50s, p99s = append(rates, rate), append(p50s, p50), append(p99s, p99)
+		progress("PostgreSQL %d/%d, %d servers: %.0f req/s, p50 %s, p99 %s", i+1, runs, len(srvs), rate, fmtDur(p50), fmtDur(p99))
+	}
+	fresh := freshTerms(b.n, 60000)
+	freshAll, err := load(fresh)
+	if err != nil {
+		return err
+	}
+	freshRate := float64(len(freshAll)) / serverDuration.Seconds()
+	progress("PostgreSQL, %d servers, no term repeated: %.0f req/s, p99 %s", len(srvs), freshRate, fmtDur(bench.Percentile(freshAll, 99)))
+	one, p50, p99, errs, err := searchLoad(srvs[0].url, token, b.prefixes)
+	if err != nil {
+		return err
+	}
+	if errs > 0 {
+		return fmt.Errorf("%d searches failed under load", errs)
+	}
+	progress("PostgreSQL, one server: %.0f req/s, p50 %s, p99 %s", one, fmtDur(p50), fmtDur(p99))
+	b.notes = append(b.notes, fmt.Sprintf("PostgreSQL, one server alone, %d clients: %.0f searches/s, p50 %s, p99 %s", serverClients, one, fmtDur(p50), fmtDur(p99)))
+	medRate := medianFloat(rates)
+	b.rows = append(b.rows,
+		row{metric: fmt.Sprintf("PostgreSQL: %d servers, %d clients searching, requests/s (median of %d × %s)", len(srvs), serverClients, runs, serverDuration),
+			value: fmt.Sprintf("%.0f", medRate), target: fmt.Sprintf("≥ %d", minPostgresRate), status: met(medRate >= minPostgresRate)},
+		limitRow("PostgreSQL: search latency p99 (median of the runs)", bench.Median(p99s), maxPostgresP99),
+		infoRow("PostgreSQL: search latency p50", bench.Median(p50s)),
+		infoRow(fmt.Sprintf("PostgreSQL: no term repeated (%d terms, %.0f requests/s), p99", len(fresh), freshRate), bench.Percentile(freshAll, 99)))
+
+	// Remote export: through a server on the database, against one on the file.
+	fileSrv, err := b.startServer()
+	if err != nil {
+		return err
+	}
+	defer fileSrv.stop()
+	export := func(srv *server) command {
+		return command{path: b.pcctl, args: []string{"customers", "export", "--format", "csv"},
+			env: append(b.env[:len(b.env):len(b.env)], "PCCTL_ENDPOINT="+srv.url, "PCCTL_TOKEN="+token)}
+	}
+	files := []string{filepath.Join(b.dir, "export-pg.csv"), filepath.Join(b.dir, "export-file.csv")}
+	defer os.Remove(files[0])
+	defer os.Remove(files[1])
+	var pg, file []sample
+	for i := range b.runs {
+		s, err := timeRun(export(srvs[0]).with(files[0]))
+		if err != nil {
+			return err
+		}
+		t, err := timeRun(export(fileSrv).with(files[1]))
+		if err != nil {
+			return err
+		}
+		pg, file = append(pg, s), append(file, t)
+		progress("remote export %d/%d: PostgreSQL %s, file %s", i+1, b.runs, fmtDur(s.wall), fmtDur(t.wall))
+	}
+	same, err := sameFile(files[0], files[1])
+	if err != nil {
+		return err
+	}
+	b.rows = append(b.rows,
+		row{metric: "remote export from PostgreSQL = from the file, byte for byte", value: fmt.Sprint(same), target: "true", status: met(same)},
+		ratioRow(fmt.Sprintf("remote export, server on PostgreSQL vs on the file (median of %d)", b.runs), bench.Median(walls(pg)), bench.Median(walls(file)), maxPostgresExport))
+	return nil
+}
