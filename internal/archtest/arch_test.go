@@ -59,6 +59,10 @@ var rules = map[string][]string{
 	"internal/api":              {"internal/domain", "internal/workspace", "internal/jsonstr"},
 	"internal/workspace/remote": {"internal/api", "internal/domain", "internal/workspace", "internal/buildinfo"},
 	"internal/server":           {"internal/api", "internal/domain", "internal/workspace", "internal/workspace/sqlite", "internal/output", "internal/customercsv"},
+	// Partner Center (issue 17): the client knows nothing of workspaces; the stand-in
+	// serves the same shapes.
+	"internal/partnercenter":        {"internal/api", "internal/domain"},
+	"internal/partnercenter/pctest": {"internal/api"},
 }
 
 func allowed(imp string, allow []string) bool {
