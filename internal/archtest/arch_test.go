@@ -63,6 +63,7 @@ var rules = map[string][]string{
 	// serves the same shapes.
 	"internal/partnercenter":        {"internal/api", "internal/domain"},
 	"internal/partnercenter/pctest": {"internal/api"},
+	"internal/pcsync":               {"internal/partnercenter", "internal/api", "internal/domain", "internal/workspace"},
 	"internal/partnercenter/auth":   {"internal/partnercenter", "internal/domain", "github.com/AzureAD/microsoft-authentication-library-for-go/"},
 }
 

@@ -606,3 +606,10 @@ func (s *Server) Describe() string {
 	defer s.mu.Unlock()
 	return fmt.Sprintf("%d customers, %d resellers, %d referrals, %d service requests", len(s.customers), len(s.resellers), len(s.referrals), len(s.requests))
 }
+
+// ClearFaults drops the faults not yet shown.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = nil
+}
