@@ -119,16 +119,18 @@ func runScripts(t *testing.T, remote bool) {
 			return false, errors.New("unknown condition " + strconv.Quote(cond))
 		},
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
-			"exitcode":  cmdExitcode,
-			"makecsv":   cmdMakeCSV,
-			"randfile":  cmdRandFile,
-			"sqlitedb":  cmdSQLiteDB,
-			"capture":   cmdCapture,
-			"writefile": cmdWriteFile,
-			"bom":       cmdBOM,
-			"cp1252":    cmdCP1252,
-			"partner":   cmdPartner,
-			"as":        cmdAs,
+			"exitcode":      cmdExitcode,
+			"makecsv":       cmdMakeCSV,
+			"randfile":      cmdRandFile,
+			"sqlitedb":      cmdSQLiteDB,
+			"capture":       cmdCapture,
+			"writefile":     cmdWriteFile,
+			"bom":           cmdBOM,
+			"cp1252":        cmdCP1252,
+			"partner":       cmdPartner,
+			"as":            cmdAs,
+			"partnercenter": cmdPartnerCenter,
+			"sleep":         cmdSleep,
 		},
 	}
 	if remote {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -97,6 +98,9 @@ func TestImportRules(t *testing.T) {
 				t.Errorf("%s imports %s, which docs/architecture.md does not allow", rel, imp)
 			case strings.HasPrefix(rel, "internal/cmd/") && imp == mod+"internal/workspace/sqlite" && rel != "internal/cmd/workspacecmd":
 				t.Errorf("%s imports the SQLite workspace: commands go through workspace.Workspace", rel)
+			case (imp == mod+"internal/partnercenter/auth" || imp == mod+"internal/pcsync") &&
+				!slices.Contains([]string{"internal/cmdutil", "internal/cmd/authcmd", "internal/cmd/synccmd", "internal/cmd/serve"}, rel):
+				t.Errorf("%s imports %s: only cmdutil, the auth, sync and serve commands sign in to or sync from Partner Center", rel, imp)
 			case imp == mod+"internal/app" || imp == mod+"internal/cmd/root":
 				if rel != "cmd/pcctl" && rel != "internal/app" && rel != "cmd/pcctl-docs" {
 					t.Errorf("%s imports %s: only main (and the man page generator) builds the command tree", rel, imp)

@@ -3,6 +3,7 @@
 package cmdutil
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -156,3 +157,13 @@ func ListSome(items []string, n int) string {
 	}
 	return fmt.Sprintf("%s and %d more", strings.Join(items[:n], ", "), len(items)-n)
 }
+
+// Interrupted is a command interrupted (Ctrl-C, SIGTERM) after it changed something on
+// purpose, saying what stays: exit code 130, like any interruption, with Msg instead of
+// "nothing was changed".
+type Interrupted struct{ Msg string }
+
+func (e *Interrupted) Error() string { return "interrupted: " + e.Msg }
+
+// Unwrap makes errors.Is(err, context.Canceled) true.
+func (e *Interrupted) Unwrap() error { return context.Canceled }

@@ -364,6 +364,10 @@ type Info struct {
 	User          string         `json:"user"`          // the principal
 	Counts        map[string]int `json:"counts"`        // records by kind
 	SizeBytes     int64          `json:"sizeBytes"`
+	// PartnerTenant and PartnerName are the Partner Center tenant the workspace is linked
+	// to by its first sync ("" before).
+	PartnerTenant string `json:"partnerTenant,omitempty"`
+	PartnerName   string `json:"partnerName,omitempty"`
 }
 
 // CustomerRecord is a customer as the principal sees it.

@@ -4,6 +4,8 @@ package root
 import (
 	"errors"
 	"fmt"
+	"github.com/pcctl/pcctl/internal/cmd/authcmd"
+	"github.com/pcctl/pcctl/internal/cmd/synccmd"
 	"strings"
 	"time"
 
@@ -101,6 +103,8 @@ the columns you choose (--fields).`,
 		user.NewCmdUser(f),
 		audit.NewCmdAudit(f),
 		token.NewCmdToken(f),
+		authcmd.NewCmdAuth(f),
+		synccmd.NewCmdSync(f),
 		configcmd.NewCmdConfig(f),
 		newHelpTopic("exit-codes", "Exit codes pcctl returns", exitCodesHelp),
 		newHelpTopic("environment", "Environment variables and configuration", environmentHelp),

@@ -270,6 +270,11 @@ func AppUserLogin(ctx context.Context, s Settings, l AppLogin) (*Session, error)
 		SecretFromEnv: l.Secret != "" && l.SecretFile == "", CertFile: l.CertFile, Account: hid, SignedInAt: s.now().UTC(), MSAL: data}
 	src := &tokenSource{settings: s, sess: sess, secret: l.Secret}
 	if _, err := src.Token(ctx, partnercenter.TokenRequest{API: partnercenter.PartnerCenter}); err != nil {
+		var ae *domain.AuthError
+		if errors.As(err, &ae) && ae.Code == domain.AuthExpired {
+			why := strings.TrimSuffix(strings.TrimPrefix(ae.Reason, "the Partner Center sign-in could not be refreshed "), "; run pcctl auth login")
+			return nil, &domain.AuthError{Code: domain.AuthUnknown, Reason: "the sign-in failed " + why + ": check the app registration's client ID, its secret or certificate, and the refresh token"}
+		}
 		return nil, err
 	}
 	return sess, nil
@@ -280,7 +285,7 @@ func AppUserLogin(ctx context.Context, s Settings, l AppLogin) (*Session, error)
 func TokenLogin(s Settings, token string) (*Session, error) {
 	token = strings.TrimSpace(token)
 	if token == "" || strings.ContainsAny(token, " \t\r\n") {
-		return nil, &domain.InvalidError{Field: "token", Reason: "standard input holds no access token (one line, no spaces)"}
+		return nil, &domain.InvalidError{Field: "--with-token", Reason: "needs an access token on standard input (one line, no spaces)"}
 	}
 	sess := &Session{Method: MethodToken, Authority: s.authority(), Token: token, SignedInAt: s.now().UTC()}
 	if claims, ok := jwtClaims(token); ok {
@@ -493,7 +498,7 @@ func signInError(err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
-	return &domain.AuthError{Code: domain.AuthUnknown, Reason: "the sign-in failed: " + firstLine(err.Error())}
+	return &domain.AuthError{Code: domain.AuthUnknown, Reason: "the sign-in failed: " + reason(err)}
 }
 
 // expired words a failed silent refresh: exit 5 and what to do.
@@ -501,7 +506,31 @@ func expired(err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
-	return &domain.AuthError{Code: domain.AuthExpired, Reason: "the Partner Center sign-in could not be refreshed (" + firstLine(err.Error()) + "); run pcctl auth login"}
+	return &domain.AuthError{Code: domain.AuthExpired, Reason: "the Partner Center sign-in could not be refreshed (" + reason(err) + "); run pcctl auth login"}
+}
+
+// reason words an MSAL error: the identity platform's error code and the first sentence
+// of its description when it answered one (never a token: an error answer holds none),
+// else the error's first line.
+func reason(err error) string {
+	msg := err.Error()
+	if i := strings.Index(msg, "\n{"); i >= 0 {
+		var body struct {
+			Error       string `json:"error"`
+			Description string `json:"error_description"`
+		}
+		if json.Unmarshal([]byte(msg[i+1:]), &body) == nil && body.Error != "" {
+			d := firstLine(body.Description)
+			if j := strings.Index(d, ". "); j >= 0 {
+				d = d[:j+1]
+			}
+			if d == "" {
+				return body.Error
+			}
+			return body.Error + ": " + d
+		}
+	}
+	return firstLine(msg)
 }
 
 func firstLine(s string) string {

@@ -60,7 +60,7 @@ type Request struct {
 	CorrelationID       string
 	ContinuationToken   string
 	Token               string
-	Status              int
+	Status              int // 0 while it is being answered
 }
 
 // Server is the stand-in. Its data and faults may be changed while it serves.
@@ -262,11 +262,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	fault := s.takeFault(route)
 	valid, known := s.tokens[tok]
 	anyToken := len(s.tokens) == 0
+	s.log = append(s.log, entry) // on arrival: a slow request is seen while it waits
+	i := len(s.log) - 1
 	s.mu.Unlock()
 	status := s.serve(w, r, route, fault, tok, anyToken, valid, known)
-	entry.Status = status
 	s.mu.Lock()
-	s.log = append(s.log, entry)
+	s.log[i].Status = status
 	s.mu.Unlock()
 }
 
