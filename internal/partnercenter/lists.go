@@ -79,14 +79,15 @@ func walk[T any](ctx context.Context, c *Client, a API, kind listKind, cur Curso
 	}
 }
 
+// decodePage decodes a page in one pass, its items straight into T (a page is read once:
+// a million customers are a thousand pages).
 func decodePage[T any](kind listKind, body []byte) (Page[T], error) {
 	var p Page[T]
-	var raw []json.RawMessage
 	switch kind {
 	case odataCollection:
 		var col struct {
-			Value    []json.RawMessage `json:"value"`
-			NextLink string            `json:"@odata.nextLink"`
+			Value    *[]T   `json:"value"`
+			NextLink string `json:"@odata.nextLink"`
 		}
 		if err := json.Unmarshal(body, &col); err != nil {
 			return p, err
@@ -94,19 +95,22 @@ func decodePage[T any](kind listKind, body []byte) (Page[T], error) {
 		if col.Value == nil {
 			return p, fmt.Errorf(`no "value" member`)
 		}
-		raw = col.Value
+		p.Items = *col.Value
 		if col.NextLink != "" {
 			p.Next = &Cursor{Path: col.NextLink}
 		}
 	default:
-		var col api.RawCollection
+		var col struct {
+			Items *[]T      `json:"items"`
+			Links api.Links `json:"links"`
+		}
 		if err := json.Unmarshal(body, &col); err != nil {
 			return p, err
 		}
 		if col.Items == nil {
 			return p, fmt.Errorf(`no "items" member`)
 		}
-		raw = col.Items
+		p.Items = *col.Items
 		if n := col.Links.Next; n != nil && n.URI != "" {
 			p.Next = &Cursor{Path: n.URI}
 			for _, h := range n.Headers {
@@ -114,12 +118,6 @@ func decodePage[T any](kind listKind, body []byte) (Page[T], error) {
 					p.Next.Token = h.Value
 				}
 			}
-		}
-	}
-	p.Items = make([]T, len(raw))
-	for i, r := range raw {
-		if err := json.Unmarshal(r, &p.Items[i]); err != nil {
-			return p, fmt.Errorf("item %d: %v", i+1, err)
 		}
 	}
 	return p, nil

@@ -423,7 +423,32 @@ func (s *Server) customersPage(w http.ResponseWriter, r *http.Request) int {
 		next = encodeSeek(seek{After: page[len(page)-1].ID, Size: k.Size, Filter: k.Filter})
 	}
 	// Partner Center's next links omit the API version.
-	return s.writeJSON(w, api.NewCollection(page, r.URL.RequestURI(), "/customers?size="+strconv.Itoa(k.Size)+"&seekOperation=Next", next))
+	col := api.NewCollection([]api.Customer{}, r.URL.RequestURI(), "/customers?size="+strconv.Itoa(k.Size)+"&seekOperation=Next", next)
+	col.TotalCount = len(page)
+	s.mu.Lock()
+	quirks := s.Quirks
+	s.mu.Unlock()
+	if quirks {
+		col.Items = page
+		return s.writeJSON(w, col)
+	}
+	// Without quirks, the items are written by api.Customer.AppendJSON: a benchmark's
+	// stand-in serves a million customers.
+	head, _ := json.Marshal(col)
+	at := bytes.Index(head, []byte(`"items":[]`))
+	b := make([]byte, 0, 512*len(page)+len(head))
+	b = append(b, head[:at+len(`"items":[`)]...)
+	for j := range page {
+		if j > 0 {
+			b = append(b, ',')
+		}
+		b = page[j].AppendJSON(b)
+	}
+	b = append(b, head[at+len(`"items":[`):]...)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b)
+	return http.StatusOK
 }
 
 func matches(c api.Customer, f api.CustomerFilter) bool {
