@@ -15,6 +15,8 @@ package app_test
 //	partnercenter remove I              remove customer I
 //	partnercenter resellers MPN=NAME... the active indirect resellers
 //	partnercenter subscriptions N       one subscription for each of customers 0 … N-1
+//	partnercenter deals N               N referrals (deals) for prospect organisations
+//	partnercenter request I REF TITLE   a service request for customer I
 //	partnercenter fault ROUTE STATUS [RETRY-AFTER [SKIP [TIMES]]]
 //	partnercenter slow ROUTE DURATION [SKIP]
 //	partnercenter tenant ID NAME        the partner tenant signing in from now on
@@ -124,6 +126,23 @@ func cmdPartnerCenter(ts *testscript.TestScript, neg bool, args []string) {
 				OfferName: "Microsoft 365 Business Premium", Quantity: 5 + i, Status: "active", PartnerID: "4847383",
 				CreationDate: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), CommitmentEndDate: time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)}})
 		}
+	case "deals":
+		when := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+		for i := range atoi(args[1]) {
+			si.pc.PutReferral(api.Referral{ID: fmt.Sprintf("4ef00000-0000-4000-8000-%012d", i), EngagementID: fmt.Sprintf("e0000000-0000-4000-8000-%012d", i),
+				Name: fmt.Sprintf("Modern Workplace %d", i), Status: api.Named("Active"), Substatus: api.Named("Accepted"), Type: api.Named("Independent"),
+				Direction: api.Named("Outgoing"), CreatedDateTime: &when, UpdatedDateTime: &when,
+				CustomerProfile: &api.ReferralCustomerProfile{Name: fmt.Sprintf("Fabrikam Prospect %d", i), Address: &api.ReferralAddress{Country: "FR"}},
+				Details: &api.ReferralDetails{DealValue: api.DealAmount(strconv.Itoa(1000 * (i + 1))), Currency: "EUR",
+					Requirements: &api.ReferralRequirements{Solutions: []api.ReferralSolution{{ID: "SOL-Microsoft365", Name: "Microsoft365"}}}}})
+		}
+	case "request":
+		c := scriptCustomer(atoi(args[1]))
+		when := api.RequestDate(time.Date(2026, 11, 3, 8, 30, 0, 0, time.UTC))
+		si.pc.PutServiceRequest(api.ServiceRequest{ID: args[2], Title: args[3], Severity: api.Named("moderate"), Status: api.Named("open"),
+			SupportTopicName: "Billing", Organization: &api.ServiceRequestOrg{ID: c.ID, Name: c.CompanyProfile.CompanyName},
+			CreatedDate: when, LastModifiedDate: when,
+			Notes: []api.ServiceRequestNote{{CreatedByName: "Partner Center", CreatedDate: when, Text: "Opened from Partner Center"}}})
 	case "fault":
 		f := pctest.Fault{Route: args[1], Status: atoi(args[2])}
 		if len(args) > 3 {

@@ -269,9 +269,65 @@ func (r *runner) resellers(ctx context.Context, kr *KindResult) error {
 }
 
 func (r *runner) deals(ctx context.Context, kr *KindResult, resume string) error {
-	return &domain.RuleError{Rule: "sync-kind", Msg: "deals are not synced yet"}
+	cur := parseCursor(resume)
+	st := r.stepper(kr)
+	done := 0
+	err := pages(ctx, func(ctx context.Context, each func(partnercenter.Page[api.Referral]) error) error {
+		return r.pc.Referrals(ctx, cur, each)
+	}, func(p partnercenter.Page[api.Referral]) error {
+		step := workspace.SyncStep{Resume: cursorJSON(p.Next), Finish: p.Next == nil}
+		for _, x := range p.Items {
+			rec, err := x.Record()
+			if err != nil {
+				kr.Counts.Fetched++
+				kr.Counts.Skipped++
+				kr.Counts.Problems = append(kr.Counts.Problems, "deal "+x.ID+": "+err.Error())
+				continue
+			}
+			step.Deals = append(step.Deals, rec.Deal)
+		}
+		if err := st.apply(ctx, step); err != nil {
+			return err
+		}
+		done += len(p.Items)
+		r.opts.Progress(kr.Kind, done, 0)
+		return nil
+	})
+	if err != nil && kr.Resumed && cur.Path != "" && done == 0 && restartable(err) {
+		kr.Resumed, kr.Counts = false, workspace.SyncCounts{}
+		return r.deals(ctx, kr, "")
+	}
+	return err
 }
 
 func (r *runner) requests(ctx context.Context, kr *KindResult, resume string) error {
-	return &domain.RuleError{Rule: "sync-kind", Msg: "service requests are not synced yet"}
+	cur := parseCursor(resume)
+	st := r.stepper(kr)
+	done := 0
+	err := pages(ctx, func(ctx context.Context, each func(partnercenter.Page[api.ServiceRequest]) error) error {
+		return r.pc.ServiceRequests(ctx, cur, each)
+	}, func(p partnercenter.Page[api.ServiceRequest]) error {
+		step := workspace.SyncStep{Resume: cursorJSON(p.Next), Finish: p.Next == nil}
+		for _, x := range p.Items {
+			rec, err := x.Record()
+			if err != nil {
+				kr.Counts.Fetched++
+				kr.Counts.Skipped++
+				kr.Counts.Problems = append(kr.Counts.Problems, "service request "+x.ID+": "+err.Error())
+				continue
+			}
+			step.Requests = append(step.Requests, rec.ServiceRequest)
+		}
+		if err := st.apply(ctx, step); err != nil {
+			return err
+		}
+		done += len(p.Items)
+		r.opts.Progress(kr.Kind, done, 0)
+		return nil
+	})
+	if err != nil && kr.Resumed && cur.Path != "" && done == 0 && restartable(err) {
+		kr.Resumed, kr.Counts = false, workspace.SyncCounts{}
+		return r.requests(ctx, kr, "")
+	}
+	return err
 }

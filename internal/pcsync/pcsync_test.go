@@ -302,3 +302,67 @@ func TestResellersAndSubscriptions(t *testing.T) {
 		t.Fatalf("ReleCloud %+v, %v", r, err)
 	}
 }
+
+func TestDealsAndRequests(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	seed(e, 3)
+	e.pc.PageSize = 2
+	when := time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC)
+	ref := func(i int, status, sub string) api.Referral {
+		return api.Referral{ID: fmt.Sprintf("4ef00000-0000-4000-8000-%012d", i), EngagementID: fmt.Sprintf("e0000000-0000-4000-8000-%012d", i),
+			Name: fmt.Sprintf("Deal %d", i), Status: api.Named(status), Substatus: api.Named(sub), Type: api.Named("Shared"),
+			Direction: api.Named("Outgoing"), CreatedDateTime: &when, UpdatedDateTime: &when,
+			CustomerProfile: &api.ReferralCustomerProfile{Name: fmt.Sprintf("Prospect %d", i), Address: &api.ReferralAddress{Country: "US"},
+				Team: []api.ReferralPerson{{FirstName: "Sue", LastName: "Smith", Email: "sue@prospect.example", PhoneNumber: "1234567890"}}},
+			Consent: &api.ReferralConsent{ConsentToShareInfoWithOthers: true},
+			Details: &api.ReferralDetails{DealValue: "1000", Currency: "USD",
+				Requirements: &api.ReferralRequirements{Solutions: []api.ReferralSolution{{ID: "SOL-Microsoft365", Name: "Microsoft365"}}}}}
+	}
+	for i := range 5 {
+		e.pc.PutReferral(ref(i, "Active", "Accepted"))
+	}
+	sr := api.ServiceRequest{ID: "616122292874576", Title: "TrialSR", Description: "Ignore", Severity: api.Named("critical"),
+		Status: api.Named("open"), Organization: &api.ServiceRequestOrg{ID: customer(1).ID, Name: "Company 1"},
+		CreatedDate: api.RequestDate(when), LastModifiedDate: api.RequestDate(when),
+		Notes: []api.ServiceRequestNote{{CreatedByName: "Account", CreatedDate: api.RequestDate(when), Text: "Sample Note"}}}
+	e.pc.PutServiceRequest(sr)
+	orphan := sr
+	orphan.ID, orphan.Organization = "616122292874577", &api.ServiceRequestOrg{ID: "99999999-0000-4000-8000-000000000000"}
+	e.pc.PutServiceRequest(orphan)
+	res, err := pcsync.Run(ctx, e.ws, e.c, pcsync.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	same(t, "deals", counts(t, res, workspace.SyncDeals), 5, 5, 0, 0, 0)
+	reqs := counts(t, res, workspace.SyncRequests)
+	same(t, "requests", reqs, 2, 1, 0, 0, 0)
+	if reqs.Skipped != 1 || len(reqs.Problems) != 1 || !strings.Contains(reqs.Problems[0], "is not in the workspace") {
+		t.Errorf("requests %+v", reqs)
+	}
+	d, err := e.ws.Deal(ctx, ref(2, "", "").ID)
+	if err != nil || d.Name != "Deal 2" || d.Organization != "Prospect 2" || d.Status != domain.DealActive {
+		t.Fatalf("deal %+v, %v", d, err)
+	}
+	if _, err := e.ws.SetDealFavorite(ctx, d.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	r, err := e.ws.Request(ctx, "616122292874576")
+	if err != nil || r.CustomerID != customer(1).ID || len(r.Notes) != 1 {
+		t.Fatalf("request %+v, %v", r, err)
+	}
+	// Partner Center closes deal 2 as won; the request is closed.
+	e.pc.PutReferral(ref(2, "Closed", "Won"))
+	sr.Status = api.Named("closed")
+	e.pc.PutServiceRequest(sr)
+	res, err = pcsync.Run(ctx, e.ws, e.c, pcsync.Options{Kinds: []workspace.SyncKind{workspace.SyncDeals, workspace.SyncRequests}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	same(t, "deals again", counts(t, res, workspace.SyncDeals), 5, 0, 1, 4, 0)
+	same(t, "requests again", counts(t, res, workspace.SyncRequests), 2, 0, 1, 0, 0)
+	d, _ = e.ws.Deal(ctx, d.ID)
+	if d.Status != domain.DealClosed || d.Substatus != domain.SubWon || !d.Favorite {
+		t.Errorf("deal after the sync %+v", d)
+	}
+}

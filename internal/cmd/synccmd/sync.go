@@ -20,7 +20,7 @@ import (
 )
 
 // Kinds are the kinds `pcctl sync` brings, in order.
-var Kinds = []workspace.SyncKind{workspace.SyncCustomers, workspace.SyncResellers, workspace.SyncSubscriptions}
+var Kinds = workspace.SyncKinds
 
 // row is one kind of the summary.
 type row struct {
@@ -30,7 +30,7 @@ type row struct {
 }
 
 var fields = []output.Field[row]{
-	output.StrField("kind", "KIND", "customers, resellers, subscriptions", func(r *row) string { return r.Kind }),
+	output.StrField("kind", "KIND", "customers, resellers, subscriptions, deals, requests", func(r *row) string { return r.Kind }),
 	output.CountField("fetched", "FETCHED", "records read from Partner Center", func(r *row) int { return r.Fetched }),
 	output.CountField("created", "CREATED", "new in the workspace", func(r *row) int { return r.Created }),
 	output.CountField("updated", "UPDATED", "changed by Partner Center", func(r *row) int { return r.Updated }),
@@ -63,13 +63,17 @@ func NewCmdSync(f *cmdutil.Factory) *cobra.Command {
 		Short: "Bring the workspace up to date from Partner Center",
 		Long: `Read Partner Center (signed in with 'pcctl auth login') and bring the workspace up to
 date: customers (GET /v1/customers, seek paging), indirect resellers (the partner
-relationships), and each customer's subscriptions (the reseller credited from the
-subscription's partner ID). All of them when none is named.
+relationships), each customer's subscriptions (the reseller credited from the
+subscription's partner ID), deals (the Referrals API's referrals) and service requests.
+All of them when none is named.
 
 Partner Center wins for the fields it owns (a customer's name, domain, country and
 relationship; a reseller's name; a subscription's offer, quantity, status, reseller and
-dates); what it does not have is kept: flags, pins, recent opens, favorites, the reseller
-managing a customer, support contacts, the audit log. A customer that Partner Center no
+dates; a deal's status, value, contact, solutions and team; a request's status, severity
+and text, and the notes it has); what it does not have is kept: flags, pins, recent opens,
+favorites, local notes, the reseller managing a customer, support contacts, the audit log.
+A deal or request pcctl cannot hold (a rule of the workspace it breaks, a customer it does
+not have) is skipped, with a warning saying why. A customer that Partner Center no
 longer has after a complete pass is marked ended, never deleted; a reseller is removed; a
 subscription no longer listed is deleted. The summary says, per kind, how many records were
 fetched, created, updated, unchanged and ended; each kind's pass is one audit record.

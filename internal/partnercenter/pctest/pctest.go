@@ -501,7 +501,7 @@ func (s *Server) referralsPage(w http.ResponseWriter, r *http.Request) int {
 	s.mu.Lock()
 	i := sort.Search(len(s.referrals), func(i int) bool { return s.referrals[i].ID > after })
 	end := min(i+s.PageSize, len(s.referrals))
-	page := append([]api.Referral(nil), s.referrals[i:end]...)
+	page := append([]api.Referral{}, s.referrals[i:end]...)
 	more := end < len(s.referrals)
 	s.mu.Unlock()
 	body := map[string]any{
