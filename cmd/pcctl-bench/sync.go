@@ -15,6 +15,7 @@ import (
 // Targets of pcctl sync (issue 17), against the stand-in answering at once.
 const (
 	syncFirstCustomers = 100000
+	syncFirstDeals     = 20000
 	maxSyncFirst       = 60 * time.Second
 	syncResyncChanged  = 100 // one customer in this many changes between the syncs (1%)
 	maxSyncResync      = 15 * time.Second
@@ -42,7 +43,7 @@ func (b *harness) syncEnv(s *pctest.Server, dir, ws string) ([]string, error) {
 }
 
 // measureSync times pcctl sync: a first sync of 100,000 customers with one subscription
-// each into an empty workspace, then the customers re-sync of -n customers (a million by
+// each and 20,000 deals into an empty workspace, then the customers re-sync of -n customers (a million by
 // default) of which 1% changed.
 func (b *harness) measureSync() error {
 	dir := filepath.Join(b.dir, "sync")
@@ -64,6 +65,17 @@ func (b *harness) measureSync() error {
 	}
 	s.SetCustomers(cs)
 	s.SetResellers([]api.Reseller{{ID: "r1", Name: "First Up Consultants", MPNID: "4847383"}})
+	when := time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC)
+	refs := make([]api.Referral, syncFirstDeals)
+	for i := range refs {
+		refs[i] = api.Referral{ID: fmt.Sprintf("4ef00000-0000-4000-8000-%012d", i), EngagementID: fmt.Sprintf("e0000000-0000-4000-8000-%012d", i),
+			Name: fmt.Sprintf("Opportunity %d", i), Status: api.Named("Active"), Substatus: api.Named("Accepted"), Type: api.Named("Independent"),
+			Direction: api.Named("Outgoing"), CreatedDateTime: &when, UpdatedDateTime: &when,
+			CustomerProfile: &api.ReferralCustomerProfile{Name: fmt.Sprintf("Prospect %d", i%5000), Address: &api.ReferralAddress{Country: "US"}},
+			Details: &api.ReferralDetails{DealValue: "25000", Currency: "USD",
+				Requirements: &api.ReferralRequirements{Solutions: []api.ReferralSolution{{ID: "SOL-Microsoft365", Name: "Microsoft365"}}}}}
+	}
+	s.SetReferrals(refs)
 	ws := filepath.Join(dir, "first.db")
 	env, err := b.syncEnv(s, dir, ws)
 	if err != nil {
@@ -73,9 +85,9 @@ func (b *harness) measureSync() error {
 	if err != nil {
 		return err
 	}
-	progress("first sync of %d customers and their subscriptions: %s (%s)", syncFirstCustomers, fmtDur(first.wall), fmtMB(first.maxRSS))
+	progress("first sync of %d customers with their subscriptions and %d deals: %s (%s)", syncFirstCustomers, syncFirstDeals, fmtDur(first.wall), fmtMB(first.maxRSS))
 	b.rows = append(b.rows,
-		limitRow(fmt.Sprintf("pcctl sync, first: %s customers, one subscriptions page each, 4 in flight", thousands(syncFirstCustomers)), first.wall, maxSyncFirst),
+		limitRow(fmt.Sprintf("pcctl sync, first: %s customers (a subscriptions page each), %s deals, 4 in flight", thousands(syncFirstCustomers), thousands(syncFirstDeals)), first.wall, maxSyncFirst),
 		memRow("pcctl sync, first: peak RSS", first.maxRSS, 0, maxSyncRSS))
 	s.Close()
 
