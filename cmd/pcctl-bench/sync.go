@@ -85,7 +85,7 @@ func (b *harness) measureSync() error {
 	if err != nil {
 		return err
 	}
-	progress("first sync of %d customers with their subscriptions and %d deals: %s (%s)", syncFirstCustomers, syncFirstDeals, fmtDur(first.wall), fmtMB(first.maxRSS))
+	progress("first sync of %d customers with their subscriptions and %d deals: %s (%s, CPU %s)", syncFirstCustomers, syncFirstDeals, fmtDur(first.wall), fmtMB(first.maxRSS), fmtDur(first.cpu))
 	b.rows = append(b.rows,
 		limitRow(fmt.Sprintf("pcctl sync, first: %s customers (a subscriptions page each), %s deals, 4 in flight", thousands(syncFirstCustomers), thousands(syncFirstDeals)), first.wall, maxSyncFirst),
 		memRow("pcctl sync, first: peak RSS", first.maxRSS, 0, maxSyncRSS))
@@ -108,7 +108,7 @@ func (b *harness) measureSync() error {
 	if err != nil {
 		return err
 	}
-	progress("sync of %d customers into an empty workspace: %s (%s)", b.n, fmtDur(load.wall), fmtMB(load.maxRSS))
+	progress("sync of %d customers into an empty workspace: %s (%s, CPU %s)", b.n, fmtDur(load.wall), fmtMB(load.maxRSS), fmtDur(load.cpu))
 	b.rows = append(b.rows, infoRow(fmt.Sprintf("pcctl sync customers, %s into an empty workspace", thousands(b.n)), load.wall))
 	for i := 0; i < b.n; i += syncResyncChanged {
 		c := syncCustomer(i)
@@ -122,9 +122,23 @@ func (b *harness) measureSync() error {
 		return err
 	}
 	summary, _ := os.ReadFile(out)
-	progress("re-sync of %d customers, 1%% changed: %s (%s): %s", b.n, fmtDur(resync.wall), fmtMB(resync.maxRSS), strings.Join(strings.Fields(string(summary)), ""))
+	progress("re-sync of %d customers, 1%% changed: %s (%s, CPU %s): %s", b.n, fmtDur(resync.wall), fmtMB(resync.maxRSS), fmtDur(resync.cpu), strings.Join(strings.Fields(string(summary)), ""))
 	b.rows = append(b.rows,
 		limitRow(fmt.Sprintf("pcctl sync customers, re-sync of %s with 1%% changed", thousands(b.n)), resync.wall, maxSyncResync),
-		memRow("pcctl sync customers, re-sync: peak RSS", resync.maxRSS, 0, maxSyncRSS))
+		memRow("pcctl sync customers, re-sync: peak RSS", resync.maxRSS, 0, maxSyncRSS),
+		infoRow("pcctl sync customers, re-sync: CPU time of pcctl (user + system)", resync.cpu))
+	b.notes = append(b.notes, fmt.Sprintf("sync: the stand-in runs in pcctl-bench itself, on the same cores as pcctl; load average at the end %s", loadAverage()))
 	return nil
+}
+
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
 }
