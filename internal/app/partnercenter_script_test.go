@@ -80,7 +80,7 @@ func cmdPartnerCenter(ts *testscript.TestScript, neg bool, args []string) {
 	case "start":
 		si = &standIn{pc: pctest.New(false)}
 		si.id = pctest.NewIdentity(si.pc)
-		si.id.ClientSecret = "app-secret-1"
+		si.id.SetClientSecret("app-secret-1")
 		ts.Defer(func() {
 			si.id.Close()
 			si.pc.Close()
@@ -167,8 +167,8 @@ func cmdPartnerCenter(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		si.pc.Inject(f)
 	case "tenant":
-		si.pc.TenantID, si.pc.CompanyName = args[1], args[2]
-		si.id.TenantID = args[1]
+		si.pc.SetTenant(args[1], args[2])
+		si.id.SetTenant(args[1])
 	case "token":
 		tok := "given-token-" + strconv.FormatInt(time.Now().UnixNano(), 36)
 		si.pc.AcceptToken(tok)
