@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -42,22 +43,28 @@ func isStd(path string) bool { return !strings.Contains(strings.Split(path, "/")
 // standard library: module-relative paths for pcctl packages, full paths (prefixes) for
 // third-party ones.
 var rules = map[string][]string{
-	"internal/domain":                    {"golang.org/x/text/"},
-	"internal/workspace":                 {"internal/domain"},
-	"internal/workspace/sqlite":          {"internal/workspace", "internal/domain", "modernc.org/sqlite", "github.com/google/uuid"},
-	"internal/jsonstr":                   {},
-	"internal/output":                    {"internal/iostreams", "internal/jsonstr", "github.com/itchyny/gojq", "github.com/olekukonko/tablewriter", "github.com/mattn/go-runewidth", "github.com/spf13/cobra"},
-	"internal/iostreams":                 {"golang.org/x/term"},
-	"internal/csvread":                   {},
-	"internal/customercsv":               {"internal/csvread"},
-	"internal/psc":                       {"internal/csvread", "golang.org/x/text/", "go.yaml.in/yaml/", "gopkg.in/yaml.v3"},
-	"internal/migrate":                   {"internal/psc", "internal/domain", "internal/workspace", "internal/csvread"},
-	"internal/fileutil":                  {"golang.org/x/sys/"},
-	"internal/config":                    {"github.com/spf13/viper", "github.com/spf13/pflag"},
-	"internal/prompter":                  {"internal/iostreams", "github.com/AlecAivazis/survey/v2"},
-	"internal/progress":                  {"internal/iostreams", "github.com/schollz/progressbar/v3"},
-	"internal/api":                       {"internal/domain", "internal/workspace", "internal/jsonstr"},
-	"internal/workspace/remote":          {"internal/api", "internal/domain", "internal/workspace", "internal/buildinfo"},
+	"internal/domain":           {"golang.org/x/text/"},
+	"internal/workspace":        {"internal/domain"},
+	"internal/workspace/sqlite": {"internal/workspace", "internal/domain", "modernc.org/sqlite", "github.com/google/uuid"},
+	"internal/jsonstr":          {},
+	"internal/output":           {"internal/iostreams", "internal/jsonstr", "github.com/itchyny/gojq", "github.com/olekukonko/tablewriter", "github.com/mattn/go-runewidth", "github.com/spf13/cobra"},
+	"internal/iostreams":        {"golang.org/x/term"},
+	"internal/csvread":          {},
+	"internal/customercsv":      {"internal/csvread"},
+	"internal/psc":              {"internal/csvread", "golang.org/x/text/", "go.yaml.in/yaml/", "gopkg.in/yaml.v3"},
+	"internal/migrate":          {"internal/psc", "internal/domain", "internal/workspace", "internal/csvread"},
+	"internal/fileutil":         {"golang.org/x/sys/"},
+	"internal/config":           {"github.com/spf13/viper", "github.com/spf13/pflag"},
+	"internal/prompter":         {"internal/iostreams", "github.com/AlecAivazis/survey/v2"},
+	"internal/progress":         {"internal/iostreams", "github.com/schollz/progressbar/v3"},
+	"internal/api":              {"internal/domain", "internal/workspace", "internal/jsonstr"},
+	"internal/workspace/remote": {"internal/api", "internal/domain", "internal/workspace", "internal/buildinfo"},
+	// Partner Center (issue 17): the client knows nothing of workspaces; the stand-in
+	// serves the same shapes.
+	"internal/partnercenter":             {"internal/api", "internal/domain"},
+	"internal/partnercenter/pctest":      {"internal/api"},
+	"internal/pcsync":                    {"internal/partnercenter", "internal/api", "internal/domain", "internal/workspace"},
+	"internal/partnercenter/auth":        {"internal/partnercenter", "internal/domain", "github.com/AzureAD/microsoft-authentication-library-for-go/"},
 	"internal/server":                    {"internal/api", "internal/domain", "internal/workspace", "internal/output", "internal/customercsv"},
 	"internal/workspace/postgres":        {"internal/workspace", "internal/domain", "github.com/jackc/pgx/v5", "github.com/google/uuid"},
 	"internal/workspace/postgres/pgtest": {"github.com/jackc/pgx/v5"},
@@ -96,6 +103,9 @@ func TestImportRules(t *testing.T) {
 				t.Errorf("%s imports the SQLite workspace: commands go through workspace.Workspace", rel)
 			case strings.HasPrefix(rel, "internal/cmd/") && imp == mod+"internal/workspace/postgres" && rel != "internal/cmd/workspacecmd" && rel != "internal/cmd/serve":
 				t.Errorf("%s imports the PostgreSQL workspace: commands go through workspace.Workspace", rel)
+			case (imp == mod+"internal/partnercenter/auth" || imp == mod+"internal/pcsync") &&
+				!slices.Contains([]string{"internal/cmdutil", "internal/cmd/authcmd", "internal/cmd/synccmd", "internal/cmd/serve"}, rel):
+				t.Errorf("%s imports %s: only cmdutil, the auth, sync and serve commands sign in to or sync from Partner Center", rel, imp)
 			case imp == mod+"internal/app" || imp == mod+"internal/cmd/root":
 				if rel != "cmd/pcctl" && rel != "internal/app" && rel != "cmd/pcctl-docs" {
 					t.Errorf("%s imports %s: only main (and the man page generator) builds the command tree", rel, imp)

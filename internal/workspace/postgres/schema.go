@@ -294,6 +294,38 @@ ALTER TABLE tokens ADD COLUMN created_by TEXT COLLATE "C" NOT NULL DEFAULT '';
 ALTER TABLE audit_log ADD COLUMN token_id TEXT COLLATE "C" NOT NULL DEFAULT '';
 ALTER TABLE audit_log ADD COLUMN token_created_by TEXT COLLATE "C" NOT NULL DEFAULT '';
 `,
+	// 4 (SQLite 9, issue 17): the sync from Partner Center. sync_link is the partner
+	// tenant the workspace is linked to; sync_passes each kind's pass under way (its resume
+	// point and counts) and when the last one ended; sync_seen the IDs a pass under way has
+	// seen. pc_fingerprint is a hash of the fields Partner Center owns as last synced (''
+	// for a record that never came from Partner Center); a customer no longer there is ended.
+	`
+CREATE TABLE sync_link (
+  id          INTEGER PRIMARY KEY CHECK (id = 1),
+  tenant      TEXT COLLATE "C" NOT NULL,
+  tenant_name TEXT COLLATE "C" NOT NULL DEFAULT '',
+  linked_at   TEXT COLLATE "C" NOT NULL
+);
+CREATE TABLE sync_passes (
+  kind       TEXT COLLATE "C" PRIMARY KEY,
+  started_at TEXT COLLATE "C" NOT NULL DEFAULT '',
+  resume     TEXT COLLATE "C" NOT NULL DEFAULT '',
+  counts     TEXT COLLATE "C" NOT NULL DEFAULT '{}',
+  active     INTEGER NOT NULL DEFAULT 0,
+  last_at    TEXT COLLATE "C" NOT NULL DEFAULT ''
+);
+CREATE TABLE sync_seen (
+  kind TEXT COLLATE "C" NOT NULL,
+  id   TEXT COLLATE "C" NOT NULL,
+  PRIMARY KEY (kind, id)
+);
+ALTER TABLE customers ADD COLUMN pc_fingerprint TEXT COLLATE "C" NOT NULL DEFAULT '';
+ALTER TABLE customers ADD COLUMN ended_at TEXT COLLATE "C" NOT NULL DEFAULT '';
+ALTER TABLE resellers ADD COLUMN pc_fingerprint TEXT COLLATE "C" NOT NULL DEFAULT '';
+ALTER TABLE subscriptions ADD COLUMN pc_fingerprint TEXT COLLATE "C" NOT NULL DEFAULT '';
+ALTER TABLE deals ADD COLUMN pc_fingerprint TEXT COLLATE "C" NOT NULL DEFAULT '';
+ALTER TABLE service_requests ADD COLUMN pc_fingerprint TEXT COLLATE "C" NOT NULL DEFAULT '';
+`,
 }
 
 // dealIndexes are the secondary indexes of deals that a large PSC import drops and builds
