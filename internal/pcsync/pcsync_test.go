@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,6 +19,8 @@ import (
 	"github.com/pcctl/pcctl/internal/partnercenter/pctest"
 	"github.com/pcctl/pcctl/internal/pcsync"
 	"github.com/pcctl/pcctl/internal/workspace"
+	"github.com/pcctl/pcctl/internal/workspace/postgres"
+	"github.com/pcctl/pcctl/internal/workspace/postgres/pgtest"
 	"github.com/pcctl/pcctl/internal/workspace/sqlite"
 )
 
@@ -30,12 +34,58 @@ func setup(t *testing.T) *env {
 	t.Helper()
 	pc := pctest.New(false)
 	t.Cleanup(pc.Close)
+	return &env{pc: pc, ws: openWorkspace(t).As(domain.Owner("admin@fabrikam.com")), c: client(t, pc)}
+}
+
+// store is an open workspace before it is bound to a principal.
+type store interface {
+	As(domain.Principal) workspace.Workspace
+	Close() error
+}
+
+// openWorkspace opens the storage the tests run on: a workspace file, or (TestOnPostgres)
+// a PostgreSQL database.
+var openWorkspace = func(t *testing.T) store {
 	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "ws.db"), sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return &env{pc: pc, ws: db.As(domain.Owner("admin@fabrikam.com")), c: client(t, pc)}
+	return db
+}
+
+var pgSchemas atomic.Int64
+
+// TestOnPostgres runs the sync tests again on a PostgreSQL workspace
+// (PCCTL_TEST_DATABASE_URL; skipped without): ApplySync and SyncState behave the same.
+func TestOnPostgres(t *testing.T) {
+	url := pgtest.Require(t)
+	old := openWorkspace
+	t.Cleanup(func() { openWorkspace = old })
+	openWorkspace = func(t *testing.T) store {
+		dsn := pgtest.WithSchema(t, url, fmt.Sprintf("sync%d_%d", os.Getpid(), pgSchemas.Add(1)))
+		db, err := postgres.Open(context.Background(), dsn, postgres.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	for _, tc := range []struct {
+		name string
+		fn   func(*testing.T)
+	}{
+		{"SyncCustomersCreatedUpdatedEndedLocalStateKept", TestSyncCustomersCreatedUpdatedEndedLocalStateKept},
+		{"OtherTenantRefused", TestOtherTenantRefused},
+		{"InterruptedResumesAndFullStartsOver", TestInterruptedResumesAndFullStartsOver},
+		{"DryRunWritesNothing", TestDryRunWritesNothing},
+		{"ThrottledSyncCompletes", TestThrottledSyncCompletes},
+		{"MalformedPageWritesNothingOfIt", TestMalformedPageWritesNothingOfIt},
+		{"ResellersAndSubscriptions", TestResellersAndSubscriptions},
+		{"DealsAndRequests", TestDealsAndRequests},
+	} {
+		t.Run(tc.name, tc.fn)
+	}
 }
 
 func client(t *testing.T, pc *pctest.Server) *partnercenter.Client {
