@@ -76,7 +76,7 @@ type Store interface {
 
 // SharedStore is a Store that other servers change too (a database): the server cannot
 // know when their changes to tokens, users and roles happen, so it checks every request's
-// token against the store rather than trusting its cache for AuthCacheTTL.
+// token against the store rather than trusting its authentication cache.
 type SharedStore interface {
 	Store
 	Shared() bool
