@@ -310,3 +310,32 @@ func testImportDealsResolution(t *testing.T, h Harness) {
 func engagementID(dealID string) string {
 	return uuid.NewSHA1(uuid.MustParse("6f1d2a8e-3c4b-5a69-8e7f-50434354c0de"), []byte(dealID)).String()
 }
+
+// testImportDealsManyNewOrganizations: an import creating a few prospect organisations
+// for many deals, each with several solutions, is written whole: rows written in batches
+// never refer to an organisation or a deal not written yet.
+func testImportDealsManyNewOrganizations(t *testing.T, h Harness) {
+	db, _ := openTest(t, h)
+	ws := alice(db)
+	ctx := context.Background()
+	const n = 450
+	rows := make([]workspace.DealImportRow, n)
+	for i := range rows {
+		rows[i] = pscRow(i+2, fmt.Sprintf("OPP-%04d", i), fmt.Sprintf("Prospect %d", i%17), "US", domain.SubAccepted)
+		rows[i].Deal.Solutions = append(sku(), sku()...)
+		rows[i].Deal.Solutions[1].ID = "CFQ7TTC0LDPB"
+	}
+	res, err := ws.ImportDeals(ctx, dealRowsOf(rows), workspace.DealImportOptions{CreateMissingOrgs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Count(workspace.DealImported); got != n || !res.Written {
+		t.Fatalf("imported %d of %d: %s", got, n, outcomes(res))
+	}
+	if got := countRows(t, h, db, "organizations"); got != 17 {
+		t.Errorf("%d organisations, want 17", got)
+	}
+	if got := countRows(t, h, db, "deal_solutions"); got != 2*n {
+		t.Errorf("%d solutions, want %d", got, 2*n)
+	}
+}

@@ -21,6 +21,7 @@ var tests = []test{
 	{"DealContentRulesInStorage", testDealContentRulesInStorage},
 	{"ImportDeals", testImportDeals},
 	{"ImportDealsResolution", testImportDealsResolution},
+	{"ImportDealsManyNewOrganizations", testImportDealsManyNewOrganizations},
 	{"SearchTransliterationsAndTenantID", testSearchTransliterationsAndTenantID},
 	{"Users", testUsers},
 	{"ImportIsIdempotentAndUpdates", testImportIsIdempotentAndUpdates},

@@ -14,6 +14,9 @@ type batch struct {
 	per   int
 	full  *Stmt
 	args  []any
+	// parents are the batches whose rows this one's refer to: written before a full batch
+	// of this one is (PostgreSQL checks a foreign key at each statement).
+	parents []*batch
 }
 
 func newBatch(ctx context.Context, tx *Tx, head string, ncols, per int) (*batch, error) {
@@ -36,6 +39,11 @@ func (b *batch) add(ctx context.Context, vals ...any) error {
 	b.args = append(b.args, vals...)
 	if len(b.args) < b.ncols*b.per {
 		return nil
+	}
+	for _, p := range b.parents {
+		if err := p.flush(ctx); err != nil {
+			return err
+		}
 	}
 	_, err := b.full.ExecContext(ctx, b.args...)
 	b.args = b.args[:0]

@@ -844,6 +844,12 @@ func (s *session) newDealWriter(ctx context.Context, tx *Tx, now time.Time, dryR
 		w.close()
 		return nil, err
 	}
+	// A full batch of deals may name organisations still queued, a full batch of their
+	// solutions, team or notes deals still queued: those are written first.
+	w.deals.parents = []*batch{w.orgs}
+	for _, b := range []*batch{w.sols, w.team, w.notes} {
+		b.parents = []*batch{w.orgs, w.deals}
+	}
 	return w, nil
 }
 

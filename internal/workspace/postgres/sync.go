@@ -393,6 +393,7 @@ func (w *syncWriter) createCustomers(ctx context.Context, fresh []domain.Custome
 	if err != nil {
 		return err
 	}
+	keys.parents = []*batch{ins} // the keys refer to customers still queued
 	defer keys.close()
 	inPage := map[string]bool{}
 	for _, c := range fresh {
