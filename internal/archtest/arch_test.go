@@ -66,6 +66,8 @@ var rules = map[string][]string{
 	"internal/partnercenter/pctest": {"internal/api"},
 	"internal/pcsync":               {"internal/partnercenter", "internal/api", "internal/domain", "internal/workspace"},
 	"internal/partnercenter/auth":   {"internal/partnercenter", "internal/domain", "github.com/AzureAD/microsoft-authentication-library-for-go/"},
+	// Publishing deals (issue 18): as the sync, through partnercenter and the workspace.
+	"internal/pcpublish": {"internal/partnercenter", "internal/api", "internal/domain", "internal/workspace"},
 }
 
 func allowed(imp string, allow []string) bool {
@@ -98,6 +100,8 @@ func TestImportRules(t *testing.T) {
 				t.Errorf("%s imports %s, which docs/architecture.md does not allow", rel, imp)
 			case strings.HasPrefix(rel, "internal/cmd/") && imp == mod+"internal/workspace/sqlite" && rel != "internal/cmd/workspacecmd":
 				t.Errorf("%s imports the SQLite workspace: commands go through workspace.Workspace", rel)
+			case imp == mod+"internal/pcpublish" && rel != "internal/cmd/deal":
+				t.Errorf("%s imports %s: only pcctl deal publish publishes deals", rel, imp)
 			case (imp == mod+"internal/partnercenter/auth" || imp == mod+"internal/pcsync") &&
 				!slices.Contains([]string{"internal/cmdutil", "internal/cmd/authcmd", "internal/cmd/synccmd", "internal/cmd/serve"}, rel):
 				t.Errorf("%s imports %s: only cmdutil, the auth, sync and serve commands sign in to or sync from Partner Center", rel, imp)

@@ -42,7 +42,7 @@ version (someone changed it since you read it).`,
 	cmdutil.NounCommand(cmd)
 	cmd.AddCommand(newCmdCreate(f), newCmdReceive(f), newCmdList(f), newCmdShow(f),
 		newCmdAccept(f), newCmdDecline(f), newCmdClose(f), newCmdUpdate(f), newCmdNote(f),
-		newCmdTeam(f), newCmdFavorite(f, true), newCmdFavorite(f, false), newCmdImport(f))
+		newCmdTeam(f), newCmdFavorite(f, true), newCmdFavorite(f, false), newCmdImport(f), newCmdPublish(f))
 	return cmd
 }
 
