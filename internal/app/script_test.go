@@ -131,6 +131,7 @@ func runScripts(t *testing.T, remote bool) {
 			"as":            cmdAs,
 			"partnercenter": cmdPartnerCenter,
 			"sleep":         cmdSleep,
+			"makepsc":       cmdMakePSC,
 		},
 	}
 	if remote {

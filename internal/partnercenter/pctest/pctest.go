@@ -15,6 +15,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -281,6 +282,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, route string, fault *Fault, tok string, anyToken, valid, known bool) int {
 	if fault != nil && fault.Delay > 0 {
+		// The body read first: the server then watches the connection, and a client
+		// that goes away (killed) ends the wait.
+		if b, err := io.ReadAll(r.Body); err == nil {
+			r.Body = io.NopCloser(bytes.NewReader(b))
+		}
 		select {
 		case <-time.After(fault.Delay):
 		case <-r.Context().Done():
