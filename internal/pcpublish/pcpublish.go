@@ -91,7 +91,8 @@ type Options struct {
 	// Batch is how many intents are written in one transaction before their deals are
 	// sent, and how many answers at most wait to be written (default 64).
 	Batch int
-	// Progress, when set, is told done of total after each deal.
+	// Progress, when set, is told done of total after each deal answered, one call at a
+	// time.
 	Progress func(done, total int)
 }
 
@@ -395,9 +396,9 @@ func (p *publisher) answer(i int, r Row, rec workspace.DealPublication) {
 		p.pending = append(p.pending, rec)
 	}
 	p.done++
-	done, full := p.done, len(p.pending) >= p.opts.Batch
+	p.opts.Progress(p.done, p.total) // one call at a time, in order
+	full := len(p.pending) >= p.opts.Batch
 	p.mu.Unlock()
-	p.opts.Progress(done, p.total)
 	if full {
 		_ = p.flush() // an error is seen again by the last flush
 	}

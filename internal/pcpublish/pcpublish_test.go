@@ -233,9 +233,14 @@ func TestPublishKilledMidway(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled run: %v", err)
 	}
-	res, err := pcpublish.Run(context.Background(), e.ws, e.c, pcpublish.Options{Unpublished: true})
+	calls, last, total := 0, 0, 0 // not locked: the race detector sees calls at once
+	res, err := pcpublish.Run(context.Background(), e.ws, e.c, pcpublish.Options{Unpublished: true, Concurrency: 8,
+		Progress: func(done, tot int) { calls++; last, total = done, tot }})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if calls != last || last != total || total != res.Summary.Published+res.Summary.Refused {
+		t.Errorf("progress: %d calls, last %d of %d; %+v", calls, last, total, res.Summary)
 	}
 	if s := res.Summary; s.Published+s.AlreadyPublished+s.Refused != n || s.Failed != 0 {
 		t.Fatalf("after the interruption: %+v", s)
