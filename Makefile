@@ -55,7 +55,7 @@ build: ## Build bin/pcctl (static, version from git)
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(PCCTL) ./cmd/pcctl
 
 test: fmt-check vet ## Run every test with the race detector, go vet and the gofmt check (what CI runs)
-	CGO_ENABLED=1 $(GO) test -race ./...
+	CGO_ENABLED=1 $(GO) test -race -timeout 30m ./...
 
 lint: fmt-check vet tidy-check golangci-lint ## gofmt check, go vet, go mod tidy check and golangci-lint (.golangci.yml)
 

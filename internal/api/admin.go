@@ -123,19 +123,20 @@ type Token struct {
 	ExpiresAt  time.Time  `json:"expiresAt,omitzero"`  // absent: never expires
 	RevokedAt  time.Time  `json:"revokedAt,omitzero"`  // absent: not revoked
 	LastUsedAt time.Time  `json:"lastUsedAt,omitzero"` // absent: never used
+	CreatedBy  string     `json:"createdBy,omitempty"` // who created it
 	Attributes Attributes `json:"attributes"`
 }
 
 // FromToken is a token as the API sends it.
 func FromToken(t domain.Token) Token {
 	return Token{ID: t.ID, User: t.User, Name: t.Name, CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt, RevokedAt: t.RevokedAt,
-		LastUsedAt: t.LastUsedAt, Attributes: Attributes{ObjectType: "AccessToken"}}
+		LastUsedAt: t.LastUsedAt, CreatedBy: t.CreatedBy, Attributes: Attributes{ObjectType: "AccessToken"}}
 }
 
 // Domain is the token the API describes.
 func (t Token) Domain() domain.Token {
 	return domain.Token{ID: t.ID, User: t.User, Name: t.Name, CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt,
-		RevokedAt: t.RevokedAt, LastUsedAt: t.LastUsedAt}
+		RevokedAt: t.RevokedAt, LastUsedAt: t.LastUsedAt, CreatedBy: t.CreatedBy}
 }
 
 // TokenCreate is the body of POST /pcctl/v1/tokens. TTLSeconds is required: the
@@ -196,6 +197,8 @@ type AuditRecord struct {
 	Seq        int64           `json:"seq"`
 	At         time.Time       `json:"at"`
 	User       string          `json:"user"`
+	Token      string          `json:"token,omitempty"`          // the access token's ID; absent for a local change
+	TokenBy    string          `json:"tokenCreatedBy,omitempty"` // who created that token
 	Action     string          `json:"action"`
 	Entity     string          `json:"entity"`
 	EntityID   string          `json:"entityId"`
@@ -206,7 +209,7 @@ type AuditRecord struct {
 
 // FromAuditRecord is a record as the API sends it.
 func FromAuditRecord(r workspace.AuditRecord) AuditRecord {
-	return AuditRecord{Seq: r.Seq, At: r.At, User: r.User, Action: r.Action, Entity: r.Entity, EntityID: r.EntityID,
+	return AuditRecord{Seq: r.Seq, At: r.At, User: r.User, Token: r.Token, TokenBy: r.TokenCreatedBy, Action: r.Action, Entity: r.Entity, EntityID: r.EntityID,
 		Before: auditJSON(r.Before), After: auditJSON(r.After), Attributes: Attributes{ObjectType: "AuditRecord"}}
 }
 
@@ -225,7 +228,7 @@ func auditJSON(s string) json.RawMessage {
 
 // Record is the record the API describes.
 func (r AuditRecord) Record() workspace.AuditRecord {
-	return workspace.AuditRecord{Seq: r.Seq, At: r.At, User: r.User, Action: r.Action, Entity: r.Entity, EntityID: r.EntityID,
+	return workspace.AuditRecord{Seq: r.Seq, At: r.At, User: r.User, Token: r.Token, TokenCreatedBy: r.TokenBy, Action: r.Action, Entity: r.Entity, EntityID: r.EntityID,
 		Before: auditState(r.Before), After: auditState(r.After)}
 }
 

@@ -3,7 +3,7 @@
 // workspace types. It does no I/O.
 //
 // Where Partner Center's REST API has the resource, the shapes follow its published
-// payloads (../shared/api-samples): camelCase keys, a collection with totalCount, items,
+// payloads (testdata/partnercenter): camelCase keys, a collection with totalCount, items,
 // links and attributes.objectType, seek paging through links.next and its
 // MS-ContinuationToken header. Decoding accepts their quirks: encoding/json matches keys
 // whatever their case, and enumerations accept a name or a number (see Enum).

@@ -39,7 +39,7 @@ const (
 	MaxCustomerPageSize     = 1000 // the largest size accepted
 )
 
-// Customer is a customer as Partner Center describes one (../shared/api-samples/
+// Customer is a customer as Partner Center describes one (testdata/partnercenter/
 // customer.json), with what pcctl keeps that Partner Center has no name for in Pcctl.
 type Customer struct {
 	ID                    string          `json:"id"`
@@ -78,7 +78,9 @@ type CustomerPcctl struct {
 	ResellerMPNID string    `json:"resellerMpnId,omitempty"`
 	CreatedAt     time.Time `json:"createdAt,omitzero"`
 	AdminAccount  string    `json:"adminAccount,omitempty"`
-	Flagged       bool      `json:"flagged"`
+	// PurchasesAllowed is the customer's permission to buy its own products (003).
+	PurchasesAllowed bool `json:"purchasesAllowed,omitempty"`
+	Flagged          bool `json:"flagged"`
 	// FlaggedAt is when the principal flagged it; it is kept on a customer unflagged
 	// to respect the 30-flag cap (FlagResult.Unflagged), with flagged false.
 	FlaggedAt time.Time `json:"flaggedAt,omitzero"`
@@ -98,7 +100,8 @@ func FromCustomerRecord(r workspace.CustomerRecord) Customer {
 		RelationshipToPartner: r.Relationship,
 		Pcctl: &CustomerPcctl{
 			ResellerMPNID: r.ResellerMPNID, CreatedAt: utc(r.CreatedAt), AdminAccount: r.AdminAccount,
-			Flagged: r.Flagged, FlaggedAt: utc(r.FlaggedAt), Pinned: r.Pinned, Opens: r.Opens,
+			PurchasesAllowed: r.PurchasesAllowed,
+			Flagged:          r.Flagged, FlaggedAt: utc(r.FlaggedAt), Pinned: r.Pinned, Opens: r.Opens,
 		},
 		Attributes: Attributes{ObjectType: CustomerObjectType},
 	}
@@ -132,6 +135,7 @@ func (c Customer) Record() (workspace.CustomerRecord, error) {
 	r.Relationship = c.RelationshipToPartner
 	if p := c.Pcctl; p != nil {
 		r.ResellerMPNID, r.CreatedAt, r.AdminAccount = p.ResellerMPNID, utc(p.CreatedAt), p.AdminAccount
+		r.PurchasesAllowed = p.PurchasesAllowed
 		r.Flagged, r.FlaggedAt, r.Pinned, r.Opens = p.Flagged, utc(p.FlaggedAt), p.Pinned, p.Opens
 	}
 	return r, nil
@@ -196,6 +200,9 @@ func (c *Customer) AppendJSON(b []byte) []byte {
 			b = append(b, `"adminAccount":`...)
 			b = AppendString(b, p.AdminAccount)
 			b = append(b, ',')
+		}
+		if p.PurchasesAllowed {
+			b = append(b, `"purchasesAllowed":true,`...)
 		}
 		b = append(b, `"flagged":`...)
 		b = strconv.AppendBool(b, p.Flagged)

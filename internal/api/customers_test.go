@@ -14,7 +14,7 @@ import (
 )
 
 func TestCustomerSamplesDecode(t *testing.T) {
-	b, err := os.ReadFile("testdata/customer.json")
+	b, err := os.ReadFile(pcSample("customer.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +32,7 @@ func TestCustomerSamplesDecode(t *testing.T) {
 		t.Errorf("customer.json = %+v, want %+v", r, want)
 	}
 
-	b, err = os.ReadFile("testdata/customers-page.json")
+	b, err = os.ReadFile(pcSample("customers-page.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -755,12 +755,16 @@ type DealNoteRequest struct {
 // DealImportRow is one row of a deal import's NDJSON body: every field of
 // workspace.DealImportRow, the deal as a referral.
 type DealImportRow struct {
-	Line        int        `json:"line"`
-	Deal        Referral   `json:"deal"`
-	NameColumn  int        `json:"nameColumn,omitempty"`
-	Fingerprint string     `json:"fingerprint,omitempty"`
-	Duplicate   bool       `json:"duplicate,omitempty"`
-	Errors      []RowError `json:"errors,omitzero"`
+	Line       int      `json:"line"`
+	Deal       Referral `json:"deal"`
+	NameColumn int      `json:"nameColumn,omitempty"`
+	// The optional pin to a customer (workspace.DealImportRow).
+	CustomerDomain string     `json:"customerDomain,omitempty"`
+	CustomerID     string     `json:"customerId,omitempty"`
+	PinColumn      int        `json:"pinColumn,omitempty"`
+	Fingerprint    string     `json:"fingerprint,omitempty"`
+	Duplicate      bool       `json:"duplicate,omitempty"`
+	Errors         []RowError `json:"errors,omitzero"`
 }
 
 func dealFromRowErrors(errs []workspace.RowError) []RowError {
@@ -788,6 +792,7 @@ func dealRowErrors(errs []RowError) []workspace.RowError {
 // FromDealImportRow describes a row to import.
 func FromDealImportRow(r workspace.DealImportRow) DealImportRow {
 	return DealImportRow{Line: r.Line, Deal: fromDeal(r.Deal), NameColumn: r.NameColumn, Fingerprint: r.Fingerprint,
+		CustomerDomain: r.CustomerDomain, CustomerID: r.CustomerID, PinColumn: r.PinColumn,
 		Duplicate: r.Duplicate, Errors: dealFromRowErrors(r.Errors)}
 }
 
@@ -798,6 +803,7 @@ func (r DealImportRow) Row() (workspace.DealImportRow, error) {
 		return workspace.DealImportRow{}, err
 	}
 	return workspace.DealImportRow{Line: r.Line, Deal: rec.Deal, NameColumn: r.NameColumn, Fingerprint: r.Fingerprint,
+		CustomerDomain: r.CustomerDomain, CustomerID: r.CustomerID, PinColumn: r.PinColumn,
 		Duplicate: r.Duplicate, Errors: dealRowErrors(r.Errors)}, nil
 }
 
@@ -821,18 +827,20 @@ type DealImportRowResult struct {
 	Name          string     `json:"name"`
 	Outcome       string     `json:"outcome"`
 	Errors        []RowError `json:"errors,omitzero"`
+	Resolution    string     `json:"customerResolution,omitempty"`
 }
 
 // FromDealImportRowResult describes the report of one row.
 func FromDealImportRowResult(r workspace.DealImportRowResult) DealImportRowResult {
 	return DealImportRowResult{Line: r.Line, OpportunityID: r.OpportunityID, ReferralID: r.ReferralID, EngagementID: r.EngagementID,
-		Name: r.Name, Outcome: string(r.Outcome), Errors: dealFromRowErrors(r.Errors)}
+		Name: r.Name, Outcome: string(r.Outcome), Errors: dealFromRowErrors(r.Errors), Resolution: string(r.Resolution)}
 }
 
 // Result is the report of the row.
 func (r DealImportRowResult) Result() workspace.DealImportRowResult {
 	return workspace.DealImportRowResult{Line: r.Line, OpportunityID: r.OpportunityID, ReferralID: r.ReferralID,
-		EngagementID: r.EngagementID, Name: r.Name, Outcome: workspace.DealOutcome(r.Outcome), Errors: dealRowErrors(r.Errors)}
+		EngagementID: r.EngagementID, Name: r.Name, Outcome: workspace.DealOutcome(r.Outcome), Errors: dealRowErrors(r.Errors),
+		Resolution: workspace.Resolution(r.Resolution)}
 }
 
 // FromDealImportResult describes a whole import's result (tests; the server streams it).

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -151,7 +150,7 @@ func TestReferralShape(t *testing.T) {
 
 func decodeReferralFile(t *testing.T, name string, v any) {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
+	b, err := os.ReadFile(api.PCSample(name))
 	if err != nil {
 		t.Fatal(err)
 	}

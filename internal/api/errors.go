@@ -20,6 +20,7 @@ const (
 	CodeRow             = "row"             // 422, *workspace.RowError: a bad row aborted an import
 	CodeBadRequest      = "bad_request"     // 400: the request itself is malformed
 	CodeTooLarge        = "too_large"       // 413: the body is over the server's limit
+	CodeTimeout         = "timeout"         // 408: the body stopped coming
 	CodeMethod          = "method_not_allowed"
 	CodeUnavailable     = "unavailable" // 503: shutting down, or the workspace is busy
 	CodeInternal        = "internal"    // 500
@@ -74,6 +75,8 @@ func (e *Error) Status() int {
 		return http.StatusUnprocessableEntity
 	case CodeTooLarge:
 		return http.StatusRequestEntityTooLarge
+	case CodeTimeout:
+		return http.StatusRequestTimeout
 	case CodeMethod:
 		return http.StatusMethodNotAllowed
 	case CodeUnavailable:
@@ -103,7 +106,7 @@ func ErrorFrom(err error) *Error {
 	case errors.As(err, &invalid):
 		e.Code, e.Field, e.Value, e.Reason = CodeInvalid, invalid.Field, invalid.Value, invalid.Reason
 	case errors.As(err, &forbidden): // before rule: it unwraps to one
-		e.Code, e.User, e.Permission = CodeForbidden, forbidden.User, string(forbidden.Permission)
+		e.Code, e.User, e.Permission, e.Reason = CodeForbidden, forbidden.User, string(forbidden.Permission), forbidden.Reason
 		for _, r := range forbidden.Roles {
 			e.Roles = append(e.Roles, string(r))
 		}
@@ -131,7 +134,7 @@ func (e *Error) Err() error {
 	case CodeInvalid:
 		typed = &domain.InvalidError{Field: e.Field, Value: e.Value, Reason: e.Reason}
 	case CodeForbidden:
-		f := &domain.ForbiddenError{User: e.User, Permission: domain.Permission(e.Permission)}
+		f := &domain.ForbiddenError{User: e.User, Permission: domain.Permission(e.Permission), Reason: e.Reason}
 		for _, r := range e.Roles {
 			f.Roles = append(f.Roles, domain.Role(r))
 		}

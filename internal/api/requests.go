@@ -13,7 +13,7 @@ import (
 )
 
 // Service requests (docs/api/requests.md), in the shape of Partner Center's ServiceRequest
-// resource (../shared/api-samples/servicerequest.json).
+// resource (testdata/partnercenter/servicerequest.json).
 
 // SeverityNames is Partner Center's ServiceRequestSeverity enumeration, in order: a
 // severity sent as a number indexes it. "unknown" (0) means none given.
@@ -293,7 +293,10 @@ type Home struct {
 	HasDeals              bool             `json:"hasDeals"`
 	ExpiringDeals         []Referral       `json:"expiringDeals"`
 	AwaitingDeals         []Referral       `json:"awaitingDeals"`
-	Attributes            Attributes       `json:"attributes"`
+	// PendingRelationshipRequests are the relationship requests customers have not
+	// accepted yet (with the role for customer relationships).
+	PendingRelationshipRequests []RelationshipRequest `json:"pendingRelationshipRequests"`
+	Attributes                  Attributes            `json:"attributes"`
 }
 
 // FromHome is the overview as the API sends it.
@@ -308,6 +311,10 @@ func FromHome(h workspace.HomeOverview) Home {
 		ExpiringDeals:         make([]Referral, len(h.ExpiringDeals)),
 		AwaitingDeals:         make([]Referral, len(h.AwaitingDeals)),
 		Attributes:            Attributes{ObjectType: "Home"},
+	}
+	out.PendingRelationshipRequests = make([]RelationshipRequest, len(h.PendingRelationships))
+	for i, r := range h.PendingRelationships {
+		out.PendingRelationshipRequests[i] = FromRelationshipRequest(r, "", false)
 	}
 	for i, c := range h.Pinned {
 		out.PinnedCustomers[i] = FromCustomerRecord(c)
@@ -351,6 +358,9 @@ func (h Home) Overview() (workspace.HomeOverview, error) {
 			return out, err
 		}
 		out.OpenRequests = append(out.OpenRequests, rec)
+	}
+	for _, r := range h.PendingRelationshipRequests {
+		out.PendingRelationships = append(out.PendingRelationships, r.Domain())
 	}
 	for _, list := range []struct {
 		from []Referral

@@ -17,7 +17,7 @@ import (
 
 func decodeRequestFile(t *testing.T, name string) workspace.RequestRecord {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
+	b, err := os.ReadFile(name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,9 +64,9 @@ func TestDecodeServiceRequestSamples(t *testing.T) {
 		want     domain.ServiceRequest
 		favorite bool
 	}{
-		{"servicerequest.json", sample, false},
-		{"servicerequest-numeric.json", numeric, false},
-		{"servicerequest-mixed.json", mixed, true},
+		{api.PCSample("servicerequest.json"), sample, false},
+		{filepath.Join("testdata", "servicerequest-numeric.json"), numeric, false},
+		{filepath.Join("testdata", "servicerequest-mixed.json"), mixed, true},
 	} {
 		got := decodeRequestFile(t, tc.file)
 		want := workspace.RequestRecord{ServiceRequest: tc.want, Favorite: tc.favorite}

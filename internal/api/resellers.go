@@ -245,6 +245,9 @@ func (s Subscription) Domain() (domain.Subscription, error) {
 // Subscription. An absent (or null) field stays as it is; "" as partnerId or
 // pcctl.supportContact removes the association.
 type SubscriptionPatch struct {
+	// Status suspends ("suspended") or reactivates ("active") the subscription, as
+	// Partner Center's PATCH does; alone.
+	Status    *string                 `json:"status,omitempty"`
 	Quantity  *int                    `json:"quantity,omitempty"`
 	PartnerID *string                 `json:"partnerId,omitempty"`
 	Pcctl     *SubscriptionPatchPcctl `json:"pcctl,omitempty"`
@@ -257,7 +260,7 @@ type SubscriptionPatchPcctl struct {
 
 // FromSubscriptionChange is the patch of ch.
 func FromSubscriptionChange(ch workspace.SubscriptionChange) SubscriptionPatch {
-	p := SubscriptionPatch{Quantity: ch.Quantity, PartnerID: ch.Reseller}
+	p := SubscriptionPatch{Status: ch.Status, Quantity: ch.Quantity, PartnerID: ch.Reseller}
 	if ch.SupportContact != nil {
 		p.Pcctl = &SubscriptionPatchPcctl{SupportContact: ch.SupportContact}
 	}
@@ -266,7 +269,7 @@ func FromSubscriptionChange(ch workspace.SubscriptionChange) SubscriptionPatch {
 
 // Change is the change p describes.
 func (p SubscriptionPatch) Change() workspace.SubscriptionChange {
-	ch := workspace.SubscriptionChange{Quantity: p.Quantity, Reseller: p.PartnerID}
+	ch := workspace.SubscriptionChange{Status: p.Status, Quantity: p.Quantity, Reseller: p.PartnerID}
 	if p.Pcctl != nil {
 		ch.SupportContact = p.Pcctl.SupportContact
 	}

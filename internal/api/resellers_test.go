@@ -15,7 +15,7 @@ import (
 
 // The published sample of Partner Center's indirect resellers decodes into Reseller.
 func TestResellerSample(t *testing.T) {
-	b, err := os.ReadFile("testdata/indirect-resellers.json")
+	b, err := os.ReadFile(pcSample("indirect-resellers.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func TestResellerSample(t *testing.T) {
 
 // Partner Center's RelationshipRequest sample decodes into Invitation: its link is URL.
 func TestRelationshipRequestSample(t *testing.T) {
-	b, err := os.ReadFile("testdata/relationship-request.json")
+	b, err := os.ReadFile(pcSample("relationship-request.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -51,6 +51,9 @@ func Run(f *cmdutil.Factory, args []string) int {
 	cmd.SetOut(f.IOStreams.Out)
 	cmd.SetErr(f.IOStreams.ErrOut)
 	err := cmd.ExecuteContext(ctx)
+	if ferr := f.FinishOutput(ctx, err == nil || cmdutil.ExitCode(err) == cmdutil.ExitPartial); err == nil {
+		err = ferr
+	}
 	if cerr := f.Close(); err == nil && cerr != nil {
 		err = cerr
 	}
@@ -68,8 +71,17 @@ func Run(f *cmdutil.Factory, args []string) int {
 	}
 	code := cmdutil.ExitCode(err)
 	msg := err.Error()
+	if code == cmdutil.ExitPartial {
+		// Not an error: the command did its work, and says what it left out.
+		fmt.Fprintln(f.IOStreams.ErrOut, msg)
+		return code
+	}
 	if code == cmdutil.ExitFailure && isCobraUsage(msg) {
 		code = cmdutil.ExitUsage
+		// cobra's suggestions, on lines of their own, become one clause of the line.
+		if head, names, ok := strings.Cut(msg, "\n\nDid you mean this?\n"); ok {
+			msg = head + " (did you mean " + cmdutil.JoinOr(strings.Fields(names)) + "?)"
+		}
 		msg += "; see 'pcctl --help'"
 	}
 	fmt.Fprintln(f.IOStreams.ErrOut, "Error: "+msg)

@@ -51,6 +51,7 @@
 package app_test
 
 import (
+	"bufio"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -63,6 +64,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf16"
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"golang.org/x/text/encoding/charmap"
@@ -127,8 +129,11 @@ func runScripts(t *testing.T, remote bool) {
 			"writefile":     cmdWriteFile,
 			"bom":           cmdBOM,
 			"cp1252":        cmdCP1252,
+			"utf16":         cmdUTF16,
+			"repeat":        cmdRepeat,
 			"partner":       cmdPartner,
 			"as":            cmdAs,
+			"filemode":      cmdFileMode,
 			"partnercenter": cmdPartnerCenter,
 			"sleep":         cmdSleep,
 			"makepsc":       cmdMakePSC,
@@ -297,6 +302,45 @@ func cmdCP1252(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(os.WriteFile(name, out, 0o644))
 }
 
+// utf16 FILE re-encodes a UTF-8 text file as UTF-16 little endian with a byte order mark,
+// as Excel saves "Unicode text".
+func cmdUTF16(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: utf16 FILE")
+	}
+	name := ts.MkAbs(args[0])
+	b, err := os.ReadFile(name)
+	ts.Check(err)
+	out := []byte{0xFF, 0xFE}
+	for _, u := range utf16.Encode([]rune(string(b))) {
+		out = append(out, byte(u), byte(u>>8))
+	}
+	ts.Check(os.WriteFile(name, out, 0o644))
+}
+
+// repeat N FILE LINE appends N lines to FILE: LINE, read as the body of a Go string
+// literal (as writefile reads it), with {n} replaced by the line's number, 1 to N.
+func cmdRepeat(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: repeat N FILE LINE")
+	}
+	n, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	line, err := strconv.Unquote(`"` + strings.ReplaceAll(args[2], `"`, `\"`) + `"`)
+	if err != nil {
+		ts.Fatalf("repeat: %q is not a Go string body: %v", args[2], err)
+	}
+	f, err := os.OpenFile(ts.MkAbs(args[1]), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	ts.Check(err)
+	w := bufio.NewWriter(f)
+	for i := 1; i <= n; i++ {
+		w.WriteString(strings.ReplaceAll(line, "{n}", strconv.Itoa(i)))
+		w.WriteByte('\n')
+	}
+	ts.Check(w.Flush())
+	ts.Check(f.Close())
+}
+
 // partner MPNID [NAME] makes MPNID an active indirect reseller (named NAME, by default
 // "Reseller MPNID", at the address mpnMPNID@resellers.example) the way a user does: a
 // partnership request, then its acceptance. Customers are added on behalf of active
@@ -322,5 +366,19 @@ func cmdPartner(ts *testscript.TestScript, neg bool, args []string) {
 	// "--": a token may start with a hyphen (base64url), and would be taken for a flag.
 	if err := ts.Exec("pcctl", "reseller", "accept", "--mpn-id", mpnID, "--name", name, "--", draft.Token); err != nil {
 		ts.Fatalf("partner: reseller accept: %v", err)
+	}
+}
+
+// filemode MODE FILE requires FILE's permission bits to be MODE (octal, such as 0600).
+func cmdFileMode(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: filemode MODE FILE")
+	}
+	want, err := strconv.ParseUint(args[0], 8, 32)
+	ts.Check(err)
+	st, err := os.Stat(ts.MkAbs(args[1]))
+	ts.Check(err)
+	if got := st.Mode().Perm(); got != os.FileMode(want) {
+		ts.Fatalf("%s has mode %#o, want %#o", args[1], got, want)
 	}
 }

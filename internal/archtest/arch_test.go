@@ -47,7 +47,7 @@ var rules = map[string][]string{
 	"internal/workspace":        {"internal/domain"},
 	"internal/workspace/sqlite": {"internal/workspace", "internal/domain", "modernc.org/sqlite", "github.com/google/uuid"},
 	"internal/jsonstr":          {},
-	"internal/output":           {"internal/iostreams", "internal/jsonstr", "github.com/olekukonko/tablewriter", "github.com/mattn/go-runewidth", "github.com/spf13/cobra"},
+	"internal/output":           {"internal/iostreams", "internal/jsonstr", "github.com/itchyny/gojq", "github.com/olekukonko/tablewriter", "github.com/mattn/go-runewidth", "github.com/spf13/cobra"},
 	"internal/iostreams":        {"golang.org/x/term"},
 	"internal/csvread":          {},
 	"internal/customercsv":      {"internal/csvread"},

@@ -2,6 +2,7 @@ package cmdutil
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -88,4 +89,89 @@ func oneLine(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// ResolvePrefix turns the beginning of a deal ID or service request reference into the
+// whole one, as git does for commits: an exact value, or the only one that begins so, is
+// used; a prefix several begin with is a usage error listing them (exit 2); one that none
+// begins with is left as it is, for the look-up to report as not found.
+func (f *Factory) ResolvePrefix(ctx context.Context, kind workspace.CompleteKind, noun, ref string) (string, error) {
+	if ref == "" {
+		return ref, nil
+	}
+	ws, err := f.Workspace(ctx)
+	if err != nil {
+		return "", err
+	}
+	const shown = 10
+	cands, err := ws.Complete(ctx, kind, ref, shown+1)
+	if err != nil || len(cands) == 0 {
+		return ref, nil // the look-up that follows says what is wrong
+	}
+	var list []string
+	for _, c := range cands {
+		if c.Value == ref {
+			return ref, nil
+		}
+		list = append(list, c.Value+" "+oneLine(c.Description))
+	}
+	if len(cands) == 1 {
+		return cands[0].Value, nil
+	}
+	more := ""
+	if len(cands) > shown {
+		list, more = list[:shown], " and more"
+	}
+	return "", Usagef("%q is the beginning of several %ss: %s%s; give more of it", ref, noun, strings.Join(list, ", "), more)
+}
+
+// WithPrefixArg makes commands whose first argument is a deal ID or request reference
+// take a unique beginning of it (ResolvePrefix), and complete it with the values of kind.
+func (f *Factory) WithPrefixArg(kind workspace.CompleteKind, noun string, cmds ...*cobra.Command) {
+	for _, c := range cmds {
+		run := c.RunE
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				id, err := f.ResolvePrefix(cmd.Context(), kind, noun, args[0])
+				if err != nil {
+					return err
+				}
+				args = append([]string{id}, args[1:]...)
+			}
+			return run(cmd, args)
+		}
+		if c.ValidArgsFunction == nil {
+			c.ValidArgsFunction = f.CompleteArgs(kind, 1)
+		}
+	}
+}
+
+// ResolveCustomer turns what 'customers search' accepts (a tenant ID, a domain, or the
+// beginning of a name or domain) into one customer's tenant ID: a term several customers
+// match is a usage error listing them (exit 2); one none matches is not found (exit 3).
+func ResolveCustomer(ctx context.Context, ws workspace.Workspace, flag, ref string) (string, error) {
+	c, err := ws.Customer(ctx, ref)
+	if err == nil {
+		return c.ID, nil
+	}
+	if !errors.Is(err, domain.ErrNotFound) || strings.TrimSpace(ref) == "" {
+		return "", err
+	}
+	const shown = 10
+	found, serr := ws.SearchCustomers(ctx, ref, shown+1)
+	if serr != nil || len(found) == 0 {
+		return "", err
+	}
+	if len(found) == 1 {
+		return found[0].ID, nil
+	}
+	var list []string
+	for _, c := range found[:min(len(found), shown)] {
+		list = append(list, c.CompanyName+" ("+c.Domain+")")
+	}
+	more := ""
+	if len(found) > shown {
+		more = " and more"
+	}
+	return "", Usagef("%s %q matches several customers: %s%s; give its domain or tenant ID", flag, ref, strings.Join(list, ", "), more)
 }

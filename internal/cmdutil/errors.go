@@ -9,9 +9,11 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/pcctl/pcctl/internal/domain"
 	"github.com/pcctl/pcctl/internal/output"
+	"github.com/pcctl/pcctl/internal/workspace"
 )
 
 // Exit codes, documented in `pcctl help exit-codes`.
@@ -24,7 +26,20 @@ const (
 	// ExitDenied is an access refused: no valid access token (a server's 401) or a role
 	// missing (403).
 	ExitDenied = 5
+	// ExitPartial is a command that completed but left rows out: an import that skipped
+	// bad rows (--on-error skip). Its output (the summary) is complete; the rows left out
+	// are listed on stderr.
+	ExitPartial = 6
 )
+
+// PartialError ends a command that completed but left rows out: exit 6, its message
+// printed on stderr as it is (not as an error: the work was done).
+type PartialError struct{ Msg string }
+
+func (e *PartialError) Error() string { return e.Msg }
+
+// Partialf builds a PartialError.
+func Partialf(format string, a ...any) error { return &PartialError{Msg: fmt.Sprintf(format, a...)} }
 
 // UsageError is a command line pcctl cannot act on: a bad flag, a missing argument, a
 // value out of its allowed set.
@@ -44,9 +59,12 @@ func ExitCode(err error) int {
 	var auth *domain.AuthError
 	var forbidden *domain.ForbiddenError
 	var remoteOnly *RemoteError
+	var partial *PartialError
 	switch {
 	case err == nil:
 		return ExitOK
+	case errors.As(err, &partial):
+		return ExitPartial
 	case errors.As(err, &usage), errors.As(err, &outUsage), errors.As(err, &invalid), errors.As(err, &remoteOnly):
 		return ExitUsage
 	case errors.Is(err, domain.ErrNotFound):
@@ -98,6 +116,16 @@ func PlainFlagError(err error) string {
 	return msg
 }
 
+// MaxArgs allows at most n arguments.
+func MaxArgs(n int, names string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) > n {
+			return Usagef("%s takes at most %s (got %d arguments: %s); see '%s --help'", cmd.CommandPath(), names, len(args), strings.Join(args, " "), cmd.CommandPath())
+		}
+		return nil
+	}
+}
+
 // MinArgs requires at least n arguments.
 func MinArgs(n int, names string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
@@ -117,7 +145,14 @@ func NounCommand(cmd *cobra.Command) *cobra.Command {
 		if len(args) == 0 {
 			return c.Help()
 		}
-		return Usagef("unknown command %q for %q; see '%s --help'", args[0], c.CommandPath(), c.CommandPath())
+		hint := ""
+		if c.SuggestionsMinimumDistance <= 0 {
+			c.SuggestionsMinimumDistance = 2
+		}
+		if s := c.SuggestionsFor(args[0]); len(s) > 0 {
+			hint = fmt.Sprintf(" (did you mean %s?)", JoinOr(s))
+		}
+		return Usagef("unknown command %q for %q%s; see '%s --help'", args[0], c.CommandPath(), hint, c.CommandPath())
 	}
 	return cmd
 }
@@ -167,3 +202,151 @@ func (e *Interrupted) Error() string { return "interrupted: " + e.Msg }
 
 // Unwrap makes errors.Is(err, context.Canceled) true.
 func (e *Interrupted) Unwrap() error { return context.Canceled }
+
+// CheckResellerFilter is called when a list filtered by --reseller MPNID came out empty:
+// an MPN ID that is no reseller's and no customer's reseller is a typo, not an empty
+// answer, and is reported as not found (exit 3), as an unknown --customer is.
+func CheckResellerFilter(ctx context.Context, ws workspace.Workspace, mpnID string) error {
+	_, err := ws.Reseller(ctx, mpnID)
+	if !errors.Is(err, domain.ErrNotFound) {
+		return err
+	}
+	any := false
+	err = ws.ListCustomers(ctx, workspace.ListQuery{View: domain.ViewAll, Reseller: mpnID, Limit: 1},
+		func(workspace.CustomerRecord) error { any = true; return nil })
+	if err != nil || any {
+		return err
+	}
+	return &domain.NotFoundError{Kind: "reseller", Ref: mpnID}
+}
+
+// JoinOr lists items as alternatives: "a", "a or b", "a, b or c".
+func JoinOr(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
+}
+
+// FlagHint adds to a flag error what the user probably meant: the flags closest to an
+// unknown one (--veiw: --view), and --format for kubectl's and az's -o/--output.
+func FlagHint(cmd *cobra.Command, err error) string {
+	msg := err.Error()
+	var name string
+	switch {
+	case strings.HasPrefix(msg, "unknown flag: --"):
+		name = strings.TrimPrefix(msg, "unknown flag: --")
+	case strings.HasPrefix(msg, "unknown shorthand flag: "):
+		// "unknown shorthand flag: 'o' in -o"
+		if i := strings.Index(msg, "'"); i >= 0 && i+2 < len(msg) {
+			name = msg[i+1 : i+2]
+		}
+	default:
+		return ""
+	}
+	if name == "o" || name == "output" {
+		if cmd.Flags().Lookup("format") != nil {
+			return " (pcctl chooses the output format with --format, such as --format json)"
+		}
+		return ""
+	}
+	var best []string
+	bestDist := 3
+	if len(name) <= 4 {
+		bestDist = 2
+	}
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		if f.Hidden {
+			return
+		}
+		d := levenshtein(name, f.Name)
+		if strings.HasPrefix(f.Name, name) && len(name) >= 3 {
+			d = 1
+		}
+		switch {
+		case d < bestDist:
+			best, bestDist = []string{"--" + f.Name}, d
+		case d == bestDist && len(best) > 0:
+			best = append(best, "--"+f.Name)
+		}
+	})
+	if len(best) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %s?)", JoinOr(best))
+}
+
+// levenshtein is the edit distance between a and b, counting a swap of two neighbouring
+// letters as one edit (--veiw is one from --view).
+func levenshtein(a, b string) int {
+	ra, rb := []rune(strings.ToLower(a)), []rune(strings.ToLower(b))
+	d := make([][]int, len(ra)+1)
+	for i := range d {
+		d[i] = make([]int, len(rb)+1)
+		d[i][0] = i
+	}
+	for j := range rb {
+		d[0][j+1] = j + 1
+	}
+	for i := 1; i <= len(ra); i++ {
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(ra)][len(rb)]
+}
+
+// errLimitReached stops a listing at its --limit.
+var errLimitReached = errors.New("--limit reached")
+
+// AddLimitFlag adds --limit N to a list command; CheckLimit checks it.
+func AddLimitFlag(cmd *cobra.Command, noun string) *int {
+	var n int
+	cmd.Flags().IntVar(&n, "limit", 0, "show at most this many "+noun+" (0: no limit)")
+	return &n
+}
+
+// CheckLimit refuses a negative --limit.
+func CheckLimit(n int) error {
+	if n < 0 {
+		return Usagef("--limit must be 0 or more, not %d", n)
+	}
+	return nil
+}
+
+// Limit passes the first n records to each (all of them when n is 0), then stops the
+// listing; LimitDone turns that stop back into success.
+func Limit[T any](n int, each func(T) error) func(T) error {
+	if n <= 0 {
+		return each
+	}
+	count := 0
+	return func(v T) error {
+		if count >= n {
+			return errLimitReached
+		}
+		count++
+		if err := each(v); err != nil {
+			return err
+		}
+		if count >= n {
+			return errLimitReached
+		}
+		return nil
+	}
+}
+
+// LimitDone is err, unless it is the stop of Limit.
+func LimitDone(err error) error {
+	if errors.Is(err, errLimitReached) {
+		return nil
+	}
+	return err
+}

@@ -6,12 +6,17 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/pcctl/pcctl/internal/config"
 	"github.com/pcctl/pcctl/internal/domain"
 	"github.com/pcctl/pcctl/internal/fileutil"
 	"github.com/pcctl/pcctl/internal/iostreams"
+	"github.com/pcctl/pcctl/internal/output"
 	"github.com/pcctl/pcctl/internal/prompter"
 	"github.com/pcctl/pcctl/internal/workspace"
 	"github.com/pcctl/pcctl/internal/workspace/remote"
@@ -27,6 +32,36 @@ func (e *RemoteError) Error() string {
 		"(--endpoint, PCCTL_ENDPOINT or the config's endpoint): run it where the server's workspace is, with --workspace", e.Endpoint)
 }
 
+// NoWorkspaceError is a command that only reads, given a workspace (by --workspace,
+// PCCTL_WORKSPACE or the config file) that does not exist: a typo must not read as an
+// empty workspace. Exit 3.
+type NoWorkspaceError struct{ Path string }
+
+func (e *NoWorkspaceError) Error() string {
+	return fmt.Sprintf("no workspace at %s (named by --workspace, PCCTL_WORKSPACE or the config's workspace): "+
+		"check the path; a command that writes creates it ('pcctl workspace migrate' creates an empty one)", e.Path)
+}
+
+// Unwrap makes errors.Is(err, domain.ErrNotFound) true: exit 3.
+func (e *NoWorkspaceError) Unwrap() error { return domain.ErrNotFound }
+
+// readsOnly is the annotation ReadsOnly sets.
+const readsOnly = "pcctl/reads-only"
+
+// ReadsOnly marks a command that only reads the workspace: given a workspace by name that
+// does not exist, it fails (exit 3) rather than create an empty one. The default workspace
+// is still created on first use.
+func ReadsOnly(cmd *cobra.Command) *cobra.Command {
+	if cmd.Annotations == nil {
+		cmd.Annotations = map[string]string{}
+	}
+	cmd.Annotations[readsOnly] = "true"
+	return cmd
+}
+
+// IsReadOnly tells whether cmd was marked with ReadsOnly.
+func IsReadOnly(cmd *cobra.Command) bool { return cmd.Annotations[readsOnly] == "true" }
+
 // Factory gives commands their dependencies, each built when first asked for and each
 // replaceable in tests.
 type Factory struct {
@@ -40,7 +75,12 @@ type Factory struct {
 
 	Prompter func() prompter.Prompter
 
+	// ReadOnly is set, by the root command, for a command that only reads (ReadsOnly): it
+	// does not create a workspace named explicitly that does not exist.
+	ReadOnly bool
+
 	opened *sqlite.DB
+	jq     *output.JQWriter
 	remote *remote.Client
 	// fixedNow is the PCCTL_NOW clock, zero when the clock is real.
 	fixedNow time.Time
@@ -75,6 +115,15 @@ func (f *Factory) OpenLocal(ctx context.Context, opts sqlite.Options) (*sqlite.D
 	}
 	if path == "" {
 		return nil, errors.New("there is no default place for the workspace: HOME is not set (nor XDG_DATA_HOME, as an absolute path); name the workspace with --workspace or PCCTL_WORKSPACE")
+	}
+	if f.ReadOnly && !isDefault {
+		// Lstat: a dangling symbolic link is reported by Open, which says where it points.
+		if _, err := os.Lstat(path); errors.Is(err, os.ErrNotExist) {
+			if abs, err := filepath.Abs(path); err == nil {
+				path = abs
+			}
+			return nil, &NoWorkspaceError{Path: path}
+		}
 	}
 	opts.Now, opts.Random, opts.CreateFolder = f.Now, f.Random, isDefault
 	db, err := sqlite.Open(ctx, path, opts)
@@ -123,6 +172,27 @@ func (f *Factory) Workspace(ctx context.Context) (workspace.Workspace, error) {
 	return db.As(domain.Owner(f.Config.User())), nil
 }
 
+// FilterOutput sends standard output through a --jq expression: the command's output is
+// kept, and FinishOutput writes what the expression makes of it.
+func (f *Factory) FilterOutput(expr string) error {
+	jq, err := output.CompileJQ(expr)
+	if err != nil {
+		return err
+	}
+	f.jq = jq.Writer(f.IOStreams.Out)
+	f.IOStreams.Out = f.jq
+	return nil
+}
+
+// FinishOutput runs the --jq expression, if any, over what the command printed. ok is
+// false when the command failed: its output is then dropped.
+func (f *Factory) FinishOutput(ctx context.Context, ok bool) error {
+	if f.jq == nil || !ok {
+		return nil
+	}
+	return f.jq.Finish(ctx)
+}
+
 // Close releases what the factory opened.
 func (f *Factory) Close() error {
 	if f.remote != nil {
@@ -138,8 +208,30 @@ func (f *Factory) Close() error {
 // is the workspace (or its -wal and -shm files) or one of the command's input files:
 // written over, they would be lost. "-" is not a file name here.
 func (f *Factory) CreateOutput(flag, path string, inputs ...string) (*fileutil.AtomicFile, error) {
+	if err := f.checkOutput(flag, path, inputs...); err != nil {
+		return nil, err
+	}
+	return fileutil.CreateAtomic(path)
+}
+
+// CreateSecretOutput is CreateOutput for a file that holds a secret (an invitation draft
+// holds its acceptance link): the file is 0600 whatever the umask (fileutil.CreateSecret).
+func (f *Factory) CreateSecretOutput(flag, path string, inputs ...string) (*fileutil.AtomicFile, error) {
+	if err := f.checkOutput(flag, path, inputs...); err != nil {
+		return nil, err
+	}
+	return fileutil.CreateSecret(path)
+}
+
+func (f *Factory) checkOutput(flag, path string, inputs ...string) error {
 	if path == "-" {
-		return nil, Usagef("%s needs a file name ('-' is not one: standard output carries the command's own output)", flag)
+		return Usagef("%s needs a file name ('-' is not one: standard output carries the command's own output)", flag)
+	}
+	switch strings.ToLower(path) {
+	case "json", "ndjson", "csv", "table", "yaml", "text", "tsv":
+		// kubectl's and az's -o json: here -o names the output file.
+		return Usagef("%s %s would write a file named %s: %s names the output file, and --format the format (--format %s); to write a file of that name, give %s ./%s",
+			flag, path, path, flag, strings.ToLower(path), flag, path)
 	}
 	target, err := os.Stat(path)
 	if err == nil {
@@ -147,17 +239,17 @@ func (f *Factory) CreateOutput(flag, path string, inputs ...string) (*fileutil.A
 			ws, _ := f.Config.Workspace()
 			for _, p := range []string{ws, ws + "-wal", ws + "-shm"} {
 				if st, err := os.Stat(p); err == nil && os.SameFile(st, target) {
-					return nil, Usagef("%s %s is the workspace file: writing there would destroy the workspace (to copy it, use 'pcctl workspace backup')", flag, path)
+					return Usagef("%s %s is the workspace file: writing there would destroy the workspace (to copy it, use 'pcctl workspace backup')", flag, path)
 				}
 			}
 		}
 		for _, in := range inputs {
 			if st, err := os.Stat(in); err == nil && os.SameFile(st, target) {
-				return nil, Usagef("%s %s is the file being read: writing there would replace it; choose another name", flag, path)
+				return Usagef("%s %s is the file being read: writing there would replace it; choose another name", flag, path)
 			}
 		}
 	}
-	return fileutil.CreateAtomic(path)
+	return nil
 }
 
 // Input is a file a command reads: standard input for "-".

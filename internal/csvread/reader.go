@@ -9,16 +9,17 @@
 // newlines and doubled quotes; a quote anywhere else is an error), with
 // these additions:
 //
-//   - A UTF-8 byte order mark is skipped. UTF-16 files, Excel workbooks and
-//     files with old Mac (CR only) line endings are rejected with a hint.
+//   - The bytes are decoded by a Decoder (UTF-8 with or without a byte order
+//     mark, Windows-1252, UTF-16 with a byte order mark; see Decoder), unless
+//     the caller decoded them (Options.ValidUTF8). Excel workbooks, UTF-16
+//     without a byte order mark and files with old Mac (CR only) line
+//     endings are rejected with a hint.
 //   - The delimiter is a comma, semicolon or tab, whichever occurs most
 //     outside quotes in the header line (ties favour the comma).
 //   - Lines may end in LF or CRLF; CRLF inside a quoted value reads as LF.
 //   - Records whose fields are all empty or spaces (blank lines, or rows of
 //     bare delimiters as spreadsheets sometimes export) are skipped; so are
 //     lines of only spaces, commas and semicolons before the header.
-//   - Every field must be valid UTF-8 (unless the caller vouches for the
-//     whole input: Options.ValidUTF8).
 //   - A physical line, and a record (with its quoted newlines), may not be
 //     longer than a limit (1 MiB unless Options say otherwise): a file with
 //     longer ones is not the CSV file it should be.
@@ -57,16 +58,12 @@ const (
 	// SaveAsUTF8 tells how to save a spreadsheet as a CSV file in UTF-8.
 	SaveAsUTF8 = `in Excel: Save As, "CSV UTF-8 (Comma delimited)"`
 
-	// ReasonUTF16 is the reason given for a file that starts with a UTF-16
-	// byte order mark.
-	ReasonUTF16 = "file is UTF-16 encoded; save it as UTF-8 (" + SaveAsUTF8 + ")"
 	// ReasonWorkbook is the reason given for an Excel workbook (.xlsx or .xls).
 	ReasonWorkbook = "file is an Excel workbook, not a CSV file; save it as CSV (" + SaveAsUTF8 + ")"
 
 	reasonEmpty       = "file is empty: expected a header row"
 	reasonNUL         = "file contains NUL bytes, so it is probably UTF-16 encoded; save it as UTF-8 (" + SaveAsUTF8 + ")"
 	reasonCROnly      = "lines end with a bare carriage return (old Mac format); save the file with Windows or Unix line endings (" + SaveAsUTF8 + ")"
-	reasonInvalidUTF8 = "not valid UTF-8 text; save the file as UTF-8 (" + SaveAsUTF8 + ")"
 	reasonBareQuote   = `quote in an unquoted value (enclose the whole value in quotes and double each quote inside it, as in "Contoso ""Retail"" Ltd")`
 	reasonSpaceBefore = "space before an opening quote (a quoted value must begin with the quote; remove the space)"
 	reasonSpaceAfter  = "space after a closing quote (a quoted value must end with the quote; remove the space)"
@@ -91,9 +88,14 @@ type Options struct {
 	// CSV <Content>". Default: "file".
 	Content string
 
-	// ValidUTF8 tells that the caller has checked that the whole input is
-	// valid UTF-8 (e.g. it decoded it): fields are not checked again.
+	// ValidUTF8 tells that the input is valid UTF-8 text already (the caller
+	// decoded it with a Decoder): it is not decoded again.
 	ValidUTF8 bool
+
+	// Encoding and OtherEncoding are the Decoder's (DecodeOptions), when the
+	// input is not ValidUTF8.
+	Encoding      Encoding
+	OtherEncoding string
 
 	// MaxLine is the longest physical line accepted, in bytes, and
 	// MaxRecord the longest record, quoted newlines included. 0 means
@@ -196,7 +198,7 @@ type Reader struct {
 	content     string
 	maxLine     int
 	maxRecord   int
-	validUTF8   bool
+	decoder     *Decoder // nil when the input was decoded by the caller
 
 	src   *bufio.Reader
 	delim byte
@@ -217,9 +219,6 @@ type Reader struct {
 // header are *Error; other errors come from reading r.
 func NewReader(r io.Reader, opts Options) (*Reader, error) {
 	cr := newReader(r, opts, bufSize)
-	if err := cr.checkStart(); err != nil {
-		return nil, err
-	}
 	found, err := cr.scanHeader()
 	if err != nil {
 		return nil, err
@@ -231,9 +230,6 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 		if err == io.EOF {
 			return nil, cr.errorf(0, 0, "", cr.emptyReason)
 		}
-		return nil, err
-	}
-	if err := cr.checkUTF8(); err != nil {
 		return nil, err
 	}
 	rec := &cr.rec
@@ -255,7 +251,10 @@ func newReader(r io.Reader, opts Options, size int) *Reader {
 		content:     opts.Content,
 		maxLine:     opts.MaxLine,
 		maxRecord:   opts.MaxRecord,
-		validUTF8:   opts.ValidUTF8,
+	}
+	if !opts.ValidUTF8 {
+		cr.decoder = NewDecoder(r, DecodeOptions{Name: opts.Name, Encoding: opts.Encoding, OtherEncoding: opts.OtherEncoding})
+		r = cr.decoder
 	}
 	if cr.emptyReason == "" {
 		cr.emptyReason = reasonEmpty
@@ -287,6 +286,16 @@ func (r *Reader) HeaderLine() int { return r.headerLine }
 // HeaderPos returns where header column i starts.
 func (r *Reader) HeaderPos(i int) Position { return r.headerPos[i] }
 
+// Encoding names the encoding of the file (Decoder.Encoding), or "" when the
+// caller decoded it. With EncodingAuto, it is final only once the whole file
+// is read.
+func (r *Reader) Encoding() string {
+	if r.decoder == nil {
+		return ""
+	}
+	return r.decoder.Encoding()
+}
+
 // Delimiter returns the field delimiter detected from the header line:
 // ',', ';' or '\t'.
 func (r *Reader) Delimiter() rune { return rune(r.delim) }
@@ -314,9 +323,6 @@ func (r *Reader) Read() (*Record, error) {
 		if !r.blankRecord() {
 			break
 		}
-	}
-	if err := r.checkUTF8(); err != nil {
-		return nil, err
 	}
 	if n, want := r.rec.Len(), len(r.header); n != want {
 		var hint string
@@ -379,37 +385,6 @@ func (r *Reader) columnName(i int) string {
 		return r.header[i]
 	}
 	return ""
-}
-
-// Sniff looks at the first bytes of a file for what is not CSV text: it
-// returns an *Error naming file for a UTF-16 byte order mark or an Excel
-// workbook, and otherwise the length of a UTF-8 byte order mark (3, or 0 if
-// there is none). b may be any prefix of the file of at least 4 bytes (or
-// the whole file).
-func Sniff(b []byte, file string) (bom int, err error) {
-	switch {
-	case bytes.HasPrefix(b, []byte("\xEF\xBB\xBF")):
-		return 3, nil
-	case bytes.HasPrefix(b, []byte("\xFF\xFE")), bytes.HasPrefix(b, []byte("\xFE\xFF")):
-		return 0, &Error{File: file, Reason: ReasonUTF16}
-	case bytes.HasPrefix(b, []byte("PK\x03\x04")), bytes.HasPrefix(b, []byte("\xD0\xCF\x11\xE0")):
-		return 0, &Error{File: file, Reason: ReasonWorkbook}
-	}
-	return 0, nil
-}
-
-// checkStart looks at the first bytes for a byte order mark or a workbook.
-func (r *Reader) checkStart() error {
-	b, err := r.src.Peek(4)
-	if err != nil && err != io.EOF {
-		return r.fail(fmt.Errorf("reading %s: %w", r.name, err))
-	}
-	bom, err := Sniff(b, r.name)
-	if err != nil {
-		return err
-	}
-	_, _ = r.src.Discard(bom)
-	return nil
 }
 
 // scanHeader skips blank lines, reads the header line(s) into r.pending
@@ -519,7 +494,10 @@ func (r *Reader) rawLine() ([]byte, error) {
 		line = r.lineBuf
 	}
 	if err != nil && err != io.EOF {
-		return nil, r.fail(fmt.Errorf("reading %s: %w", r.name, err))
+		if _, ok := err.(*Error); !ok && r.decoder == nil {
+			err = fmt.Errorf("reading %s: %w", r.name, err)
+		}
+		return nil, r.fail(err)
 	}
 	return line, err
 }
@@ -725,21 +703,6 @@ func (r *Reader) blankRecord() bool {
 		}
 	}
 	return true
-}
-
-// checkUTF8 returns an *Error for the first field of the current record
-// that is not valid UTF-8.
-func (r *Reader) checkUTF8() error {
-	rec := &r.rec
-	if rec.ASCII || r.validUTF8 {
-		return nil
-	}
-	for i := range rec.ends {
-		if !utf8.Valid(rec.Field(i)) {
-			return r.errorf(rec.pos[i].Line, rec.pos[i].Column, r.columnName(i), reasonInvalidUTF8)
-		}
-	}
-	return nil
 }
 
 // NormalizeHeader returns the form in which header names are matched: lower

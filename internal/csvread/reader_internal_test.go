@@ -43,13 +43,15 @@ func TestErrorString(t *testing.T) {
 		e    Error
 		want string
 	}{
-		{Error{"customers.csv", 5, 12, "domain", "bad"}, "customers.csv:5:12: domain: bad"},
-		{Error{"customers.csv", 5, 0, "domain", "bad"}, "customers.csv:5: domain: bad"},
-		{Error{"customers.csv", 5, 0, "", "bad"}, "customers.csv:5: bad"},
-		{Error{"customers.csv", 0, 0, "", "bad"}, "customers.csv: bad"},
-		{Error{"customers.csv", 0, 3, "", "bad"}, "customers.csv: bad"},
-		{Error{"", 5, 12, "domain", "bad"}, "5:12: domain: bad"},
-		{Error{"", 0, 0, "", "bad"}, "bad"},
+		{Error{"customers.csv", 5, 12, "domain", "bad", 0}, "customers.csv:5:12: domain: bad"},
+		{Error{"customers.csv", 5, 12, "domain", "bad", 2}, "customers.csv:5: column B, domain: bad"},
+		{Error{"customers.csv", 5, 0, "", "bad", 28}, "customers.csv:5: column AB: bad"},
+		{Error{"customers.csv", 5, 0, "domain", "bad", 0}, "customers.csv:5: domain: bad"},
+		{Error{"customers.csv", 5, 0, "", "bad", 0}, "customers.csv:5: bad"},
+		{Error{"customers.csv", 0, 0, "", "bad", 0}, "customers.csv: bad"},
+		{Error{"customers.csv", 0, 3, "", "bad", 0}, "customers.csv: bad"},
+		{Error{"", 5, 12, "domain", "bad", 0}, "5:12: domain: bad"},
+		{Error{"", 0, 0, "", "bad", 0}, "bad"},
 	}
 	for _, tt := range tests {
 		if got := tt.e.Error(); got != tt.want {
@@ -85,7 +87,7 @@ func FuzzReadMatchesEncodingCSV(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, d uint8) {
 		delim := []byte{',', ';', '\t'}[d%3]
 		// A 16-byte buffer exercises lines longer than the buffer.
-		r := newReader(bytes.NewReader(data), Options{Name: "f"}, 16)
+		r := newReader(bytes.NewReader(data), Options{Name: "f", ValidUTF8: true}, 16) // the bytes as they are
 		r.delim = delim
 		cr := csv.NewReader(bytes.NewReader(data))
 		cr.Comma = rune(delim)

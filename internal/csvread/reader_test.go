@@ -1,7 +1,6 @@
 package csvread
 
 import (
-	"errors"
 	"io"
 	"reflect"
 	"strings"
@@ -130,48 +129,10 @@ func TestOptions(t *testing.T) {
 		}
 	}
 
-	// ValidUTF8: the caller vouches for the text.
-	input := "a,b\n\xff,x\n"
-	r, _ := NewReader(strings.NewReader(input), Options{Name: "f.csv"})
-	if _, err := r.Read(); err == nil || err.Error() != `f.csv:2:1: a: not valid UTF-8 text; save the file as UTF-8 (in Excel: Save As, "CSV UTF-8 (Comma delimited)")` {
-		t.Errorf("invalid UTF-8: %v", err)
-	}
-	if r.Err() != nil {
-		t.Errorf("Err() = %v after a record error", r.Err())
-	}
-	r, _ = NewReader(strings.NewReader(input), Options{Name: "f.csv", ValidUTF8: true})
-	if _, err := r.Read(); err != nil {
+	// ValidUTF8: the caller decoded the text; not decoded again.
+	r, _ := NewReader(strings.NewReader("a,b\n\xff,x\n"), Options{Name: "f.csv", ValidUTF8: true})
+	if rec, err := r.Read(); err != nil || string(rec.Field(0)) != "\xff" || r.Encoding() != "" {
 		t.Errorf("ValidUTF8: %v", err)
-	}
-}
-
-func TestSniff(t *testing.T) {
-	for _, tt := range []struct {
-		input string
-		bom   int
-		err   string
-	}{
-		{"", 0, ""},
-		{"a,b", 0, ""},
-		{"\xef\xbb\xbfa", 3, ""},
-		{"\xef\xbb", 0, ""},
-		{"\xff\xfea\x00", 0, "f.csv: " + ReasonUTF16},
-		{"\xfe\xff\x00a", 0, "f.csv: " + ReasonUTF16},
-		{"PK\x03\x04", 0, "f.csv: " + ReasonWorkbook},
-		{"\xd0\xcf\x11\xe0", 0, "f.csv: " + ReasonWorkbook},
-	} {
-		bom, err := Sniff([]byte(tt.input), "f.csv")
-		var got string
-		if err != nil {
-			got = err.Error()
-			var e *Error
-			if !errors.As(err, &e) {
-				t.Errorf("Sniff(%q): %T", tt.input, err)
-			}
-		}
-		if bom != tt.bom || got != tt.err {
-			t.Errorf("Sniff(%q) = %d, %q; want %d, %q", tt.input, bom, got, tt.bom, tt.err)
-		}
 	}
 }
 

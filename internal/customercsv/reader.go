@@ -2,11 +2,12 @@
 // Center's customer export or a spreadsheet saved as CSV, and reports every
 // problem with its file, line and column.
 //
-// The CSV format and its positions are internal/csvread's (RFC 4180 with a
-// UTF-8 byte order mark skipped, comma, semicolon or tab delimiters, LF or
-// CRLF line endings, blank records skipped, UTF-8 only, 1 MiB per line and
-// per record; UTF-16, workbooks and CR-only line endings refused with a
-// hint; columns counted in characters). This package maps the header to
+// The CSV format, its encodings and its positions are internal/csvread's
+// (UTF-8 with or without a byte order mark, Windows-1252, UTF-16 with a byte
+// order mark; RFC 4180 with comma, semicolon or tab delimiters, LF or CRLF
+// line endings, blank records skipped, 1 MiB per line and per record;
+// workbooks and CR-only line endings refused with a hint; columns counted in
+// characters). This package maps the header to
 // customer fields (Field, with the header names of Partner Center's export
 // as aliases) and returns rows of field values.
 package customercsv
@@ -89,11 +90,25 @@ func (r *Reader) Header(f Field) string {
 	return r.header[r.index[f]]
 }
 
+// Column returns the 0-based field of f's column in the records (its
+// spreadsheet column: 0 is A), or -1 if there is none.
+func (r *Reader) Column(f Field) int {
+	if !r.Has(f) {
+		return -1
+	}
+	return r.index[f]
+}
+
 // Unknown returns the header names that matched no field, in file order.
 // Columns with an empty header name are ignored silently and not listed.
 func (r *Reader) Unknown() []string {
 	return append([]string(nil), r.unknown...)
 }
+
+// Err returns the error that ended reading (an I/O error, bytes that are
+// not text in the file's encoding, a line or record over the limits), or nil
+// while Read can go on after a bad record.
+func (r *Reader) Err() error { return r.csv.Err() }
 
 // Delimiter returns the field delimiter detected from the header line:
 // ',', ';' or '\t'.
@@ -101,14 +116,15 @@ func (r *Reader) Delimiter() rune {
 	return r.csv.Delimiter()
 }
 
-// Errorf returns an *Error about field f of row, positioned where the field
-// starts (or at the row's line if the column is absent), naming the column
-// by its header name. It is for the caller's own checks of values.
+// Errorf returns an *Error about field f of row, at the line where the field
+// starts (or the row's line if the column is absent), naming the column by
+// its spreadsheet letter and its header name. It is for the caller's own
+// checks of values.
 func (r *Reader) Errorf(row Row, f Field, format string, args ...any) *Error {
 	e := &Error{File: r.name, Line: row.Line, Reason: fmt.Sprintf(format, args...)}
 	if f >= 0 && f < NumFields {
 		if row.FieldLine[f] > 0 {
-			e.Line, e.Column = row.FieldLine[f], row.Column[f]
+			e.Line, e.Column, e.Index = row.FieldLine[f], row.Column[f], r.index[f]+1
 		}
 		e.Field = r.Header(f)
 		if e.Field == "" {

@@ -18,6 +18,9 @@ type Customer struct {
 	Relationship  string    // relationship to the partner: "reseller" unless told otherwise
 	CreatedAt     time.Time // when the relationship began, UTC
 	AdminAccount  string    // admin user created with the customer; "" for imported customers
+	// PurchasesAllowed is the customer's permission to buy its own products or services,
+	// such as Azure reservations (003); false until the partner gives it.
+	PurchasesAllowed bool
 }
 
 // DefaultRelationship is the relationship of a customer when none is given.
@@ -76,19 +79,40 @@ func NormalizeCustomer(c Customer) (Customer, error) {
 // company name typed on two lines is still one name.
 var lineBreaksToSpaces = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", "\t", " ", "\v", " ", "\f", " ")
 
-// checkText refuses control characters (NUL, escape, line breaks…) in a free-text field:
-// they come from broken files, not from company names, and would garble every table.
-func checkText(field, s string) error {
+// checkText refuses control characters (NUL, escape, line breaks…) and bidirectional
+// overrides in a one-line free-text field: they come from broken files or from someone
+// who wants to garble, or rewrite, what an administrator's terminal shows (issue 14,
+// items 7 and 14).
+func checkText(field, s string) error { return checkChars(field, s, false) }
+
+// checkChars is checkText; multiline allows line breaks (LF, or CR LF) and tabs.
+func checkChars(field, s string, multiline bool) error {
 	if !utf8.ValidString(s) {
 		return &InvalidError{Field: field, Value: strings.ToValidUTF8(s, "\uFFFD"), Reason: "is not valid UTF-8 text"}
 	}
-	for _, r := range s {
-		if unicode.IsControl(r) {
+	for i, r := range s {
+		switch {
+		case multiline && (r == '\n' || r == '\t' || r == '\r' && strings.HasPrefix(s[i:], "\r\n")):
+		case unicode.IsControl(r):
 			return &InvalidError{Field: field, Value: s, Reason: fmt.Sprintf("has a control character (U+%04X)", r)}
+		case IsBidiControl(r):
+			return &InvalidError{Field: field, Value: s, Reason: fmt.Sprintf("has a bidirectional text control (U+%04X), which would make it read otherwise than it is", r)}
 		}
 	}
 	return nil
 }
+
+// IsBidiControl reports whether r is one of Unicode's explicit bidirectional formatting
+// characters (embeddings, overrides, isolates and marks), such as U+202E RIGHT-TO-LEFT
+// OVERRIDE.
+func IsBidiControl(r rune) bool {
+	return r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069 || r == 0x200E || r == 0x200F || r == 0x061C
+}
+
+// CheckMultilineText is CheckText for a text of several lines (a description, a note, an
+// email's body): line breaks and tabs are allowed, other control characters and
+// bidirectional controls refused.
+func CheckMultilineText(field, s string) error { return checkChars(field, s, true) }
 
 // ParseTenantID accepts a tenant GUID in its usual text form, with or without braces, in
 // any case, and returns it in lower case without braces.
@@ -163,22 +187,6 @@ func ParseDomain(s string) (string, error) {
 	return d, nil
 }
 
-// ParseCountry checks an ISO 3166-1 alpha-2 country code and returns it in upper case.
-// When allowEmpty is true an empty code is accepted and means unknown.
-func ParseCountry(s string, allowEmpty bool) (string, error) {
-	c := strings.ToUpper(strings.TrimSpace(s))
-	if c == "" {
-		if allowEmpty {
-			return "", nil
-		}
-		return "", &InvalidError{Field: "country", Reason: "is empty (expected an ISO 3166 alpha-2 code such as FR, DE, US)"}
-	}
-	if len(c) != 2 || !strings.Contains(countryCodes, " "+c+" ") {
-		return "", &InvalidError{Field: "country", Value: s, Reason: "is not an ISO 3166 alpha-2 country code (such as FR, DE, US)"}
-	}
-	return c, nil
-}
-
 // ParseMPNID checks an MPN ID (the partner location account ID a reseller onboarded with):
 // 6 to 10 digits.
 func ParseMPNID(s string) (string, error) {
@@ -197,4 +205,5 @@ const countryCodes = " AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD 
 
 // CheckText refuses invalid UTF-8 and control characters in a free-text field, as every
 // name and note of pcctl does.
+// Bidirectional controls are refused with them.
 func CheckText(field, s string) error { return checkText(field, s) }

@@ -343,6 +343,17 @@ func CheckDeal(d Deal) error {
 	if strings.TrimSpace(d.Name) == "" {
 		return &InvalidError{Field: "name", Reason: "is empty"}
 	}
+	for _, f := range []struct{ name, value string }{{"name", d.Name}, {"contactName", d.Contact.Name},
+		{"contactPhone", d.Contact.Phone}, {"sellerName", d.SellerName}, {"statusReason", d.StatusReason}} {
+		if err := CheckText(f.name, f.value); err != nil {
+			return err
+		}
+	}
+	for _, n := range d.Notes {
+		if err := CheckMultilineText("note", n.Text); err != nil {
+			return err
+		}
+	}
 	switch n := len(d.Solutions); {
 	case n == 0:
 		return &InvalidError{Field: "solution", Reason: "is missing: a deal holds 1 to 50 solutions"}

@@ -1,4 +1,4 @@
-// Package domain holds pcctl's business rules, taken from ../shared/docs/domain.md: the
+// Package domain holds pcctl's business rules, written down in docs/domain.md: the
 // customer record and its validation, how customer search matches and orders, the
 // default view, the 30-flag cap, roles and permissions, temporary passwords.
 //

@@ -58,9 +58,14 @@ type ForbiddenError struct {
 	User       string
 	Permission Permission
 	Roles      []Role // the roles that grant Permission, in the order of AllRoles
+	// Reason, when set, says why in words instead of Roles (a rule of who may grant what).
+	Reason string
 }
 
 func (e *ForbiddenError) Error() string {
+	if e.Reason != "" {
+		return fmt.Sprintf("%s may not %s: %s", e.User, e.Permission, e.Reason)
+	}
 	names := make([]string, len(e.Roles))
 	for i, r := range e.Roles {
 		names[i] = string(r)

@@ -224,6 +224,8 @@ func FuzzFold(f *testing.F) {
 			t.Fatalf("SearchTerm(%q) = %q, want an error", s, term)
 		case folded == "":
 			checkInvalid(t, err, "term")
+		case utf8.RuneCountInString(s) > MaxSearchTerm || utf8.RuneCountInString(folded) > MaxSearchTerm:
+			checkInvalid(t, err, "term")
 		case err != nil || term != folded:
 			t.Fatalf("SearchTerm(%q) = %q, %v; want %q", s, term, err, folded)
 		}

@@ -3,6 +3,7 @@ package domain
 import (
 	"fmt"
 	"io"
+	"strings"
 )
 
 // Temporary passwords for a new customer's admin account (004 step 6): shown once at
@@ -67,3 +68,28 @@ var indexes = func() []byte {
 	}
 	return b
 }()
+
+// BcryptCost is the cost of the bcrypt hash of a temporary password: the hash pcctl
+// computes, and the only one a workspace stores.
+const BcryptCost = 10
+
+// CheckPasswordHash refuses what is not a bcrypt hash of cost BcryptCost ("$2a$10$",
+// "$2b$10$" or "$2y$10$" and 53 characters of bcrypt's base64): a workspace never stores
+// a password in clear, whoever sends it (issue 14, item 12). "" (no admin account) is
+// accepted. The value is never quoted back: it may be a password.
+func CheckPasswordHash(h string) error {
+	if h == "" {
+		return nil
+	}
+	ok := len(h) == 60 && h[0] == '$' && h[1] == '2' && strings.ContainsRune("aby", rune(h[2])) && h[3] == '$' &&
+		h[4:7] == fmt.Sprintf("%02d$", BcryptCost)
+	for i := 7; ok && i < len(h); i++ {
+		c := h[i]
+		ok = c == '.' || c == '/' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
+	}
+	if !ok {
+		return &InvalidError{Field: "adminPasswordHash", Reason: fmt.Sprintf(
+			"is not a bcrypt hash of cost %d ($2b$%02d$ and 53 characters): pcctl stores only the hash of the admin's temporary password, never the password", BcryptCost, BcryptCost)}
+	}
+	return nil
+}

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -115,6 +116,9 @@ var legalSuffixes = []string{
 	"gmbh", "ag", "kg", "ug", "se", "sas", "sarl", "sa", "sasu", "eurl", "srl", "spa", "sl", "slu",
 	"bv", "b v", "nv", "n v", "oy", "oyj", "ab", "as", "asa", "aps", "a s", "kft", "zrt", "sro", "s r o", "spzoo",
 	"kk", "k k", "pte", "bhd", "co",
+	// French civil, partnership and professional forms; German, Dutch, Iberian others.
+	"sci", "snc", "sca", "scop", "scs", "selarl", "selas", "gie", "ohg", "gbr", "kgaa", "e v", "ev",
+	"vof", "lda", "ltda", "s a u", "sau",
 }
 
 // legalEndings maps the last word of every legal suffix to the suffixes ending with it,
@@ -194,4 +198,36 @@ func CheckWorkAddress(email string, partnerDomains []string) error {
 		}
 	}
 	return &RuleError{Rule: "work-account", Msg: fmt.Sprintf("%s is not in the partner's domains (%s): the user needs a work account", email, strings.Join(partnerDomains, ", "))}
+}
+
+// ClosestOrgKeys ranks the organisation names (their folded forms) nearest a name that
+// matched none (its OrgKey, key), for a "did you mean": the names that begin with key
+// first, then those whose OrgKey is within a few typing mistakes of it (a quarter of its
+// length, at least 2), nearest first. It returns the indexes of at most max of them.
+func ClosestOrgKeys(key string, folded []string, max int) []int {
+	type cand struct{ i, dist int }
+	var cs []cand
+	limit := len([]rune(key)) / 4
+	if limit < 2 {
+		limit = 2
+	}
+	for i, f := range folded {
+		switch k := StripLegalSuffixes(f); {
+		case strings.HasPrefix(f, key):
+			cs = append(cs, cand{i, 0})
+		default:
+			if d := editDistance(key, k, limit); d <= limit {
+				cs = append(cs, cand{i, d})
+			}
+		}
+	}
+	sort.SliceStable(cs, func(a, b int) bool { return cs[a].dist < cs[b].dist })
+	out := make([]int, 0, max)
+	for _, c := range cs {
+		if len(out) == max {
+			break
+		}
+		out = append(out, c.i)
+	}
+	return out
 }

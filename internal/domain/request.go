@@ -118,6 +118,9 @@ type RequestChange struct {
 // changes only by being reopened (status back to open), which is recorded as a note
 // (returned as reopenNote); anything else on a closed request is refused.
 func PlanRequestUpdate(r ServiceRequest, ch RequestChange, by string) (next ServiceRequest, reopenNote string, err error) {
+	if err := CheckMultilineText("note", ch.Note); err != nil {
+		return r, "", err
+	}
 	if ch.Status == "" && ch.Severity == "" && strings.TrimSpace(ch.Note) == "" {
 		return r, "", &InvalidError{Field: "change", Reason: "is empty: give a status, a severity or a note"}
 	}
@@ -135,4 +138,17 @@ func PlanRequestUpdate(r ServiceRequest, ch RequestChange, by string) (next Serv
 		r.Severity = ch.Severity
 	}
 	return r, reopenNote, nil
+}
+
+// CheckRequestText refuses control characters and bidirectional controls in a request's
+// title (one line) and description (lines): a helpdesk agent writes them, an administrator
+// reads them on a terminal.
+func CheckRequestText(r ServiceRequest) error {
+	if err := CheckText("title", r.Title); err != nil {
+		return err
+	}
+	if err := CheckText("supportTopicName", r.Topic); err != nil {
+		return err
+	}
+	return CheckMultilineText("description", r.Description)
 }

@@ -1,7 +1,9 @@
 package domain
 
 import (
+	"encoding/base32"
 	"fmt"
+	"io"
 	"net/mail"
 	"strings"
 	"time"
@@ -41,7 +43,7 @@ type Reseller struct {
 
 // Invitation is a partnership request.
 type Invitation struct {
-	Token      string // single use, unguessable (the caller draws it from crypto/rand)
+	Token      string // single use, unguessable: drawn by the workspace (NewInvitationToken), never by its caller
 	Email      string
 	Name       string
 	Subject    string
@@ -50,6 +52,26 @@ type Invitation struct {
 	AcceptedAt time.Time // zero until used
 	MPNID      string    // of the reseller who accepted
 }
+
+// TokenPlaceholder stands for the invitation's token in the body given to
+// Workspace.InviteReseller: the workspace draws the token (a caller never chooses one,
+// issue 14 item 6) and writes it there, in the acceptance link.
+const TokenPlaceholder = "{{token}}"
+
+// NewInvitationToken draws an invitation token from random (crypto/rand in production):
+// 200 random bits in lower-case base32, letters and digits only, so that a token never
+// starts with '-' (where it would read as a flag) and survives being typed or mailed.
+func NewInvitationToken(random io.Reader) (string, error) {
+	raw := make([]byte, 25)
+	if _, err := io.ReadFull(random, raw); err != nil {
+		return "", fmt.Errorf("drawing the invitation token: %w", err)
+	}
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(raw)), nil
+}
+
+// ErrInvitationTokenGiven refuses a partnership request whose caller chose its token.
+var ErrInvitationTokenGiven = &InvalidError{Field: "token",
+	Reason: "is drawn by the workspace: a partnership request's token is never given (leave it out, and write " + TokenPlaceholder + " where the body's link needs it)"}
 
 // ExpiresAt is when the invitation can no longer be accepted.
 func (i Invitation) ExpiresAt() time.Time { return i.CreatedAt.Add(InvitationTTL) }
@@ -106,14 +128,7 @@ func DraftInvitation(provider, resellerName, link string, expires time.Time, cus
 	}
 	subject = provider + ": partnership request for the Cloud Solution Provider program"
 	if custom != "" {
-		if s, rest, ok := strings.Cut(custom, "\n"); ok && strings.HasPrefix(strings.ToLower(s), "subject:") {
-			subject, custom = strings.TrimSpace(s[len("subject:"):]), strings.TrimLeft(rest, "\r\n")
-		}
-		if !strings.Contains(custom, LinkPlaceholder) && !strings.Contains(custom, link) {
-			return "", "", &InvalidError{Field: "message", Reason: "does not hold the acceptance link: write " + LinkPlaceholder +
-				" where it goes (the link is personalised for your account; the request is useless without it)"}
-		}
-		return subject, strings.ReplaceAll(custom, LinkPlaceholder, link), nil
+		return customMessage(subject, link, custom)
 	}
 	greeting := "Hello,"
 	if resellerName != "" {
@@ -175,4 +190,16 @@ func CheckActiveReseller(r Reseller, found bool, mpnID, role string) error {
 			r.RemovedAt.UTC().Format("2006-01-02"), role)}
 	}
 	return nil
+}
+
+// CheckInvitationText refuses control characters and bidirectional controls in a
+// partnership request's name and subject (one line) and body (lines).
+func CheckInvitationText(inv Invitation) error {
+	if err := CheckText("name", inv.Name); err != nil {
+		return err
+	}
+	if err := CheckText("subject", inv.Subject); err != nil {
+		return err
+	}
+	return CheckMultilineText("body", inv.Body)
 }

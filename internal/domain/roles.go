@@ -51,12 +51,15 @@ const (
 	PermDeals           Permission = "read and write deals"
 	PermCompanyProfile  Permission = "manage the company profile"
 	PermAudit           Permission = "read the audit log"
+	// PermRelationships covers customer relationships (003): ask, end, reinstate, suspend
+	// and reactivate subscriptions, and the customer's permission to buy its own.
+	PermRelationships Permission = "manage customer relationships"
 )
 
 // grants is the role table of domain.md. global-admin may do everything and is not listed.
 var grants = map[Role][]Permission{
 	RoleUserAdmin:      {PermManageUsers, PermManageResellers, PermAudit},
-	RoleAdminAgent:     {PermReadCustomers, PermWriteCustomers, PermSubscriptions, PermManageResellers, PermServiceRequests},
+	RoleAdminAgent:     {PermReadCustomers, PermWriteCustomers, PermSubscriptions, PermManageResellers, PermServiceRequests, PermRelationships},
 	RoleSalesAgent:     {PermReadCustomers, PermWriteCustomers, PermSubscriptions, PermManageResellers},
 	RoleHelpdeskAgent:  {PermReadCustomers, PermServiceRequests},
 	RoleAccountAdmin:   {PermManageUsers, PermCompanyProfile, PermAudit},
@@ -67,6 +70,10 @@ var grants = map[Role][]Permission{
 type Principal struct {
 	User  string
 	Roles []Role
+	// Token and TokenCreatedBy name the access token the principal acts through, and who
+	// created it ("" for a local workspace's owner): the audit log records both.
+	Token          string
+	TokenCreatedBy string
 }
 
 // Owner is the principal of a local workspace: the person who opened it holds every role
@@ -103,7 +110,7 @@ func (p Principal) Require(perm Permission) error {
 var roleSummaries = map[Role]string{
 	RoleGlobalAdmin:    "everything, including flagging customers and managing users",
 	RoleUserAdmin:      "manage users; invite and remove indirect resellers; read the audit log",
-	RoleAdminAgent:     "customers, subscriptions, resellers, service requests",
+	RoleAdminAgent:     "customers and their relationships, subscriptions, resellers, service requests",
 	RoleSalesAgent:     "customers, subscriptions, resellers; no service requests",
 	RoleHelpdeskAgent:  "read customers; file and manage service requests",
 	RoleAccountAdmin:   "manage users and the company profile; read the audit log (PSC admins)",
@@ -112,3 +119,48 @@ var roleSummaries = map[Role]string{
 
 // RoleSummary says in a few words what the role may do.
 func RoleSummary(r Role) string { return roleSummaries[r] }
+
+// Holds reports whether the principal holds role r: a global-admin holds every role.
+func (p Principal) Holds(r Role) bool {
+	return slices.Contains(p.Roles, RoleGlobalAdmin) || slices.Contains(p.Roles, r)
+}
+
+// The grant rule (docs/api/admin.md, `pcctl user --help`): who may give which role, and
+// who may act on whose access tokens. It closes the way up from a role that manages users
+// (user-admin, account-admin) to global-admin.
+//
+//   - Nobody grants (or takes away) a role they do not hold; only a global-admin grants
+//     global-admin (a global-admin holds every role).
+//   - Removing a user, creating or revoking an access token for another user, needs every
+//     role that user holds (a global-admin may always). A user's own tokens are their own.
+
+// CheckGrant refuses, with a *ForbiddenError, roles the principal may not give or take away.
+func CheckGrant(by Principal, roles []Role) error {
+	for _, r := range SortRoles(roles) {
+		if by.Holds(r) {
+			continue
+		}
+		reason := "nobody grants a role they do not hold"
+		if r == RoleGlobalAdmin {
+			reason = "only a global-admin grants global-admin"
+		}
+		return &ForbiddenError{User: by.User, Permission: Permission("grant or remove the role " + string(r)), Reason: reason}
+	}
+	return nil
+}
+
+// CheckActOnUser refuses, with a *ForbiddenError, acting on another user (what: "remove",
+// "create an access token for", "revoke an access token of") when that user holds a role
+// the principal does not. Acting on oneself is allowed.
+func CheckActOnUser(by Principal, what string, target User) error {
+	if strings.EqualFold(by.User, target.Email) {
+		return nil
+	}
+	for _, r := range target.Roles {
+		if !by.Holds(r) {
+			return &ForbiddenError{User: by.User, Permission: Permission(what + " " + target.Email),
+				Reason: target.Email + " holds the role " + string(r) + ", which " + by.User + " does not (only a global-admin, or a holder of every role of the user, may)"}
+		}
+	}
+	return nil
+}

@@ -11,7 +11,7 @@ import (
 var allPermissions = []Permission{
 	PermReadCustomers, PermWriteCustomers, PermFlagCustomers, PermManageUsers,
 	PermManageResellers, PermSubscriptions, PermServiceRequests, PermDeals, PermCompanyProfile,
-	PermAudit,
+	PermAudit, PermRelationships,
 }
 
 func TestRoleNames(t *testing.T) {
@@ -29,8 +29,9 @@ func TestRoleTable(t *testing.T) {
 		RoleGlobalAdmin: allPermissions,
 		// manage users, invite and remove indirect resellers (004); read the audit log
 		RoleUserAdmin: {PermManageUsers, PermManageResellers, PermAudit},
-		// customers, subscriptions, resellers, service requests (003, 004)
-		RoleAdminAgent: {PermReadCustomers, PermWriteCustomers, PermSubscriptions, PermManageResellers, PermServiceRequests},
+		// customers, subscriptions, resellers, service requests (003, 004); customer
+		// relationships: global-admin and admin-agent only (003)
+		RoleAdminAgent: {PermReadCustomers, PermWriteCustomers, PermSubscriptions, PermManageResellers, PermServiceRequests, PermRelationships},
 		// customers, subscriptions, resellers (003, 004); no service requests
 		RoleSalesAgent: {PermReadCustomers, PermWriteCustomers, PermSubscriptions, PermManageResellers},
 		// read customers, file and manage service requests (003)

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 	"unicode"
@@ -146,10 +147,33 @@ func truncateKey(k string) string {
 	return strings.TrimSuffix(k[:n], " ")
 }
 
+// clipText is s cut to at most n bytes on a character boundary, "…" marking a cut.
+func clipText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+// MaxSearchTerm bounds a search term, in characters, as typed and once folded.
+const MaxSearchTerm = 256
+
 // SearchTerm is a user's search text, folded. An empty folded term matches nothing useful
 // and is refused with an *InvalidError.
 func SearchTerm(s string) (string, error) {
+	// Bounded before folding, and after (a character may fold to many: U+FDFA to 18).
+	if n := utf8.RuneCountInString(s); n > MaxSearchTerm {
+		return "", &InvalidError{Field: "term", Value: clipText(s, 64),
+			Reason: fmt.Sprintf("is %d characters long: a search term is at most %d", n, MaxSearchTerm)}
+	}
 	t := Fold(s)
+	if n := utf8.RuneCountInString(t); n > MaxSearchTerm {
+		return "", &InvalidError{Field: "term", Value: clipText(s, 64),
+			Reason: fmt.Sprintf("is %d characters long once folded for search: a search term is at most %d", n, MaxSearchTerm)}
+	}
 	if t == "" {
 		return "", &InvalidError{Field: "term", Value: s, Reason: "has no letters or digits to search for"}
 	}
@@ -161,28 +185,106 @@ func SearchTerm(s string) (string, error) {
 func IndexTerm(term string) string { return truncateKey(term) }
 
 // Matches reports whether the folded term matches the customer, and whether it matches
-// exactly (the whole company name or the whole domain).
+// exactly (the whole company name, the whole domain or the whole tenant ID). The name is
+// matched in each of its NameForms (so "wuerzburg" matches "Würzburg Bau"), the tenant ID
+// by its beginning when the term is one (IDPrefixTerm).
 func Matches(term string, c Customer) (match, exact bool) {
-	name := Fold(c.CompanyName)
+	forms := NameForms(c.CompanyName)
 	dom := Fold(c.Domain)
-	if term == name || term == dom {
+	if term == dom {
 		return true, true
+	}
+	for _, name := range forms {
+		if term == name {
+			return true, true
+		}
 	}
 	if strings.HasPrefix(dom, term) {
 		return true, false
 	}
-	for i := 0; i < len(name); i++ {
-		if (i == 0 || name[i-1] == ' ') && strings.HasPrefix(name[i:], term) {
-			return true, false
+	for _, name := range forms {
+		for i := 0; i < len(name); i++ {
+			if (i == 0 || name[i-1] == ' ') && strings.HasPrefix(name[i:], term) {
+				return true, false
+			}
+		}
+	}
+	if hex, ok := IDPrefixTerm(term); ok && c.ID != "" {
+		id := strings.ReplaceAll(c.ID, "-", "")
+		if strings.HasPrefix(id, hex) {
+			return true, len(hex) == len(id)
 		}
 	}
 	return false, false
+}
+
+// MinIDPrefix is the fewest hexadecimal digits a term needs to be searched for as the
+// beginning of a tenant ID (Microsoft ID); a term of letters only needs twice as many, so
+// that a word such as "cafe" or "bead" is not also taken for an ID.
+const MinIDPrefix = 4
+
+// IDPrefixTerm tells whether a folded search term may be the beginning of a tenant ID
+// (hexadecimal digits, in groups as a GUID is written or not) and returns its digits, in
+// lower case: at least MinIDPrefix of them including a digit, or 2×MinIDPrefix, at most 32.
+func IDPrefixTerm(term string) (string, bool) {
+	hex := strings.ReplaceAll(term, " ", "")
+	if len(hex) < MinIDPrefix || len(hex) > 32 {
+		return "", false
+	}
+	digit := false
+	for i := 0; i < len(hex); i++ {
+		c := hex[i]
+		switch {
+		case c >= '0' && c <= '9':
+			digit = true
+		case c >= 'a' && c <= 'f':
+		default:
+			return "", false
+		}
+	}
+	if !digit && len(hex) < 2*MinIDPrefix {
+		return "", false
+	}
+	return hex, true
+}
+
+// TenantIDPrefix is the beginning of a tenant ID, as stored (lower case, hyphens after
+// the 8th, 12th, 16th and 20th digits), that the digits of IDPrefixTerm begin.
+func TenantIDPrefix(hex string) string {
+	var b strings.Builder
+	for i := 0; i < len(hex); i++ {
+		if i == 8 || i == 12 || i == 16 || i == 20 {
+			b.WriteByte('-')
+		}
+		b.WriteByte(hex[i])
+	}
+	return b.String()
 }
 
 // RankSearch orders search results: exact matches first, then alphabetically by folded
 // company name, then by the name as written, then by ID so the order is total. It keeps
 // at most limit results.
 func RankSearch(term string, found []Customer, limit int) []Customer {
+	return RankSearchForms([]string{term}, found, limit)
+}
+
+// SearchForms are the folded forms a search text is looked for by: SearchTerm(text), and,
+// when the text holds ä, ö or ü, its German transliteration ("würzburg" also looks for
+// "wuerzburg"), as NameForms gives a name both.
+func SearchForms(text string) ([]string, error) {
+	term, err := SearchTerm(text)
+	if err != nil {
+		return nil, err
+	}
+	if t := FoldTransliterated(text); t != "" && t != term {
+		return []string{term, t}, nil
+	}
+	return []string{term}, nil
+}
+
+// RankSearchForms is RankSearch for a text searched in several forms (SearchForms): a
+// customer matches when one of them does, exactly when one matches exactly.
+func RankSearchForms(terms []string, found []Customer, limit int) []Customer {
 	type ranked struct {
 		c     Customer
 		exact bool
@@ -190,7 +292,11 @@ func RankSearch(term string, found []Customer, limit int) []Customer {
 	}
 	rs := make([]ranked, 0, len(found))
 	for _, c := range found {
-		m, exact := Matches(term, c)
+		m, exact := false, false
+		for _, term := range terms {
+			tm, te := Matches(term, c)
+			m, exact = m || tm, exact || te
+		}
 		if !m {
 			continue
 		}

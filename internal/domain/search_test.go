@@ -488,3 +488,20 @@ func TestFoldKeepsSpacingMarksInTheirWord(t *testing.T) {
 		t.Fatal("a term matched inside a Devanagari word")
 	}
 }
+
+// TestSearchTermBound (issue 14, item 5): a term is at most MaxSearchTerm characters as
+// typed and once folded (U+FDFA folds to 18 characters).
+func TestSearchTermBound(t *testing.T) {
+	if _, err := SearchTerm(strings.Repeat("a", MaxSearchTerm)); err != nil {
+		t.Errorf("a term of %d characters: %v", MaxSearchTerm, err)
+	}
+	_, err := SearchTerm(strings.Repeat("é", MaxSearchTerm+1))
+	var ie *InvalidError
+	if !errors.As(err, &ie) || ie.Reason != "is 257 characters long: a search term is at most 256" {
+		t.Errorf("257 characters: %v", err)
+	}
+	_, err = SearchTerm(strings.Repeat("\uFDFA", 15))
+	if !errors.As(err, &ie) || !strings.Contains(ie.Reason, "once folded for search: a search term is at most 256") || !utf8.ValidString(err.Error()) {
+		t.Errorf("15 × U+FDFA: %v", err)
+	}
+}

@@ -25,6 +25,7 @@ type Token struct {
 	ExpiresAt  time.Time // zero: never expires
 	RevokedAt  time.Time // zero: not revoked
 	LastUsedAt time.Time // zero: never used
+	CreatedBy  string    // who created it; "" for a token made before pcctl recorded it
 }
 
 // TokenStatus is where a token stands at a time.

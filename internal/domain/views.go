@@ -14,10 +14,13 @@ const (
 	ViewAll     View = "all"
 	ViewFlagged View = "flagged"
 	ViewRecent  View = "recent"
+	// ViewEnded lists the customers whose relationship ended (relationship "none"),
+	// which the other views leave out.
+	ViewEnded View = "ended"
 )
 
 // Views lists the views in the order help texts show them.
-var Views = []View{ViewAll, ViewFlagged, ViewRecent}
+var Views = []View{ViewAll, ViewFlagged, ViewRecent, ViewEnded}
 
 // ParseView reads a view name.
 func ParseView(s string) (View, error) {
@@ -26,7 +29,7 @@ func ParseView(s string) (View, error) {
 			return v, nil
 		}
 	}
-	return "", &InvalidError{Field: "view", Value: s, Reason: "is not a view (allowed: all, flagged, recent)"}
+	return "", &InvalidError{Field: "view", Value: s, Reason: "is not a view (allowed: all, flagged, recent, ended)"}
 }
 
 // DefaultViewThreshold is the customer count from which the default view is the flagged

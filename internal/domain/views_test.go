@@ -12,7 +12,7 @@ import (
 // Views, default view, recent view and flags: 002 and domain.md, "Customers".
 
 func TestViews(t *testing.T) {
-	if want := []View{"all", "flagged", "recent"}; !slices.Equal(Views, want) {
+	if want := []View{"all", "flagged", "recent", "ended"}; !slices.Equal(Views, want) {
 		t.Errorf("Views = %v, want %v", Views, want)
 	}
 }
@@ -52,6 +52,7 @@ func TestParseView(t *testing.T) {
 		{" Flagged ", ViewFlagged},
 		{"recent", ViewRecent},
 		{"RECENT", ViewRecent},
+		{"ended", ViewEnded},
 	}
 	for _, tt := range ok {
 		got, err := ParseView(tt.in)
@@ -60,10 +61,10 @@ func TestParseView(t *testing.T) {
 		}
 	}
 	bad := []struct{ in, msg string }{
-		{"", "view is not a view (allowed: all, flagged, recent)"},
-		{"recently", `view "recently" is not a view (allowed: all, flagged, recent)`},
-		{"none", `view "none" is not a view (allowed: all, flagged, recent)`},
-		{"al", `view "al" is not a view (allowed: all, flagged, recent)`},
+		{"", "view is not a view (allowed: all, flagged, recent, ended)"},
+		{"recently", `view "recently" is not a view (allowed: all, flagged, recent, ended)`},
+		{"none", `view "none" is not a view (allowed: all, flagged, recent, ended)`},
+		{"al", `view "al" is not a view (allowed: all, flagged, recent, ended)`},
 	}
 	for _, tt := range bad {
 		got, err := ParseView(tt.in)

@@ -14,28 +14,78 @@ import (
 // AtomicFile is a file written through a temporary file in the same folder and renamed
 // over its path by Commit only. Until then, or if the process dies, the path keeps its old
 // content (or stays absent).
+//
+// What is at the path decides how it is written (issue 14, items 2 and 8):
+//   - nothing: a new regular file, with the mode the umask gives (0600 for a secret);
+//   - a regular file: replaced by the rename, keeping its mode (0600 for a secret);
+//   - a device, a FIFO or a socket (/dev/null, /dev/stdout, a named pipe): written in place,
+//     streamed, never replaced;
+//   - a symbolic link: refused (renaming over it would replace the link, and following it
+//     would let whoever can write the folder choose where pcctl writes);
+//   - a folder: refused.
 type AtomicFile struct {
 	path    string
 	tmp     *os.File
 	w       *bufio.Writer
 	done    bool
 	unnamed bool // tmp has no name yet (O_TMPFILE): a killed process leaves nothing
+	inPlace bool // tmp is the device or FIFO itself: no rename
+	mode    os.FileMode
 }
 
 // CreateAtomic starts writing path. It fails at once, before any work is done, when the
-// file cannot be written: a missing folder, a folder in the way, no permission.
-func CreateAtomic(path string) (*AtomicFile, error) {
-	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		return nil, fmt.Errorf("cannot write %s: it is a folder", path)
+// file cannot be written: a missing folder, a folder or a symbolic link in the way, no
+// permission. A new file gets the mode the umask gives, a replaced one keeps its mode.
+func CreateAtomic(path string) (*AtomicFile, error) { return create(path, false) }
+
+// CreateSecret is CreateAtomic for a file that holds secrets (a backup, a draft holding an
+// acceptance link): the file is 0600, whatever the umask or the mode of the file replaced.
+func CreateSecret(path string) (*AtomicFile, error) { return create(path, true) }
+
+// CheckTarget says how path would be written: inPlace for a device, FIFO or socket, mode
+// the mode a regular file gets, or an error for a folder or a symbolic link.
+func CheckTarget(path string, secret bool) (inPlace bool, mode os.FileMode, err error) {
+	mode = 0o666 &^ umask()
+	if secret {
+		mode = 0o600
+	}
+	st, err := os.Lstat(path)
+	switch {
+	case err != nil:
+		return false, mode, nil // absent, or unreadable: creating the file says why
+	case st.IsDir():
+		return false, 0, fmt.Errorf("cannot write %s: it is a folder", path)
+	case st.Mode()&fs.ModeSymlink != 0:
+		to, _ := os.Readlink(path)
+		return false, 0, fmt.Errorf("cannot write %s: it is a symbolic link (to %s); pcctl does not write through links: name the file itself", path, to)
+	case !st.Mode().IsRegular():
+		return true, 0, nil
+	case !secret:
+		mode = st.Mode().Perm()
+	}
+	return false, mode, nil
+}
+
+func create(path string, secret bool) (*AtomicFile, error) {
+	inPlace, mode, err := CheckTarget(path, secret)
+	if err != nil {
+		return nil, err
+	}
+	if inPlace {
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return nil, fmt.Errorf("cannot write %s: %w", path, PlainErr(err))
+		}
+		return &AtomicFile{path: path, tmp: f, w: bufio.NewWriterSize(f, 256<<10), inPlace: true}, nil
 	}
 	if tmp, ok := openUnnamed(filepath.Dir(path)); ok {
-		return &AtomicFile{path: path, tmp: tmp, w: bufio.NewWriterSize(tmp, 256<<10), unnamed: true}, nil
+		return &AtomicFile{path: path, tmp: tmp, w: bufio.NewWriterSize(tmp, 256<<10), unnamed: true, mode: mode}, nil
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return nil, fmt.Errorf("cannot write %s: %w", path, PlainErr(err))
 	}
-	return &AtomicFile{path: path, tmp: tmp, w: bufio.NewWriterSize(tmp, 256<<10)}, nil
+	return &AtomicFile{path: path, tmp: tmp, w: bufio.NewWriterSize(tmp, 256<<10), mode: mode}, nil
 }
 
 // PlainErr is err without its operation and path: "no such file or directory" rather
@@ -58,6 +108,15 @@ func (a *AtomicFile) Commit() error {
 	}
 	a.done = true
 	err := a.w.Flush()
+	if a.inPlace {
+		if cerr := a.tmp.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("writing %s: %w", a.path, PlainErr(err))
+		}
+		return nil
+	}
 	if err == nil {
 		err = a.tmp.Sync()
 	}
@@ -71,7 +130,7 @@ func (a *AtomicFile) Commit() error {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Chmod(name, 0o644)
+		err = os.Chmod(name, a.mode)
 	}
 	if err == nil {
 		err = os.Rename(name, a.path)
@@ -93,7 +152,7 @@ func (a *AtomicFile) Abort() {
 	}
 	a.done = true
 	a.tmp.Close()
-	if !a.unnamed {
+	if !a.unnamed && !a.inPlace {
 		os.Remove(a.tmp.Name())
 	}
 }

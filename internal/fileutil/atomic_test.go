@@ -1,6 +1,7 @@
 package fileutil
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -108,5 +109,42 @@ func TestAtomicFileLeavesNoName(t *testing.T) {
 	}
 	if st, _ := os.Stat(path); st.Mode().Perm() != 0o644 {
 		t.Errorf("mode %v, want 0644", st.Mode().Perm())
+	}
+}
+
+// TestAtomicFilePrivate: a file holding a secret is committed readable by its owner only,
+// even over a file that was readable by all; another file keeps the mode of the one it
+// replaces.
+func TestAtomicFilePrivate(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no Unix permission bits")
+	}
+	dir := t.TempDir()
+	for _, c := range []struct {
+		private bool
+		want    os.FileMode
+	}{{true, 0o600}, {false, 0o644}} {
+		path := filepath.Join(dir, fmt.Sprintf("draft-%v.eml", c.private))
+		if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		create := CreateAtomic
+		if c.private {
+			create = CreateSecret
+		}
+		a, err := create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.WriteString(a, "secret link"); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		st, err := os.Stat(path)
+		if err != nil || st.Mode().Perm() != c.want {
+			t.Errorf("private %v: mode %v, %v; want %v", c.private, st.Mode().Perm(), err, c.want)
+		}
 	}
 }

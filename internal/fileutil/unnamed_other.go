@@ -11,3 +11,6 @@ import (
 func openUnnamed(string) (*os.File, bool) { return nil, false }
 
 func linkUnnamed(*os.File, string) error { return errors.New("unnamed files are Linux only") }
+
+// umask is 022 where /proc cannot say (the usual default; Windows ignores it).
+func umask() os.FileMode { return 0o022 }

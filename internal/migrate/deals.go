@@ -28,6 +28,12 @@ type Dropped struct {
 	CloseDate        int `json:"estimatedCloseDate"`
 }
 
+// RequiredColumns are the columns a deal needs besides those psc always requires: Partner
+// Center needs the deal's value, its currency and its solutions. Give them to psc.Open
+// (Options.Require), so that a file without them is refused at its header rather than on
+// every row.
+var RequiredColumns = []psc.Column{psc.DealValue, psc.Currency, psc.Products}
+
 // OutcomeNotePrefix starts the note a PSC customer outcome becomes.
 const OutcomeNotePrefix = "Customer outcome (PSC): "
 
@@ -38,6 +44,29 @@ type DealRows struct {
 	f       *psc.File
 	sc      *psc.Scanner
 	Dropped Dropped // the values dropped so far
+	values  badValues
+}
+
+// badValues are the values of the file that a column did not accept and a --map values:
+// entry could read as another, by the RowError's field and reason.
+type badValues map[[2]string]BadValue
+
+// BadValue is a value of the file its column does not accept.
+type BadValue struct {
+	Column psc.Column
+	Value  string
+}
+
+// mappable are the columns whose values are read from a list (or a code), which a --map
+// values: entry can extend.
+var mappable = map[psc.Column]bool{psc.Status: true, psc.DealType: true, psc.CustomerCountry: true, psc.Currency: true}
+
+// BadValue returns the value an error of the rows is about, when a --map values: entry
+// could read it as another value of its column: an unknown status, deal type, country or
+// currency. It may be called once the rows are all read.
+func (d *DealRows) BadValue(e workspace.RowError) (BadValue, bool) {
+	v, ok := d.values[[2]string{e.Field, e.Reason}]
+	return v, ok
 }
 
 // NewDealRows maps the rows of f (opened with psc.Open or read with psc.Read).
@@ -49,7 +78,10 @@ func (d *DealRows) Next() (workspace.DealImportRow, error) {
 	if err != nil {
 		return workspace.DealImportRow{}, err
 	}
-	return mapDeal(d.f, &row, &d.Dropped), nil
+	if d.values == nil {
+		d.values = badValues{}
+	}
+	return mapDeal(d.f, &row, &d.Dropped, d.values), nil
 }
 
 // Deals maps every row of the export at once.
@@ -66,9 +98,10 @@ func Deals(f *psc.File) ([]workspace.DealImportRow, Dropped) {
 }
 
 type rowMapper struct {
-	f    *psc.File
-	row  *psc.Row
-	errs []workspace.RowError
+	f      *psc.File
+	row    *psc.Row
+	errs   []workspace.RowError
+	values badValues // nil: not recorded
 }
 
 func (m *rowMapper) fail(c psc.Column, reason string) {
@@ -84,6 +117,10 @@ func (m *rowMapper) failErr(c psc.Column, err error) {
 	var inv *domain.InvalidError
 	if errors.As(err, &inv) {
 		m.fail(c, inv.Detail())
+		if m.values != nil && mappable[c] && inv.Value != "" {
+			e := m.errs[len(m.errs)-1]
+			m.values[[2]string{e.Field, e.Reason}] = BadValue{Column: c, Value: inv.Value}
+		}
 		return
 	}
 	m.fail(c, err.Error())
@@ -149,8 +186,8 @@ func (m *rowMapper) date(c psc.Column) time.Time {
 	return t
 }
 
-func mapDeal(f *psc.File, row *psc.Row, dropped *Dropped) workspace.DealImportRow {
-	m := &rowMapper{f: f, row: row}
+func mapDeal(f *psc.File, row *psc.Row, dropped *Dropped, values badValues) workspace.DealImportRow {
+	m := &rowMapper{f: f, row: row, values: values}
 	r := workspace.DealImportRow{Line: row.Line, NameColumn: row.Column[psc.CustomerName]}
 	d := &r.Deal
 	d.Direction = domain.Outbound // the partner's own deals, created in PSC
@@ -172,6 +209,23 @@ func mapDeal(f *psc.File, row *psc.Row, dropped *Dropped) workspace.DealImportRo
 			m.failErr(psc.CustomerCountry, err)
 		} else {
 			d.OrgCountry = c
+		}
+	}
+	if v := m.text(psc.CustomerDomain); v != "" {
+		if dom, err := domain.ParseDomain(v); err != nil {
+			m.failErr(psc.CustomerDomain, err)
+		} else {
+			r.CustomerDomain, r.PinColumn = dom, row.Column[psc.CustomerDomain]
+		}
+	}
+	if v := m.text(psc.CustomerTenantID); v != "" {
+		if id, err := domain.ParseTenantID(v); err != nil {
+			m.failErr(psc.CustomerTenantID, err)
+		} else {
+			r.CustomerID = id
+			if r.PinColumn == 0 {
+				r.PinColumn = row.Column[psc.CustomerTenantID]
+			}
 		}
 	}
 	switch st {

@@ -11,6 +11,12 @@ import (
 type Options struct {
 	Format Format
 	Fields []string
+	// JQ is the --jq expression, "" when not given (the root command compiles it and
+	// filters standard output through it).
+	JQ string
+	// Spreadsheet is --spreadsheet: CSV text cells that a spreadsheet would run as a
+	// formula are escaped (SpreadsheetSafe).
+	Spreadsheet bool
 }
 
 // AddFlags adds --format and --fields to a command that prints records. allowed limits
@@ -30,10 +36,33 @@ func AddFlags(cmd *cobra.Command, allowed []Format, fields []string) *Options {
 	cmd.Flags().StringVar(&format, "format", string(def), "output format: "+strings.Join(names, ", "))
 	cmd.Flags().StringSliceVar(&o.Fields, "fields", nil, "fields to show, in order (comma-separated): "+strings.Join(fields, ", "))
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(names, cobra.ShellCompDirectiveNoFileComp))
+	for _, f := range allowed {
+		if f == CSV {
+			cmd.Flags().BoolVar(&o.Spreadsheet, "spreadsheet", false, "CSV for a spreadsheet: a ' before text cells beginning with = + - @ (not for scripts or re-import)")
+			break
+		}
+	}
+	jsonFormat := Format("")
+	for _, f := range allowed {
+		if f == JSON || f == NDJSON && jsonFormat == "" {
+			jsonFormat = f
+		}
+	}
+	if jsonFormat != "" {
+		cmd.Flags().StringVar(&o.JQ, "jq", "", "filter the JSON output with a jq expression (implies --format "+string(jsonFormat)+")")
+		_ = cmd.RegisterFlagCompletionFunc("jq", cobra.NoFileCompletions)
+	}
 	_ = cmd.RegisterFlagCompletionFunc("fields", cobra.FixedCompletions(fields, cobra.ShellCompDirectiveNoFileComp))
 
 	prev := cmd.PreRunE
 	cmd.PreRunE = func(c *cobra.Command, args []string) error {
+		if o.JQ != "" {
+			if !c.Flags().Changed("format") {
+				format = string(jsonFormat)
+			} else if f := Format(strings.ToLower(strings.TrimSpace(format))); f != JSON && f != NDJSON {
+				return &UsageError{Msg: fmt.Sprintf("--jq filters JSON: it cannot be used with --format %s (leave --format out, or give json)", format)}
+			}
+		}
 		f := Format(strings.ToLower(strings.TrimSpace(format)))
 		ok := false
 		for _, a := range allowed {
@@ -43,6 +72,9 @@ func AddFlags(cmd *cobra.Command, allowed []Format, fields []string) *Options {
 			return &UsageError{Msg: fmt.Sprintf("invalid --format %q; valid formats: %s", format, strings.Join(names, ", "))}
 		}
 		o.Format = f
+		if o.Spreadsheet && f != CSV {
+			return &UsageError{Msg: fmt.Sprintf("--spreadsheet protects CSV opened in a spreadsheet: it needs --format csv, not %s", f)}
+		}
 		for i, name := range o.Fields {
 			o.Fields[i] = strings.TrimSpace(name)
 			found := false

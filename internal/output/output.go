@@ -183,6 +183,8 @@ type Printer[T any] struct {
 	buf    []byte
 	rows   [][]string // table on a terminal: kept to align columns
 	single bool
+	// spreadsheet: text cells a spreadsheet would run as a formula are escaped (CSV only).
+	spreadsheet bool
 }
 
 // NewPrinter makes a printer for the options chosen on the command line. defaults are the
@@ -203,7 +205,7 @@ func NewPrinter[T any](ios *iostreams.IOStreams, o *Options, all []Field[T], def
 		return nil, err
 	}
 	p := &Printer[T]{format: o.Format, fields: chosen, w: bufio.NewWriterSize(ios.Out, 64<<10),
-		tty: ios.IsStdoutTTY(), width: ios.TerminalWidth()}
+		tty: ios.IsStdoutTTY(), width: ios.TerminalWidth(), spreadsheet: o.Spreadsheet}
 	if p.format == "" {
 		p.format = Table
 	}
@@ -283,7 +285,11 @@ func (p *Printer[T]) Print(r *T) error {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendCSV(b, p.fields[i].text(r))
+			cell := p.fields[i].text(r)
+			if p.spreadsheet && p.fields[i].Kind == String {
+				cell = SpreadsheetSafe(cell)
+			}
+			b = appendCSV(b, cell)
 		}
 		b = append(b, '\n')
 	case JSON, NDJSON:
@@ -407,7 +413,16 @@ func (p *Printer[T]) renderTable() error {
 	for i, f := range p.fields {
 		headers[i] = f.Header
 	}
-	fitColumns(headers, p.rows, p.width)
+	ident := make([]bool, len(p.fields))
+	for i, f := range p.fields {
+		ident[i] = isIdent(f.Name)
+	}
+	if keep := fitColumns(headers, p.rows, p.width, ident); len(keep) < len(headers) {
+		headers = pick(headers, keep)
+		for r, row := range p.rows {
+			p.rows[r] = pick(row, keep)
+		}
+	}
 	t := tablewriter.NewTable(p.w,
 		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
 			Borders: tw.BorderNone,
@@ -429,58 +444,119 @@ func (p *Printer[T]) renderTable() error {
 	return t.Render()
 }
 
-// fitColumns truncates cells, with an ellipsis, so that the table fits in width terminal
-// columns: the widest column gives way first, and no column goes below minColumn. Each
-// column takes its content's width plus one space either side.
-func fitColumns(headers []string, rows [][]string, width int) {
+// fitColumns makes the table fit in width terminal columns, as gh does: first it leaves
+// out the columns that are empty in every row, then it truncates free text, with an
+// ellipsis, the widest column first and none below minColumn. An identifier (ident: an ID,
+// a domain, a reference, an MPN ID, an address) is never cut, whatever the width: a cut
+// one cannot be copied into the next command; the line wraps instead. Each column takes
+// its content's width plus one space either side. It returns the columns to show.
+func fitColumns(headers []string, rows [][]string, width int, ident []bool) []int {
 	const minColumn = 8
 	widths := make([]int, len(headers))
 	for i, h := range headers {
 		widths[i] = runewidth.StringWidth(h)
 	}
+	empty := make([]bool, len(headers))
+	for i := range empty {
+		empty[i] = true
+	}
 	for _, row := range rows {
 		for i, c := range row {
 			widths[i] = max(widths[i], runewidth.StringWidth(c))
+			empty[i] = empty[i] && c == ""
 		}
 	}
+	keep := make([]int, 0, len(headers))
 	total := 0
-	for _, w := range widths {
+	for i, w := range widths {
+		keep = append(keep, i)
+		total += w + 2
+	}
+	if total <= width {
+		return keep
+	}
+	keep = keep[:0]
+	total = 0
+	for i, w := range widths {
+		if empty[i] && len(rows) > 0 {
+			continue
+		}
+		keep = append(keep, i)
 		total += w + 2
 	}
 	shrunk := false
 	for total > width {
-		widest := 0
-		for i, w := range widths {
-			if w > widths[widest] {
+		widest := -1
+		for _, i := range keep {
+			if !ident[i] && widths[i] > minColumn && (widest < 0 || widths[i] > widths[widest]) {
 				widest = i
 			}
 		}
-		if widths[widest] <= minColumn {
-			break // too narrow a terminal: let lines wrap rather than lose every value
+		if widest < 0 {
+			break // too narrow a terminal: let lines wrap rather than cut an identifier
 		}
 		widths[widest]--
 		total--
 		shrunk = true
 	}
-	if !shrunk {
-		return
-	}
-	for _, row := range rows {
-		for i, c := range row {
-			row[i] = runewidth.Truncate(c, widths[i], "…")
+	if shrunk {
+		for _, row := range rows {
+			for _, i := range keep {
+				if !ident[i] {
+					row[i] = runewidth.Truncate(row[i], widths[i], "…")
+				}
+			}
+		}
+		for _, i := range keep {
+			if !ident[i] {
+				headers[i] = runewidth.Truncate(headers[i], widths[i], "…")
+			}
 		}
 	}
-	for i, h := range headers {
-		headers[i] = runewidth.Truncate(h, widths[i], "…")
-	}
+	return keep
 }
 
-// cleanCell keeps a value on one line in a table.
+// isIdent tells a field that holds an identifier, which a table never cuts: IDs,
+// references and MPN IDs (…Id), domains and addresses.
+func isIdent(name string) bool {
+	switch name {
+	case "id", "domain", "email", "supportContact", "link", "token":
+		return true
+	}
+	return strings.HasSuffix(name, "Id") || strings.HasSuffix(name, "Domain") || strings.HasSuffix(name, "Email")
+}
+
+// cleanCell keeps a value on one line in a table, and makes it harmless to a terminal:
+// line breaks and tabs become spaces; any other control character (ESC, BEL, a lone CR…)
+// and the bidirectional overrides are shown escaped, \u001b, never sent raw (issue 14,
+// item 7: values from Partner Center, an import or an older workspace may hold them).
 func cleanCell(s string) string {
-	if !strings.ContainsAny(s, "\t\r\n") {
+	clean := true
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0 || isBidi(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
 		return s
 	}
-	return strings.NewReplacer("\t", " ", "\r\n", " ", "\n", " ", "\r", " ").Replace(s)
+	s = strings.NewReplacer("\t", " ", "\r\n", " ", "\n", " ").Replace(s)
+	var b strings.Builder
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0 || isBidi(r) {
+			fmt.Fprintf(&b, "\\u%04x", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// isBidi reports Unicode's explicit bidirectional formatting characters (as
+// domain.IsBidiControl; output imports no pcctl package).
+func isBidi(r rune) bool {
+	return r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069 || r == 0x200E || r == 0x200F || r == 0x061C
 }
 
 // appendCSV appends one RFC 4180 field: quoted when it holds a comma, a quote, a line
@@ -513,3 +589,24 @@ func appendCSV(b []byte, s string) []byte {
 // renders exports), it leaves U+2028 and U+2029 as they are: valid JSON, escaped by
 // encoding/json only for embedding in HTML.
 func appendJSONString(b []byte, s string) []byte { return jsonstr.Append(b, s, false) }
+
+// pick is the items at the indexes keep, in order.
+func pick(items []string, keep []int) []string {
+	out := make([]string, len(keep))
+	for j, i := range keep {
+		out[j] = items[i]
+	}
+	return out
+}
+
+// SpreadsheetSafe escapes a text cell that a spreadsheet would read as a formula (CSV
+// injection: "=HYPERLINK(…)" in a company name runs when the file is opened): one
+// beginning with =, +, -, @, a tab or a carriage return gets a leading apostrophe, which
+// Excel, LibreOffice and Google Sheets show as text and do not display. Other cells are
+// unchanged. Only --spreadsheet asks for it: the apostrophe is data to a script.
+func SpreadsheetSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}

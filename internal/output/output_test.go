@@ -139,19 +139,27 @@ func TestCSVMatchesEncodingCSV(t *testing.T) {
 }
 
 func TestFitColumns(t *testing.T) {
-	headers := []string{"NAME", "DOMAIN", "ID"}
-	rows := [][]string{{"Société Générale", "societegenerale.onmicrosoft.com", "0161fb68-7b7c-45d4-bad9-4f11563d7b5b"}}
-	fitColumns(headers, rows, 200)
-	if rows[0][1] != "societegenerale.onmicrosoft.com" {
-		t.Fatalf("a table that fits was truncated: %q", rows[0])
+	headers := []string{"NAME", "DOMAIN", "NOTE", "ID"}
+	ident := []bool{false, true, false, true}
+	rows := [][]string{{"Société Générale Groupe International", "societegenerale.onmicrosoft.com", "", "0161fb68-7b7c-45d4-bad9-4f11563d7b5b"}}
+	if keep := fitColumns(headers, rows, 200, ident); len(keep) != 4 || rows[0][0] != "Société Générale Groupe International" {
+		t.Fatalf("a table that fits was changed: %q, columns %v", rows[0], keep)
 	}
-	fitColumns(headers, rows, 60)
+	// 90 columns: the empty NOTE is left out, the name shrinks, the identifiers stay whole.
+	keep := fitColumns(headers, rows, 90, ident)
 	total := 0
-	for _, c := range rows[0] {
-		total += runewidth.StringWidth(c) + 2
+	for _, i := range keep {
+		total += runewidth.StringWidth(rows[0][i]) + 2
 	}
-	if total > 60 || !strings.HasSuffix(rows[0][2], "…") || rows[0][0] != "Société Générale" {
-		t.Fatalf("fitted to 60 columns: %q (%d wide)", rows[0], total)
+	if total > 90 || len(keep) != 3 || !strings.HasSuffix(rows[0][0], "…") ||
+		rows[0][1] != "societegenerale.onmicrosoft.com" || rows[0][3] != "0161fb68-7b7c-45d4-bad9-4f11563d7b5b" {
+		t.Fatalf("fitted to 90 columns: %q, columns %v (%d wide)", rows[0], keep, total)
+	}
+	// Too narrow for the identifiers: they are still whole (the line wraps).
+	rows = [][]string{{"Contoso Corporation", "contoso.onmicrosoft.com", "x", "0161fb68-7b7c-45d4-bad9-4f11563d7b5b"}}
+	fitColumns(headers, rows, 40, ident)
+	if rows[0][1] != "contoso.onmicrosoft.com" || rows[0][3] != "0161fb68-7b7c-45d4-bad9-4f11563d7b5b" || rows[0][0] != "Contoso…" {
+		t.Fatalf("fitted to 40 columns: %q", rows[0])
 	}
 }
 
@@ -172,6 +180,33 @@ func TestDecimalField(t *testing.T) {
 		}
 		if got := f.text(&v); got != in {
 			t.Errorf("%q as text: %q", in, got)
+		}
+	}
+}
+
+// TestTableEscapesControls (issue 14, item 7): a value holding ESC, BEL, a lone CR or a
+// bidirectional override (from Partner Center, an import, an older workspace) is printed
+// in a table with those characters escaped, never raw; line breaks and tabs are spaces.
+func TestTableEscapesControls(t *testing.T) {
+	for in, want := range map[string]string{
+		"Contoso\x1b[2J":    `Contoso\u001b[2J`,
+		"bell\a":            `bell\u0007`,
+		"a\rb":              `a\u000db`,
+		"evil\u202Etxt.exe": `evil\u202etxt.exe`,
+		"two\nlines\tok":    "two lines ok",
+		"Société":           "Société",
+	} {
+		if got := cleanCell(in); got != want {
+			t.Errorf("cleanCell(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestSpreadsheetSafe(t *testing.T) {
+	for in, want := range map[string]string{"=1+1": "'=1+1", "+33 1": "'+33 1", "-x": "'-x", "@SUM(A1)": "'@SUM(A1)",
+		"\tx": "'\tx", "Contoso": "Contoso", "": "", "a=b": "a=b"} {
+		if got := SpreadsheetSafe(in); got != want {
+			t.Errorf("SpreadsheetSafe(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -11,7 +11,7 @@ import (
 // locale: a BOM, semicolons, CRLF, DD/MM/YYYY dates, some quoted and non-ASCII values.
 func generate(n int) []byte {
 	var b bytes.Buffer
-	b.WriteString("\ufeff" + strings.Join(columnNames[:], ";") + "\r\n")
+	b.WriteString("\ufeff" + strings.Join(columnNames[:CustomerDomain], ";") + "\r\n") // the columns PSC exports
 	statuses := []string{"Open", "Won", "Lost", "Active", "Closed as Duplicate"}
 	for i := range n {
 		name := fmt.Sprintf("Contoso %d Ltd", i)

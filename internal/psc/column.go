@@ -10,7 +10,9 @@ import (
 // Opportunity ID, Deal Name, Customer Name, Customer Country, Deal Value, Currency, Status,
 // Deal Role, Licensing Program, Products, Estimated Close Date, Customer Outcome,
 // Customer Contact Name, Customer Contact Email, Customer Contact Phone, Seller Email,
-// Created Date, Last Modified Date, Deal Type.
+// Created Date, Last Modified Date, Deal Type, and two that PSC does not export but a
+// migration operator may add to pin a row to its customer: Customer Domain and Customer
+// ID (the tenant ID).
 type Column int
 
 // The columns of a PSC opportunity export. Row's arrays are indexed by Column.
@@ -34,14 +36,16 @@ const (
 	CreatedDate
 	LastModifiedDate
 	DealType
-	NumColumns // the number of columns, not a column
+	CustomerDomain   // optional: the customer's primary domain, pinning the match
+	CustomerTenantID // optional: the customer's tenant ID (Microsoft ID), pinning the match
+	NumColumns       // the number of columns, not a column
 )
 
 var columnNames = [NumColumns]string{
 	"Opportunity ID", "Deal Name", "Customer Name", "Customer Country", "Deal Value", "Currency", "Status",
 	"Deal Role", "Licensing Program", "Products", "Estimated Close Date", "Customer Outcome",
 	"Customer Contact Name", "Customer Contact Email", "Customer Contact Phone", "Seller Email",
-	"Created Date", "Last Modified Date", "Deal Type",
+	"Created Date", "Last Modified Date", "Deal Type", "Customer Domain", "Customer ID",
 }
 
 // dateColumns are the columns holding dates, whose order Read detects.

@@ -152,15 +152,15 @@ func TestDetectDatesErrors(t *testing.T) {
 		"3,Deal,Contoso,Open,03/31/2026,\n" +
 		"4,Deal,Contoso,Open,12/31/2026,\n"
 	if got, want := readError(t, mixed, Options{}),
-		`deals.csv: the dates are in both orders: "31/03/2026" (deals.csv:3:35) can only be DD/MM/YYYY, and "03/31/2026" (deals.csv:4:21) can only be MM/DD/YYYY; correct the file so that all its dates are in one order`; got != want {
+		`deals.csv: the dates are in both orders: "31/03/2026" (deals.csv:3: column F, Estimated Close Date) can only be DD/MM/YYYY, and "03/31/2026" (deals.csv:4: column E, Created Date) can only be MM/DD/YYYY; correct the file so that all its dates are in one order`; got != want {
 		t.Errorf("mixed:\n got %s\nwant %s", got, want)
 	}
 
 	const head = "deals.csv: cannot tell the order of the dates: no date has a day above 12, and these read differently as MM/DD/YYYY and as DD/MM/YYYY; give --date-format MM/DD/YYYY or DD/MM/YYYY:"
 	if got, want := readError(t, datesFile("2026-01-31", "03/04/2026", "04/04/2026", "1.2.2026 10:00"), Options{}),
 		head+"\n"+
-			`  deals.csv:3:21: "03/04/2026" is 2026-03-04 as MM/DD/YYYY, 2026-04-03 as DD/MM/YYYY`+"\n"+
-			`  deals.csv:5:21: "1.2.2026 10:00" is 2026-01-02 as MM/DD/YYYY, 2026-02-01 as DD/MM/YYYY`; got != want {
+			`  deals.csv:3: column E, Created Date: "03/04/2026" is 2026-03-04 as MM/DD/YYYY, 2026-04-03 as DD/MM/YYYY`+"\n"+
+			`  deals.csv:5: column E, Created Date: "1.2.2026 10:00" is 2026-01-02 as MM/DD/YYYY, 2026-02-01 as DD/MM/YYYY`; got != want {
 		t.Errorf("ambiguous:\n got %s\nwant %s", got, want)
 	}
 
@@ -171,8 +171,8 @@ func TestDetectDatesErrors(t *testing.T) {
 	got := readError(t, datesFile(dates...), Options{})
 	lines := strings.Split(got, "\n")
 	if len(lines) != 12 || lines[0] != head ||
-		lines[1] != `  deals.csv:2:21: "01/02/2025" is 2025-01-02 as MM/DD/YYYY, 2025-02-01 as DD/MM/YYYY` ||
-		lines[10] != `  deals.csv:11:22: "10/11/2025" is 2025-10-11 as MM/DD/YYYY, 2025-11-10 as DD/MM/YYYY` ||
+		lines[1] != `  deals.csv:2: column E, Created Date: "01/02/2025" is 2025-01-02 as MM/DD/YYYY, 2025-02-01 as DD/MM/YYYY` ||
+		lines[10] != `  deals.csv:11: column E, Created Date: "10/11/2025" is 2025-10-11 as MM/DD/YYYY, 2025-11-10 as DD/MM/YYYY` ||
 		lines[11] != "  and 3 more" {
 		t.Errorf("ambiguous, many:\n%s", got)
 	}

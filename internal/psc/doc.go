@@ -8,19 +8,25 @@
 //
 // The CSV format, and the positions (line and column, in characters) of every value and
 // every error, are internal/csvread's: RFC 4180, comma, semicolon or tab delimiters, LF or
-// CRLF line endings, blank records skipped. Before that, Read decodes the bytes:
+// CRLF line endings, blank records skipped. Before that, Read decodes the bytes with
+// csvread's Decoder, as every import does:
 //
-//   - EncodingAuto: UTF-8, with or without a byte order mark, when the bytes are valid
-//     UTF-8; otherwise Windows-1252 (what Excel saves as "CSV (Comma delimited)" in
-//     western locales), unless the file also holds valid UTF-8 sequences of several bytes
-//     (or starts with a UTF-8 byte order mark): then it is probably damaged UTF-8, and Read
-//     refuses it, naming the line and column of the first invalid byte.
-//   - EncodingUTF8: UTF-8; an invalid byte is an error naming its line and column.
+//   - EncodingAuto: UTF-16 (little or big endian) when the file starts with its byte order
+//     mark (Excel's "Unicode text", tab-separated); UTF-8, with or without a byte order
+//     mark, when the bytes are valid UTF-8; otherwise Windows-1252 (what Excel saves as
+//     "CSV (Comma delimited)" in western locales), unless the file also holds valid UTF-8
+//     sequences of several bytes (or starts with a UTF-8 byte order mark): then it is
+//     probably damaged UTF-8, and Read refuses it, naming the line and column of the first
+//     invalid byte.
+//   - EncodingUTF8: UTF-8 (or UTF-16 with its byte order mark); an invalid byte is an error
+//     naming its line and column.
 //   - EncodingWindows1252: every byte is a character of Windows-1252 (a UTF-8 byte order
 //     mark included: it becomes "ï»¿"). The five bytes Windows-1252 leaves undefined read
 //     as the control characters of the same code.
 //
-// UTF-16 files and Excel workbooks are refused with a hint in every case.
+// Excel workbooks are refused with a hint in every case; so is UTF-16 without a byte order
+// mark (NUL bytes). Errors about values are for a spreadsheet user: the line, and the
+// column's letter and header ("deals.csv:5: column C, Customer Name: ...").
 //
 // Read holds the whole file in memory: the bytes (at most Options.MaxBytes, 1 GiB by
 // default), their decoded text when the file is Windows-1252 (up to 3 times as large),
@@ -38,16 +44,29 @@
 // # The --map file
 //
 // A YAML file mapping the export's header names onto the built-in columns, for exports
-// whose headers were translated or renamed:
+// whose headers were translated or renamed, and values of the file onto values pcctl reads,
+// column by column:
 //
 //	columns:
 //	  "ID de l'opportunité": Opportunity ID
 //	  "Nom du client": Customer Name
 //	  Statut: Status
+//	values:
+//	  Statut: {Gagné: Won, Perdu: Lost, Ouvert: Open}
+//	  Deal Type: {Standard: Private}
+//	  Customer Country: {Hexagone: FR}
 //
-// Keys are the file's header names, values built-in column names (matched as headers
-// are: "opportunity id" will do). Each column may be named once, each header once, and a
-// built-in name may not be given to another column. Errors name the file, line and column.
+// Keys of columns are the file's header names, values built-in column names (matched as
+// headers are: "opportunity id" will do). Each column may be named once, each header once,
+// and a built-in name may not be given to another column. Keys of values are columns, by
+// their built-in name or a header of columns; each maps file values (matched ignoring
+// case, accents and spaces) to the value read instead. LoadMapping does not check the
+// values mapped to against pcctl's rules: migrate.LoadMapping does. Errors name the file,
+// line and column.
+//
+// Options.Require names the columns the caller needs besides the four always required
+// (Deal Value, Currency and Products for a deal import): a header without them is refused
+// once, naming them and the columns: entries that would supply them.
 //
 // # Dates
 //

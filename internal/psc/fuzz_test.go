@@ -51,7 +51,7 @@ func FuzzRead(f *testing.F) {
 			f.Add([]byte(s), mode*5)
 		}
 	}
-	mapping := Mapping{"nom": DealName, "statut": Status, "client": CustomerName}
+	mapping := &Mapping{Columns: map[string]Column{"nom": DealName, "statut": Status, "client": CustomerName}}
 	f.Fuzz(func(t *testing.T, data []byte, mode uint8) {
 		if len(data) > maxFuzzInput {
 			t.Skip("input over 1 MiB")
@@ -73,7 +73,7 @@ func FuzzRead(f *testing.F) {
 			t.Fatalf("name %q, dates %v (options %v)", file.Name, file.Dates, opts.Dates)
 		}
 		switch file.Encoding {
-		case "UTF-8", "UTF-8 with BOM", "Windows-1252":
+		case "UTF-8", "UTF-8 with BOM", "Windows-1252", "UTF-16LE", "UTF-16BE":
 		default:
 			t.Fatalf("encoding %q", file.Encoding)
 		}
@@ -110,7 +110,7 @@ func FuzzRead(f *testing.F) {
 				if row.FieldLine[c] < row.Line || row.Column[c] < 1 {
 					t.Fatalf("line %d: %v at %d:%d", row.Line, c, row.FieldLine[c], row.Column[c])
 				}
-				want := fmt.Sprintf("fuzz.csv:%d:%d: %s: x", row.FieldLine[c], row.Column[c], file.Header[c])
+				want := fmt.Sprintf("fuzz.csv:%d: column %s, %s: x", row.FieldLine[c], sheetColumn(file.Field(c)), file.Header[c])
 				if got := file.Errorf(row, c, "x").Error(); got != want {
 					t.Fatalf("Errorf = %q, want %q", got, want)
 				}
@@ -270,7 +270,7 @@ func FuzzLoadMapping(f *testing.F) {
 			return
 		}
 		targets := map[Column]bool{}
-		for k, c := range m {
+		for k, c := range m.Columns {
 			if k == "" || normalize(k) != k || c < 0 || c >= NumColumns || targets[c] {
 				t.Fatalf("mapping %q: %q -> %v", s, k, c)
 			}

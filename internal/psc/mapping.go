@@ -7,27 +7,49 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"go.yaml.in/yaml/v3"
+	"golang.org/x/text/unicode/norm"
 )
 
-// Mapping maps header names of an export onto PSC columns, for exports whose headers are
-// not the built-in names (translated, renamed). Keys are header names; Read matches them
-// as it matches built-in names, ignoring case, white space, underscores and hyphens
-// (LoadMapping stores them normalised).
-type Mapping map[string]Column
+// Mapping is a --map file: header names of an export mapped onto PSC columns, for exports
+// whose headers are not the built-in names (translated, renamed), and values of the file
+// mapped onto values pcctl reads, column by column (localised statuses, a company's own
+// deal types).
+type Mapping struct {
+	// Columns maps header names onto columns. Keys are header names; Read matches them as
+	// it matches built-in names, ignoring case, white space, underscores and hyphens
+	// (LoadMapping stores them normalised).
+	Columns map[string]Column
+	// Values are the values to read as others, in file order.
+	Values []ValueMapping
+}
+
+// ValueMapping is one line of the values of a --map file: in the column, From is read as
+// To. From is matched ignoring case, accents and the white space around and between
+// words; To replaces the value as it is written.
+type ValueMapping struct {
+	Column   Column
+	From, To string
+	// Line and Col are where To is written in the mapping file, for the errors of a
+	// caller that checks it (migrate checks To against the column's allowed values).
+	Line, Col int
+}
 
 // maxMappingSize bounds the --map file: a few dozen lines are expected.
 const maxMappingSize = 1 << 20
 
-const mappingFormat = `expected "columns:" followed by one "file header: PSC column" line per column`
+const mappingFormat = `expected "columns:" followed by one "file header: PSC column" line per column, and/or "values:" followed by one "PSC column: {file value: value}" line per column`
 
 // LoadMapping reads a --map YAML file (see the package documentation for its format).
 // name is the file name used in errors. Unknown target columns, two headers for one column,
-// a header given twice, a built-in name given to another column and YAML errors are
-// *Error naming the file and the line. A built-in name given to its own column is
-// accepted and left out.
-func LoadMapping(r io.Reader, name string) (Mapping, error) {
+// a header given twice, a built-in name given to another column, a values column that is
+// neither a PSC column nor a header of columns, a value given twice in a column and YAML
+// errors are *Error naming the file and the line. A built-in name given to its own column is
+// accepted and left out. The target values are not checked here (they are pcctl's rules:
+// the caller checks them).
+func LoadMapping(r io.Reader, name string) (*Mapping, error) {
 	data, err := io.ReadAll(io.LimitReader(r, maxMappingSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", name, err)
@@ -53,25 +75,51 @@ func LoadMapping(r io.Reader, name string) (Mapping, error) {
 	if top.Kind != yaml.MappingNode {
 		return nil, fail(top, "not a mapping: "+mappingFormat)
 	}
-	var cols *yaml.Node
+	var cols, vals *yaml.Node
 	for i := 0; i+1 < len(top.Content); i += 2 {
 		k, v := resolve(top.Content[i]), resolve(top.Content[i+1])
-		if k.Kind != yaml.ScalarNode || k.Value != "columns" {
+		var slot **yaml.Node
+		switch {
+		case k.Kind == yaml.ScalarNode && k.Value == "columns":
+			slot = &cols
+		case k.Kind == yaml.ScalarNode && k.Value == "values":
+			slot = &vals
+		default:
 			return nil, fail(k, "unknown key %s: %s", describe(k), mappingFormat)
 		}
-		if cols != nil {
-			return nil, fail(k, `"columns" appears twice`)
+		if *slot != nil {
+			return nil, fail(k, "%q appears twice", k.Value)
 		}
-		cols = v
+		*slot = v
 	}
-	if cols == nil || isNull(cols) {
-		return nil, fail(top, `no "columns": `+mappingFormat)
+	if (cols == nil || isNull(cols)) && (vals == nil || isNull(vals)) {
+		return nil, fail(top, `no "columns" and no "values": `+mappingFormat)
 	}
-	if cols.Kind != yaml.MappingNode {
-		return nil, fail(cols, `"columns" is not a mapping: `+mappingFormat)
+	m := &Mapping{}
+	if cols != nil && !isNull(cols) {
+		if cols.Kind != yaml.MappingNode {
+			return nil, fail(cols, `"columns" is not a mapping: `+mappingFormat)
+		}
+		if m.Columns, err = loadColumns(cols, fail); err != nil {
+			return nil, err
+		}
 	}
+	if vals != nil && !isNull(vals) {
+		if vals.Kind != yaml.MappingNode {
+			return nil, fail(vals, `"values" is not a mapping: `+mappingFormat)
+		}
+		if m.Values, err = loadValues(vals, m.Columns, fail); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
 
-	m := make(Mapping, len(cols.Content)/2)
+type failFunc func(n *yaml.Node, format string, args ...any) error
+
+// loadColumns reads the columns: of a mapping file.
+func loadColumns(cols *yaml.Node, fail failFunc) (map[string]Column, error) {
+	m := make(map[string]Column, len(cols.Content)/2)
 	keyAt := make(map[string]*yaml.Node)    // normalised header -> its key
 	targetAt := make(map[Column]*yaml.Node) // column -> the key mapped to it
 	for i := 0; i+1 < len(cols.Content); i += 2 {
@@ -109,6 +157,74 @@ func LoadMapping(r io.Reader, name string) (Mapping, error) {
 		m[key] = c
 	}
 	return m, nil
+}
+
+// loadValues reads the values: of a mapping file. A column is named by its PSC name or by a
+// header name of columns.
+func loadValues(vals *yaml.Node, columns map[string]Column, fail failFunc) ([]ValueMapping, error) {
+	var out []ValueMapping
+	colAt := make(map[Column]*yaml.Node)
+	for i := 0; i+1 < len(vals.Content); i += 2 {
+		k, v := resolve(vals.Content[i]), resolve(vals.Content[i+1])
+		if k.Kind != yaml.ScalarNode || isNull(k) {
+			return nil, fail(k, "a column name must be text, not %s", describe(k))
+		}
+		c, ok := ParseColumn(k.Value)
+		if !ok {
+			c, ok = columns[normalize(k.Value)]
+		}
+		if !ok {
+			return nil, fail(k, "%q under \"values\" is neither a PSC column nor a header of \"columns\" (the columns are %s)", strings.TrimSpace(k.Value), columnList())
+		}
+		if prev, ok := colAt[c]; ok {
+			return nil, fail(k, "the values of %s are given twice (also at line %d)", c, prev.Line)
+		}
+		colAt[c] = k
+		if v.Kind != yaml.MappingNode {
+			return nil, fail(v, "the values of %s must be a mapping of file values to values, as in {Gagné: Won}, not %s", c, describe(v))
+		}
+		fromAt := make(map[string]*yaml.Node)
+		for j := 0; j+1 < len(v.Content); j += 2 {
+			from, to := resolve(v.Content[j]), resolve(v.Content[j+1])
+			if from.Kind != yaml.ScalarNode || isNull(from) {
+				return nil, fail(from, "a value of %s must be text, not %s", c, describe(from))
+			}
+			key := FoldValue(from.Value)
+			if key == "" {
+				return nil, fail(from, "an empty value of %s cannot be mapped", c)
+			}
+			if prev, ok := fromAt[key]; ok {
+				return nil, fail(from, "%s value %q is given twice (also at line %d; values are matched ignoring case, accents and spaces)", c, strings.TrimSpace(from.Value), prev.Line)
+			}
+			fromAt[key] = from
+			if to.Kind != yaml.ScalarNode || isNull(to) {
+				return nil, fail(to, "%s value %q must map to a value, not %s", c, strings.TrimSpace(from.Value), describe(to))
+			}
+			out = append(out, ValueMapping{Column: c, From: strings.TrimSpace(from.Value), To: strings.TrimSpace(to.Value), Line: to.Line, Col: to.Column})
+		}
+	}
+	return out, nil
+}
+
+// FoldValue is the form in which the values of a mapping are matched: lower case, without
+// accents, white space trimmed and runs of it made one space.
+func FoldValue(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range norm.NFD.String(s) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+		case unicode.IsSpace(r):
+			space = b.Len() > 0
+		default:
+			if space {
+				b.WriteByte(' ')
+				space = false
+			}
+			b.WriteRune(unicode.ToLower(r))
+		}
+	}
+	return b.String()
 }
 
 // yamlLine finds the line in the messages of the YAML parser.

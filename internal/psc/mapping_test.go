@@ -2,6 +2,7 @@ package psc
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -15,7 +16,7 @@ func TestColumns(t *testing.T) {
 		"Opportunity ID", "Deal Name", "Customer Name", "Customer Country", "Deal Value", "Currency", "Status",
 		"Deal Role", "Licensing Program", "Products", "Estimated Close Date", "Customer Outcome",
 		"Customer Contact Name", "Customer Contact Email", "Customer Contact Phone", "Seller Email",
-		"Created Date", "Last Modified Date", "Deal Type",
+		"Created Date", "Last Modified Date", "Deal Type", "Customer Domain", "Customer ID",
 	}
 	if len(want) != int(NumColumns) {
 		t.Fatalf("NumColumns = %d, want %d", NumColumns, len(want))
@@ -40,7 +41,7 @@ func TestColumns(t *testing.T) {
 			t.Errorf("ParseColumn(%q) = %v, want none", name, c)
 		}
 	}
-	if got := NumColumns.String(); got != "Column(19)" {
+	if got := NumColumns.String(); got != "Column(21)" {
 		t.Errorf("NumColumns.String() = %q", got)
 	}
 }
@@ -57,8 +58,17 @@ func TestParseOptions(t *testing.T) {
 			t.Errorf("ParseDateFormat(%v.String()) = %v, %v", d, got, err)
 		}
 	}
-	if _, err := ParseDateFormat("DD.MM.YYYY"); err == nil || err.Error() != `"DD.MM.YYYY" is not a date format (allowed: auto, YYYY-MM-DD, MM/DD/YYYY, DD/MM/YYYY)` {
-		t.Errorf("ParseDateFormat(DD.MM.YYYY): %v", err)
+	// The separators people type, and the letters of other languages.
+	for in, want := range map[string]DateFormat{"DD.MM.YYYY": DateDMY, "dd-mm-yyyy": DateDMY, "DD MM YYYY": DateDMY,
+		"MM.DD.YYYY": DateMDY, "YYYY/MM/DD": DateISO, "YYYY.MM.DD": DateISO, "JJ/MM/AAAA": DateDMY, "TT.MM.JJJJ": DateDMY} {
+		if got, err := ParseDateFormat(in); err != nil || got != want {
+			t.Errorf("ParseDateFormat(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"DD-MM-YY", "D.M.YYYY", "YYYY-DD-MM", ""} {
+		if _, err := ParseDateFormat(in); err == nil || err.Error() != fmt.Sprintf(`%q is not a date format (allowed: auto, YYYY-MM-DD, MM/DD/YYYY, DD/MM/YYYY; any of / . - as separator)`, in) {
+			t.Errorf("ParseDateFormat(%q): %v", in, err)
+		}
 	}
 	for in, want := range map[string]Encoding{"auto": EncodingAuto, "utf-8": EncodingUTF8, "UTF8": EncodingUTF8,
 		"windows-1252": EncodingWindows1252, "Windows-1252": EncodingWindows1252, "cp1252": EncodingWindows1252,
@@ -87,7 +97,7 @@ func TestLoadMapping(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Mapping{"iddel'opportunité": OpportunityID, "nomdel'affaire": DealName, "nomduclient": CustomerName, "statut": Status, "valeur": DealValue}
+	want := &Mapping{Columns: map[string]Column{"iddel'opportunité": OpportunityID, "nomdel'affaire": DealName, "nomduclient": CustomerName, "statut": Status, "valeur": DealValue}}
 	if !reflect.DeepEqual(m, want) {
 		t.Errorf("mapping = %v, want %v", m, want)
 	}
@@ -103,21 +113,64 @@ func TestLoadMapping(t *testing.T) {
 		"# comment\ncolumns:\n  'Statut': \"status\"\n...\n",
 	} {
 		m, err := LoadMapping(strings.NewReader(in), "map.yaml")
-		if err != nil || m["statut"] != Status {
+		if err != nil || m.Columns["statut"] != Status {
 			t.Errorf("LoadMapping(%q) = %v, %v", in, m, err)
 		}
 	}
 }
 
+func TestLoadMappingValues(t *testing.T) {
+	const in = `columns:
+  Statut: Status
+  Type d'affaire: Deal Type
+values:
+  Statut: {Gagné: Won, Perdu: Lost, Ouvert: Open}
+  Deal Type: {Standard: Private}
+  Customer Country: {Hexagone: FR}
+`
+	m, err := LoadMapping(strings.NewReader(in), "map.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []ValueMapping{
+		{Status, "Gagné", "Won", 5, 19}, {Status, "Perdu", "Lost", 5, 31}, {Status, "Ouvert", "Open", 5, 45},
+		{DealType, "Standard", "Private", 6, 25}, {CustomerCountry, "Hexagone", "FR", 7, 32},
+	}
+	if !reflect.DeepEqual(m.Values, want) {
+		t.Errorf("values = %+v\nwant %+v", m.Values, want)
+	}
+	// Values are matched ignoring case, accents and spaces, and only in their column.
+	f := read(t, "Opportunity ID;Deal Name;Customer Name;Statut;Type d'affaire;Customer Country;Notes\n"+
+		"1;n;c; GAGNE ;standard;hexagone;Gagné\n2;n;c;Perdu;Co-sell;Hexagone  ;x\n3;n;c;En cours;;FR;x\n", Options{Map: m})
+	got := [][3]string{}
+	for _, r := range f.Rows {
+		got = append(got, [3]string{r.Values[Status], r.Values[DealType], r.Values[CustomerCountry]})
+	}
+	if w := [][3]string{{"Won", "Private", "FR"}, {"Lost", "Co-sell", "FR"}, {"En cours", "", "FR"}}; !reflect.DeepEqual(got, w) {
+		t.Errorf("rows = %q, want %q", got, w)
+	}
+	if f.Rows[0].Column[Status] != 7 {
+		t.Errorf("a mapped value keeps its position: %d", f.Rows[0].Column[Status])
+	}
+}
+
+func TestFoldValue(t *testing.T) {
+	for in, want := range map[string]string{"Gagné": "gagne", "  In  Bearbeitung ": "in bearbeitung", "ÖSTERREICH": "osterreich", "": ""} {
+		if got := FoldValue(in); got != want {
+			t.Errorf("FoldValue(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestLoadMappingErrors(t *testing.T) {
-	const format = `expected "columns:" followed by one "file header: PSC column" line per column`
-	const list = "Opportunity ID, Deal Name, Customer Name, Customer Country, Deal Value, Currency, Status, Deal Role, Licensing Program, Products, Estimated Close Date, Customer Outcome, Customer Contact Name, Customer Contact Email, Customer Contact Phone, Seller Email, Created Date, Last Modified Date, Deal Type"
+	const format = `expected "columns:" followed by one "file header: PSC column" line per column, and/or "values:" followed by one "PSC column: {file value: value}" line per column`
+	const list = "Opportunity ID, Deal Name, Customer Name, Customer Country, Deal Value, Currency, Status, Deal Role, Licensing Program, Products, Estimated Close Date, Customer Outcome, Customer Contact Name, Customer Contact Email, Customer Contact Phone, Seller Email, Created Date, Last Modified Date, Deal Type, Customer Domain, Customer ID"
 	tests := []struct{ name, in, want string }{
 		{"empty", "", "map.yaml: file is empty: " + format},
 		{"comments only", "# nothing\n", "map.yaml: file is empty: " + format},
 		{"not a mapping", "- a\n- b\n", "map.yaml:1:1: not a mapping: " + format},
 		{"unknown key", "colums:\n  a: Status\n", `map.yaml:1:1: unknown key "colums": ` + format},
-		{"no columns", "columns:\n", `map.yaml:1:1: no "columns": ` + format},
+		{"no columns", "columns:\n", `map.yaml:1:1: no "columns" and no "values": ` + format},
 		{"columns a list", "columns:\n  - Status\n", `map.yaml:2:3: "columns" is not a mapping: ` + format},
 		{"unknown target", "columns:\n  \"ID de l'opportunité\": Opportunity ID\n  Nom: Opportunity\n",
 			`map.yaml:3:8: "Opportunity" is not a PSC column (the columns are ` + list + `)`},
@@ -136,6 +189,19 @@ func TestLoadMappingErrors(t *testing.T) {
 		{"syntax", "columns:\n  Nom: Deal Name\n Client: Status\n", `map.yaml:2: not valid YAML: did not find expected key`},
 		{"tab", "columns:\n\tNom: Deal Name\n", `map.yaml:2: not valid YAML: found character that cannot start any token`},
 		{"two columns", "columns:\n  a: Status\ncolumns:\n  b: Deal Name\n", `map.yaml:3:1: "columns" appears twice`},
+		{"values: unknown column", "values:\n  Statu: {Gagné: Won}\n",
+			`map.yaml:2:3: "Statu" under "values" is neither a PSC column nor a header of "columns" (the columns are ` + list + `)`},
+		{"values: a list", "values:\n  Status: [Won]\n",
+			`map.yaml:2:11: the values of Status must be a mapping of file values to values, as in {Gagné: Won}, not a list`},
+		{"values: column twice", "columns:\n  Statut: Status\nvalues:\n  Status: {a: Won}\n  statut: {b: Lost}\n",
+			`map.yaml:5:3: the values of Status are given twice (also at line 4)`},
+		{"values: value twice", "values:\n  Status:\n    Gagné: Won\n    GAGNE: Lost\n",
+			`map.yaml:4:5: Status value "GAGNE" is given twice (also at line 3; values are matched ignoring case, accents and spaces)`},
+		{"values: no target", "values:\n  Deal Type: {Standard: }\n",
+			`map.yaml:2:25: Deal Type value "Standard" must map to a value, not nothing`},
+		{"values: empty value", "values:\n  Deal Type: {'': Private}\n",
+			`map.yaml:2:15: an empty value of Deal Type cannot be mapped`},
+		{"values twice", "values:\n  Status: {a: Won}\nvalues:\n  Status: {b: Won}\n", `map.yaml:3:1: "values" appears twice`},
 		{"too large", "columns:\n" + strings.Repeat("#", 1<<20), "map.yaml: file is larger than 1 MiB; this does not look like a column mapping"},
 	}
 	for _, tt := range tests {

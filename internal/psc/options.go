@@ -3,6 +3,8 @@ package psc
 import (
 	"fmt"
 	"strings"
+
+	"github.com/pcctl/pcctl/internal/csvread"
 )
 
 // DateFormat is the order of the day, month and year in the dates of an export.
@@ -26,53 +28,58 @@ func (d DateFormat) String() string {
 	return fmt.Sprintf("DateFormat(%d)", int(d))
 }
 
+// dateFormatAliases are the other ways people write the date orders, in the languages
+// spreadsheets are saved in, with "/" for any separator: JJ/MM/AAAA (French), TT/MM/JJJJ
+// (German), AAAA/MM/JJ...
+var dateFormatAliases = map[string]DateFormat{
+	"YYYY/MM/DD": DateISO, "AAAA/MM/JJ": DateISO, "JJJJ/MM/TT": DateISO,
+	"JJ/MM/AAAA": DateDMY, "TT/MM/JJJJ": DateDMY, "GG/MM/AAAA": DateDMY, "DD/MM/AAAA": DateDMY,
+	"MM/JJ/AAAA": DateMDY,
+}
+
 // ParseDateFormat reads a --date-format value: "auto", "YYYY-MM-DD", "MM/DD/YYYY" or
-// "DD/MM/YYYY", ignoring case.
+// "DD/MM/YYYY", ignoring case and which separator is typed (DD.MM.YYYY, DD-MM-YYYY and DD
+// MM YYYY are DD/MM/YYYY: the order is what counts, a date's separator is read as it is);
+// the French, German and Italian letters (JJ/MM/AAAA, TT.MM.JJJJ, GG/MM/AAAA) are accepted
+// too.
 func ParseDateFormat(s string) (DateFormat, error) {
-	t := strings.TrimSpace(s)
-	for d, name := range dateFormatNames {
-		if strings.EqualFold(t, name) {
-			return DateFormat(d), nil
+	t := strings.ToUpper(strings.TrimSpace(s))
+	if t == "AUTO" {
+		return DateAuto, nil
+	}
+	t = strings.Map(func(r rune) rune {
+		if r == '.' || r == '-' || r == ' ' {
+			return '/'
 		}
+		return r
+	}, t)
+	switch t {
+	case "YYYY/MM/DD":
+		return DateISO, nil
+	case "MM/DD/YYYY":
+		return DateMDY, nil
+	case "DD/MM/YYYY":
+		return DateDMY, nil
 	}
-	return 0, fmt.Errorf("%q is not a date format (allowed: %s)", s, strings.Join(dateFormatNames[:], ", "))
+	if d, ok := dateFormatAliases[t]; ok {
+		return d, nil
+	}
+	return 0, fmt.Errorf("%q is not a date format (allowed: %s; any of / . - as separator)", s, strings.Join(dateFormatNames[:], ", "))
 }
 
-// Encoding is the character encoding of an export.
-type Encoding int
+// Encoding is the character encoding of an export: csvread's, whose Decoder every import
+// reads files with.
+type Encoding = csvread.Encoding
 
-// The encodings. EncodingAuto asks Read to detect it: UTF-8 (with or without a byte order
-// mark) when the bytes are valid UTF-8, else Windows-1252.
+// The encodings. EncodingAuto asks Read to detect it (see csvread.Decoder): UTF-16 or
+// UTF-8 by their byte order mark, else UTF-8 when the bytes are valid UTF-8, else
+// Windows-1252.
 const (
-	EncodingAuto Encoding = iota
-	EncodingUTF8
-	EncodingWindows1252
+	EncodingAuto        = csvread.EncodingAuto
+	EncodingUTF8        = csvread.EncodingUTF8
+	EncodingWindows1252 = csvread.EncodingWindows1252
 )
-
-var encodingNames = [...]string{"auto", "utf-8", "windows-1252"}
-
-// String returns the name ParseEncoding reads: auto, utf-8 or windows-1252.
-func (e Encoding) String() string {
-	if e >= 0 && int(e) < len(encodingNames) {
-		return encodingNames[e]
-	}
-	return fmt.Sprintf("Encoding(%d)", int(e))
-}
-
-// encodingAliases are the other names accepted for the encodings. ISO-8859-1 is read as
-// Windows-1252, as web browsers do: the two differ only in bytes 0x80 to 0x9F, which are
-// control characters in ISO-8859-1 and never in text.
-var encodingAliases = map[string]Encoding{
-	"auto": EncodingAuto, "utf-8": EncodingUTF8, "utf8": EncodingUTF8,
-	"windows-1252": EncodingWindows1252, "windows1252": EncodingWindows1252, "cp1252": EncodingWindows1252,
-	"iso-8859-1": EncodingWindows1252, "latin1": EncodingWindows1252,
-}
 
 // ParseEncoding reads an --encoding value: "auto", "utf-8" or "windows-1252", ignoring
 // case ("utf8", "cp1252", "iso-8859-1" and "latin1" are accepted too).
-func ParseEncoding(s string) (Encoding, error) {
-	if e, ok := encodingAliases[strings.ToLower(strings.TrimSpace(s))]; ok {
-		return e, nil
-	}
-	return 0, fmt.Errorf("%q is not a supported encoding (allowed: %s)", s, strings.Join(encodingNames[:], ", "))
-}
+func ParseEncoding(s string) (Encoding, error) { return csvread.ParseEncoding(s) }

@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
-
-	"golang.org/x/text/encoding/charmap"
 
 	"github.com/pcctl/pcctl/internal/csvread"
 )
@@ -35,8 +33,12 @@ const (
 
 // Options tell Read how to read an export.
 type Options struct {
-	Name     string  // the file name shown in errors
-	Map      Mapping // header names for the built-in columns, besides their own
+	Name string   // the file name shown in errors
+	Map  *Mapping // header names for the built-in columns besides their own, and values read as others; may be nil
+	// Require are the columns the caller needs besides the four Read always requires
+	// (Required): a header without them is refused. Currency is satisfied, without its
+	// column, by a file whose every Deal Value names its currency (12 345,67 €).
+	Require  []Column
 	Dates    DateFormat
 	Encoding Encoding
 	MaxBytes int64 // largest file accepted; 0 means 1 GiB
@@ -70,7 +72,7 @@ type Row struct {
 // File is a whole export, read.
 type File struct {
 	Name      string
-	Encoding  string // "UTF-8", "UTF-8 with BOM" or "Windows-1252"
+	Encoding  string // "UTF-8", "UTF-8 with BOM", "Windows-1252", "UTF-16LE" or "UTF-16BE" (csvread.Decoder's names)
 	Delimiter rune   // ',', ';' or '\t'
 
 	Has     [NumColumns]bool   // whether the header has the column
@@ -87,8 +89,8 @@ type File struct {
 
 	text   []byte                        // the file as UTF-8; nil once checked when reopen is set
 	reopen func() (io.ReadCloser, error) // the file again, for Scan
-	bom    int                           // bytes of byte order mark
 	index  [NumColumns]int               // the record field of each column, -1 when absent
+	values [NumColumns]map[string]string // the --map values of each column, by FoldValue
 	count  int                           // rows
 }
 
@@ -172,33 +174,40 @@ func Open(r io.Reader, opts Options) (*File, error) {
 		n = sizeHint(r)
 	}
 	if n > 0 && n <= maxBytes {
-		buf.Grow(int(n) + bytes.MinRead) // one allocation, not a doubling series
+		buf.Grow(int(n) + bytes.MinRead) // one allocation (for UTF-8), not a doubling series
 	}
-	if _, err := buf.ReadFrom(io.LimitReader(r, maxBytes+1)); err != nil {
-		return nil, fmt.Errorf("reading %s: %w", name, err)
+	// The file's text, decoded as every import decodes files.
+	limited := &io.LimitedReader{R: r, N: maxBytes + 1}
+	dec := csvread.NewDecoder(limited, csvread.DecodeOptions{Name: name, Encoding: opts.Encoding, OtherEncoding: otherEncoding})
+	if _, err := buf.ReadFrom(dec); err != nil {
+		return nil, err
 	}
-	raw := buf.Bytes()
-	if int64(len(raw)) > maxBytes {
+	if limited.N <= 0 {
 		return nil, &Error{File: name, Reason: fmt.Sprintf("file is larger than %s, the most pcctl reads at once; split it into smaller files", formatSize(maxBytes))}
 	}
-	bom, err := csvread.Sniff(raw, name)
-	if err != nil {
-		return nil, err
-	}
-	f := &File{Name: name, reopen: opts.Reopen, bom: bom}
-	if f.text, err = f.decode(raw, bom, opts.Encoding); err != nil {
-		return nil, err
-	}
-	buf = bytes.Buffer{} // the raw bytes are garbage when the text is a decoded copy
+	f := &File{Name: name, reopen: opts.Reopen, Encoding: dec.Encoding(), text: buf.Bytes()}
+	var err error
 
 	cr, err := f.reader()
 	if err != nil {
 		return nil, err
 	}
 	f.Delimiter = cr.Delimiter()
-	if f.index, err = f.mapHeader(cr, opts.Map); err != nil {
+	var columns map[string]Column
+	if opts.Map != nil {
+		columns = opts.Map.Columns
+		for _, v := range opts.Map.Values {
+			if f.values[v.Column] == nil {
+				f.values[v.Column] = make(map[string]string)
+			}
+			f.values[v.Column][FoldValue(v.From)] = v.To
+		}
+	}
+	if f.index, err = f.mapHeader(cr, columns, opts.Require); err != nil {
 		return nil, err
 	}
+	// Currency required but absent: every Deal Value must name its currency.
+	checkCurrency := slices.Contains(opts.Require, Currency) && !f.Has[Currency] && f.Has[DealValue]
 
 	// The first pass: count the rows, find the bad records and the order of the dates.
 	var bad []*Error // the first of them
@@ -223,6 +232,13 @@ func Open(r io.Reader, opts Options) (*File, error) {
 			return nil, &Error{File: name, Line: rec.Line, Reason: fmt.Sprintf("more than %d rows, the most pcctl reads at once; split the file", maxRows)}
 		}
 		f.count++
+		if checkCurrency {
+			v := strings.TrimSpace(string(rec.Field(f.index[DealValue])))
+			if _, cur, err := ParseAmount(v); err == nil && cur == "" {
+				return nil, f.missingError(cr.HeaderLine(), []Column{Currency},
+					fmt.Sprintf(" (line %d has the Deal Value %q, which names no currency)", rec.Line, v))
+			}
+		}
 		if opts.Dates == DateAuto {
 			dates.add(f, rec)
 		}
@@ -305,11 +321,11 @@ func (s *Scanner) open() (*csvread.Reader, error) {
 		return nil, fmt.Errorf("reading %s again: %w", f.Name, err)
 	}
 	s.file = rc
-	var r io.Reader = rc
-	if f.Encoding == "Windows-1252" {
-		r = &windows1252Reader{r: rc}
+	enc := csvread.EncodingAuto // UTF-8 and UTF-16 are told by their bytes
+	if f.Encoding == csvread.NameWindows1252 {
+		enc = csvread.EncodingWindows1252
 	}
-	cr, err := csvread.NewReader(r, csvread.Options{Name: f.Name, EmptyReason: reasonEmpty, Content: "PSC export", ValidUTF8: true})
+	cr, err := csvread.NewReader(rc, csvread.Options{Name: f.Name, EmptyReason: reasonEmpty, Content: "PSC export", Encoding: enc})
 	if err != nil {
 		rc.Close()
 		return nil, err
@@ -326,6 +342,11 @@ func (f *File) row(rec *csvread.Record) Row {
 	for c, i := range f.index {
 		row.Values[c] = s[start:ends[c]]
 		start = ends[c]
+		if m := f.values[c]; m != nil && row.Values[c] != "" {
+			if to, ok := m[FoldValue(row.Values[c])]; ok {
+				row.Values[c] = to
+			}
+		}
 		if i >= 0 {
 			p := rec.Pos(i)
 			row.Column[c], row.FieldLine[c] = p.Column, p.Line
@@ -334,14 +355,24 @@ func (f *File) row(rec *csvread.Record) Row {
 	return row
 }
 
-// Errorf returns an *Error about column c of row, positioned where its value starts (or at
-// the row's line if the column is absent), naming the column by its header in the file
-// (or its built-in name when absent): "deals.csv:5:23: Customer Name: <reason>".
+// Field returns the 0-based field of column c in the file's records (its spreadsheet
+// column: 0 is A), or -1 when the file does not have the column.
+func (f *File) Field(c Column) int {
+	if c < 0 || c >= NumColumns {
+		return -1
+	}
+	return f.index[c]
+}
+
+// Errorf returns an *Error about column c of row, at the line where its value starts (or
+// the row's line if the column is absent), naming the column by its spreadsheet letter and
+// its header in the file (or its built-in name when absent): "deals.csv:5: column C,
+// Customer Name: <reason>".
 func (f *File) Errorf(row Row, c Column, format string, args ...any) error {
 	e := &Error{File: f.Name, Line: row.Line, Reason: fmt.Sprintf(format, args...)}
 	if c >= 0 && c < NumColumns {
 		if row.FieldLine[c] > 0 {
-			e.Line, e.Column = row.FieldLine[c], row.Column[c]
+			e.Line, e.Column, e.Index = row.FieldLine[c], row.Column[c], f.index[c]+1
 		}
 		e.Field = f.Header[c]
 		if e.Field == "" {
@@ -351,150 +382,9 @@ func (f *File) Errorf(row Row, c Column, format string, args ...any) error {
 	return e
 }
 
-// decode returns the file as UTF-8 text (with its UTF-8 byte order mark, if any, which
-// csvread skips) and sets f.Encoding.
-func (f *File) decode(raw []byte, bom int, enc Encoding) ([]byte, error) {
-	if enc == EncodingWindows1252 {
-		f.Encoding = "Windows-1252"
-		return decodeWindows1252(raw), nil
-	}
-	body := raw[bom:]
-	bad := firstInvalidUTF8(body)
-	switch {
-	case bad < 0:
-		f.Encoding = "UTF-8"
-		if bom > 0 {
-			f.Encoding = "UTF-8 with BOM"
-		}
-		return raw, nil
-	case enc == EncodingUTF8:
-		return nil, f.errorAt(body, bad, fmt.Sprintf("byte 0x%02X is not valid UTF-8; save the file as UTF-8 (%s), or %s",
-			body[bad], csvread.SaveAsUTF8, otherEncoding))
-	case bom > 0:
-		return nil, f.errorAt(body, bad, fmt.Sprintf("byte 0x%02X is not valid UTF-8, yet the file starts with a UTF-8 byte order mark: it is probably damaged; save it again as UTF-8, or %s",
-			body[bad], otherEncoding))
-	}
-	if good := firstMultibyteUTF8(body); good >= 0 {
-		line, col := position(body, good)
-		r, _ := utf8.DecodeRune(body[good:])
-		return nil, f.errorAt(body, bad, fmt.Sprintf("byte 0x%02X is not valid UTF-8, yet the file has UTF-8 text (%q at line %d, column %d): it is probably damaged; save it again as UTF-8, or %s",
-			body[bad], r, line, col, otherEncoding))
-	}
-	f.Encoding = "Windows-1252"
-	return decodeWindows1252(raw), nil
-}
-
-// errorAt returns an *Error at byte i of text.
-func (f *File) errorAt(text []byte, i int, reason string) error {
-	line, col := position(text, i)
-	return &Error{File: f.Name, Line: line, Column: col, Reason: reason}
-}
-
-// position returns the line and column (in characters, an invalid byte counting as one)
-// of byte i of text.
-func position(text []byte, i int) (line, col int) {
-	start := bytes.LastIndexByte(text[:i], '\n') + 1
-	return bytes.Count(text[:start], []byte{'\n'}) + 1, utf8.RuneCount(text[start:i]) + 1
-}
-
-// firstInvalidUTF8 returns the index of the first byte of b that is not part of a valid
-// UTF-8 sequence, or -1 when b is valid UTF-8.
-func firstInvalidUTF8(b []byte) int {
-	if utf8.Valid(b) {
-		return -1
-	}
-	for i := 0; i < len(b); {
-		if b[i] < utf8.RuneSelf {
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && n == 1 {
-			return i
-		}
-		i += n
-	}
-	return -1
-}
-
-// firstMultibyteUTF8 returns the index of the first valid UTF-8 sequence of several bytes
-// in b, or -1 if there is none.
-func firstMultibyteUTF8(b []byte) int {
-	for i := 0; i < len(b); i++ {
-		if b[i] < utf8.RuneSelf {
-			continue
-		}
-		if _, n := utf8.DecodeRune(b[i:]); n > 1 {
-			return i
-		}
-	}
-	return -1
-}
-
-// windows1252 is the character of each byte in Windows-1252; the five bytes the encoding
-// leaves undefined are the C1 control characters of the same code, as in the WHATWG
-// Encoding Standard.
-var windows1252 = func() (t [256]rune) {
-	for b := range 256 {
-		t[b] = charmap.Windows1252.DecodeByte(byte(b))
-		if t[b] == utf8.RuneError {
-			t[b] = rune(b)
-		}
-	}
-	return t
-}()
-
-// windows1252Reader decodes Windows-1252 as it reads, as decodeWindows1252 does (a byte is
-// a character: no sequence is ever cut between two reads).
-type windows1252Reader struct {
-	r   io.Reader
-	buf []byte // decoded, not yet returned
-	raw [32 << 10]byte
-}
-
-func (w *windows1252Reader) Read(p []byte) (int, error) {
-	for len(w.buf) == 0 {
-		n, err := w.r.Read(w.raw[:])
-		if n > 0 {
-			w.buf = decodeWindows1252(w.raw[:n])
-			break
-		}
-		if err != nil {
-			return 0, err
-		}
-	}
-	n := copy(p, w.buf)
-	w.buf = w.buf[n:]
-	return n, nil
-}
-
-// decodeWindows1252 returns the UTF-8 text of Windows-1252 bytes.
-func decodeWindows1252(b []byte) []byte {
-	high := 0
-	for _, c := range b {
-		if c >= utf8.RuneSelf {
-			high++
-		}
-	}
-	out := make([]byte, 0, len(b)+2*high)
-	for len(b) > 0 {
-		i := 0
-		for i < len(b) && b[i] < utf8.RuneSelf {
-			i++
-		}
-		out = append(out, b[:i]...)
-		if i == len(b) {
-			break
-		}
-		out = utf8.AppendRune(out, windows1252[b[i]])
-		b = b[i+1:]
-	}
-	return out
-}
-
 // mapHeader maps the header's names onto columns, filling f.Has, f.Header and f.Unknown,
 // and returns the header column of each column (-1 when absent).
-func (f *File) mapHeader(cr *csvread.Reader, m Mapping) ([NumColumns]int, error) {
+func (f *File) mapHeader(cr *csvread.Reader, m map[string]Column, require []Column) ([NumColumns]int, error) {
 	var index [NumColumns]int
 	for c := range index {
 		index[c] = -1
@@ -535,23 +425,41 @@ func (f *File) mapHeader(cr *csvread.Reader, m Mapping) ([NumColumns]int, error)
 		f.Has[c], f.Header[c] = true, name
 	}
 
-	var missing []string
+	var missing []Column
 	for c := range NumColumns {
-		if c.Required() && !f.Has[c] {
-			missing = append(missing, strconv.Quote(c.String()))
+		if (c.Required() || slices.Contains(require, c) && (c != Currency || !f.Has[DealValue])) && !f.Has[c] {
+			missing = append(missing, c)
 		}
 	}
 	if len(missing) == 0 {
 		return index, nil
 	}
+	return index, f.missingError(cr.HeaderLine(), missing, "")
+}
+
+// missingError is the error of a header without the columns missing: it names them and the
+// --map entries that would supply them, and the header names not recognised.
+func (f *File) missingError(line int, missing []Column, why string) error {
 	var b strings.Builder
+	names := make([]string, len(missing))
+	entries := make([]string, len(missing))
+	for i, c := range missing {
+		names[i] = strconv.Quote(c.String())
+		entries[i] = `"<header>": ` + c.String()
+	}
 	b.WriteString("missing required column")
 	if len(missing) > 1 {
 		b.WriteByte('s')
 	}
 	b.WriteByte(' ')
-	b.WriteString(andList(missing))
-	b.WriteString(`; name them so in the header, or map the file's own names onto them with --map`)
+	b.WriteString(andList(names))
+	b.WriteString(why)
+	if len(missing) == 1 {
+		b.WriteString("; name it so in the header, or map the file's own header name onto it")
+	} else {
+		b.WriteString("; name them so in the header, or map the file's own header names onto them")
+	}
+	fmt.Fprintf(&b, " in the --map file: columns: {%s}", strings.Join(entries, ", "))
 	if len(f.Unknown) > 0 {
 		quoted := make([]string, len(f.Unknown))
 		for i, u := range f.Unknown {
@@ -559,7 +467,7 @@ func (f *File) mapHeader(cr *csvread.Reader, m Mapping) ([NumColumns]int, error)
 		}
 		fmt.Fprintf(&b, " (columns not recognised: %s)", strings.Join(quoted, ", "))
 	}
-	return index, &Error{File: f.Name, Line: cr.HeaderLine(), Reason: b.String()}
+	return &Error{File: f.Name, Line: line, Reason: b.String()}
 }
 
 // andList joins "a", "b" and "c" as "a, b and c".
@@ -571,16 +479,7 @@ func andList(items []string) string {
 }
 
 // sheetColumn returns the spreadsheet name of column i (0-based): A, B, ..., Z, AA, ...
-func sheetColumn(i int) string {
-	var b []byte
-	for i++; i > 0; i = (i - 1) / 26 {
-		b = append(b, byte('A'+(i-1)%26))
-	}
-	for l, r := 0, len(b)-1; l < r; l, r = l+1, r-1 {
-		b[l], b[r] = b[r], b[l]
-	}
-	return string(b)
-}
+func sheetColumn(i int) string { return csvread.ColumnLetter(i) }
 
 // formatSize writes n bytes for messages: "1 GiB", "512 MiB" or "1000 bytes".
 func formatSize(n int64) string {
@@ -597,14 +496,17 @@ func formatSize(n int64) string {
 
 // dateValue is a date of the file, for messages.
 type dateValue struct {
-	value     string
-	line, col int
-	parts     dateParts
+	value  string
+	line   int
+	field  int    // 0-based: the spreadsheet column
+	header string // the column's header
+	parts  dateParts
 }
 
-// where writes the position of d as "deals.csv:5:40".
+// where writes the position of d as a spreadsheet user counts: "deals.csv:5: column H,
+// Created Date".
 func (f *File) where(d dateValue) string {
-	s := strconv.Itoa(d.line) + ":" + strconv.Itoa(d.col)
+	s := strconv.Itoa(d.line) + ": column " + sheetColumn(d.field) + ", " + d.header
 	if f.Name != "" {
 		s = f.Name + ":" + s
 	}
@@ -637,7 +539,7 @@ func (d *dateDetector) add(f *File, rec *csvread.Record) {
 			continue
 		}
 		pos := rec.Pos(i)
-		dv := dateValue{value: v, line: pos.Line, col: pos.Column, parts: p}
+		dv := dateValue{value: v, line: pos.Line, field: i, header: f.Header[c], parts: p}
 		dmy, mdy := p.valid(p.b, p.a), p.valid(p.a, p.b)
 		switch {
 		case dmy && !mdy:

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf16"
 )
 
 const excel = `in Excel: Save As, "CSV UTF-8 (Comma delimited)"`
@@ -51,7 +52,7 @@ func TestReadExportUTF8BOM(t *testing.T) {
 	if f.Encoding != "UTF-8 with BOM" || f.Delimiter != ';' || f.Dates != DateDMY || f.Name != "export.csv" {
 		t.Errorf("encoding %q, delimiter %q, dates %v, name %q", f.Encoding, f.Delimiter, f.Dates, f.Name)
 	}
-	for c := range NumColumns {
+	for c := range CustomerDomain { // the export has every column PSC exports
 		if !f.Has[c] || f.Header[c] != c.String() {
 			t.Errorf("column %v: Has %v, Header %q", c, f.Has[c], f.Header[c])
 		}
@@ -128,6 +129,8 @@ func TestReadEncodings(t *testing.T) {
 		{"explicit UTF-8", minimal + "\n1,Café,c,Open\n", EncodingUTF8, "UTF-8"},
 		{"explicit UTF-8 BOM", "\ufeff" + minimal + "\n1,Café,c,Open\n", EncodingUTF8, "UTF-8 with BOM"},
 		{"Windows-1252", minimal + "\n1,Caf\xe9,c,Open\n", EncodingAuto, "Windows-1252"},
+		{"UTF-16 LE", "\xff\xfe" + utf16le(minimal+"\n1,Café,c,Open\n"), EncodingAuto, "UTF-16LE"},
+		{"UTF-16 LE, explicit UTF-8", "\xff\xfe" + utf16le(minimal+"\n1,Café,c,Open\n"), EncodingUTF8, "UTF-16LE"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -161,10 +164,7 @@ func TestReadEncodingErrors(t *testing.T) {
 			`deals.csv:2:6: byte 0xE9 is not valid UTF-8; save the file as UTF-8 (` + excel + `), or give --encoding windows-1252 if it really is Windows-1252`},
 		{"explicit UTF-8, header", "Opportunity ID,Nom de l'op\xe9ration\n", EncodingUTF8,
 			`deals.csv:1:27: byte 0xE9 is not valid UTF-8; save the file as UTF-8 (` + excel + `), or give --encoding windows-1252 if it really is Windows-1252`},
-		{"UTF-16 LE", "\xff\xfeO\x00p\x00", EncodingAuto, `deals.csv: file is UTF-16 encoded; save it as UTF-8 (` + excel + `)`},
-		{"UTF-16 BE", "\xfe\xff\x00O\x00p", EncodingAuto, `deals.csv: file is UTF-16 encoded; save it as UTF-8 (` + excel + `)`},
-		{"UTF-16 BE, explicit Windows-1252", "\xfe\xff\x00O\x00p", EncodingWindows1252, `deals.csv: file is UTF-16 encoded; save it as UTF-8 (` + excel + `)`},
-		{"UTF-16 LE, explicit UTF-8", "\xff\xfeO\x00p\x00", EncodingUTF8, `deals.csv: file is UTF-16 encoded; save it as UTF-8 (` + excel + `)`},
+		{"UTF-16 BE, explicit Windows-1252", "\xfe\xff\x00O\x00p", EncodingWindows1252, `deals.csv: file contains NUL bytes, so it is probably UTF-16 encoded; save it as UTF-8 (` + excel + `)`},
 		{"UTF-16 without BOM", "O\x00p\x00,\x00\xe9\x00\n\x00", EncodingAuto, `deals.csv: file contains NUL bytes, so it is probably UTF-16 encoded; save it as UTF-8 (` + excel + `)`},
 		{"xlsx", "PK\x03\x04\x14\x00\x06\x00", EncodingAuto, `deals.csv: file is an Excel workbook, not a CSV file; save it as CSV (` + excel + `)`},
 		{"xls", "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", EncodingAuto, `deals.csv: file is an Excel workbook, not a CSV file; save it as CSV (` + excel + `)`},
@@ -215,7 +215,7 @@ func TestReadHeader(t *testing.T) {
 	}
 
 	// --map names other headers; built-in names still work; a mapped column is not unknown.
-	m := Mapping{"ID de l'opportunité": OpportunityID, "nomduclient": CustomerName, "STATUT": Status}
+	m := &Mapping{Columns: map[string]Column{"ID de l'opportunité": OpportunityID, "nomduclient": CustomerName, "STATUT": Status}}
 	f = read(t, "ID de l'opportunité;Deal Name;Nom du client;Statut;Pays\n1;n;c;Open;FR\n", Options{Map: m})
 	if !reflect.DeepEqual(f.Unknown, []string{"Pays"}) || f.Header[CustomerName] != "Nom du client" || f.Rows[0].Values[CustomerName] != "c" {
 		t.Errorf("mapped: Unknown %q, Header %q, row %q", f.Unknown, f.Header, f.Rows[0].Values)
@@ -223,18 +223,18 @@ func TestReadHeader(t *testing.T) {
 }
 
 func TestReadHeaderErrors(t *testing.T) {
-	m := Mapping{"opportunite": OpportunityID, "statut": Status}
+	m := &Mapping{Columns: map[string]Column{"opportunite": OpportunityID, "statut": Status}}
 	tests := []struct {
 		name, input string
-		m           Mapping
+		m           *Mapping
 		want        string
 	}{
 		{"empty", "", nil, "deals.csv: file is empty: expected a header row naming at least the Opportunity ID, Deal Name, Customer Name and Status columns"},
 		{"blank", " \r\n,,\r\n", nil, "deals.csv: file is empty: expected a header row naming at least the Opportunity ID, Deal Name, Customer Name and Status columns"},
 		{"one missing", "Opportunity ID,Deal Name,Customer Name\n", nil,
-			`deals.csv:1: missing required column "Status"; name them so in the header, or map the file's own names onto them with --map`},
+			`deals.csv:1: missing required column "Status"; name it so in the header, or map the file's own header name onto it in the --map file: columns: {"<header>": Status}`},
 		{"several missing, unknown columns", "\nOpportunity ID;Nom;Client;Statut\n", nil,
-			`deals.csv:2: missing required columns "Deal Name", "Customer Name" and "Status"; name them so in the header, or map the file's own names onto them with --map (columns not recognised: "Nom", "Client", "Statut")`},
+			`deals.csv:2: missing required columns "Deal Name", "Customer Name" and "Status"; name them so in the header, or map the file's own header names onto them in the --map file: columns: {"<header>": Deal Name, "<header>": Customer Name, "<header>": Status} (columns not recognised: "Nom", "Client", "Statut")`},
 		{"same header twice", "Opportunity ID,Deal Name,Customer Name,Status,Deal Name\n", nil,
 			`deals.csv:1:47: column "Deal Name" appears twice (spreadsheet columns B and E); delete or rename one of them`},
 		{"two names for one column", "Opportunity ID,Deal Name,Customer Name,Status,Notes,opportunity_id\n", nil,
@@ -252,6 +252,30 @@ func TestReadHeaderErrors(t *testing.T) {
 				t.Errorf("error:\n got %s\nwant %s", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestReadRequire(t *testing.T) {
+	require := []Column{DealValue, Currency, Products}
+	tests := []struct{ name, input, want string }{
+		{"value, currency and products", minimal + "\n1,n,c,Open\n2,n,c,Open\n",
+			`deals.csv:1: missing required columns "Deal Value", "Currency" and "Products"; name them so in the header, or map the file's own header names onto them in the --map file: columns: {"<header>": Deal Value, "<header>": Currency, "<header>": Products}`},
+		{"products", minimal + ",Deal Value,Currency,Produits\n1,n,c,Open,5,EUR,X\n",
+			`deals.csv:1: missing required column "Products"; name it so in the header, or map the file's own header name onto it in the --map file: columns: {"<header>": Products} (columns not recognised: "Produits")`},
+		{"currency, a value without one", minimal + ",Deal Value,Products\n1,n,c,Open,5 €,X\n2,n,c,Open,\"1,500.00\",X\n",
+			`deals.csv:1: missing required column "Currency" (line 3 has the Deal Value "1,500.00", which names no currency); name it so in the header, or map the file's own header name onto it in the --map file: columns: {"<header>": Currency}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := readError(t, tt.input, Options{Require: require}); got != tt.want {
+				t.Errorf("error:\n got %s\nwant %s", got, tt.want)
+			}
+		})
+	}
+	// Every value names its currency: no Currency column needed; an empty value is the row's problem.
+	f := read(t, minimal+",Deal Value,Products\n1,n,c,Open,5 €,X\n2,n,c,Open,USD 7,X\n3,n,c,Open,,X\n", Options{Require: require})
+	if f.Len() != 3 || f.Has[Currency] {
+		t.Errorf("read %d rows", f.Len())
 	}
 }
 
@@ -340,16 +364,17 @@ func TestErrorf(t *testing.T) {
 	// A multi-byte character before the value: columns count characters, not bytes.
 	input := "Opportunity ID;Nom du client;Deal Name;Status\n" +
 		"Œ-1;\"Société\nGénérale\";Ünïcødé 😀;Open\n"
-	f := read(t, input, Options{Map: Mapping{"Nom du client": CustomerName}})
+	f := read(t, input, Options{Map: &Mapping{Columns: map[string]Column{"Nom du client": CustomerName}}})
 	row := f.Rows[0]
 	tests := []struct {
 		c    Column
 		want string
+		col  int // in characters
 	}{
-		{DealName, `deals.csv:3:11: Deal Name: bad "Ünïcødé 😀"`},
-		{CustomerName, `deals.csv:2:5: Nom du client: bad "Société\nGénérale"`},
-		{Status, `deals.csv:3:21: Status: bad "Open"`},
-		{DealValue, `deals.csv:2: Deal Value: bad ""`},
+		{DealName, `deals.csv:3: column C, Deal Name: bad "Ünïcødé 😀"`, 11},
+		{CustomerName, `deals.csv:2: column B, Nom du client: bad "Société\nGénérale"`, 5},
+		{Status, `deals.csv:3: column D, Status: bad "Open"`, 21},
+		{DealValue, `deals.csv:2: Deal Value: bad ""`, 0},
 	}
 	for _, tt := range tests {
 		err := f.Errorf(row, tt.c, "bad %q", row.Values[tt.c])
@@ -359,6 +384,8 @@ func TestErrorf(t *testing.T) {
 		var e *Error
 		if !errors.As(err, &e) {
 			t.Errorf("Errorf(%v) is a %T", tt.c, err)
+		} else if e.Column != tt.col {
+			t.Errorf("Errorf(%v): character column %d, want %d", tt.c, e.Column, tt.col)
 		}
 	}
 	if got, want := f.Errorf(row, NumColumns, "whole row").Error(), "deals.csv:2: whole row"; got != want {
@@ -367,7 +394,16 @@ func TestErrorf(t *testing.T) {
 
 	// Windows-1252: one byte, one character.
 	f = read(t, minimal+"\n\x80\x9c\xe9,n,c,Open\n", Options{})
-	if got, want := f.Errorf(f.Rows[0], DealName, "x").Error(), "deals.csv:2:5: Deal Name: x"; got != want {
-		t.Errorf("Windows-1252: %s, want %s", got, want)
+	if got, want := f.Errorf(f.Rows[0], DealName, "x").(*Error).Column, 5; got != want {
+		t.Errorf("Windows-1252: column %d, want %d", got, want)
 	}
+}
+
+// utf16le encodes s as UTF-16 little endian (without a byte order mark).
+func utf16le(s string) string {
+	var b []byte
+	for _, u := range utf16.Encode([]rune(s)) {
+		b = append(b, byte(u), byte(u>>8))
+	}
+	return string(b)
 }

@@ -9,46 +9,48 @@ import (
 	"github.com/pcctl/pcctl/internal/domain"
 )
 
-// AuthCacheTTL is how long the server trusts a token it checked: a request within that
-// time of the last check of the same token is not checked against the workspace again.
-// The cache is emptied by every change the server makes to users, roles or tokens, so a
-// token revoked (or a role removed) through the server is refused from the next request
-// on; such a change made to the workspace file by another process (pcctl on the server's
-// machine) takes effect within this time.
-const AuthCacheTTL = 2 * time.Second
-
 // authCache remembers the principals of the tokens checked lately, by the hash of their
-// secret (never the secret itself).
+// secret (never the secret itself), each with the workspace's change version it was
+// checked at (sqlite.DB.ChangeVersion). An entry answers only while the version is the
+// same: any change committed to the workspace — a token revoked, a user removed or a role
+// taken away, by the server or by any other process on the file — makes every entry stale,
+// so the change holds from the next request on. The server also empties the cache after
+// its own requests that change users or tokens.
 type authCache struct {
 	mu      sync.Mutex
 	entries map[string]authEntry
 }
 
 type authEntry struct {
-	p         domain.Principal
-	token     domain.Token
-	checkedAt time.Time
+	p       domain.Principal
+	token   domain.Token
+	version int64
 }
 
-// get is the principal of a token checked less than AuthCacheTTL ago (now, the real
-// clock) and still valid at the workspace's time wsNow (it may expire within the TTL).
-func (c *authCache) get(hash string, now, wsNow time.Time) (domain.Principal, bool) {
+// maxAuthEntries bounds the cache: when full, it starts over.
+const maxAuthEntries = 10000
+
+// get is the principal of a token checked at the workspace's change version, still valid
+// at the workspace's time wsNow (it may have expired since).
+func (c *authCache) get(hash string, version int64, wsNow time.Time) (domain.Principal, bool) {
 	c.mu.Lock()
 	e, ok := c.entries[hash]
 	c.mu.Unlock()
-	if !ok || now.Sub(e.checkedAt) >= AuthCacheTTL || now.Before(e.checkedAt) || domain.CheckTokenUse(e.token, wsNow) != nil {
+	if !ok || e.version != version || domain.CheckTokenUse(e.token, wsNow) != nil {
 		return domain.Principal{}, false
 	}
 	return e.p, true
 }
 
-func (c *authCache) put(hash string, p domain.Principal, t domain.Token, now time.Time) {
+// put remembers a principal checked from the workspace as it was at version or later (a
+// later change only makes the entry miss).
+func (c *authCache) put(hash string, p domain.Principal, t domain.Token, version int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.entries == nil || len(c.entries) >= 10000 {
+	if c.entries == nil || len(c.entries) >= maxAuthEntries {
 		c.entries = map[string]authEntry{} // bounded: start over rather than grow
 	}
-	c.entries[hash] = authEntry{p: p, token: t, checkedAt: now}
+	c.entries[hash] = authEntry{p: p, token: t, version: version}
 }
 
 // clear forgets every token.

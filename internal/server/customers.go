@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strconv"
 	"sync"
 
@@ -54,20 +55,20 @@ const flushAt = 32 << 10
 // (filter CompanyName or Domain), as a Partner Center collection.
 func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request, ws workspace.Workspace) error {
 	q := r.URL.Query()
-	size, err := api.ParsePageSize(q.Get("size"))
-	if err != nil {
-		return err
-	}
 	raw := q.Get("filter")
 	if raw == "" {
-		return s.streamView(w, r, ws, workspace.ListQuery{View: domain.ViewAll})
+		return s.pageCustomers(w, r, ws, workspace.ListQuery{View: domain.ViewAll})
 	}
 	f, err := api.ParseCustomerFilter(raw)
 	if err != nil {
 		return err
 	}
 	if f.Field == api.FilterIndirectReseller {
-		return s.streamView(w, r, ws, workspace.ListQuery{View: domain.ViewAll, Reseller: f.Value})
+		return s.pageCustomers(w, r, ws, workspace.ListQuery{View: domain.ViewAll, Reseller: f.Value})
+	}
+	size, err := api.ParsePageSize(q.Get("size"))
+	if err != nil {
+		return err
 	}
 	// A search: ranked, so a page after the first is the search to its end, cut (a
 	// search rarely needs more than one page: it returns 100 customers by default).
@@ -123,7 +124,7 @@ func (s *Server) customerView(w http.ResponseWriter, r *http.Request, ws workspa
 		lq.Limit = n
 	}
 	lq.Reseller = q.Get("reseller")
-	return s.streamView(w, r, ws, lq)
+	return s.pageCustomers(w, r, ws, lq)
 }
 
 func listOf[T ~string](vs []T) string {
@@ -137,13 +138,24 @@ func listOf[T ~string](vs []T) string {
 	return out
 }
 
-// streamView writes a view as one collection, item by item as the workspace reads them:
-// the server never holds the list, and the collection has no next page.
-func (s *Server) streamView(w http.ResponseWriter, r *http.Request, ws workspace.Workspace, q workspace.ListQuery) error {
-	longRunning(w)
-	lw := newListWriter(w, r)
-	defer lw.release()
-	return lw.end(s, ws.ListCustomers(r.Context(), q, func(c workspace.CustomerRecord) error { return lw.add(customerItem(&c)) }))
+// pageCustomers answers the customers q selects as Partner Center pages them: size of them
+// from after the customer of the continuation token, in name order (keyset paging), or
+// every one, streamed, without size.
+func (s *Server) pageCustomers(w http.ResponseWriter, r *http.Request, ws workspace.Workspace, q workspace.ListQuery) error {
+	pg, err := parsePage(r)
+	if err != nil {
+		return err
+	}
+	q.After = pg.after
+	if q.View == domain.ViewRecent {
+		pg.size = 0 // ranked, and at most domain.RecentLimit customers: always one page
+	}
+	if pg.size == 0 {
+		longRunning(w)
+	}
+	p := newPager(w, r, pg.size)
+	defer p.release()
+	return p.end(s, ws.ListCustomers(r.Context(), q, func(c workspace.CustomerRecord) error { return p.add(c.ID, customerItem(&c)) }))
 }
 
 // customerItem writes a customer as an item of a collection.
@@ -258,7 +270,8 @@ func (s *Server) complete(w http.ResponseWriter, r *http.Request, ws workspace.W
 		}
 	}
 	switch kind {
-	case workspace.CompleteCustomers, workspace.CompleteResellers, workspace.CompleteAnyResellers, workspace.CompleteSubscriptions:
+	case workspace.CompleteCustomers, workspace.CompleteResellers, workspace.CompleteAnyResellers, workspace.CompleteSubscriptions,
+		workspace.CompleteDeals, workspace.CompleteRequests:
 	default:
 		if limit > 0 { // the local workspace's words
 			return api.NewError(api.CodeBadRequest, fmt.Sprintf("unknown completion kind %q", kind))
@@ -345,11 +358,24 @@ func (s *Server) streamError(r *http.Request, err error) *api.Error {
 }
 
 // POST /pcctl/v1/customers/import?onRowError=ask|skip|abort&now=RFC3339: the rows as
-// NDJSON (api.AppendImportRow and api.ImportItem), answered with NDJSON: the refused rows,
-// then the result or the error. In ask mode the server waits, at each refused row, for
-// the client's decision in the body (the client runs OnRowError): the request and the
-// answer stream both ways at once (full duplex).
+// NDJSON (api.AppendImportRow and api.ImportItem), then {"end":N}; answered with NDJSON:
+// the refused rows, then the result or the error. In ask mode the server waits, at each
+// refused row, for the client's decision in the body (the client runs OnRowError): the
+// request and the answer stream both ways at once (full duplex).
+//
+// The server never waits on the client while it holds the workspace's write lock (issue
+// 14, item 3): the body is spooled to a temporary file up to its end line first; in skip
+// and ask modes a first pass (ImportOptions.Probe) finds the refused rows and rolls back
+// when there are any; the server then sends them and reads the decisions with no lock
+// held, and imports again with those decisions. An import that refuses no row is written
+// by the first pass.
 func (s *Server) importCustomers(w http.ResponseWriter, r *http.Request, ws workspace.Workspace) error {
+	// Permission first: a refused client is answered before anything is read or the
+	// connection switched to full duplex (item 11).
+	if err := principalOf(r).Require(domain.PermWriteCustomers); err != nil {
+		refuseUnread(w)
+		return err
+	}
 	q := r.URL.Query()
 	mode := q.Get("onRowError")
 	switch mode {
@@ -370,177 +396,200 @@ func (s *Server) importCustomers(w http.ResponseWriter, r *http.Request, ws work
 	longRunning(w)
 	rc := http.NewResponseController(w)
 	_ = rc.EnableFullDuplex()
-	rows := &bodyRows{r: bufio.NewReaderSize(http.MaxBytesReader(w, r.Body, s.opts.MaxImportBytes), 64<<10)}
+	body := s.importBody(w, r, rc)
+	f, err := spool(body)
+	if err != nil {
+		return err
+	}
+	defer closeSpool(f)
+	rows := func() (*bodyRows, error) {
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return nil, err
+		}
+		return &bodyRows{r: &lineReader{r: bufio.NewReaderSize(f, 64<<10)}}, nil
+	}
 	started := false
-	send := func(v any) error {
+	send := func(line []byte) error {
 		if !started {
 			w.Header().Set("Content-Type", "application/x-ndjson")
 			w.WriteHeader(http.StatusOK)
 			started = true
 		}
-		if _, err := w.Write(appendLine(nil, v)); err != nil {
+		if _, err := w.Write(line); err != nil {
 			return err
 		}
 		return rc.Flush()
 	}
+	end := func(res workspace.ImportResult, err error) error {
+		if err != nil && !started {
+			return err
+		}
+		e := api.StreamEnd{Result: &res}
+		if err != nil { // with what was done before the error, as a local import returns it
+			e.Error = s.streamError(r, err)
+		}
+		return send(appendLine(nil, e))
+	}
+	first, err := rows()
+	if err != nil {
+		return err
+	}
+	if mode == api.OnRowErrorAbort {
+		opts.OnRowError = func(e *workspace.RowError) error { return e }
+		res, err := ws.ImportCustomers(r.Context(), first, opts)
+		return end(res, err)
+	}
+
+	// The first pass: the refused rows, kept in a second temporary file.
+	refused, err := os.CreateTemp("", "pcctl-refused-*.ndjson")
+	if err != nil {
+		return fmt.Errorf("spooling the refused rows: %w", err)
+	}
+	os.Remove(refused.Name())
+	defer closeSpool(refused)
+	rw := bufio.NewWriterSize(refused, 64<<10)
+	n := 0
+	opts.Probe = true
 	opts.OnRowError = func(e *workspace.RowError) error {
-		switch mode {
-		case api.OnRowErrorAbort:
+		n++
+		_, err := rw.Write(appendLine(nil, api.ImportItem{RowError: api.FromRowError(e)}))
+		return err
+	}
+	res, err := ws.ImportCustomers(r.Context(), first, opts)
+	if !errors.Is(err, workspace.ErrProbed) {
+		return end(res, err) // written (nothing refused), or failed
+	}
+	if err := rw.Flush(); err != nil {
+		return err
+	}
+	if _, err := refused.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	// The refused rows to the client, and its decisions: no lock held.
+	skip := 0 // the first skip refused rows are skipped; the next one, if any, aborts
+	lr := &lineReader{r: bufio.NewReaderSize(refused, 64<<10)}
+	for range n {
+		line, err := lr.next()
+		if err != nil {
+			return end(res, err)
+		}
+		if err := send(append(line, '\n')); err != nil {
+			return err
+		}
+		if mode == api.OnRowErrorAsk {
+			d, err := readDecision(body)
+			if err != nil {
+				return end(workspace.ImportResult{}, err)
+			}
+			if d == api.OnRowErrorAbort {
+				break
+			}
+		}
+		skip++
+	}
+	// The import, with those decisions. The rows refused must be those of the first pass
+	// (another writer may have changed the workspace meanwhile): the first that is not
+	// aborts the import.
+	second, err := rows()
+	if err != nil {
+		return err
+	}
+	if _, err := refused.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	lr = &lineReader{r: bufio.NewReaderSize(refused, 64<<10)}
+	i := 0
+	opts.Probe = false
+	opts.OnRowError = func(e *workspace.RowError) error {
+		i++
+		if i > skip {
 			return e
-		case api.OnRowErrorSkip:
-			return send(api.ImportItem{RowError: api.FromRowError(e)})
 		}
-		if err := send(api.ImportItem{RowError: api.FromRowError(e)}); err != nil {
-			return err
+		line, err := lr.next()
+		if err != nil || !bytes.Equal(line, bytes.TrimSpace(appendLine(nil, api.ImportItem{RowError: api.FromRowError(e)}))) {
+			return e
 		}
-		d, err := rows.decision()
-		if err != nil {
-			return err
-		}
-		if d == api.OnRowErrorSkip {
-			return nil
-		}
-		return e
+		return nil
 	}
-	res, err := ws.ImportCustomers(r.Context(), rows, opts)
-	if !started {
-		if err != nil {
-			return err
-		}
-		return send(api.StreamEnd{Result: &res})
-	}
-	if err != nil { // with what was done before the error, as a local import returns it
-		return send(api.StreamEnd{Result: &res, Error: s.streamError(r, err)})
-	}
-	return send(api.StreamEnd{Result: &res})
+	res, err = ws.ImportCustomers(r.Context(), second, opts)
+	return end(res, err)
 }
 
-// bodyRows yields the rows of an import's body. Rows read ahead while waiting for a
-// decision are queued.
+// readDecision reads the client's decision on a refused row: skip or abort.
+func readDecision(body *lineReader) (string, error) {
+	line, err := body.next()
+	switch {
+	case err == io.EOF:
+		return "", api.NewError(api.CodeBadRequest, "the import's body ended before the decision on a refused row: nothing was imported")
+	case err != nil:
+		return "", err
+	}
+	var it api.ImportItem
+	if json.Unmarshal(line, &it) != nil || (it.Decision != api.OnRowErrorSkip && it.Decision != api.OnRowErrorAbort) {
+		return "", api.NewError(api.CodeBadRequest, `the import's body holds something else where a decision on a refused row was expected ({"decision":"skip"|"abort"}): nothing was imported`)
+	}
+	return it.Decision, nil
+}
+
+// bodyRows yields the rows of an import's spooled body.
 type bodyRows struct {
-	r       *bufio.Reader
-	line    []byte
-	queue   []queued
+	r       *lineReader
 	items   int
 	ended   bool
 	pending error // the body's failure, returned by every later Next
 }
 
-type queued struct {
-	row workspace.CustomerRow
-	err error
-}
-
 func (b *bodyRows) Next() (workspace.CustomerRow, error) {
-	if len(b.queue) > 0 {
-		q := b.queue[0]
-		b.queue[0] = queued{}
-		b.queue = b.queue[1:]
-		return q.row, q.err
-	}
+	var row workspace.CustomerRow
 	if b.ended {
-		return workspace.CustomerRow{}, io.EOF
+		return row, io.EOF
 	}
-	row, err, d := b.read()
-	if d != "" {
-		return row, api.NewError(api.CodeBadRequest, "the import's body holds a decision where no row error was sent")
-	}
-	return row, err
-}
-
-// decision reads on to the client's next decision, queuing the rows before it.
-func (b *bodyRows) decision() (string, error) {
-	for {
-		row, err, d := b.read()
-		if d != "" {
-			return d, nil
-		}
-		var re *workspace.RowError
-		if err != nil && err != io.EOF && !errors.As(err, &re) {
-			return "", err
-		}
-		if err == io.EOF {
-			if !b.ended {
-				return "", err
-			}
-			continue // the end line: the decision follows
-		}
-		b.queue = append(b.queue, queued{row, err})
-	}
-}
-
-// read reads one line: a row, a client's row error, the end (io.EOF) or a decision.
-func (b *bodyRows) read() (row workspace.CustomerRow, err error, decision string) {
 	if b.pending != nil {
-		return row, b.pending, ""
+		return row, b.pending
 	}
-	line, err := b.readLine()
+	line, err := b.r.next()
 	if err != nil {
-		var tooLarge *http.MaxBytesError
 		switch {
 		case err == io.EOF:
 			err = api.NewError(api.CodeBadRequest, "the import's body ended before its end line {\"end\":N}: the client stopped sending")
-		case !errors.As(err, &tooLarge):
-			err = api.NewError(api.CodeBadRequest, fmt.Sprintf("the import's body was cut short (%v): nothing was imported", err))
+		default:
+			err = api.NewError(api.CodeBadRequest, fmt.Sprintf("the import's body cannot be read (%v): nothing was imported", err))
 		}
 		b.pending = err
-		return row, err, ""
+		return row, err
 	}
-	fail := func(err error) (workspace.CustomerRow, error, string) {
+	fail := func(err error) (workspace.CustomerRow, error) {
 		b.pending = api.NewError(api.CodeBadRequest, fmt.Sprintf("the import's item %d cannot be read: %v", b.items+1, err))
-		return row, b.pending, ""
+		return row, b.pending
 	}
 	switch {
-	case len(line) > 0 && line[0] == '[':
-		if b.ended {
-			return fail(errors.New("a row after the end line"))
-		}
+	case line[0] == '[':
 		b.items++
 		row, err := api.ParseImportRow(line)
 		if err != nil {
 			return fail(err)
 		}
-		return row, nil, ""
-	case len(line) > 0 && line[0] == '{':
+		return row, nil
+	case line[0] == '{':
 		var it api.ImportItem
 		if err := json.Unmarshal(line, &it); err != nil {
 			return fail(err)
 		}
 		switch {
-		case it.RowError != nil && !b.ended:
+		case it.RowError != nil:
 			b.items++
-			return row, it.RowError.Err(), ""
-		case it.End != nil && !b.ended:
+			return row, it.RowError.Err()
+		case it.End != nil:
 			if *it.End != b.items {
 				return fail(fmt.Errorf("the end line counts %d items, %d were sent", *it.End, b.items))
 			}
 			b.ended = true
-			return row, io.EOF, ""
-		case it.Decision == api.OnRowErrorSkip || it.Decision == api.OnRowErrorAbort:
-			return row, nil, it.Decision
+			return row, io.EOF
+		case it.Decision != "":
+			b.pending = api.NewError(api.CodeBadRequest, "the import's body holds a decision where no row error was sent")
+			return row, b.pending
 		}
 		return fail(errors.New(`expected a row, {"rowError":…}, {"end":N} or {"decision":"skip"|"abort"}`))
 	}
 	return fail(errors.New("not a JSON array or object"))
-}
-
-func (b *bodyRows) readLine() ([]byte, error) {
-	for {
-		line, err := b.r.ReadSlice('\n')
-		if err == bufio.ErrBufferFull {
-			b.line = append(b.line[:0], line...)
-			for err == bufio.ErrBufferFull {
-				line, err = b.r.ReadSlice('\n')
-				b.line = append(b.line, line...)
-			}
-			line = b.line
-		}
-		if err != nil && !(err == io.EOF && len(bytes.TrimSpace(line)) > 0) {
-			return nil, err
-		}
-		line = bytes.TrimSpace(line)
-		if len(line) > 0 {
-			return line, nil
-		}
-	}
 }

@@ -69,7 +69,7 @@ func TestCustomerBadRequests(t *testing.T) {
 		filter(`{"Field":"Domain"`): `the filter parameter is not valid: unexpected end of JSON input; ` + shape,
 		filter(`{"Field":"Name","Value":"a","Operator":"starts_with"}`): `the filter's Field "Name" is not one of CompanyName, Domain, IndirectReseller; ` + shape,
 		filter(`{"Field":"Domain","Value":"a","Operator":"contains"}`):  `the filter's Operator "contains" is not supported: use starts_with; ` + shape,
-		"/pcctl/v1/customers?view=favourites":                           `the view parameter must be one of all, flagged, recent, not "favourites"`,
+		"/pcctl/v1/customers?view=favourites":                           `the view parameter must be one of all, flagged, recent, ended, not "favourites"`,
 		"/pcctl/v1/customers?sort=size":                                 `the sort parameter must be name or created, not "size"`,
 		"/pcctl/v1/customers?limit=-1":                                  `the limit parameter must be a whole number, 0 or more (0: no limit), not "-1"`,
 		"/pcctl/v1/complete/customers?limit=x":                          `the limit parameter must be a whole number, not "x"`,

@@ -180,7 +180,7 @@ func (s *Server) setDealFavorite(favorite bool) handlerFunc {
 }
 
 // dealListParams are the query parameters of the referrals list.
-const dealListParams = "status, substatus, direction, type, customer, favorites, expiring_within and sort"
+const dealListParams = "status, substatus, direction, type, customer, favorites, expiring_within, sort, and size and seekOperation for paging"
 
 // dealQuery reads the referrals list's query parameters.
 func dealQuery(r *http.Request) (workspace.DealQuery, error) {
@@ -219,6 +219,7 @@ func dealQuery(r *http.Request) (workspace.DealQuery, error) {
 			default:
 				err = api.NewError(api.CodeBadRequest, fmt.Sprintf("invalid sort %q: expected created (the default: newest created or received first) or updated (last changed first)", v))
 			}
+		case "size", api.SeekOperationParam: // paging (parsePage)
 		default:
 			err = api.NewError(api.CodeBadRequest, fmt.Sprintf("unknown query parameter %q: the referrals list takes %s", k, dealListParams))
 		}
@@ -240,10 +241,17 @@ func (s *Server) listDeals(w http.ResponseWriter, r *http.Request, ws workspace.
 	if err != nil {
 		return err
 	}
-	longRunning(w)
-	lw := newListWriter(w, r)
-	defer lw.release()
-	return lw.end(s, ws.ListDeals(r.Context(), q, func(rec workspace.DealRecord) error { return lw.addJSON(api.FromDealRecord(rec)) }))
+	pg, err := parsePage(r)
+	if err != nil {
+		return err
+	}
+	q.After = pg.after
+	if pg.size == 0 {
+		longRunning(w)
+	}
+	p := newPager(w, r, pg.size)
+	defer p.release()
+	return p.end(s, ws.ListDeals(r.Context(), q, func(rec workspace.DealRecord) error { return p.addJSON(rec.ID, api.FromDealRecord(rec)) }))
 }
 
 // POST /pcctl/v1/deals/import?dryRun=&skipFailed=&createMissingOrgs=&expectedRows=: the
@@ -251,7 +259,15 @@ func (s *Server) listDeals(w http.ResponseWriter, r *http.Request, ws workspace.
 // rows; a body that stops before that line (the client met an error reading its file) is
 // an aborted import: nothing is written. The answer is the api.DealImportResult, its rows
 // written one at a time.
+//
+// The body is spooled to a temporary file before the import's write transaction begins:
+// the write lock is never held while the server waits on the network (issue 14, item 3);
+// each line is at most MaxImportLine bytes (item 4).
 func (s *Server) importDeals(w http.ResponseWriter, r *http.Request, ws workspace.Workspace) error {
+	if err := principalOf(r).Require(domain.PermDeals); err != nil {
+		refuseUnread(w)
+		return err
+	}
 	var opts workspace.DealImportOptions
 	for k, vs := range r.URL.Query() {
 		if len(vs) > 1 {
@@ -284,7 +300,16 @@ func (s *Server) importDeals(w http.ResponseWriter, r *http.Request, ws workspac
 		*flag = b
 	}
 	longRunning(w)
-	rows := &dealBodyRows{dec: json.NewDecoder(http.MaxBytesReader(w, r.Body, s.opts.MaxImportBytes))}
+	rc := http.NewResponseController(w)
+	// Full duplex: an answer sent before the whole body is read (413, 408) does not wait
+	// for the rest of it.
+	_ = rc.EnableFullDuplex()
+	f, err := spool(s.importBody(w, r, rc))
+	if err != nil {
+		return err
+	}
+	defer closeSpool(f)
+	rows := &dealBodyRows{dec: json.NewDecoder(bufio.NewReaderSize(f, 64<<10))}
 	res, err := ws.ImportDeals(r.Context(), rows, opts)
 	if err != nil {
 		return err

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -22,10 +24,42 @@ var fuzzMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http
 // the request, the server must not panic or fail (500), must answer JSON when it answers
 // an error. The seeds are one
 // request of each route, with good and bad bodies and filters.
+//
+// The request is sent with the token of one of several users (the method byte chooses the
+// method and, divided by the number of methods, the user; issue 14): a global-admin, or a
+// low-role user (helpdesk agent, sales agent, referrals admin, user-admin, account-admin).
+// A low-role user's request must never make anyone a global-admin, nor give a token to
+// one.
 func FuzzRequests(f *testing.F) {
 	env := servertest.Start(f, servertest.Options{Server: server.Options{MaxBodyBytes: 64 << 10, MaxImportBytes: 1 << 20}})
-	tok := env.Token("fuzz@contoso.com", domain.RoleGlobalAdmin)
+	users := []string{"fuzz@contoso.com", "desk@contoso.com", "sales@contoso.com", "deals@contoso.com", "useradmin@contoso.com", "account@contoso.com"}
+	roles := []domain.Role{domain.RoleGlobalAdmin, domain.RoleHelpdeskAgent, domain.RoleSalesAgent, domain.RoleReferralsAdmin, domain.RoleUserAdmin, domain.RoleAccountAdmin}
+	tokens := make([]string, len(users))
+	for i, u := range users {
+		tokens[i] = env.Token(u, roles[i])
+	}
 	seedWorkspace(f, env)
+	ctx := context.Background()
+	// admins is what a low-role user must not change: who holds global-admin, and how
+	// many tokens they have.
+	admins := func(t *testing.T) string {
+		ws := env.Local("observer@contoso.com")
+		users, err := ws.Users(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		for _, u := range users {
+			if slices.Contains(u.Roles, domain.RoleGlobalAdmin) {
+				toks, err := ws.Tokens(ctx, u.Email)
+				if err != nil {
+					t.Fatal(err)
+				}
+				fmt.Fprintf(&b, "%s:%d ", u.Email, len(toks))
+			}
+		}
+		return b.String()
+	}
 	filter := func(field, value, op string) string {
 		b, _ := json.Marshal(map[string]string{"Field": field, "Value": value, "Operator": op})
 		return url.QueryEscape(string(b))
@@ -71,21 +105,46 @@ func FuzzRequests(f *testing.F) {
 		{1, "/pcctl/v1/tokens", `{"user":"fuzz@contoso.com","name":"x","ttlSeconds":3600}`},
 		{0, "/pcctl/v1/audit?limit=3&entity=customer", ""},
 		{0, "/pcctl/v1/me", ""},
+		// Escalations a low-role user may try (issue 14, item 1).
+		{1, "/pcctl/v1/users", `{"email":"useradmin@contoso.com","roles":["global-admin"]}`},
+		{1, "/pcctl/v1/users/import", `{"users":[{"email":"x@contoso.com","roles":["global-admin"]}]}`},
+		{1, "/pcctl/v1/tokens", `{"user":"fuzz@contoso.com","name":"mine","ttlSeconds":0}`},
+		{4, "/pcctl/v1/users/fuzz@contoso.com", ""},
 	} {
-		f.Add(s.method, s.target, []byte(s.body))
+		for who := range tokens {
+			f.Add(s.method+byte(who*len(fuzzMethods)), s.target, []byte(s.body))
+		}
 	}
 	f.Fuzz(func(t *testing.T, m byte, target string, body []byte) {
 		if !strings.HasPrefix(target, "/") {
 			target = "/" + target
 		}
+		who := int(m) / len(fuzzMethods) % len(tokens)
+		tok := tokens[who]
 		req, err := http.NewRequest(fuzzMethods[int(m)%len(fuzzMethods)], "http://pcctl.test"+target, bytes.NewReader(body))
 		if err != nil {
 			return // not a request a client could send
 		}
 		req.Header.Set("Authorization", "Bearer "+tok)
 		req.Header.Set("Content-Type", "application/json")
+		// A low-role user: one who does not hold global-admin now (an earlier request may
+		// have made them one, or removed them).
+		low := false
+		if who > 0 {
+			u, err := env.Local("observer@contoso.com").User(ctx, users[who])
+			low = err == nil && !slices.Contains(u.Roles, domain.RoleGlobalAdmin)
+		}
+		var before string
+		if low {
+			before = admins(t)
+		}
 		rec := httptest.NewRecorder()
 		env.Server.ServeHTTP(rec, req)
+		if low {
+			if after := admins(t); after != before {
+				t.Fatalf("%s %s (%q) by a low-role user (%d): the global-admins and their tokens changed: %s, then %s", req.Method, target, body, who, before, after)
+			}
+		}
 		if rec.Code == http.StatusInternalServerError {
 			t.Fatalf("%s %s (%q): 500 %s\nlog: %s", req.Method, target, body, rec.Body, lastLine(env.Log.String()))
 		}
@@ -118,7 +177,7 @@ func seedWorkspace(tb testing.TB, env *servertest.Env) {
 		{CompanyName: "Contoso", Domain: "contoso.example", Country: "FR"},
 		{CompanyName: "Fabrikam", Domain: "fabrikam.example", Country: "DE"},
 	} {
-		if _, err := ws.AddCustomer(ctx, c, "x"); err != nil {
+		if _, err := ws.AddCustomer(ctx, c, "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"); err != nil {
 			tb.Fatal(err)
 		}
 	}

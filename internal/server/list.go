@@ -64,7 +64,7 @@ func (lw *listWriter) flush() error {
 }
 
 // finish ends the collection; next, when not "", is the continuation token of the next
-// page (same URI, the token in MS-ContinuationToken).
+// page (nextURI, the token in MS-ContinuationToken).
 func (lw *listWriter) finish(next string) error {
 	if lw.n == 0 && next == "" {
 		// Nothing streamed: the collection as every other answer writes one.
@@ -83,7 +83,7 @@ func (lw *listWriter) finish(next string) error {
 	b = append(b, `,"method":"GET","headers":[]}`...)
 	if next != "" {
 		b = append(b, `,"next":{"uri":`...)
-		b = api.AppendString(b, uri)
+		b = api.AppendString(b, nextURI(lw.r))
 		b = append(b, `,"method":"GET","headers":[{"key":"`+api.ContinuationHeader+`","value":`...)
 		b = api.AppendString(b, next)
 		b = append(b, `}]}`...)
@@ -117,4 +117,18 @@ func appendJSONValue(b []byte, v any) []byte {
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(v) // the API's own types: nothing that cannot be encoded
 	return append(b, bytes.TrimSuffix(out.Bytes(), []byte("\n"))...)
+}
+
+// nextURI is the URI of the next page: the request's, with seekOperation=Next as Partner
+// Center's next links have it.
+func nextURI(r *http.Request) string {
+	q := r.URL.Query()
+	if q.Get(api.SeekOperationParam) != "" {
+		return r.URL.RequestURI()
+	}
+	sep := "?"
+	if r.URL.RawQuery != "" {
+		sep = "&"
+	}
+	return r.URL.RequestURI() + sep + api.SeekOperationParam + "=" + api.SeekNext
 }

@@ -68,15 +68,20 @@ func (s *Server) listRequests(w http.ResponseWriter, r *http.Request, ws workspa
 		}
 		q.Customer = c
 	}
-	lw := newListWriter(w, r)
-	defer lw.release()
-	return lw.end(s, ws.ListRequests(r.Context(), q, func(rec workspace.RequestRecord) error { return lw.addJSON(api.FromRequestRecord(rec)) }))
+	pg, err := parsePage(r)
+	if err != nil {
+		return err
+	}
+	q.After = pg.after
+	p := newPager(w, r, pg.size)
+	defer p.release()
+	return p.end(s, ws.ListRequests(r.Context(), q, func(rec workspace.RequestRecord) error { return p.addJSON(rec.Ref, api.FromRequestRecord(rec)) }))
 }
 
 // requestQuery reads the filters of a list of requests.
 func requestQuery(v url.Values) (workspace.RequestQuery, error) {
 	var q workspace.RequestQuery
-	if err := srParamsOnly(v, "customer", "status", "severity", "favorites"); err != nil {
+	if err := srParamsOnly(v, "customer", "status", "severity", "favorites", "size", api.SeekOperationParam); err != nil {
 		return q, err
 	}
 	q.Customer = v.Get("customer")

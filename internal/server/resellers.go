@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -53,19 +54,43 @@ func (s *Server) listResellers(w http.ResponseWriter, r *http.Request, ws worksp
 	return s.writeResellers(w, r, ws, statuses)
 }
 
-// writeResellers answers the resellers as one page: they are a provider's partners, a
-// few hundred at most.
+// writeResellers answers the resellers, by name then MPN ID (the workspace's order):
+// size of them from after the one of the continuation token, or all without size. The
+// workspace reads them whole (a provider's partners, a few hundred at most); a page is
+// still resumed by the last reseller's key, not by a count.
 func (s *Server) writeResellers(w http.ResponseWriter, r *http.Request, ws workspace.Workspace, statuses []domain.ResellerStatus) error {
+	pg, err := parsePage(r)
+	if err != nil {
+		return err
+	}
 	rs, err := ws.Resellers(r.Context(), statuses)
 	if err != nil {
 		return err
 	}
-	items := make([]api.Reseller, len(rs))
-	for i, x := range rs {
-		items[i] = api.FromReseller(x)
+	if pg.after != "" {
+		i := slices.IndexFunc(rs, func(x domain.Reseller) bool { return resellerKey(x) == pg.after })
+		if i < 0 {
+			return api.NewError(api.CodeBadRequest, fmt.Sprintf("the %s header names no reseller (removed since the page before?): start again from the first page", api.ContinuationHeader))
+		}
+		rs = rs[i+1:]
 	}
-	writeJSON(w, http.StatusOK, api.NewCollection(items, r.URL.RequestURI(), "", ""))
-	return nil
+	p := newPager(w, r, pg.size)
+	defer p.release()
+	for _, x := range rs {
+		if err := p.addJSON(resellerKey(x), api.FromReseller(x)); err != nil {
+			return p.end(s, err)
+		}
+	}
+	return p.end(s, nil)
+}
+
+// resellerKey identifies a reseller or a pending request in the list: its MPN ID, or the
+// invited address while it has none.
+func resellerKey(x domain.Reseller) string {
+	if x.MPNID != "" {
+		return "mpn:" + x.MPNID
+	}
+	return "email:" + x.Email
 }
 
 func (s *Server) getReseller(w http.ResponseWriter, r *http.Request, ws workspace.Workspace) error {
@@ -128,18 +153,23 @@ func (s *Server) listSubscriptions(w http.ResponseWriter, r *http.Request, ws wo
 	return s.writeSubscriptions(w, r, ws, q)
 }
 
-// writeSubscriptions streams the subscriptions q selects as one collection, item by item
-// as the workspace yields them: the answer starts with the first one (an error before it
-// is an error answer; one after it cuts the answer short, which the client reports).
-//
-// The workspace has no seek position to resume a list from (workspace.SubscriptionQuery),
-// so the list is not cut into pages: a page token would make every page read the list
-// again from the start. docs/api/resellers.md says how paging comes once it has one.
+// writeSubscriptions answers the subscriptions q selects, item by item as the workspace
+// yields them: size of them from after the subscription of the continuation token
+// (keyset paging), or every one without size. The answer starts with the first one (an
+// error before it is an error answer; one after it cuts the answer short, which the
+// client reports).
 func (s *Server) writeSubscriptions(w http.ResponseWriter, r *http.Request, ws workspace.Workspace, q workspace.SubscriptionQuery) error {
-	longRunning(w)
-	lw := newListWriter(w, r)
-	defer lw.release()
-	return lw.end(s, ws.Subscriptions(r.Context(), q, func(sub domain.Subscription) error { return lw.addJSON(api.FromSubscription(sub)) }))
+	pg, err := parsePage(r)
+	if err != nil {
+		return err
+	}
+	q.After = pg.after
+	if pg.size == 0 {
+		longRunning(w)
+	}
+	p := newPager(w, r, pg.size)
+	defer p.release()
+	return p.end(s, ws.Subscriptions(r.Context(), q, func(sub domain.Subscription) error { return p.addJSON(sub.ID, api.FromSubscription(sub)) }))
 }
 
 // addSubscription adds a subscription for the customer of the path (Partner Center's
@@ -237,7 +267,7 @@ func (s *Server) acceptInvitation(w http.ResponseWriter, r *http.Request) error 
 	p := domain.Principal{User: "reseller:" + strings.TrimSpace(in.MPNID)}
 	if r.Header.Get("Authorization") != "" {
 		var err error
-		if p, err = s.authenticate(r); err != nil {
+		if p, err = s.authenticate(r, time.Now()); err != nil {
 			return s.invitationError(w, r, err)
 		}
 	} else if info, ok := r.Context().Value(infoKey{}).(*requestInfo); ok {
@@ -319,8 +349,14 @@ func (d pageData) Title() string {
 }
 
 func writePage(w http.ResponseWriter, status int, d pageData) error {
+	return writeTemplate(w, status, invitationTemplate, d)
+}
+
+// writeTemplate answers a page of a link opened without an access token (a partnership or
+// relationship request's): not cached, not framed, not passed on as a referrer.
+func writeTemplate(w http.ResponseWriter, status int, t *template.Template, d any) error {
 	var b strings.Builder
-	if err := invitationTemplate.Execute(&b, d); err != nil {
+	if err := t.Execute(&b, d); err != nil {
 		return err
 	}
 	h := w.Header()

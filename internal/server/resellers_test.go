@@ -18,8 +18,6 @@ import (
 	"github.com/pcctl/pcctl/internal/workspace"
 )
 
-const rslToken = "q3v9x2invitationtokenfortests0001"
-
 type rslAnswer struct {
 	status int
 	header http.Header
@@ -52,15 +50,18 @@ func rslDo(t *testing.T, method, u, contentType, accept, bearer, body string) rs
 
 const rslBrowser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
-func rslInvite(t *testing.T, ws workspace.Workspace, tok, email, name string) {
+// rslInvite records a partnership request and returns its token, drawn by the workspace.
+func rslInvite(t *testing.T, ws workspace.Workspace, email, name string) string {
 	t.Helper()
-	subject, body, err := domain.DraftInvitation(`Contoso <b>Partners</b> & Co`, name, "http://127.0.0.1:8787/pcctl/v1/invitations/"+tok, time.Now().Add(domain.InvitationTTL), "")
+	subject, body, err := domain.DraftInvitation(`Contoso <b>Partners</b> & Co`, name, "http://127.0.0.1:8787/pcctl/v1/invitations/"+domain.TokenPlaceholder, time.Now().Add(domain.InvitationTTL), "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := ws.InviteReseller(context.Background(), domain.Invitation{Token: tok, Email: email, Name: name, Subject: subject, Body: body}); err != nil {
+	inv, _, err := ws.InviteReseller(context.Background(), domain.Invitation{Email: email, Name: name, Subject: subject, Body: body})
+	if err != nil {
 		t.Fatal(err)
 	}
+	return inv.Token
 }
 
 func rslSecurityHeaders(t *testing.T, a rslAnswer) {
@@ -84,7 +85,7 @@ func rslSecurityHeaders(t *testing.T, a rslAnswer) {
 func TestInvitationPage(t *testing.T) {
 	env := servertest.Start(t, servertest.Options{})
 	local := env.Local("owner@pcctl.test")
-	rslInvite(t, local, rslToken, "sales@fabrikam.com", `Fabrikam <script>alert("x")</script>`)
+	rslToken := rslInvite(t, local, "sales@fabrikam.com", `Fabrikam <script>alert("x")</script>`)
 	page := env.URL + api.InvitationsPath + "/" + rslToken
 
 	// The page: who invites, to whom, the message, the form; everything escaped.
@@ -169,7 +170,7 @@ func TestInvitationPageRefusals(t *testing.T) {
 	env := servertest.Start(t, servertest.Options{Now: func() time.Time { return time.Unix(0, clock.Load()) }})
 	local := env.Local("owner@pcctl.test")
 	clock.Store(now.Add(-31 * 24 * time.Hour).UnixNano())
-	rslInvite(t, local, "expiredtoken", "old@example.com", "Old")
+	expiredtoken := rslInvite(t, local, "old@example.com", "Old")
 	clock.Store(now.UnixNano())
 
 	// Unknown: 404, as a page for a browser (not quoting the token), as JSON otherwise.
@@ -190,14 +191,14 @@ func TestInvitationPageRefusals(t *testing.T) {
 
 	// Expired: 409.
 	for _, method := range []string{"GET", "POST"} {
-		a = rslDo(t, method, env.URL+api.InvitationsPath+"/expiredtoken", "application/x-www-form-urlencoded", rslBrowser, "", "mpnId=4847383&name=F")
+		a = rslDo(t, method, env.URL+api.InvitationsPath+"/"+expiredtoken, "application/x-www-form-urlencoded", rslBrowser, "", "mpnId=4847383&name=F")
 		if a.status != http.StatusConflict || !strings.Contains(a.body, "this partnership request expired on") || !strings.Contains(a.body, "invite old@example.com again") {
 			t.Errorf("expired, %s: %d\n%s", method, a.status, a.body)
 		}
 	}
 
 	// Bodies over the limit and malformed ones.
-	rslInvite(t, local, rslToken, "sales@fabrikam.com", "Fabrikam")
+	rslToken := rslInvite(t, local, "sales@fabrikam.com", "Fabrikam")
 	big := "mpnId=4847383&name=" + strings.Repeat("x", server.DefaultMaxBodyBytes)
 	a = rslDo(t, "POST", env.URL+api.InvitationsPath+"/"+rslToken, "application/x-www-form-urlencoded", "", "", big)
 	if a.status != http.StatusRequestEntityTooLarge {
@@ -221,11 +222,11 @@ func TestResellerRoutes(t *testing.T) {
 	env := servertest.Start(t, servertest.Options{})
 	local := env.Local("owner@pcctl.test")
 	ctx := context.Background()
-	rslInvite(t, local, rslToken, "sales@fabrikam.com", "Fabrikam")
+	rslToken := rslInvite(t, local, "sales@fabrikam.com", "Fabrikam")
 	if _, err := local.AcceptInvitation(ctx, rslToken, "4847383", "Fabrikam Partners"); err != nil {
 		t.Fatal(err)
 	}
-	rslInvite(t, local, "pendingtoken", "hello@relecloud.com", "ReleCloud")
+	rslInvite(t, local, "hello@relecloud.com", "ReleCloud")
 	bearer := env.Token("agent@pcctl.test", domain.RoleAdminAgent)
 
 	// Partner Center's list: active resellers only, in the shape of its sample.
@@ -265,7 +266,7 @@ func TestResellerRoutes(t *testing.T) {
 	if a.status != http.StatusBadRequest || !strings.Contains(a.body, `field \"quantity\" should be int`) {
 		t.Errorf("bad patch: %d %s", a.status, a.body)
 	}
-	if _, err := local.AddCustomer(ctx, domain.Customer{CompanyName: "Contoso", Domain: "contoso.onmicrosoft.com"}, "x"); err != nil {
+	if _, err := local.AddCustomer(ctx, domain.Customer{CompanyName: "Contoso", Domain: "contoso.onmicrosoft.com"}, "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"); err != nil {
 		t.Fatal(err)
 	}
 	a = rslDo(t, "POST", env.URL+"/v1/customers/contoso.onmicrosoft.com/subscriptions", "application/json", "", bearer,

@@ -37,6 +37,9 @@ type Options struct {
 	MaxBodyBytes int64
 	// MaxImportBytes bounds an import's streamed body (default 2 GiB).
 	MaxImportBytes int64
+	// ImportIdleTimeout drops an import whose body sends nothing for that long (default
+	// DefaultImportIdleTimeout).
+	ImportIdleTimeout time.Duration
 	// BaseURL is the server's public address, for the links it gives (default: taken from
 	// each request's Host).
 	BaseURL string
@@ -72,10 +75,14 @@ func New(db *sqlite.DB, opts Options) *Server {
 	if opts.MaxImportBytes <= 0 {
 		opts.MaxImportBytes = DefaultMaxImportBytes
 	}
+	if opts.ImportIdleTimeout <= 0 {
+		opts.ImportIdleTimeout = DefaultImportIdleTimeout
+	}
 	s := &Server{db: db, log: opts.Logger, opts: opts, mux: http.NewServeMux()}
 	s.mux.HandleFunc("GET "+api.HealthPath, s.health)
 	s.customerRoutes()
 	s.resellerRoutes()
+	s.relationshipRoutes()
 	s.dealRoutes()
 	s.requestRoutes()
 	s.adminRoutes()
@@ -150,16 +157,21 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request, ws workspace.Works
 // handle registers an authenticated route (a Go 1.22 pattern, "GET /v1/customers/{id}").
 func (s *Server) handle(pattern string, h handlerFunc) {
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		p, err := s.authenticate(r)
+		arrived := time.Now()
+		p, err := s.authenticate(r, arrived)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
+		// The workspace's change checks for this request may share a read made since
+		// it arrived (sqlite.WithArrival).
+		r = r.WithContext(sqlite.WithArrival(r.Context(), arrived))
 		if changesAccess(r) {
 			// Whatever it did, later requests check their token again (before this
 			// answer is sent, so the client's next request sees the change).
 			defer s.auth.clear()
 		}
+		r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
 		if err := h(w, r, s.workspaceOf(r, p)); err != nil {
 			s.writeError(w, r, err)
 		}
@@ -186,7 +198,9 @@ func (s *Server) handlePublic(pattern string, h func(w http.ResponseWriter, r *h
 }
 
 // authenticate finds the principal of the request's bearer token.
-func (s *Server) authenticate(r *http.Request) (domain.Principal, error) {
+// A change committed before the request arrived is seen: ChangeVersion reads
+// data_version, or shares a read that began since arrived.
+func (s *Server) authenticate(r *http.Request, arrived time.Time) (domain.Principal, error) {
 	secret := ""
 	if h := r.Header.Get("Authorization"); h != "" {
 		scheme, value, ok := strings.Cut(h, " ")
@@ -195,19 +209,32 @@ func (s *Server) authenticate(r *http.Request) (domain.Principal, error) {
 		}
 		secret = strings.TrimSpace(value)
 	}
-	hash, now := "", time.Now()
+	hash := ""
+	var version int64
+	cacheable := false
 	if secret != "" && domain.CheckTokenSecret(secret) == nil {
 		hash = domain.HashTokenSecret(secret)
-		if p, ok := s.auth.get(hash, now, s.db.Now()); ok {
-			if info, ok := r.Context().Value(infoKey{}).(*requestInfo); ok {
-				info.user = p.User
+		v, ok, err := s.db.ChangeVersion(r.Context(), arrived)
+		if err != nil {
+			return domain.Principal{}, err
+		}
+		if ok {
+			if p, hit := s.auth.get(hash, v, s.db.Now()); hit {
+				if info, ok := r.Context().Value(infoKey{}).(*requestInfo); ok {
+					info.user = p.User
+				}
+				return p, nil
 			}
-			return p, nil
+			version, cacheable = v, true
 		}
 	}
 	p, t, err := s.db.Authenticate(r.Context(), secret)
-	if err == nil && hash != "" {
-		s.auth.put(hash, p, t, now)
+	if err == nil {
+		// The audit log names the token acted through and who created it.
+		p.Token, p.TokenCreatedBy = t.ID, t.CreatedBy
+	}
+	if err == nil && cacheable {
+		s.auth.put(hash, p, t, version)
 	}
 	if info, ok := r.Context().Value(infoKey{}).(*requestInfo); ok {
 		if err == nil {

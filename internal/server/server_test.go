@@ -109,7 +109,7 @@ func TestGracefulShutdown(t *testing.T) {
 		}
 		result <- code
 	}()
-	io.WriteString(pw, `{"token":"`+strings.Repeat("a", 40)+`","email":"sales@fabrikam.com",`)
+	io.WriteString(pw, `{"email":"sales@fabrikam.com",`)
 	time.Sleep(100 * time.Millisecond) // the request has reached the handler
 	stop()
 	deadline := time.Now().Add(5 * time.Second)

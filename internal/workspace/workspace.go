@@ -9,6 +9,7 @@ package workspace
 
 import (
 	"context"
+	"errors"
 	"io"
 	"time"
 
@@ -50,7 +51,9 @@ type Workspace interface {
 
 	// InviteReseller records a partnership request. When the address already has a
 	// pending one, that one is returned instead (existing is true); an address that is
-	// already an active reseller's is refused.
+	// already an active reseller's is refused. The workspace draws the token (200 random
+	// bits) and writes it where inv.Body says domain.TokenPlaceholder; a token given in
+	// inv is refused (domain.ErrInvitationTokenGiven): a caller never chooses one.
 	InviteReseller(ctx context.Context, inv domain.Invitation) (saved domain.Invitation, existing bool, err error)
 	// AcceptInvitation records the reseller's acceptance of the request with that token.
 	AcceptInvitation(ctx context.Context, token, mpnID, name string) (domain.Reseller, error)
@@ -60,6 +63,24 @@ type Workspace interface {
 	Reseller(ctx context.Context, mpnID string) (domain.Reseller, error)
 	// RemoveReseller ends the partnership; customers and subscriptions stay as they are.
 	RemoveReseller(ctx context.Context, mpnID string) (domain.Reseller, error)
+
+	// RequestRelationship records a request for a reseller relationship with the existing
+	// customer r.CustomerID (ID or domain), on behalf of the active reseller
+	// r.ResellerMPNID when set (domain.CheckRelationshipRequest). The workspace draws the
+	// token (r.Token is ignored); r.Subject and r.Body hold domain.LinkPlaceholder where
+	// the link goes. When the customer already has a pending request for the same
+	// reseller, that one is returned instead (existing is true).
+	RequestRelationship(ctx context.Context, r domain.RelationshipRequest) (saved domain.RelationshipRequest, existing bool, err error)
+	// RelationshipRequests lists the pending relationship requests, newest first.
+	RelationshipRequests(ctx context.Context) ([]domain.RelationshipRequest, error)
+	// AcceptRelationship records the customer's acceptance of the request with that
+	// token: the relationship, reinstated if it had ended, and the reseller it names. It
+	// needs no permission: the link is the customer's proof.
+	AcceptRelationship(ctx context.Context, token string) (CustomerRecord, error)
+	// UpdateCustomer applies a change to a customer (Partner Center's customer PATCH):
+	// ending its relationship (domain.CheckEndRelationship) or its permission to buy its
+	// own products; changed is false when the customer already was so.
+	UpdateCustomer(ctx context.Context, ref string, ch CustomerChange) (c CustomerRecord, changed bool, err error)
 
 	// AddSubscription creates a subscription for the customer s.CustomerID (ID or domain).
 	AddSubscription(ctx context.Context, s domain.Subscription) (domain.Subscription, error)
@@ -187,6 +208,11 @@ type RequestQuery struct {
 	Statuses  []domain.RequestStatus
 	Severity  domain.Severity
 	Favorites bool
+	// After resumes the list after the record with this reference number (keyset paging: the
+	// position is the record's place in the order, not a count), for a server's pages;
+	// "" starts at the beginning. An ID no record has is a *domain.InvalidError (field
+	// "after").
+	After string
 }
 
 // HomeOverview is what `pcctl home` shows.
@@ -199,6 +225,9 @@ type HomeOverview struct {
 	HasDeals              bool
 	ExpiringDeals         []DealRecord // New deals expiring within 3 days
 	AwaitingDeals         []DealRecord // inbound deals waiting for the partner
+	// PendingRelationships are the relationship requests customers have not accepted
+	// yet, newest first (with domain.PermRelationships).
+	PendingRelationships []domain.RelationshipRequest
 }
 
 // DealRecord is a deal as the principal sees it.
@@ -217,6 +246,11 @@ type DealQuery struct {
 	Favorites      bool
 	ExpiringWithin *time.Duration // New deals expiring between now and now+this
 	Sort           string         // "created" (default) or "updated", newest first
+	// After resumes the list after the record with this ID (keyset paging: the
+	// position is the record's place in the order, not a count), for a server's pages;
+	// "" starts at the beginning. An ID no record has is a *domain.InvalidError (field
+	// "after").
+	After string
 }
 
 // DealChange is what `deal update` changes: nil fields stay as they are.
@@ -239,6 +273,11 @@ type DealImportRow struct {
 	Deal domain.Deal
 	// NameColumn is where the customer name is in the file, for errors (0 if unknown).
 	NameColumn int
+	// CustomerDomain and CustomerID, when given (optional columns), pin the row to the
+	// customer with that primary domain or tenant ID, whatever its name; PinColumn is
+	// where the first given one is in the file.
+	CustomerDomain, CustomerID string
+	PinColumn                  int
 	// Fingerprint identifies the mapped content: a re-import of the same content is
 	// unchanged.
 	Fingerprint string
@@ -304,7 +343,24 @@ type DealImportRowResult struct {
 	Name          string
 	Outcome       DealOutcome
 	Errors        []RowError
+	// Resolution says how the Customer Name was resolved to its organisation ("" when it
+	// was not).
+	Resolution Resolution
 }
+
+// Resolution is how a deal import row's Customer Name found its organisation.
+type Resolution string
+
+// The ways a name resolves, from the most certain.
+const (
+	ResolvedExactName       Resolution = "exact name"                // the whole name, ignoring case, accents and punctuation
+	ResolvedWithoutSuffix   Resolution = "name without legal suffix" // the name with legal suffixes (Inc, GmbH…) set aside
+	ResolvedTransliteration Resolution = "German transliteration"    // ae, oe, ue read as ä, ö, ü
+	ResolvedCountry         Resolution = "name and country"          // several share the name; one is in the row's country
+	ResolvedCreated         Resolution = "new prospect organisation" // --create-missing-orgs
+	ResolvedDomain          Resolution = "customer domain"           // the Customer Domain column
+	ResolvedTenantID        Resolution = "customer ID"               // the Customer ID column (tenant ID)
+)
 
 // DealImportResult is what a deal import did, row by row, and whether it wrote anything.
 type DealImportResult struct {
@@ -341,6 +397,8 @@ const (
 	CompleteResellers     CompleteKind = "resellers"     // active resellers' MPN IDs; reseller name
 	CompleteAnyResellers  CompleteKind = "any-resellers" // active and removed resellers' MPN IDs
 	CompleteSubscriptions CompleteKind = "subscriptions" // subscription IDs; offer and customer
+	CompleteDeals         CompleteKind = "deals"         // deal IDs; deal name and customer
+	CompleteRequests      CompleteKind = "requests"      // service request references; title and customer
 )
 
 // Candidate is one completion: the value and what it names, for shells that show it.
@@ -354,14 +412,28 @@ type SubscriptionQuery struct {
 	Customer       string         // ID or domain
 	Reseller       string         // credited reseller or support contact
 	ExpiringWithin *time.Duration // only terms ending between now and now+this (none ended)
+	// After resumes the list after the record with this ID (keyset paging: the
+	// position is the record's place in the order, not a count), for a server's pages;
+	// "" starts at the beginning. An ID no record has is a *domain.InvalidError (field
+	// "after").
+	After string
 }
 
 // SubscriptionChange is what `subscription set` changes: nil fields stay as they are; an
-// empty MPN ID removes the association.
+// empty MPN ID removes the association. Status suspends or reactivates the subscription
+// (domain.CheckSubscriptionStatus), alone: it needs domain.PermRelationships.
 type SubscriptionChange struct {
 	Reseller       *string
 	SupportContact *string
 	Quantity       *int
+	Status         *string
+}
+
+// CustomerChange is a change to a customer: nil fields stay as they are. Relationship can
+// only be set to domain.RelationshipNone (a new relationship request reinstates one).
+type CustomerChange struct {
+	Relationship     *string
+	PurchasesAllowed *bool
 }
 
 // Info describes a workspace.
@@ -394,6 +466,11 @@ type ListQuery struct {
 	Reseller string          // only this reseller's customers when set
 	Sort     domain.ListSort // "" means the view's natural order
 	Limit    int             // 0 means no limit
+	// After resumes the list after the record with this ID (keyset paging: the
+	// position is the record's place in the order, not a count), for a server's pages;
+	// "" starts at the beginning. An ID no record has is a *domain.InvalidError (field
+	// "after"). Not for the recent view, which is ranked.
+	After string
 }
 
 // ExportQuery selects the customers to export.
@@ -443,7 +520,16 @@ type ImportOptions struct {
 	OnRowError func(*RowError) error
 	// Now is the time recorded for customers that carry no creation time.
 	Now time.Time
+	// Probe rolls the import back when any row was refused (OnRowError returned nil for
+	// it), returning ErrProbed with the counts: a first pass that finds every refused row
+	// without writing, so that a server asks its client about them with no write lock held.
+	// An import that refuses no row is written as usual.
+	Probe bool
 }
+
+// ErrProbed is ImportCustomers' answer to a Probe that found refused rows: nothing was
+// written.
+var ErrProbed = errors.New("the import refused rows: nothing was written (probe)")
 
 // ImportResult counts what an import did. Every data row read is counted once in one of
 // the others: Read = Created + Updated + Unchanged + Skipped.
@@ -485,12 +571,15 @@ var AuditEntities = []struct{ Kind, ID string }{
 
 // AuditRecord is one change recorded in the audit log.
 type AuditRecord struct {
-	Seq      int64     // the record's number: later records have higher numbers
-	At       time.Time // when the change was made (the workspace's clock)
-	User     string    // who made it
-	Action   string    // "<entity>.<verb>", such as "deal.close-won" or "customer.flag"
-	Entity   string    // the kind of entity changed: customer, customers (an import), reseller…
-	EntityID string    // its ID (tenant ID, MPN ID, deal ID…); "" for an import
+	Seq  int64     // the record's number: later records have higher numbers
+	At   time.Time // when the change was made (the workspace's clock)
+	User string    // who made it
+	// Token and TokenCreatedBy name the access token the change was made through, and who
+	// created that token; both "" for a change made on the local file.
+	Token, TokenCreatedBy string
+	Action                string // "<entity>.<verb>", such as "deal.close-won" or "customer.flag"
+	Entity                string // the kind of entity changed: customer, customers (an import), reseller…
+	EntityID              string // its ID (tenant ID, MPN ID, deal ID…); "" for an import
 	// Before and After are compact JSON objects of the fields the change concerns, before
 	// and after it: "" before a creation and after a deletion. Secrets are never recorded.
 	Before, After string

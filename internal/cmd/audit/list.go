@@ -20,6 +20,8 @@ var Fields = []output.Field[workspace.AuditRecord]{
 	output.IntField("seq", "SEQ", "the record's number: later changes have higher numbers", func(r *workspace.AuditRecord) int64 { return r.Seq }),
 	output.TimeField("at", "AT", "when the change was made", func(r *workspace.AuditRecord) time.Time { return r.At }),
 	output.StrField("user", "USER", "who made it", func(r *workspace.AuditRecord) string { return r.User }),
+	output.StrField("token", "TOKEN", "the access token the change was made through (a server's); empty on the local file", func(r *workspace.AuditRecord) string { return r.Token }),
+	output.StrField("tokenCreatedBy", "TOKEN BY", "who created that access token", func(r *workspace.AuditRecord) string { return r.TokenCreatedBy }),
 	output.StrField("action", "ACTION", "what was done, as entity.verb (customer.flag, deal.close-won…)", func(r *workspace.AuditRecord) string { return r.Action }),
 	output.StrField("entity", "ENTITY", "the kind of entity changed (customer, deal…; customers and deals for an import)", func(r *workspace.AuditRecord) string { return r.Entity }),
 	output.StrField("entityId", "ENTITY ID", "its ID (tenant ID, MPN ID, deal ID…); empty for an import", func(r *workspace.AuditRecord) string { return r.EntityID }),

@@ -55,7 +55,8 @@ password, printed once here and never again: pcctl keeps only a hash of it. Give
 customer's administrator, who changes it at first sign-in.
 
 The domain must be a valid DNS name not used by another customer; the country an ISO 3166
-alpha-2 code (FR, DE, US…).`,
+code (FR or FRA) or the country's name in English, French, German, Spanish, Italian,
+Portuguese, Dutch or Japanese (France, Frankreich, フランス…), stored as the alpha-2 code.`,
 		Example: `  pcctl customers add --name "Contoso Ltd" --domain contoso.onmicrosoft.com --country GB
   pcctl customers add --name "Fabrikam" --domain fabrikam.fr --country FR --reseller 4847383 --format json`,
 		Args: cmdutil.NoArgs,
@@ -71,7 +72,7 @@ alpha-2 code (FR, DE, US…).`,
 	}
 	cmd.Flags().StringVar(&opts.Name, "name", "", "company name")
 	cmd.Flags().StringVar(&opts.Domain, "domain", "", "primary domain, e.g. contoso.onmicrosoft.com")
-	cmd.Flags().StringVar(&opts.Country, "country", "", "ISO 3166 alpha-2 country code, e.g. FR")
+	cmd.Flags().StringVar(&opts.Country, "country", "", "country: ISO 3166 code (FR, FRA) or name (France, Frankreich)")
 	cmd.Flags().StringVar(&opts.Reseller, "reseller", "", "MPN ID of the indirect reseller managing the customer")
 	_ = cmd.RegisterFlagCompletionFunc("reseller", f.CompleteFlag(workspace.CompleteResellers))
 	cmd.Flags().StringVar(&opts.ID, "id", "", "tenant ID, when the tenant exists already (default: a new GUID)")
@@ -104,7 +105,7 @@ func addRun(ctx context.Context, opts *AddOptions) error {
 	if err != nil {
 		return err
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), domain.BcryptCost)
 	if err != nil {
 		return fmt.Errorf("hashing the temporary password: %w", err)
 	}

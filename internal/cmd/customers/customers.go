@@ -14,7 +14,8 @@ func NewCmdCustomers(f *cmdutil.Factory) *cobra.Command {
 		Short:   "List, search, flag, import and export customers",
 		Long: `Work with the customers you serve: find one by the first letters of its name or domain,
 flag the ones you watch (up to 30), pin them to your home overview, add new ones, import and
-export the whole list.`,
+export the whole list; ask a customer for a reseller relationship, end it, and let it buy its
+own products.`,
 		Example: `  pcctl customers search contoso
   pcctl customers list --view flagged
   pcctl customers import customers.csv
@@ -33,6 +34,11 @@ export the whole list.`,
 		NewCmdAdd(f, nil),
 		NewCmdImport(f, nil),
 		NewCmdExport(f, nil),
+		NewCmdRequestRelationship(f, nil),
+		NewCmdAcceptRelationship(f),
+		NewCmdEndRelationship(f),
+		NewCmdAllowPurchases(f),
+		NewCmdDenyPurchases(f),
 	)
 	return cmd
 }

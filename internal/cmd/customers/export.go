@@ -75,6 +75,11 @@ func exportRun(ctx context.Context, opts *ExportOptions) error {
 		if err := ws.ExportCustomers(ctx, q, func(c *domain.Customer) error { bar.Add(1); return p.Print(c) }); err != nil {
 			return 0, err
 		}
+		if p.Count() == 0 && q.Reseller != "" {
+			if err := cmdutil.CheckResellerFilter(ctx, ws, q.Reseller); err != nil {
+				return 0, err
+			}
+		}
 		return p.Count(), p.Close()
 	}
 	if opts.File == "" || opts.File == "-" {

@@ -2,6 +2,7 @@ package customers
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -23,7 +24,7 @@ func NewCmdFlag(f *cmdutil.Factory, runF func(*MarkOptions) error) *cobra.Comman
 		`Flag customers to keep them in your flagged view. You may flag up to 30 customers:
 flagging one more unflags the one you flagged longest ago, and says so. Flags are yours
 alone; flagging needs the global admin role. Every customer named must exist, or nothing
-is flagged.`,
+is flagged; a command naming more than 30 customers is refused (exit 4) and flags none.`,
 		`  pcctl customers flag contoso.onmicrosoft.com
   pcctl customers flag fabrikam.com northwind.onmicrosoft.com`)
 }
@@ -83,8 +84,20 @@ func flagRun(opts *MarkOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := resolve(ctx, ws, opts.Refs); err != nil {
-		return err
+	// Every customer named must exist, and at most MaxFlags distinct ones: flagging more in
+	// one command would unflag some of the command's own customers to respect the cap.
+	ids := map[string]bool{}
+	for _, r := range opts.Refs {
+		c, err := ws.Customer(ctx, r)
+		if err != nil {
+			return err
+		}
+		ids[c.ID] = true
+	}
+	if len(ids) > domain.MaxFlags {
+		return &domain.RuleError{Rule: "flag-at-most-30",
+			Msg: fmt.Sprintf("this command names %d customers, and you may flag at most %d: nothing was flagged. Flag at most %d at a time (each one past the cap unflags the one you flagged longest ago)",
+				len(ids), domain.MaxFlags, domain.MaxFlags)}
 	}
 	ios := opts.F.IOStreams
 	for _, r := range opts.Refs {

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pcctl/pcctl/internal/cmdutil"
+	"github.com/pcctl/pcctl/internal/csvread"
 	"github.com/pcctl/pcctl/internal/customercsv"
 	"github.com/pcctl/pcctl/internal/domain"
 	"github.com/pcctl/pcctl/internal/fileutil"
@@ -28,6 +29,7 @@ type ImportOptions struct {
 	Output      *output.Options
 	File        string
 	SkipInvalid bool
+	OnError     string
 	Report      string
 }
 
@@ -36,7 +38,7 @@ var resultFields = []output.Field[workspace.ImportResult]{
 	output.IntField("created", "Created", "customers created", func(r *workspace.ImportResult) int64 { return int64(r.Created) }),
 	output.IntField("updated", "Updated", "customers changed", func(r *workspace.ImportResult) int64 { return int64(r.Updated) }),
 	output.IntField("unchanged", "Unchanged", "rows identical to the stored customer", func(r *workspace.ImportResult) int64 { return int64(r.Unchanged) }),
-	output.IntField("skipped", "Skipped", "bad rows skipped (--skip-invalid)", func(r *workspace.ImportResult) int64 { return int64(r.Skipped) }),
+	output.IntField("skipped", "Skipped", "bad rows skipped (--on-error skip)", func(r *workspace.ImportResult) int64 { return int64(r.Skipped) }),
 }
 
 // NewCmdImport is `pcctl customers import`.
@@ -52,26 +54,40 @@ customer export is understood as it is. Accepted headers:
   id             id, Microsoft ID, Customer ID, Tenant ID
   companyName    companyName, Company name, Name, Customer name, Company   (required)
   domain         domain, Primary domain name, Primary domain, Domain name  (required)
-  country        country, Country code, Country/Region   (absent: unknown)
+  country        country, Country code, Country/Region   (absent: unknown; a code or a name)
   resellerMpnId  resellerMpnId, Reseller MPN ID, Reseller, Indirect reseller
   relationship   relationship, Relationship to partner
   createdAt      createdAt, Created, Created date, Relationship start (RFC 3339 or YYYY-MM-DD)
-Other columns are ignored, with a notice. The file is UTF-8, with or without a BOM; the
-delimiter (comma, semicolon or tab) is detected; quoted values may hold line breaks.
+Other columns are ignored, with a notice. The file is UTF-8 with or without a BOM,
+Windows-1252 or UTF-16 with a BOM (Excel's "Unicode text"), detected as deal import
+detects it; the delimiter (comma, semicolon or tab) is detected; quoted values may hold
+line breaks.
 
 The import is one transaction: the first bad row stops it with its file, line, column and
-reason, and nothing is written. With --skip-invalid the good rows are imported and every
-skipped row is reported on stderr (and in --report FILE as CSV). Customers are matched by
+reason, and nothing is written. With --on-error skip (formerly --skip-invalid, still
+accepted) the good rows are imported and every skipped row is reported on stderr (and in
+--report FILE as CSV); the command then exits 6 when rows were skipped (pcctl help
+exit-codes), so that a script cannot take a partial import for a whole one. Customers are matched by
 ID, or by domain when the file has no ID column, so importing the same file again changes
 nothing.`,
 		Example: `  pcctl customers import customers.csv
-  pcctl customers import partner-center-export.csv --skip-invalid --report skipped.csv
+  pcctl customers import partner-center-export.csv --on-error skip --report skipped.csv
   some-export-job | pcctl customers import -`,
 		Args: cmdutil.ExactArgs(1, "one file name (or - for standard input)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.File = args[0]
+			switch opts.OnError {
+			case "stop":
+				if opts.SkipInvalid && cmd.Flags().Changed("on-error") {
+					return cmdutil.Usagef("--skip-invalid and --on-error stop contradict each other: give one")
+				}
+			case "skip":
+				opts.SkipInvalid = true
+			default:
+				return cmdutil.Usagef("invalid value %q for --on-error: allowed values are stop, skip", opts.OnError)
+			}
 			if opts.Report != "" && !opts.SkipInvalid {
-				return cmdutil.Usagef("--report lists skipped rows: it needs --skip-invalid")
+				return cmdutil.Usagef("--report lists skipped rows: it needs --on-error skip")
 			}
 			if runF != nil {
 				return runF(opts)
@@ -79,7 +95,10 @@ nothing.`,
 			return importRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().BoolVar(&opts.SkipInvalid, "skip-invalid", false, "import the good rows and report the bad ones instead of stopping")
+	cmd.Flags().StringVar(&opts.OnError, "on-error", "stop", "stop: a bad row and nothing is imported; skip: import the good rows and report the bad ones (exit 6)")
+	_ = cmd.RegisterFlagCompletionFunc("on-error", cobra.FixedCompletions([]string{"stop", "skip"}, cobra.ShellCompDirectiveNoFileComp))
+	cmd.Flags().BoolVar(&opts.SkipInvalid, "skip-invalid", false, "the former spelling of --on-error skip")
+	_ = cmd.Flags().MarkHidden("skip-invalid")
 	cmd.Flags().StringVar(&opts.Report, "report", "", "write the skipped rows (line, column, field, reason) to this CSV file")
 	opts.Output = output.AddFlags(cmd, nil, output.FieldNames(resultFields))
 	return cmd
@@ -123,7 +142,7 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 	iopts.OnRowError = func(e *workspace.RowError) error {
 		rows.locate(e)
 		if !opts.SkipInvalid {
-			return &rowFailure{file: name, e: e}
+			return &rowFailure{file: name, e: e, rows: rows}
 		}
 		skipped = append(skipped, e)
 		return nil
@@ -140,33 +159,57 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 	// every skipped row in file order.
 	slices.SortStableFunc(skipped, func(a, b *workspace.RowError) int { return cmp.Compare(a.Line, b.Line) })
 	for _, e := range skipped {
-		ios.Notice("%s: skipped", formatRowError(name, e))
+		ios.Notice("%s: skipped", rows.format(name, e))
 	}
 	if report != nil {
-		if err := writeReport(report, skipped); err != nil {
+		if err := writeReport(report, rows, skipped); err != nil {
 			return err
 		}
 		if err := report.Commit(); err != nil {
 			return err
 		}
 	}
-	ios.Notice("Imported %s: %d created, %d updated, %d unchanged, %d skipped.", name, res.Created, res.Updated, res.Unchanged, res.Skipped)
-	return output.PrintOne(ios, opts.Output, resultFields, nil, &res)
+	if res.Skipped == 0 {
+		ios.Notice("Imported %s: %d created, %d updated, %d unchanged, %d skipped.", name, res.Created, res.Updated, res.Unchanged, res.Skipped)
+	}
+	if err := output.PrintOne(ios, opts.Output, resultFields, nil, &res); err != nil {
+		return err
+	}
+	if res.Skipped > 0 {
+		return cmdutil.Partialf("Imported %s: %d created, %d updated, %d unchanged, %d skipped (exit code 6: rows were left out).",
+			name, res.Created, res.Updated, res.Unchanged, res.Skipped)
+	}
+	return nil
 }
 
 // rowFailure stops an import at a bad row.
 type rowFailure struct {
 	file string
 	e    *workspace.RowError
+	rows *csvRows
 }
 
 func (f *rowFailure) Error() string {
-	return formatRowError(f.file, f.e) + "\nNothing was imported. Fix the row, or pass --skip-invalid to import the other rows."
+	return f.rows.format(f.file, f.e) + "\nNothing was imported. Fix the row, or pass --skip-invalid to import the other rows."
 }
 
-func formatRowError(file string, e *workspace.RowError) string {
-	ce := customercsv.Error{File: file, Line: e.Line, Column: e.Column, Field: e.Field, Reason: e.Reason}
+// format writes a row's error as a spreadsheet user counts: the line, and a value's column
+// by its letter and header ("customers.csv:5: column B, domain: ...").
+func (s *csvRows) format(file string, e *workspace.RowError) string {
+	ce := customercsv.Error{File: file, Line: e.Line, Column: e.Column, Field: e.Field, Reason: e.Reason, Index: s.index(e)}
 	return ce.Error()
+}
+
+// index is the 1-based spreadsheet column of a row's error about a value (1 is A), or 0.
+func (s *csvRows) index(e *workspace.RowError) int {
+	if e.Column > 0 && e.Field != "" {
+		for f := customercsv.Field(0); f < customercsv.NumFields; f++ {
+			if s.r.Header(f) == e.Field {
+				return s.r.Column(f) + 1
+			}
+		}
+	}
+	return 0
 }
 
 // headerOf names a field by its header in the file, when the file has that column.
@@ -181,12 +224,15 @@ func headerOf(r *customercsv.Reader, field string) string {
 	return field
 }
 
-func writeReport(w io.Writer, rows []*workspace.RowError) error {
+// writeReport writes the skipped rows: line, spreadsheet column (A, B, ...), header, reason.
+func writeReport(w io.Writer, s *csvRows, rows []*workspace.RowError) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"line", "column", "field", "reason"})
 	for _, e := range rows {
 		col := ""
-		if e.Column > 0 {
+		if i := s.index(e); i > 0 {
+			col = csvread.ColumnLetter(i - 1)
+		} else if e.Column > 0 {
 			col = strconv.Itoa(e.Column)
 		}
 		cw.Write([]string{strconv.Itoa(e.Line), col, e.Field, e.Reason})
@@ -242,7 +288,9 @@ func (s *csvRows) Next() (workspace.CustomerRow, error) {
 	row, err := s.r.Read()
 	if err != nil {
 		var ce *customercsv.Error
-		if errors.As(err, &ce) && ce.Line > 0 && err != io.EOF {
+		// A bad record is the row's problem; an error that ends reading (bytes that are
+		// not text, a line too long) is the file's.
+		if errors.As(err, &ce) && ce.Line > 0 && err != io.EOF && s.r.Err() == nil {
 			return workspace.CustomerRow{}, &workspace.RowError{Line: ce.Line, Column: ce.Column, Field: ce.Field, Reason: ce.Reason}
 		}
 		return workspace.CustomerRow{}, err

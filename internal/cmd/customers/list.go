@@ -26,18 +26,23 @@ func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Comman
 	opts := &ListOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "list",
-		Short: "List customers: all, flagged or recently opened",
-		Long: `List customers in one of three views:
-  all      every customer
+		Short: "List customers: all, flagged, recently opened or ended",
+		Long: `List customers in one of four views:
+  all      every customer the partner has a relationship with
   flagged  the customers you flagged (at most 30)
   recent   the 30 customers you opened most in the last 30 days (customers show records it)
+  ended    the customers whose relationship ended (relationship none), which the other
+           views leave out ('pcctl customers end-relationship')
 
-Without --view, you see all customers when there are fewer than 100, and your flagged ones
-otherwise (a line on stderr says so). With --reseller, the default view is all of that
+Without --view, on a terminal, you see all customers when there are fewer than 100, and
+your flagged ones otherwise (a line on stderr says so). When standard output is not a
+terminal (a pipe, a file, a script), the default view is always all: a script's output does
+not change meaning as the workspace grows. With --reseller, the default view is all of that
 reseller's customers. Search always covers every customer: see 'pcctl customers search'.`,
 		Example: `  pcctl customers list
   pcctl customers list --view all --sort created --limit 20
-  pcctl customers list --reseller 4847383 --format csv`,
+  pcctl customers list --reseller 4847383 --format csv
+  pcctl customers list --view ended`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
@@ -46,12 +51,12 @@ reseller's customers. Search always covers every customer: see 'pcctl customers 
 			return listRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.View, "view", "", "view: all, flagged, recent (default: all below 100 customers, flagged from 100)")
+	cmd.Flags().StringVar(&opts.View, "view", "", "view: all, flagged, recent, ended (default: all; on a terminal, flagged from 100 customers)")
 	cmd.Flags().StringVar(&opts.Reseller, "reseller", "", "only the customers of the indirect reseller with this MPN ID")
 	_ = cmd.RegisterFlagCompletionFunc("reseller", f.CompleteFlag(workspace.CompleteResellers))
 	cmd.Flags().IntVar(&opts.Limit, "limit", 0, "show at most this many customers (0: no limit)")
 	cmd.Flags().StringVar(&opts.Sort, "sort", "", "order: name, created (newest first); default name, or most opened for --view recent")
-	_ = cmd.RegisterFlagCompletionFunc("view", cobra.FixedCompletions([]string{"all", "flagged", "recent"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("view", cobra.FixedCompletions([]string{"all", "flagged", "recent", "ended"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("sort", cobra.FixedCompletions([]string{"name", "created"}, cobra.ShellCompDirectiveNoFileComp))
 	opts.Output = output.AddFlags(cmd, nil, output.FieldNames(recordFields))
 	return cmd
@@ -85,7 +90,7 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 	ios := opts.F.IOStreams
 	if q.View == "" {
 		q.View = domain.ViewAll
-		if q.Reseller == "" {
+		if q.Reseller == "" && ios.IsStdoutTTY() {
 			n, err := ws.CountCustomers(ctx)
 			if err != nil {
 				return err
@@ -102,6 +107,11 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 	}
 	if err := ws.ListCustomers(ctx, q, func(c workspace.CustomerRecord) error { return p.Print(&c) }); err != nil {
 		return err
+	}
+	if p.Count() == 0 && q.Reseller != "" {
+		if err := cmdutil.CheckResellerFilter(ctx, ws, q.Reseller); err != nil {
+			return err
+		}
 	}
 	if err := p.Close(); err != nil {
 		return err

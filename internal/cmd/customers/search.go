@@ -25,13 +25,18 @@ func NewCmdSearch(f *cmdutil.Factory, runF func(*SearchOptions) error) *cobra.Co
 	cmd := &cobra.Command{
 		Use:   "search TERM...",
 		Short: "Find customers by the first letters of their name or domain",
-		Long: `Find customers whose company name, any word of it, or primary domain begins with TERM.
+		Long: `Find customers whose company name, any word of it, or primary domain begins with TERM,
+or whose Microsoft ID (tenant ID) does: at least 4 hexadecimal digits including a digit, or
+8, with or without its hyphens.
 Case and accents are ignored: "societe gen" finds "Société Générale", "CONT" finds
-"contoso.onmicrosoft.com". Several words are searched as one phrase. Exact matches come
+"contoso.onmicrosoft.com"; German written without umlauts finds the names written with
+them and the other way round ("wuerzburg" finds "Würzburg", "würzburg" "Wuerzburg"). Several words are searched as one phrase. Exact matches come
 first, then the rest alphabetically; at most 100 results unless --limit says otherwise.
 Search covers every customer, whatever the default view of 'customers list'.`,
 		Example: `  pcctl customers search contoso
   pcctl customers search societe gen
+  pcctl customers search wuerzburg
+  pcctl customers search 3f2504e0-4f89
   pcctl customers search fabrikam --format json --fields id,companyName`,
 		Args: cmdutil.MinArgs(1, "a search term"),
 		RunE: func(cmd *cobra.Command, args []string) error {

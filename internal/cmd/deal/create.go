@@ -28,7 +28,7 @@ func (in *dealInput) addFlags(cmd *cobra.Command, f *cmdutil.Factory) {
 	cmd.Flags().StringVar(&in.customer, "customer", "", "the customer organisation: a customer's tenant ID or domain")
 	_ = cmd.RegisterFlagCompletionFunc("customer", f.CompleteFlag(workspace.CompleteCustomers))
 	cmd.Flags().StringVar(&in.orgName, "org-name", "", "a prospect organisation (not a customer yet): its name, with --org-country")
-	cmd.Flags().StringVar(&in.orgCountry, "org-country", "", "the prospect organisation's ISO 3166 alpha-2 country code")
+	cmd.Flags().StringVar(&in.orgCountry, "org-country", "", "the prospect organisation's country: ISO 3166 code (FR, FRA) or name (France)")
 	cmd.Flags().StringVar(&in.value, "value", "", "estimated deal value, such as 50000 or 1234.50")
 	cmd.Flags().StringVar(&in.currency, "currency", "", "ISO 4217 currency code of the value, such as USD")
 	cmd.Flags().StringArrayVar(&in.solutions, "solution", nil, "a solution, [own:|microsoft:|partner:]ID[:QUANTITY[:UNITPRICE]] (repeat: 1 to 50)")
@@ -159,10 +159,28 @@ its name); otherwise it fails, listing every flag missing.`,
 			ctx := cmd.Context()
 			ios := f.IOStreams
 			var ws workspace.Workspace
-			if m := in.missing(); len(m) > 0 {
-				if !ios.CanPrompt() {
-					return cmdutil.Usagef("%s needs %s; see '%s --help'", cmd.CommandPath(), cmdutil.JoinAnd(m), cmd.CommandPath())
+			// A co-sell deal needs the customer contact and consent: named as missing
+			// flags here (or asked for on a terminal), rather than refused by the rule.
+			var coSellMissing []string
+			if invite {
+				for _, c := range []struct{ flag, value string }{{"--contact-name", contact.Name}, {"--contact-email", contact.Email}, {"--contact-phone", contact.Phone}} {
+					if strings.TrimSpace(c.value) == "" {
+						coSellMissing = append(coSellMissing, c.flag)
+					}
 				}
+				if !consent {
+					coSellMissing = append(coSellMissing, "--consent")
+				}
+			}
+			if m := append(in.missing(), coSellMissing...); len(m) > 0 && !ios.CanPrompt() {
+				return cmdutil.Usagef("%s needs %s; see '%s --help'", cmd.CommandPath(), cmdutil.JoinAnd(m), cmd.CommandPath())
+			}
+			if len(coSellMissing) > 0 {
+				if err := promptCoSell(f, &contact, &consent); err != nil {
+					return err
+				}
+			}
+			if m := in.missing(); len(m) > 0 {
 				var err error
 				if ws, err = f.Workspace(ctx); err != nil {
 					return err
@@ -235,6 +253,42 @@ its name); otherwise it fails, listing every flag missing.`,
 }
 
 // promptMissing asks for the values of a deal that are missing.
+// promptCoSell asks for the customer contact a co-sell deal needs, and for the customer's
+// consent: without it the deal is not created.
+func promptCoSell(f *cmdutil.Factory, contact *domain.Contact, consent *bool) error {
+	p := f.Prompter()
+	ask := func(msg string, check func(string) error) (string, error) {
+		return pick.Ask(p, f.IOStreams, msg, check)
+	}
+	var err error
+	if strings.TrimSpace(contact.Name) == "" {
+		if contact.Name, err = ask("Customer contact's name:", nil); err != nil {
+			return err
+		}
+	}
+	if strings.TrimSpace(contact.Email) == "" {
+		if contact.Email, err = ask("Customer contact's email:", func(v string) error { _, err := checkEmail("contact-email", v); return err }); err != nil {
+			return err
+		}
+	}
+	if strings.TrimSpace(contact.Phone) == "" {
+		if contact.Phone, err = ask("Customer contact's phone:", nil); err != nil {
+			return err
+		}
+	}
+	if !*consent {
+		ok, err := p.Confirm("Does the customer consent to share its details with Microsoft?", false)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return cmdutil.Usagef("a co-sell deal needs the customer's consent: nothing was created (without it, create a private deal: --private)")
+		}
+		*consent = true
+	}
+	return nil
+}
+
 func promptMissing(ctx context.Context, p prompter.Prompter, ws workspace.Workspace, in *dealInput, f *cmdutil.Factory) error {
 	ask := func(msg string, check func(string) error) (string, error) {
 		return pick.Ask(p, f.IOStreams, msg, check)
@@ -251,7 +305,7 @@ func promptMissing(ctx context.Context, p prompter.Prompter, ws workspace.Worksp
 				return err
 			}
 		} else if in.orgCountry == "" {
-			if in.orgCountry, err = ask("Country of "+in.orgName+" (ISO 3166 alpha-2, such as US):", checkCountry); err != nil {
+			if in.orgCountry, err = ask("Country of "+in.orgName+" (ISO 3166 code or name, such as US):", checkCountry); err != nil {
 				return err
 			}
 		} else if in.orgName, err = ask("Organisation name:", nil); err != nil {
@@ -294,7 +348,7 @@ func promptOrganization(ctx context.Context, p prompter.Prompter, ws workspace.W
 	if in.orgName, err = ask("Organisation name:", nil); err != nil {
 		return err
 	}
-	in.orgCountry, err = ask("Country of "+in.orgName+" (ISO 3166 alpha-2, such as US):", checkCountry)
+	in.orgCountry, err = ask("Country of "+in.orgName+" (ISO 3166 code or name, such as US):", checkCountry)
 	return err
 }
 

@@ -40,9 +40,13 @@ version (someone changed it since you read it).`,
 		GroupID: "nouns",
 	}
 	cmdutil.NounCommand(cmd)
-	cmd.AddCommand(newCmdCreate(f), newCmdReceive(f), newCmdList(f), newCmdShow(f),
-		newCmdAccept(f), newCmdDecline(f), newCmdClose(f), newCmdUpdate(f), newCmdNote(f),
-		newCmdTeam(f), newCmdFavorite(f, true), newCmdFavorite(f, false), newCmdImport(f), newCmdPublish(f))
+	team := newCmdTeam(f)
+	// Every command that names a deal takes a unique beginning of its ID, as git does.
+	byID := []*cobra.Command{newCmdShow(f), newCmdAccept(f), newCmdDecline(f), newCmdClose(f), newCmdUpdate(f),
+		newCmdNote(f), newCmdFavorite(f, true), newCmdFavorite(f, false)}
+	f.WithPrefixArg(workspace.CompleteDeals, "deal ID", append(byID, team.Commands()...)...)
+	cmd.AddCommand(newCmdCreate(f), newCmdReceive(f), newCmdList(f), newCmdImport(f), newCmdPublish(f), team)
+	cmd.AddCommand(byID...)
 	return cmd
 }
 

@@ -19,6 +19,7 @@ func newCmdList(f *cmdutil.Factory) *cobra.Command {
 	var status, substatus, direction, typ, sort string
 	var q workspace.DealQuery
 	var days int
+	var limit *int
 	var o *output.Options
 	cmd := &cobra.Command{
 		Use:   "list [--status New|Active|Closed] [--substatus S] [--direction inbound|outbound] [--type private|co-sell] [--customer ID|DOMAIN] [--favorites] [--expiring-within DAYS] [--sort created|updated]",
@@ -65,16 +66,24 @@ or Expired. --expiring-within selects the New deals expiring within the next DAY
 				within := time.Duration(days) * 24 * time.Hour
 				q.ExpiringWithin = &within
 			}
+			if err := cmdutil.CheckLimit(*limit); err != nil {
+				return err
+			}
 			ctx := cmd.Context()
 			ws, err := f.Workspace(ctx)
 			if err != nil {
 				return err
 			}
+			if q.Customer != "" {
+				if q.Customer, err = cmdutil.ResolveCustomer(ctx, ws, "--customer", q.Customer); err != nil {
+					return err
+				}
+			}
 			p, err := output.NewPrinter(f.IOStreams, o, Fields, listDefaults)
 			if err != nil {
 				return err
 			}
-			if err := ws.ListDeals(ctx, q, func(d workspace.DealRecord) error { return p.Print(&d) }); err != nil {
+			if err := cmdutil.LimitDone(ws.ListDeals(ctx, q, cmdutil.Limit(*limit, func(d workspace.DealRecord) error { return p.Print(&d) }))); err != nil {
 				return err
 			}
 			if err := p.Close(); err != nil {
@@ -94,12 +103,13 @@ or Expired. --expiring-within selects the New deals expiring within the next DAY
 	_ = cmd.RegisterFlagCompletionFunc("direction", completeFixed(names(directions)))
 	cmd.Flags().StringVar(&typ, "type", "", "only private (pipeline) or co-sell deals")
 	_ = cmd.RegisterFlagCompletionFunc("type", completeFixed(names(types)))
-	cmd.Flags().StringVar(&q.Customer, "customer", "", "only this customer's deals (tenant ID or domain)")
+	cmd.Flags().StringVar(&q.Customer, "customer", "", "only this customer's deals: its tenant ID, domain, or what 'customers search' finds it by")
 	_ = cmd.RegisterFlagCompletionFunc("customer", f.CompleteFlag(workspace.CompleteCustomers))
 	cmd.Flags().BoolVar(&q.Favorites, "favorites", false, "only your favorites")
 	cmd.Flags().IntVar(&days, "expiring-within", 0, "only New deals expiring within this many days")
 	cmd.Flags().StringVar(&sort, "sort", "created", "newest first by: created (or received), updated")
 	_ = cmd.RegisterFlagCompletionFunc("sort", completeFixed(sorts))
+	limit = cmdutil.AddLimitFlag(cmd, "deals")
 	o = output.AddFlags(cmd, nil, output.FieldNames(Fields))
 	return cmd
 }

@@ -14,6 +14,7 @@ import (
 func newCmdList(f *cmdutil.Factory) *cobra.Command {
 	var status, severity string
 	var q workspace.RequestQuery
+	var limit *int
 	var o *output.Options
 	statusValues := append(names(domain.RequestStatuses), "all")
 	cmd := &cobra.Command{
@@ -45,12 +46,17 @@ on: open and attention_needed; --status chooses one status, or all of them (--st
 				}
 				q.Severity = sev
 			}
+			if err := cmdutil.CheckLimit(*limit); err != nil {
+				return err
+			}
 			ctx := cmd.Context()
 			ws, err := f.Workspace(ctx)
 			if err != nil {
 				return err
 			}
-			return printList(f.IOStreams, o, func(each func(rec) error) error { return ws.ListRequests(ctx, q, each) }, "No service requests.")
+			return printList(f.IOStreams, o, func(each func(rec) error) error {
+				return cmdutil.LimitDone(ws.ListRequests(ctx, q, cmdutil.Limit(*limit, each)))
+			}, "No service requests.")
 		},
 	}
 	cmd.Flags().StringVar(&q.Customer, "customer", "", "only this customer's requests (tenant ID or domain)")
@@ -60,6 +66,7 @@ on: open and attention_needed; --status chooses one status, or all of them (--st
 	cmd.Flags().StringVar(&severity, "severity", "", "only requests of this severity: "+severityList)
 	_ = cmd.RegisterFlagCompletionFunc("severity", completeFixed(names(domain.Severities)))
 	cmd.Flags().BoolVar(&q.Favorites, "favorites", false, "only your favorites")
+	limit = cmdutil.AddLimitFlag(cmd, "requests")
 	o = output.AddFlags(cmd, nil, output.FieldNames(Fields))
 	return cmd
 }

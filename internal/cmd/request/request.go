@@ -35,8 +35,11 @@ reopened ('request update REF --status open'), which is recorded as a note.`,
 		GroupID: "nouns",
 	}
 	cmdutil.NounCommand(cmd)
-	cmd.AddCommand(newCmdNew(f), newCmdList(f), newCmdSearch(f), newCmdShow(f), newCmdUpdate(f),
-		newCmdClose(f), newCmdFavorite(f, true), newCmdFavorite(f, false))
+	// Every command that names a request takes a unique beginning of its reference.
+	byRef := []*cobra.Command{newCmdShow(f), newCmdUpdate(f), newCmdClose(f), newCmdFavorite(f, true), newCmdFavorite(f, false)}
+	f.WithPrefixArg(workspace.CompleteRequests, "service request reference", byRef...)
+	cmd.AddCommand(newCmdNew(f), newCmdList(f), newCmdSearch(f))
+	cmd.AddCommand(byRef...)
 	return cmd
 }
 

@@ -2,18 +2,12 @@ package reseller
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base32"
-	"fmt"
-	"io"
-	"mime"
-	"net/mail"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/pcctl/pcctl/internal/cmd/draft"
 	"github.com/pcctl/pcctl/internal/cmdutil"
 	"github.com/pcctl/pcctl/internal/domain"
 	"github.com/pcctl/pcctl/internal/fileutil"
@@ -28,20 +22,20 @@ type inviteOptions struct {
 	eml         string
 }
 
-type draft struct {
+type invitationDraft struct {
 	domain.Invitation
 	Link     string
 	Existing bool
 }
 
-var draftFields = []output.Field[draft]{
-	output.StrField("email", "To", "the reseller's address", func(d *draft) string { return d.Email }),
-	output.StrField("subject", "Subject", "the email's subject", func(d *draft) string { return d.Subject }),
-	output.StrField("link", "Link", "the personalised, single-use acceptance link", func(d *draft) string { return d.Link }),
-	output.StrField("token", "Token", "the token in the link ('reseller accept TOKEN')", func(d *draft) string { return d.Token }),
-	output.TimeField("expiresAt", "Expires", "when the request can no longer be accepted", func(d *draft) time.Time { return d.ExpiresAt() }),
-	output.BoolField("existing", "Existing", "true when this address already had a pending request, shown again", func(d *draft) bool { return d.Existing }),
-	output.StrField("body", "Body", "the email's text, holding the link", func(d *draft) string { return d.Body }),
+var draftFields = []output.Field[invitationDraft]{
+	output.StrField("email", "To", "the reseller's address", func(d *invitationDraft) string { return d.Email }),
+	output.StrField("subject", "Subject", "the email's subject", func(d *invitationDraft) string { return d.Subject }),
+	output.StrField("link", "Link", "the personalised, single-use acceptance link", func(d *invitationDraft) string { return d.Link }),
+	output.StrField("token", "Token", "the token in the link ('reseller accept TOKEN')", func(d *invitationDraft) string { return d.Token }),
+	output.TimeField("expiresAt", "Expires", "when the request can no longer be accepted", func(d *invitationDraft) time.Time { return d.ExpiresAt() }),
+	output.BoolField("existing", "Existing", "true when this address already had a pending request, shown again", func(d *invitationDraft) bool { return d.Existing }),
+	output.StrField("body", "Body", "the email's text, holding the link", func(d *invitationDraft) string { return d.Body }),
 }
 
 func newCmdInvite(f *cmdutil.Factory) *cobra.Command {
@@ -83,31 +77,17 @@ func inviteRun(ctx context.Context, o *inviteOptions) error {
 	if err != nil {
 		return cmdutil.Usagef("--email %s", err.(*domain.InvalidError).Detail())
 	}
-	var custom string
-	if o.messageFile != "" {
-		b, err := os.ReadFile(o.messageFile)
-		if err != nil {
-			return fmt.Errorf("cannot read %s: %w", o.messageFile, fileutil.PlainErr(err))
-		}
-		custom = string(b)
+	custom, err := draft.ReadMessage(o.messageFile)
+	if err != nil {
+		return err
 	}
-	random := o.f.Random
-	if random == nil {
-		random = rand.Reader
-	}
-	raw := make([]byte, 25)
-	if _, err := io.ReadFull(random, raw); err != nil {
-		return fmt.Errorf("drawing the invitation token: %w", err)
-	}
-	// 200 random bits in lower-case base32: letters and digits only, so a token never
-	// starts with '-' (where it would read as a flag) and survives being typed or mailed.
-	token := strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(raw))
 	base, configured := o.f.Config.InviteBaseURL()
 	link := func(token string) string {
 		return strings.TrimSuffix(base, "/") + "/pcctl/v1/invitations/" + token
 	}
 	now := o.f.Now()
-	subject, body, err := domain.DraftInvitation(o.f.Config.PartnerName(), strings.TrimSpace(o.name), link(token), now.Add(domain.InvitationTTL), custom)
+	// The workspace draws the token and writes it where the draft says {{token}}.
+	subject, body, err := domain.DraftInvitation(o.f.Config.PartnerName(), strings.TrimSpace(o.name), link(domain.TokenPlaceholder), now.Add(domain.InvitationTTL), custom)
 	if err != nil {
 		if ie, ok := err.(*domain.InvalidError); ok {
 			return cmdutil.Usagef("--message-file %s: %s", o.messageFile, ie.Reason)
@@ -117,7 +97,7 @@ func inviteRun(ctx context.Context, o *inviteOptions) error {
 	// Refuse an --eml file that cannot be written before recording anything.
 	var eml *fileutil.AtomicFile
 	if o.eml != "" {
-		if eml, err = o.f.CreateOutput("--eml", o.eml, o.messageFile); err != nil {
+		if eml, err = draft.CreateEML(o.f, "--eml", o.eml, o.messageFile); err != nil {
 			return err
 		}
 		defer eml.Abort()
@@ -126,12 +106,12 @@ func inviteRun(ctx context.Context, o *inviteOptions) error {
 	if err != nil {
 		return err
 	}
-	inv, existing, err := ws.InviteReseller(ctx, domain.Invitation{Token: token, Email: email, Name: strings.TrimSpace(o.name),
+	inv, existing, err := ws.InviteReseller(ctx, domain.Invitation{Email: email, Name: strings.TrimSpace(o.name),
 		Subject: subject, Body: body})
 	if err != nil {
 		return err
 	}
-	d := draft{Invitation: inv, Link: link(inv.Token), Existing: existing}
+	d := invitationDraft{Invitation: inv, Link: link(inv.Token), Existing: existing}
 	ios := o.f.IOStreams
 	if existing {
 		ios.Notice("%s already has a pending partnership request, made %s: here it is again.", email, inv.CreatedAt.Format("2006-01-02"))
@@ -142,7 +122,8 @@ func inviteRun(ctx context.Context, o *inviteOptions) error {
 		ios.Notice("The link points at %s: set invite_base_url in the config to your pcctl server's address.", base)
 	}
 	if eml != nil {
-		if err := writeEML(eml, o.f.Config.User(), d, now); err != nil {
+		if err := draft.WriteEML(eml, draft.Email{From: o.f.Config.User(), ToName: d.Name, To: d.Email,
+			Subject: d.Subject, Body: d.Body, Date: now}); err != nil {
 			return err
 		}
 		if err := eml.Commit(); err != nil {
@@ -151,35 +132,8 @@ func inviteRun(ctx context.Context, o *inviteOptions) error {
 		ios.Notice("Wrote the draft to %s.", o.eml)
 	}
 	if o.output.Format == output.Table && len(o.output.Fields) == 0 {
-		fmt.Fprintf(ios.Out, "To: %s\nSubject: %s\n\n%s", d.Email, d.Subject, d.Body)
-		if !strings.HasSuffix(d.Body, "\n") {
-			fmt.Fprintln(ios.Out)
-		}
+		draft.Print(ios, draft.Email{To: d.Email, Subject: d.Subject, Body: d.Body})
 		return nil
 	}
 	return output.PrintOne(ios, o.output, draftFields, nil, &d)
-}
-
-// writeEML writes the draft as an RFC 5322 message marked as a draft (X-Unsent), so that
-// mail clients open it ready to send. The body is UTF-8 sent as 8-bit (lines may run to
-// 998 characters): quoted-printable would wrap the link at 76, breaking it for anyone who
-// copies it from the file.
-func writeEML(w io.Writer, from string, d draft, now time.Time) error {
-	if _, err := domain.ParseEmail(from); err != nil {
-		from = "pcctl@localhost"
-	}
-	to := mail.Address{Name: d.Name, Address: d.Email}
-	return func() error {
-		fmt.Fprintf(w, "From: %s\r\n", (&mail.Address{Address: from}).String())
-		fmt.Fprintf(w, "To: %s\r\n", to.String())
-		fmt.Fprintf(w, "Subject: %s\r\n", mime.QEncoding.Encode("utf-8", d.Subject))
-		fmt.Fprintf(w, "Date: %s\r\n", now.UTC().Format(time.RFC1123Z))
-		fmt.Fprintf(w, "X-Unsent: 1\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
-		body := strings.ReplaceAll(strings.ReplaceAll(d.Body, "\r\n", "\n"), "\n", "\r\n")
-		if !strings.HasSuffix(body, "\r\n") {
-			body += "\r\n"
-		}
-		_, err := io.WriteString(w, body)
-		return err
-	}()
 }

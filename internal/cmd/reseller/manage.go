@@ -18,14 +18,15 @@ func newCmdAccept(f *cmdutil.Factory) *cobra.Command {
 	var mpnID, name string
 	var o *output.Options
 	cmd := &cobra.Command{
-		Use:   "accept TOKEN --mpn-id ID --name NAME",
+		Use:   "accept TOKEN|LINK --mpn-id ID --name NAME",
 		Short: "Record a reseller's acceptance of a partnership request",
 		Long: `Record that the reseller accepted the partnership request whose link holds TOKEN: it joins
 your indirect resellers under its MPN ID. This is the operator's way in a local workspace;
 a pcctl server also serves the link itself. Expired (after 30 days), unknown and already
-used tokens are refused.`,
-		Example: `  pcctl reseller accept q3V9x2... --mpn-id 4847383 --name "Fabrikam Partners"`,
-		Args:    cmdutil.ExactArgs(1, "the token of the request's link"),
+used tokens are refused. The whole link, as the request gives it, is accepted too.`,
+		Example: `  pcctl reseller accept q3V9x2... --mpn-id 4847383 --name "Fabrikam Partners"
+  pcctl reseller accept https://pcctl.contoso.com/pcctl/v1/invitations/q3V9x2... --mpn-id 4847383 --name "Fabrikam Partners"`,
+		Args: cmdutil.ExactArgs(1, "the token of the request's link, or the link"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := cmdutil.RequireFlags(cmd, "mpn-id", "name"); err != nil {
 				return err
@@ -41,7 +42,7 @@ used tokens are refused.`,
 			if err != nil {
 				return err
 			}
-			r, err := ws.AcceptInvitation(ctx, args[0], mpnID, name)
+			r, err := ws.AcceptInvitation(ctx, invitationToken(args[0]), mpnID, name)
 			if err != nil {
 				return err
 			}
@@ -57,6 +58,7 @@ used tokens are refused.`,
 
 func newCmdList(f *cmdutil.Factory) *cobra.Command {
 	var status string
+	var limit *int
 	var o *output.Options
 	cmd := &cobra.Command{
 		Use:   "list [--status pending|active|removed|all]",
@@ -80,6 +82,9 @@ shows requests not yet accepted (and expired ones with all); removed shows forme
 			default:
 				return cmdutil.Usagef("invalid --status %q; valid statuses: pending, active, removed, all", status)
 			}
+			if err := cmdutil.CheckLimit(*limit); err != nil {
+				return err
+			}
 			ctx := cmd.Context()
 			ws, err := f.Workspace(ctx)
 			if err != nil {
@@ -88,6 +93,9 @@ shows requests not yet accepted (and expired ones with all); removed shows forme
 			rs, err := ws.Resellers(ctx, statuses)
 			if err != nil {
 				return err
+			}
+			if *limit > 0 && len(rs) > *limit {
+				rs = rs[:*limit]
 			}
 			defaults := listDefaults
 			if statuses[0] == domain.ResellerPending && len(statuses) == 1 {
@@ -114,6 +122,7 @@ shows requests not yet accepted (and expired ones with all); removed shows forme
 		},
 	}
 	cmd.Flags().StringVar(&status, "status", "active", "which: pending, active, removed, all")
+	limit = cmdutil.AddLimitFlag(cmd, "resellers")
 	_ = cmd.RegisterFlagCompletionFunc("status", cobra.FixedCompletions([]string{"pending", "active", "removed", "all"}, cobra.ShellCompDirectiveNoFileComp))
 	o = output.AddFlags(cmd, nil, output.FieldNames(resellerFields))
 	return cmd
@@ -280,4 +289,19 @@ list (it stays visible with 'reseller list --status removed') and can be invited
 	}
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "confirm the removal notice without asking")
 	return cmd
+}
+
+// invitationToken is the token of a partnership request's link
+// (BASE/pcctl/v1/invitations/TOKEN), or the argument itself when it is no such link.
+func invitationToken(arg string) string {
+	const marker = "/pcctl/v1/invitations/"
+	i := strings.LastIndex(arg, marker)
+	if i < 0 {
+		return arg
+	}
+	token := arg[i+len(marker):]
+	if j := strings.IndexAny(token, "?#/"); j >= 0 {
+		token = token[:j]
+	}
+	return token
 }

@@ -51,6 +51,15 @@ the columns you choose (--fields).`,
 				return profileUsage(err)
 			}
 			f.Config = cfg
+			f.ReadOnly = cmdutil.IsReadOnly(cmd)
+			if jq := cmd.Flags().Lookup("jq"); jq != nil && jq.Changed {
+				if jq.Value.String() == "" {
+					return cmdutil.Usagef("--jq is empty: give a jq expression, such as '.[].domain'")
+				}
+				if err := f.FilterOutput(jq.Value.String()); err != nil {
+					return err
+				}
+			}
 			if unknown := cfg.UnknownKeys(); len(unknown) > 0 {
 				f.IOStreams.Notice("Warning: config file %s: unknown key(s) %s ignored (the settings are %s).",
 					cfg.File(), strings.Join(unknown, ", "), strings.Join(config.KeyNames(), ", "))
@@ -84,8 +93,9 @@ the columns you choose (--fields).`,
 	cmd.PersistentFlags().String("endpoint", "", "address of a pcctl server whose workspace to use (default $PCCTL_ENDPOINT or the config file's endpoint; see 'pcctl serve')")
 	cmd.PersistentFlags().String("token", "", "access token for the server (default $PCCTL_TOKEN or the config file's token; prefer those: a flag shows in the process list)")
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return cmdutil.Usagef("%s; see '%s --help'", cmdutil.PlainFlagError(err), c.CommandPath())
+		return cmdutil.Usagef("%s%s; see '%s --help'", cmdutil.PlainFlagError(err), cmdutil.FlagHint(c, err), c.CommandPath())
 	})
+	cmd.SuggestionsMinimumDistance = 2
 	cmd.AddGroup(&cobra.Group{ID: "nouns", Title: "Partner business:"}, &cobra.Group{ID: "admin", Title: "Workspace:"})
 	cmd.SetCompletionCommandGroupID("admin")
 	cmd.SetUsageTemplate(usageTemplate)
@@ -106,10 +116,52 @@ the columns you choose (--fields).`,
 		authcmd.NewCmdAuth(f),
 		synccmd.NewCmdSync(f),
 		configcmd.NewCmdConfig(f),
+		newCmdVersion(),
 		newHelpTopic("exit-codes", "Exit codes pcctl returns", exitCodesHelp),
 		newHelpTopic("environment", "Environment variables and configuration", environmentHelp),
 	)
+	markReaders(cmd)
 	return cmd
+}
+
+// readers are the commands that only read the workspace: given a workspace by name
+// (--workspace, PCCTL_WORKSPACE, the config file) that does not exist, they fail with
+// exit 3 rather than create an empty one and answer from it. Every other command may
+// create it ('workspace migrate' creates an empty one).
+var readers = []string{
+	"customers list", "customers search", "customers show", "customers export",
+	"reseller list", "reseller show", "subscription list", "subscription export",
+	"deal list", "deal show", "request list", "request search", "request show",
+	"home", "user list", "audit list", "token list",
+	"workspace info", "workspace check", "workspace backup",
+}
+
+func markReaders(root *cobra.Command) {
+	for _, path := range readers {
+		c, rest, err := root.Find(strings.Fields(path))
+		if err != nil || len(rest) > 0 || c == root {
+			panic("root: no command " + path) // caught by every test
+		}
+		cmdutil.ReadsOnly(c)
+	}
+}
+
+// newCmdVersion is `pcctl version`, as gh and kubectl have it (pcctl --version says the
+// same).
+func newCmdVersion() *cobra.Command {
+	return &cobra.Command{
+		Use:     "version",
+		Short:   "Print pcctl's version",
+		Long:    "Print pcctl's version, the commit it was built from and when.",
+		Example: "  pcctl version",
+		GroupID: "admin",
+		Args:    cmdutil.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			version, commit, date := buildinfo.Get()
+			_, err := fmt.Fprintf(c.OutOrStdout(), "pcctl version %s (commit %s, built %s)\n", version, commit, date)
+			return err
+		},
+	}
 }
 
 // addCompletionExamples gives cobra's completion commands an example each, as every
@@ -242,6 +294,9 @@ const exitCodesHelp = `pcctl exits with:
      already used by another customer, editing a closed deal, revoking a token twice)
   5  access denied: no valid access token (missing, unknown, revoked or expired), or a
      role missing for what was asked (the error names the roles that would grant it)
+  6  completed, but rows were left out: an import that skipped bad rows (customers
+     import --on-error skip, deal import and user import --on-error skip); the summary on
+     stdout is complete and the rows left out are listed on stderr
 
 Errors are written to stderr, starting with "Error: " and naming the problem; data goes
 to stdout.

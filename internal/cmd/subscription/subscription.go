@@ -24,7 +24,7 @@ var Fields = []output.Field[rec]{
 	output.StrField("id", "SUBSCRIPTION ID", "subscription ID (GUID)", func(s *rec) string { return s.ID }),
 	output.StrField("offer", "SUBSCRIPTION", "the offer subscribed to", func(s *rec) string { return s.Offer }),
 	output.IntField("quantity", "QUANTITY", "number of licences", func(s *rec) int64 { return int64(s.Quantity) }),
-	output.StrField("status", "STATUS", "subscription status", func(s *rec) string { return s.Status }),
+	output.StrField("status", "STATUS", "subscription status: active, suspended", func(s *rec) string { return s.Status }),
 	output.StrField("resellerMpnId", "RESELLER", "MPN ID of the reseller credited for incentives; empty when none", func(s *rec) string { return s.ResellerMPNID }),
 	output.StrField("supportContact", "SUPPORT CONTACT", "MPN ID of the reseller designated as support contact; empty when none", func(s *rec) string { return s.SupportContact }),
 	output.StrField("customerId", "CUSTOMER ID", "tenant ID of the customer", func(s *rec) string { return s.CustomerID }),
@@ -54,7 +54,7 @@ reseller for incentives (--reseller) and designate a reseller as the support con
 		GroupID: "nouns",
 	}
 	cmdutil.NounCommand(cmd)
-	cmd.AddCommand(newCmdAdd(f), newCmdList(f), newCmdSet(f), newCmdExport(f))
+	cmd.AddCommand(newCmdAdd(f), newCmdList(f), newCmdSet(f), newCmdSuspend(f), newCmdReactivate(f), newCmdExport(f))
 	return cmd
 }
 
@@ -117,6 +117,7 @@ func newCmdAdd(f *cmdutil.Factory) *cobra.Command {
 func newCmdList(f *cmdutil.Factory) *cobra.Command {
 	var q workspace.SubscriptionQuery
 	var days int
+	var limit *int
 	var o *output.Options
 	cmd := &cobra.Command{
 		Use:   "list [--customer C] [--reseller MPNID] [--expiring-within DAYS]",
@@ -130,6 +131,9 @@ DAYS days (terms already ended are not included).`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if days < 0 {
 				return cmdutil.Usagef("--expiring-within must be 0 or more days, not %d", days)
+			}
+			if err := cmdutil.CheckLimit(*limit); err != nil {
+				return err
 			}
 			if cmd.Flags().Changed("expiring-within") {
 				within := time.Duration(days) * 24 * time.Hour
@@ -151,8 +155,13 @@ DAYS days (terms already ended are not included).`,
 			if err != nil {
 				return err
 			}
-			if err := ws.Subscriptions(ctx, q, func(s domain.Subscription) error { return p.Print(&s) }); err != nil {
+			if err := cmdutil.LimitDone(ws.Subscriptions(ctx, q, cmdutil.Limit(*limit, func(s domain.Subscription) error { return p.Print(&s) }))); err != nil {
 				return err
+			}
+			if p.Count() == 0 && q.Reseller != "" {
+				if err := cmdutil.CheckResellerFilter(ctx, ws, q.Reseller); err != nil {
+					return err
+				}
 			}
 			if err := p.Close(); err != nil {
 				return err
@@ -168,6 +177,7 @@ DAYS days (terms already ended are not included).`,
 	cmd.Flags().StringVar(&q.Reseller, "reseller", "", "only those this reseller is credited on or supports")
 	_ = cmd.RegisterFlagCompletionFunc("reseller", f.CompleteFlag(workspace.CompleteResellers))
 	cmd.Flags().IntVar(&days, "expiring-within", 0, "only those whose term ends within this many days")
+	limit = cmdutil.AddLimitFlag(cmd, "subscriptions")
 	o = output.AddFlags(cmd, nil, output.FieldNames(Fields))
 	return cmd
 }

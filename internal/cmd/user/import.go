@@ -63,7 +63,7 @@ func newCmdImport(f *cmdutil.Factory) *cobra.Command {
 	var dryRun bool
 	var o *output.Options
 	cmd := &cobra.Command{
-		Use:   "import --psc FILE [--partner-domain DOMAIN...] [--dry-run] [--on-error stop|skip] [--report FILE.csv|FILE.json]",
+		Use:   "import FILE|- [--partner-domain DOMAIN...] [--dry-run] [--on-error stop|skip] [--report FILE.csv|FILE.json]",
 		Short: "Migrate users from a Partner Sales Connect export",
 		Long: `Import the users of a Partner Sales Connect (PSC) export ('-' reads standard input): a CSV
 file with the columns Email, Name and Role. The PSC Admin becomes account-admin; Deal
@@ -76,15 +76,23 @@ work account and left out. The partner's domains come from --partner-domain, els
 config key partner_domains (pcctl config set partner_domains fabrikam.com,fabrikam.fr).
 
 The import is one transaction: a row with an error (an address that is not one, an unknown
-role) stops it with every error listed and nothing written, unless --on-error skip.
+role) stops it with every error listed and nothing written, unless --on-error skip, which
+imports the others and exits 6 when rows failed (pcctl help exit-codes).
 --dry-run reports and writes nothing. --report writes one row per input row (CSV or JSON by
 extension).`,
-		Example: `  pcctl user import --psc psc-users.csv --partner-domain fabrikam.com --dry-run
-  pcctl user import --psc psc-users.csv --report users-migration.csv`,
-		Args: cmdutil.NoArgs,
+		Example: `  pcctl user import psc-users.csv --partner-domain fabrikam.com --dry-run
+  pcctl user import psc-users.csv --report users-migration.csv`,
+		Args: cmdutil.MaxArgs(1, "one file name (or - for standard input)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := cmdutil.RequireFlags(cmd, "psc"); err != nil {
-				return err
+			// The file is an argument, as for customers import; --psc FILE, the older
+			// spelling, says the same.
+			if len(args) == 1 {
+				if cmd.Flags().Changed("psc") {
+					return cmdutil.Usagef("%s: give the file once, as an argument or with --psc (got %s and %s)", cmd.CommandPath(), args[0], file)
+				}
+				file = args[0]
+			} else if !cmd.Flags().Changed("psc") {
+				return cmdutil.Usagef("%s needs the file to import, as an argument (FILE, or - for standard input); see '%s --help'", cmd.CommandPath(), cmd.CommandPath())
 			}
 			if onError != "stop" && onError != "skip" {
 				return cmdutil.Usagef("invalid value %q for --on-error: allowed values are stop, skip", onError)
@@ -101,7 +109,7 @@ extension).`,
 			return importRun(cmd.Context(), f, o, file, report, domains, dryRun, onError == "skip")
 		},
 	}
-	cmd.Flags().StringVar(&file, "psc", "", "the PSC user export (CSV: Email, Name, Role), or - for standard input")
+	cmd.Flags().StringVar(&file, "psc", "", "the file, as the argument FILE (the former spelling)")
 	cmd.Flags().StringSliceVar(&domains, "partner-domain", nil, "a mail domain of your company (repeat; default: config partner_domains)")
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "report, but write nothing")
 	cmd.Flags().StringVar(&onError, "on-error", "stop", "stop: any failing row and nothing is written; skip: import the good rows")
@@ -210,6 +218,8 @@ func importRun(ctx context.Context, f *cmdutil.Factory, o *output.Options, file,
 		ios.Notice("Dry run: nothing was written; %d rows would fail and be left out.", sum.Failed)
 	case dryRun:
 		ios.Notice("Dry run: nothing was written.")
+	case sum.Failed > 0:
+		return cmdutil.Partialf("%d of %d rows of %s failed and were left out; the others were imported (exit code 6).", sum.Failed, sum.Read, name)
 	}
 	return nil
 }

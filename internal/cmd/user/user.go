@@ -23,7 +23,12 @@ func NewCmdUser(f *cmdutil.Factory) *cobra.Command {
 		Long: `The people who work in the workspace, each with one or more roles:
 ` + roleTable() + `
 A local workspace's owner holds every role; a pcctl server gives each access token the roles
-of its user. Managing users needs global-admin, user-admin or account-admin.`,
+of its user. Managing users needs global-admin, user-admin or account-admin, and then:
+
+  Nobody grants or takes away a role they do not hold; only a global-admin grants
+  global-admin. Removing a user, or creating or revoking an access token for another user,
+  needs every role that user holds (a global-admin always may). Refused: exit code 5.
+  The audit log names the access token a change was made through, and who created it.`,
 		Example: `  pcctl user add sue@fabrikam.com --role referrals-admin --name "Sue Smith"
   pcctl user list
   pcctl user import --psc psc-users.csv --dry-run`,

@@ -274,6 +274,15 @@ func (c *Client) pages(ctx context.Context, path string, query url.Values, each 
 		func(raw *json.RawMessage) error { return each(*raw) })
 }
 
+// seekAfter is the header that resumes a paged collection after the item with key (a
+// query's After; nil for ""): the server's keyset paging (docs/api.md, "Paging").
+func seekAfter(key string) http.Header {
+	if key == "" {
+		return nil
+	}
+	return http.Header{api.ContinuationHeader: {api.SeekToken(key)}}
+}
+
 // collect gets a collection and follows its links.next, decoding the items one at a time
 // as they arrive (a list the server streams in one answer is never held whole) and
 // calling each for every one. An "error" member is the error that ended the stream on the

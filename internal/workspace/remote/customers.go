@@ -89,7 +89,7 @@ func (c *Client) ListCustomers(ctx context.Context, q workspace.ListQuery, each 
 	if q.Limit != 0 {
 		v.Set("limit", strconv.Itoa(q.Limit))
 	}
-	return c.customerPages(ctx, &request{method: http.MethodGet, path: api.CustomerViewsPath, query: v, long: true}, each)
+	return c.customerPages(ctx, &request{method: http.MethodGet, path: api.CustomerViewsPath, query: v, header: seekAfter(q.After), long: true}, each)
 }
 
 // errEnough stops reading a collection once enough items are read.
@@ -309,6 +309,9 @@ type importEvent struct {
 // in the body (skip), or the body is cut (abort) and the server rolls the import back.
 // Any other error of rows.Next cuts the body too: nothing is written.
 func (c *Client) ImportCustomers(ctx context.Context, rows workspace.CustomerRows, opts workspace.ImportOptions) (workspace.ImportResult, error) {
+	if opts.Probe {
+		return workspace.ImportResult{}, errors.New("a remote workspace does not probe an import (ImportOptions.Probe is for the workspace a server runs over)")
+	}
 	onRowError := opts.OnRowError
 	if onRowError == nil {
 		onRowError = func(e *workspace.RowError) error { return e }

@@ -260,8 +260,8 @@ func TestCustomerWritesMatchLocal(t *testing.T) {
 		{CompanyName: "Via reseller", Domain: "via.example", ResellerMPNID: "999"}, // no such reseller
 	}
 	for i, c := range adds {
-		l, lerr := p.local.AddCustomer(ctx, c, "hash")
-		r, rerr := p.remote.AddCustomer(ctx, c, "hash")
+		l, lerr := p.local.AddCustomer(ctx, c, "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy")
+		r, rerr := p.remote.AddCustomer(ctx, c, "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy")
 		custSameErr(t, fmt.Sprintf("AddCustomer %d", i), lerr, rerr)
 		if c.ID == "" && lerr == nil { // generated IDs differ
 			if r.ID == "" || r.ID == l.ID {

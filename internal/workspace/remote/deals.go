@@ -106,7 +106,7 @@ func (c *Client) ListDeals(ctx context.Context, q workspace.DealQuery, each func
 	if q.Sort == "updated" { // anything else is the default order, as locally
 		v.Set("sort", "updated")
 	}
-	req := &request{method: http.MethodGet, path: api.ReferralsPath, query: v, long: true}
+	req := &request{method: http.MethodGet, path: api.ReferralsPath, query: v, header: seekAfter(q.After), long: true}
 	return collect(ctx, c, req, func(ref *api.Referral) error {
 		rec, err := ref.Record()
 		if err != nil {

@@ -69,8 +69,9 @@ func (c *Client) ListRequests(ctx context.Context, q workspace.RequestQuery, eac
 	if q.Favorites {
 		v.Set("favorites", "true")
 	}
-	return c.pages(ctx, "/v1/servicerequests", v, func(raw json.RawMessage) error {
-		rec, err := decodeRequest(raw)
+	req := &request{method: http.MethodGet, path: "/v1/servicerequests", query: v, header: seekAfter(q.After)}
+	return collect(ctx, c, req, func(raw *json.RawMessage) error {
+		rec, err := decodeRequest(*raw)
 		if err != nil {
 			return err
 		}

@@ -124,6 +124,7 @@ func (c *Client) Subscriptions(ctx context.Context, q workspace.SubscriptionQuer
 			req.query.Set("expiring_within", q.ExpiringWithin.String())
 		}
 	}
+	req.header = seekAfter(q.After)
 	return collect(ctx, c, req, func(s *api.Subscription) error {
 		d, err := s.Domain()
 		if err != nil {

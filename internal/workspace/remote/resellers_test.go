@@ -113,16 +113,17 @@ func rslStart(t *testing.T) *rslFixture {
 		{CompanyName: "Contoso", Domain: "contoso.onmicrosoft.com", Country: "US"},
 		{CompanyName: "Adatum", Domain: "adatum.onmicrosoft.com", Country: "FR"},
 	} {
-		if _, err := f.local.AddCustomer(ctx, c, "x"); err != nil {
+		if _, err := f.local.AddCustomer(ctx, c, "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"); err != nil {
 			t.Fatal(err)
 		}
 	}
 	return f
 }
 
-func rslInvitation(token, email, name string) domain.Invitation {
-	return domain.Invitation{Token: token, Email: email, Name: name, Subject: "Contoso: partnership request",
-		Body: "Hello " + name + ",\n\nhttp://127.0.0.1:8787/pcctl/v1/invitations/" + token + "\n"}
+// rslInvitation is a partnership request to email: the workspace draws its token.
+func rslInvitation(email, name string) domain.Invitation {
+	return domain.Invitation{Email: email, Name: name, Subject: "Contoso: partnership request",
+		Body: "Hello " + name + ",\n\nhttp://127.0.0.1:8787/pcctl/v1/invitations/" + domain.TokenPlaceholder + "\n"}
 }
 
 func TestResellersRemoteMatchesLocal(t *testing.T) {
@@ -134,37 +135,37 @@ func TestResellersRemoteMatchesLocal(t *testing.T) {
 	// An expired request: made 31 days ago by the workspace's clock.
 	now := f.rslClock.Now()
 	f.rslClock.Set(now.Add(-31 * 24 * time.Hour))
-	rslMust[domain.Invitation](t)(func() (domain.Invitation, error) {
-		inv, _, err := remote.InviteReseller(ctx, rslInvitation("expiredtoken0001", "old@example.com", "Old Partners"))
+	expired := rslMust[domain.Invitation](t)(func() (domain.Invitation, error) {
+		inv, _, err := remote.InviteReseller(ctx, rslInvitation("old@example.com", "Old Partners"))
 		return inv, err
 	}())
 	f.rslClock.Set(now)
 
 	// Invite: new, then the same address again from both sides.
-	saved, existing, err := remote.InviteReseller(ctx, rslInvitation("fabrikamtoken0001", " Sales@Fabrikam.com ", "Fabrikam"))
+	saved, existing, err := remote.InviteReseller(ctx, rslInvitation(" Sales@Fabrikam.com ", "Fabrikam"))
 	if err != nil || existing {
 		t.Fatalf("invite: %+v, %v, %v", saved, existing, err)
 	}
-	if saved.Email != "sales@fabrikam.com" || saved.Token != "fabrikamtoken0001" || !saved.CreatedAt.Equal(now) || saved.Name != "Fabrikam" {
+	if saved.Email != "sales@fabrikam.com" || len(saved.Token) != 40 || !saved.CreatedAt.Equal(now) || saved.Name != "Fabrikam" {
 		t.Errorf("saved = %+v", saved)
 	}
-	againLocal, exLocal, err := local.InviteReseller(ctx, rslInvitation("othertoken", "sales@fabrikam.com", "Other"))
+	againLocal, exLocal, err := local.InviteReseller(ctx, rslInvitation("sales@fabrikam.com", "Other"))
 	if err != nil || !exLocal {
 		t.Fatal(err, exLocal)
 	}
-	againRemote, exRemote, err := remote.InviteReseller(ctx, rslInvitation("othertoken2", "sales@fabrikam.com", "Other"))
+	againRemote, exRemote, err := remote.InviteReseller(ctx, rslInvitation("sales@fabrikam.com", "Other"))
 	if err != nil || !exRemote {
 		t.Fatal(err, exRemote)
 	}
 	rslEqual(t, "invite again", againRemote, againLocal)
 	rslEqual(t, "invite again: the first request", againRemote, saved)
-	rslMust[domain.Invitation](t)(func() (domain.Invitation, error) {
-		inv, _, err := local.InviteReseller(ctx, rslInvitation("relecloudtoken01", "hello@relecloud.com", "ReleCloud"))
+	relecloud := rslMust[domain.Invitation](t)(func() (domain.Invitation, error) {
+		inv, _, err := local.InviteReseller(ctx, rslInvitation("hello@relecloud.com", "ReleCloud"))
 		return inv, err
 	}())
 
-	_, _, errR := remote.InviteReseller(ctx, rslInvitation("t", "not an address", ""))
-	_, _, errL := local.InviteReseller(ctx, rslInvitation("t", "not an address", ""))
+	_, _, errR := remote.InviteReseller(ctx, rslInvitation("not an address", ""))
+	_, _, errL := local.InviteReseller(ctx, rslInvitation("not an address", ""))
 	rslSameError(t, "invite a bad address", errR, errL)
 
 	// Lists of every status, pending requests included.
@@ -186,30 +187,30 @@ func TestResellersRemoteMatchesLocal(t *testing.T) {
 	for _, c := range []struct{ what, token, mpn, name string }{
 		{"unknown token", "nosuchtoken", rslFabrikam, "Fabrikam"},
 		{"empty token", "", rslFabrikam, "Fabrikam"},
-		{"expired", "expiredtoken0001", rslFabrikam, "Old"},
-		{"bad MPN ID", "fabrikamtoken0001", "48-47", "Fabrikam"},
-		{"no name", "fabrikamtoken0001", rslFabrikam, "  "},
+		{"expired", expired.Token, rslFabrikam, "Old"},
+		{"bad MPN ID", saved.Token, "48-47", "Fabrikam"},
+		{"no name", saved.Token, rslFabrikam, "  "},
 	} {
 		_, errR := remote.AcceptInvitation(ctx, c.token, c.mpn, c.name)
 		_, errL := local.AcceptInvitation(ctx, c.token, c.mpn, c.name)
 		rslSameError(t, "accept: "+c.what, errR, errL)
 	}
-	accepted := rslMust[domain.Reseller](t)(remote.AcceptInvitation(ctx, "fabrikamtoken0001", rslFabrikam, " Fabrikam Partners "))
+	accepted := rslMust[domain.Reseller](t)(remote.AcceptInvitation(ctx, saved.Token, rslFabrikam, " Fabrikam Partners "))
 	rslEqual(t, "accepted", accepted, rslMust[domain.Reseller](t)(local.Reseller(ctx, rslFabrikam)))
 	if accepted.Status != domain.ResellerActive || accepted.Name != "Fabrikam Partners" || accepted.Email != "sales@fabrikam.com" {
 		t.Errorf("accepted = %+v", accepted)
 	}
-	_, errR = remote.AcceptInvitation(ctx, "fabrikamtoken0001", rslFabrikam, "Again")
-	_, errL = local.AcceptInvitation(ctx, "fabrikamtoken0001", rslFabrikam, "Again")
+	_, errR = remote.AcceptInvitation(ctx, saved.Token, rslFabrikam, "Again")
+	_, errL = local.AcceptInvitation(ctx, saved.Token, rslFabrikam, "Again")
 	rslSameError(t, "accept a used request", errR, errL)
 	var rule *domain.RuleError
 	if !errors.As(errR, &rule) || rule.Rule != "invitation-used" {
 		t.Errorf("used: %#v", errR)
 	}
-	_, _, errR = remote.InviteReseller(ctx, rslInvitation("t2", "sales@fabrikam.com", ""))
-	_, _, errL = local.InviteReseller(ctx, rslInvitation("t3", "sales@fabrikam.com", ""))
+	_, _, errR = remote.InviteReseller(ctx, rslInvitation("sales@fabrikam.com", ""))
+	_, _, errL = local.InviteReseller(ctx, rslInvitation("sales@fabrikam.com", ""))
 	rslSameError(t, "invite an active reseller", errR, errL)
-	rslMust[domain.Reseller](t)(local.AcceptInvitation(ctx, "relecloudtoken01", rslReleCloud, "ReleCloud"))
+	rslMust[domain.Reseller](t)(local.AcceptInvitation(ctx, relecloud.Token, rslReleCloud, "ReleCloud"))
 
 	// One reseller.
 	rslEqual(t, "reseller", rslMust[domain.Reseller](t)(remote.Reseller(ctx, rslReleCloud)), rslMust[domain.Reseller](t)(local.Reseller(ctx, rslReleCloud)))
@@ -365,10 +366,11 @@ func TestResellersForbidden(t *testing.T) {
 	remoteDeals := f.env.Client(deals.User, deals.Roles...)
 	localDeals := f.env.DB.As(deals)
 	rslMust[domain.Reseller](t)(func() (domain.Reseller, error) {
-		if _, _, err := f.local.InviteReseller(ctx, rslInvitation("tok000001", "a@fabrikam.com", "A")); err != nil {
+		inv, _, err := f.local.InviteReseller(ctx, rslInvitation("a@fabrikam.com", "A"))
+		if err != nil {
 			return domain.Reseller{}, err
 		}
-		return f.local.AcceptInvitation(ctx, "tok000001", rslFabrikam, "A")
+		return f.local.AcceptInvitation(ctx, inv.Token, rslFabrikam, "A")
 	}())
 	sub := rslMust[domain.Subscription](t)(f.local.AddSubscription(ctx, domain.Subscription{CustomerID: "contoso.onmicrosoft.com", Offer: "E3", Quantity: 1}))
 	n := 2
@@ -380,7 +382,7 @@ func TestResellersForbidden(t *testing.T) {
 		do            call
 	}{
 		{"invite", remote, local, func(ws workspace.Workspace) error {
-			_, _, err := ws.InviteReseller(ctx, rslInvitation("tok2", "b@fabrikam.com", ""))
+			_, _, err := ws.InviteReseller(ctx, rslInvitation("b@fabrikam.com", ""))
 			return err
 		}},
 		{"resellers", remote, local, func(ws workspace.Workspace) error {
@@ -418,10 +420,11 @@ func TestResellersForbidden(t *testing.T) {
 	rslEqual(t, "helpdesk subscriptions", rslMust[[]domain.Subscription](t)(rslCollect(remote, workspace.SubscriptionQuery{})),
 		rslMust[[]domain.Subscription](t)(rslCollect(local, workspace.SubscriptionQuery{})))
 	// Accepting needs no role: the link is the proof.
-	if _, _, err := f.local.InviteReseller(ctx, rslInvitation("tok3", "c@relecloud.com", "")); err != nil {
+	inv3, _, err := f.local.InviteReseller(ctx, rslInvitation("c@relecloud.com", ""))
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := remote.AcceptInvitation(ctx, "tok3", rslReleCloud, "ReleCloud"); err != nil {
+	if _, err := remote.AcceptInvitation(ctx, inv3.Token, rslReleCloud, "ReleCloud"); err != nil {
 		t.Errorf("accept as helpdesk: %v", err)
 	}
 }

@@ -170,8 +170,8 @@ func (s *session) audit(ctx context.Context, tx *sql.Tx, action, entity, id stri
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log(at, user, action, entity, entity_id, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		formatTime(s.now()), s.who.User, action, entity, id, b, a)
+	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log(at, user, token_id, token_created_by, action, entity, entity_id, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		formatTime(s.now()), s.who.User, s.who.Token, s.who.TokenCreatedBy, action, entity, id, b, a)
 	if err != nil {
 		return fmt.Errorf("recording the change in the audit log: %w", err)
 	}
@@ -270,7 +270,7 @@ func noteTexts(notes []domain.Note) []string {
 // tokenState is an access token as recorded: never its secret nor the secret's hash.
 // Its uses (last_used_at) are not changes and are not recorded.
 func tokenState(t domain.Token) state {
-	return state{{"id", t.ID}, {"user", t.User}, {"name", t.Name}, {"createdAt", t.CreatedAt},
+	return state{{"id", t.ID}, {"user", t.User}, {"name", t.Name}, {"createdBy", t.CreatedBy}, {"createdAt", t.CreatedAt},
 		{"expiresAt", t.ExpiresAt}, {"revokedAt", t.RevokedAt}}
 }
 
@@ -332,7 +332,7 @@ func (s *session) AuditLog(ctx context.Context, q workspace.AuditQuery, each fun
 	if q.Before > 0 {
 		where, args = append(where, "seq < ?"), append(args, q.Before)
 	}
-	query := `SELECT seq, at, user, action, entity, entity_id, before, after FROM audit_log`
+	query := `SELECT seq, at, user, token_id, token_created_by, action, entity, entity_id, before, after FROM audit_log`
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -348,7 +348,7 @@ func (s *session) AuditLog(ctx context.Context, q workspace.AuditQuery, each fun
 	for rows.Next() {
 		var r workspace.AuditRecord
 		var at string
-		if err := rows.Scan(&r.Seq, &at, &r.User, &r.Action, &r.Entity, &r.EntityID, &r.Before, &r.After); err != nil {
+		if err := rows.Scan(&r.Seq, &at, &r.User, &r.Token, &r.TokenCreatedBy, &r.Action, &r.Entity, &r.EntityID, &r.Before, &r.After); err != nil {
 			return err
 		}
 		r.At = parseTime(at)

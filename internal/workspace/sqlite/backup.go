@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 )
@@ -19,23 +20,42 @@ func (d *DB) Backup(ctx context.Context, dest string, replace bool) (size int64,
 	if abs == d.path {
 		return 0, fmt.Errorf("cannot back up workspace %s onto itself", d.path)
 	}
-	if st, err := os.Stat(abs); err == nil {
-		if st.IsDir() {
+	// What is at dest decides how it is written (issue 14, items 2 and 8): a symbolic link
+	// is refused, a device or FIFO is written in place, a regular file (or nothing) is
+	// replaced by a rename, and the backup (it holds token hashes and invitation tokens)
+	// is 0600 from its creation on.
+	inPlace := false
+	if st, err := os.Lstat(abs); err == nil {
+		switch {
+		case st.IsDir():
 			return 0, fmt.Errorf("cannot write %s: it is a folder", dest)
-		}
-		if !replace {
+		case st.Mode()&os.ModeSymlink != 0:
+			to, _ := os.Readlink(abs)
+			return 0, fmt.Errorf("cannot write %s: it is a symbolic link (to %s); pcctl does not write through links: name the file itself", dest, to)
+		case !st.Mode().IsRegular():
+			inPlace = true
+		case !replace:
 			return 0, fmt.Errorf("%s exists: choose another name, or pass --force to replace it", dest)
 		}
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(abs), "."+filepath.Base(abs)+".*.tmp")
+	dir := filepath.Dir(abs)
+	if inPlace {
+		dir = os.TempDir()
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(abs)+".*.tmp") // 0600, empty: VACUUM INTO fills it
 	if err != nil {
 		return 0, fmt.Errorf("cannot write %s: %w", dest, plainErrOf(err))
 	}
 	tmp.Close()
-	os.Remove(tmp.Name()) // VACUUM INTO wants a file that does not exist
 	defer os.Remove(tmp.Name())
 	if _, err := d.db.ExecContext(ctx, `VACUUM INTO ?`, tmp.Name()); err != nil {
 		return 0, fmt.Errorf("backing up to %s: %w", dest, err)
+	}
+	if inPlace {
+		return copyInto(tmp.Name(), abs, dest)
+	}
+	if err := os.Chmod(tmp.Name(), 0o600); err != nil {
+		return 0, fmt.Errorf("cannot write %s: %w", dest, plainErrOf(err))
 	}
 	if err := os.Rename(tmp.Name(), abs); err != nil {
 		return 0, fmt.Errorf("cannot write %s: %w", dest, plainErrOf(err))
@@ -45,6 +65,28 @@ func (d *DB) Backup(ctx context.Context, dest string, replace bool) (size int64,
 		return 0, err
 	}
 	return st.Size(), nil
+}
+
+// copyInto streams the backup at from into the device or FIFO at abs (dest as the user
+// named it), without replacing it.
+func copyInto(from, abs, dest string) (int64, error) {
+	src, err := os.Open(from)
+	if err != nil {
+		return 0, err
+	}
+	defer src.Close()
+	out, err := os.OpenFile(abs, os.O_WRONLY, 0)
+	if err != nil {
+		return 0, fmt.Errorf("cannot write %s: %w", dest, plainErrOf(err))
+	}
+	n, err := io.Copy(out, src)
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return n, fmt.Errorf("writing %s: %w", dest, plainErrOf(err))
+	}
+	return n, nil
 }
 
 func plainErrOf(err error) error { return fmt.Errorf("%s", plainErr(err)) }

@@ -121,6 +121,25 @@ func BenchmarkSearchPrefix3(b *testing.B) {
 	benchSearch(b, ws, bench.SearchPrefixes(1, n, 100))
 }
 
+// BenchmarkSearchTransliterated searches German written without umlauts ("mueller",
+// "wuerzburg"…: each term is also walked as its variants) on PCCTL_BENCH_WORKSPACE.
+func BenchmarkSearchTransliterated(b *testing.B) {
+	ws := openBench(b, benchWorkspace(b))
+	benchSearch(b, ws, []string{"mueller", "wuerzburg", "oesterreich", "zuerich", "baeckerei", "koeln", "muenchen",
+		"saarbruecken", "foerder", "duesseldorf", "blue", "queen", "michael", "phoenix"})
+}
+
+// BenchmarkSearchTenantIDPrefix searches the first 4, 6 and 8 hexadecimal digits of
+// tenant IDs on PCCTL_BENCH_WORKSPACE.
+func BenchmarkSearchTenantIDPrefix(b *testing.B) {
+	ws := openBench(b, benchWorkspace(b))
+	var terms []string
+	for _, p := range []string{"3f25", "0a1b", "9c8d", "e7f6"} {
+		terms = append(terms, p, p+"12", p+"1234")
+	}
+	benchSearch(b, ws, terms)
+}
+
 func benchSearch(b *testing.B, ws workspace.Workspace, prefixes []string) {
 	ctx := context.Background()
 	for _, p := range prefixes { // warm up

@@ -35,6 +35,12 @@ const (
 	completeSubscriptionsQuery = `SELECT s.id, s.offer || ' for ' || c.company_name
 		FROM subscriptions s JOIN customers c ON c.pk = s.customer
 		WHERE s.id >= ?1 AND s.id < ?1 || x'ff' ORDER BY s.id LIMIT ?2`
+	completeDealsQuery = `SELECT d.id, d.name || coalesce(' (' || c.company_name || ')', ' (' || o.name || ')', '')
+		FROM deals d LEFT JOIN customers c ON c.pk = d.customer LEFT JOIN organizations o ON o.pk = d.organization
+		WHERE d.id >= ?1 AND d.id < ?1 || x'ff' ORDER BY d.id LIMIT ?2`
+	completeRequestsQuery = `SELECT r.ref, r.title || ' (' || c.company_name || ')'
+		FROM service_requests r JOIN customers c ON c.pk = r.customer
+		WHERE r.ref >= ?1 AND r.ref < ?1 || x'ff' ORDER BY r.ref LIMIT ?2`
 )
 
 func (s *session) Complete(ctx context.Context, kind workspace.CompleteKind, prefix string, limit int) ([]workspace.Candidate, error) {
@@ -68,6 +74,16 @@ func (s *session) Complete(ctx context.Context, kind workspace.CompleteKind, pre
 			return nil, err
 		}
 		return s.candidates(ctx, completeSubscriptionsQuery, strings.ToLower(prefix), limit)
+	case workspace.CompleteDeals:
+		if err := s.who.Require(domain.PermDeals); err != nil {
+			return nil, err
+		}
+		return s.candidates(ctx, completeDealsQuery, prefix, limit)
+	case workspace.CompleteRequests:
+		if err := s.who.Require(domain.PermServiceRequests); err != nil {
+			return nil, err
+		}
+		return s.candidates(ctx, completeRequestsQuery, prefix, limit)
 	}
 	return nil, fmt.Errorf("unknown completion kind %q", kind)
 }

@@ -17,7 +17,7 @@ import (
 
 // customerCols are the columns scanCustomer reads, prefixed with the table alias c.
 const customerCols = `c.pk, c.id, c.company_name, c.domain, c.country, c.reseller_mpn_id,
-	c.relationship, c.created_at, c.admin_account`
+	c.relationship, c.created_at, c.admin_account, c.purchases_allowed`
 
 // userCols adds the principal's state; the query binds the user as :user.
 const userCols = customerCols + `,
@@ -30,7 +30,7 @@ func scanCustomer(r scanner, extra ...any) (pk int64, c workspace.CustomerRecord
 	var created string
 	var flaggedAt sql.NullString
 	dest := []any{&pk, &c.ID, &c.CompanyName, &c.Domain, &c.Country, &c.ResellerMPNID,
-		&c.Relationship, &created, &c.AdminAccount, &flaggedAt, &c.Pinned}
+		&c.Relationship, &created, &c.AdminAccount, &c.PurchasesAllowed, &flaggedAt, &c.Pinned}
 	err = r.Scan(append(dest, extra...)...)
 	c.CreatedAt = parseTime(created)
 	if flaggedAt.Valid {
@@ -106,6 +106,9 @@ func (s *session) AddCustomer(ctx context.Context, c domain.Customer, passwordHa
 	}
 	c, err := domain.NormalizeCustomer(c)
 	if err != nil {
+		return workspace.CustomerRecord{}, err
+	}
+	if err := domain.CheckPasswordHash(passwordHash); err != nil {
 		return workspace.CustomerRecord{}, err
 	}
 	if c.ID == "" {
@@ -191,28 +194,55 @@ func (s *session) ListCustomers(ctx context.Context, q workspace.ListQuery, each
 	default:
 		from = "customers c"
 	}
+	// An ended relationship (relationship "none") shows only in its own view.
+	ended := "c.relationship <> 'none'"
+	if q.View == domain.ViewEnded {
+		ended = "c.relationship = 'none'"
+	}
 	cols := userCols
 	if q.View == domain.ViewRecent {
 		cols += ", v.opens"
 	} else {
 		cols += ", 0"
 	}
-	where := ""
+	conds := []string{ended}
 	if q.Reseller != "" {
-		where = " WHERE c.reseller_mpn_id = :reseller"
+		conds = append(conds, "c.reseller_mpn_id = :reseller")
 		args = append(args, sql.Named("reseller", q.Reseller))
 	}
-	switch q.Sort {
-	case domain.SortCreated:
+	byCreated := q.Sort == domain.SortCreated
+	switch {
+	case byCreated:
 		order = "c.created_at DESC, c.pk DESC"
-	case domain.SortName:
-		order = "c.name_key, c.company_name, c.id"
+	case q.Sort == "" && q.View == domain.ViewRecent:
+		order = "v.opens DESC, v.last DESC, c.pk"
 	default:
+		order = "c.name_key, c.company_name, c.id"
+	}
+	if q.After != "" {
 		if q.View == domain.ViewRecent {
-			order = "v.opens DESC, v.last DESC, c.pk"
-		} else {
-			order = "c.name_key, c.company_name, c.id"
+			return &domain.InvalidError{Field: "after", Value: q.After, Reason: "cannot resume the recent view, which is ranked: ask for it whole"}
 		}
+		if byCreated {
+			var at string
+			var pk int64
+			if err := afterKeys(ctx, s.db, "customer", q.After, `SELECT created_at, pk FROM customers WHERE id = ?`, &at, &pk); err != nil {
+				return err
+			}
+			conds = append(conds, "c.created_at <= :a1 AND (c.created_at, c.pk) < (:a1, :a2)")
+			args = append(args, sql.Named("a1", at), sql.Named("a2", pk))
+		} else {
+			var key, name, id string
+			if err := afterKeys(ctx, s.db, "customer", q.After, `SELECT name_key, company_name, id FROM customers WHERE id = ?`, &key, &name, &id); err != nil {
+				return err
+			}
+			conds = append(conds, "c.name_key >= :a1 AND (c.name_key, c.company_name, c.id) > (:a1, :a2, :a3)")
+			args = append(args, sql.Named("a1", key), sql.Named("a2", name), sql.Named("a3", id))
+		}
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = " WHERE " + strings.Join(conds, " AND ")
 	}
 	query := "SELECT " + cols + " FROM " + from + where + " ORDER BY " + order
 	if q.Limit > 0 {

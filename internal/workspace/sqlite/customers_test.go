@@ -19,7 +19,7 @@ func addN(t *testing.T, ws workspace.Workspace, n int) []workspace.CustomerRecor
 	for i := range n {
 		c, err := ws.AddCustomer(context.Background(), domain.Customer{
 			CompanyName: fmt.Sprintf("Customer %03d", i), Domain: fmt.Sprintf("c%03d.onmicrosoft.com", i), Country: "FR",
-		}, "hash")
+		}, "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -45,7 +45,7 @@ func TestAddCustomerRules(t *testing.T) {
 	ws := alice(db)
 	ctx := context.Background()
 	c, err := ws.AddCustomer(ctx, domain.Customer{CompanyName: " Contoso ", Domain: "Contoso.OnMicrosoft.com", Country: "gb",
-		AdminAccount: "admin@contoso.onmicrosoft.com"}, "h")
+		AdminAccount: "admin@contoso.onmicrosoft.com"}, "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,12 +53,12 @@ func TestAddCustomerRules(t *testing.T) {
 		!c.CreatedAt.Equal(testNow) || c.Relationship != "reseller" {
 		t.Fatalf("added %+v", c)
 	}
-	_, err = ws.AddCustomer(ctx, domain.Customer{CompanyName: "Other", Domain: "contoso.onmicrosoft.com"}, "h")
+	_, err = ws.AddCustomer(ctx, domain.Customer{CompanyName: "Other", Domain: "contoso.onmicrosoft.com"}, "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy")
 	var rule *domain.RuleError
 	if !errors.As(err, &rule) || rule.Msg != "domain contoso.onmicrosoft.com is already the primary domain of customer "+c.ID {
 		t.Fatalf("duplicate domain: %v", err)
 	}
-	_, err = ws.AddCustomer(ctx, domain.Customer{ID: c.ID, CompanyName: "Other", Domain: "other.com"}, "h")
+	_, err = ws.AddCustomer(ctx, domain.Customer{ID: c.ID, CompanyName: "Other", Domain: "other.com"}, "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy")
 	if !errors.As(err, &rule) || rule.Msg != "a customer with ID "+c.ID+" already exists" {
 		t.Fatalf("duplicate id: %v", err)
 	}
@@ -75,7 +75,7 @@ func TestAddCustomerRules(t *testing.T) {
 	if err := db.db.QueryRow("SELECT admin_password_hash FROM customers").Scan(&hash); err != nil {
 		t.Fatal(err)
 	}
-	if hash != "h" {
+	if hash != "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy" {
 		t.Errorf("stored hash %q", hash)
 	}
 }
@@ -273,7 +273,7 @@ func isTenantID(s string) bool {
 func partner(t *testing.T, ws workspace.Workspace, mpnID string) {
 	t.Helper()
 	ctx := context.Background()
-	inv, _, err := ws.InviteReseller(ctx, domain.Invitation{Token: "tok-" + mpnID, Email: "r" + mpnID + "@resellers.example",
+	inv, _, err := ws.InviteReseller(ctx, domain.Invitation{Email: "r" + mpnID + "@resellers.example",
 		Subject: "s", Body: "b"})
 	if err != nil {
 		t.Fatal(err)

@@ -32,6 +32,8 @@ type orgCandidate struct {
 	name     string
 	domain   string // customers
 	country  string
+	nameKey  string // the folded name
+	translit bool   // found by the German transliteration of the name (domain.NameForms)
 }
 
 func (c orgCandidate) describe() string {
@@ -121,7 +123,7 @@ func (s *session) ImportDeals(ctx context.Context, rows workspace.DealRows, opts
 			}
 			defer w.close()
 			imp := &dealImport{s: s, tx: tx, ctx: quiet, w: w, now: now, opts: opts, noDeals: before == 0,
-				seenID: map[string]int{}, createdOrgs: map[string]orgCandidate{}}
+				seenID: map[string]int{}, createdOrgs: map[string]orgCandidate{}, suggested: map[string]string{}}
 			chunk := make([]workspace.DealImportRow, 0, importChunk)
 			for done := false; !done; {
 				chunk = chunk[:0]
@@ -200,11 +202,16 @@ type dealImport struct {
 	// row can name an existing deal but one of the import's own, which seenID catches.
 	noDeals     bool
 	createdOrgs map[string]orgCandidate
+	suggested   map[string]string // closestCustomers' answers
 }
 
 // chunk checks, resolves and records a chunk of rows, appending their results.
 func (imp *dealImport) chunk(rows []workspace.DealImportRow, res *workspace.DealImportResult) error {
 	keys := make([]string, len(rows))
+	folded := make([]string, len(rows))
+	// altKeys: the OrgKey of a name written with umlauts as German writes it without them
+	// ("Würzburg Logistik" → "wuerzburg logistik"), looked up when the name finds nothing.
+	altKeys := make([]string, len(rows))
 	first := len(res.Rows)
 	for i := range rows {
 		r := &rows[i]
@@ -229,13 +236,17 @@ func (imp *dealImport) chunk(rows []workspace.DealImportRow, res *workspace.Deal
 			out.Errors = append(out.Errors, rowError(r.Line, 0, err))
 			continue
 		}
-		keys[i] = domain.OrgKey(r.Deal.Organization)
+		folded[i] = domain.Fold(r.Deal.Organization)
+		keys[i] = domain.StripLegalSuffixes(folded[i])
+		if t := domain.FoldTransliterated(r.Deal.Organization); t != "" {
+			altKeys[i] = domain.StripLegalSuffixes(t)
+		}
 		if keys[i] == "" {
 			out.Errors = append(out.Errors, workspace.RowError{Line: r.Line, Column: r.NameColumn, Field: "Customer Name",
 				Reason: "is empty: every deal needs its customer organisation"})
 		}
 	}
-	cands, err := resolveCandidates(imp.ctx, imp.tx, keys)
+	cands, err := resolveCandidates(imp.ctx, imp.tx, append(slices.Clip(keys), altKeys...))
 	if err != nil {
 		return err
 	}
@@ -255,7 +266,14 @@ func (imp *dealImport) chunk(rows []workspace.DealImportRow, res *workspace.Deal
 			out.Errors = append(out.Errors, workspace.RowError{Line: r.Line, Field: "Status",
 				Reason: "closed as duplicate is not available in Partner Center: not imported"})
 		default:
-			if err := imp.s.importRow(imp.ctx, imp.tx, imp.w, r, out, keys[i], cands[keys[i]], existing, imp.createdOrgs, imp.opts); err != nil {
+			cs := cands[keys[i]]
+			if len(cs) == 0 && altKeys[i] != "" {
+				for _, c := range cands[altKeys[i]] {
+					c.translit = true
+					cs = append(cs, c)
+				}
+			}
+			if err := imp.s.importRow(imp.ctx, imp.tx, imp.w, r, out, keys[i], folded[i], cs, existing, imp.createdOrgs, imp.suggested, imp.opts); err != nil {
 				return err
 			}
 		}
@@ -290,7 +308,7 @@ func rowError(line, col int, err error) workspace.RowError {
 // importRow resolves the organisation of one good row and records it: a new deal, an
 // update of an open one, unchanged, or a failure.
 func (s *session) importRow(ctx context.Context, tx *sql.Tx, w *dealWriter, r *workspace.DealImportRow, out *workspace.DealImportRowResult,
-	key string, cands []orgCandidate, existing map[string]existingDeal, createdOrgs map[string]orgCandidate, opts workspace.DealImportOptions) error {
+	key, folded string, cands []orgCandidate, existing map[string]existingDeal, createdOrgs map[string]orgCandidate, suggested map[string]string, opts workspace.DealImportOptions) error {
 	fail := func(col int, field, reason string) {
 		out.Outcome = workspace.DealFailed
 		out.Errors = append(out.Errors, workspace.RowError{Line: r.Line, Column: col, Field: field, Reason: reason})
@@ -302,6 +320,15 @@ func (s *session) importRow(ctx context.Context, tx *sql.Tx, w *dealWriter, r *w
 		out.EngagementID = cur.engagement
 		if cur.fingerprint == r.Fingerprint {
 			out.Outcome = workspace.DealUnchanged
+			if _, how, ok := pickCandidate(cands, d.OrgCountry, folded); ok {
+				out.Resolution = how
+			}
+			switch {
+			case r.CustomerID != "":
+				out.Resolution = workspace.ResolvedTenantID
+			case r.CustomerDomain != "":
+				out.Resolution = workspace.ResolvedDomain
+			}
 			return nil
 		}
 		if cur.status == domain.DealClosed {
@@ -310,13 +337,33 @@ func (s *session) importRow(ctx context.Context, tx *sql.Tx, w *dealWriter, r *w
 			return nil
 		}
 	}
-	org, ok := pickCandidate(cands, d.OrgCountry)
+	org, how, ok := pickCandidate(cands, d.OrgCountry, folded)
+	if r.CustomerDomain != "" || r.CustomerID != "" {
+		pin, pinHow, reason, err := pinnedCustomer(ctx, tx, r)
+		if err != nil {
+			return err
+		}
+		if reason != "" {
+			fail(r.PinColumn, pinField(r), reason)
+			return nil
+		}
+		org, how, ok = pin, pinHow, true
+	}
 	switch {
 	case ok:
+		out.Resolution = how
 	case len(cands) > 1:
-		fail(r.NameColumn, "Customer Name", ambiguity(d.Organization, cands))
+		fail(r.NameColumn, "Customer Name", ambiguity(d.Organization, d.OrgCountry, cands))
 		return nil
 	case !opts.CreateMissingOrgs:
+		near, err := closestCustomers(ctx, tx, key, suggested)
+		if err != nil {
+			return err
+		}
+		if near != "" {
+			fail(r.NameColumn, "Customer Name", fmt.Sprintf("%q matches no customer or organisation: did you mean %s? (correct the name, or pin the row to its customer with a Customer Domain or Customer ID column)", d.Organization, near))
+			return nil
+		}
 		fail(r.NameColumn, "Customer Name", fmt.Sprintf("%q matches no customer or organisation (--create-missing-orgs creates it as a prospect organisation)", d.Organization))
 		return nil
 	default:
@@ -326,6 +373,7 @@ func (s *session) importRow(ctx context.Context, tx *sql.Tx, w *dealWriter, r *w
 			return nil
 		}
 		org, ok = createdOrgs[key+"\x00"+country]
+		out.Resolution = workspace.ResolvedCreated
 		if !ok {
 			org = orgCandidate{name: strings.TrimSpace(d.Organization), country: country}
 			createdOrgs[key+"\x00"+country] = org
@@ -350,29 +398,155 @@ func (s *session) importRow(ctx context.Context, tx *sql.Tx, w *dealWriter, r *w
 	return nil
 }
 
-// pickCandidate chooses the one organisation a name resolves to: the only candidate, or
-// the only one in the row's country.
-func pickCandidate(cands []orgCandidate, country string) (orgCandidate, bool) {
-	if len(cands) == 1 {
-		return cands[0], true
+// pinnedCustomer is the customer a row's Customer Domain or Customer ID names, or the
+// reason it cannot be used.
+func pinnedCustomer(ctx context.Context, tx *sql.Tx, r *workspace.DealImportRow) (orgCandidate, workspace.Resolution, string, error) {
+	find := func(col, v string) (orgCandidate, bool, error) {
+		c := orgCandidate{customer: true}
+		err := tx.QueryRowContext(ctx, `SELECT pk, id, company_name, domain, country FROM customers WHERE `+col+` = ?`, v).
+			Scan(&c.pk, &c.id, &c.name, &c.domain, &c.country)
+		if errors.Is(err, sql.ErrNoRows) {
+			return c, false, nil
+		}
+		return c, err == nil, err
 	}
-	if len(cands) == 0 || country == "" {
-		return orgCandidate{}, false
+	var byDomain, byID orgCandidate
+	if r.CustomerDomain != "" {
+		c, ok, err := find("domain", r.CustomerDomain)
+		if err != nil || !ok {
+			return c, "", fmt.Sprintf("no customer has the primary domain %s", r.CustomerDomain), err
+		}
+		byDomain = c
+	}
+	if r.CustomerID != "" {
+		c, ok, err := find("id", r.CustomerID)
+		if err != nil || !ok {
+			return c, "", fmt.Sprintf("no customer has the tenant ID %s", r.CustomerID), err
+		}
+		byID = c
+	}
+	switch {
+	case r.CustomerDomain == "":
+		return byID, workspace.ResolvedTenantID, "", nil
+	case r.CustomerID == "":
+		return byDomain, workspace.ResolvedDomain, "", nil
+	case byDomain.pk != byID.pk:
+		return byDomain, "", fmt.Sprintf("the Customer Domain %s is %s's and the Customer ID %s is %s's: give one customer",
+			r.CustomerDomain, byDomain.name, r.CustomerID, byID.name), nil
+	}
+	return byID, workspace.ResolvedTenantID, "", nil
+}
+
+// pinField names the column a row's pin came from.
+func pinField(r *workspace.DealImportRow) string {
+	if r.CustomerDomain != "" {
+		return "Customer Domain"
+	}
+	return "Customer ID"
+}
+
+// maxSuggested bounds the distinct names that match nothing for which an import looks for
+// the closest customers: a file of unknown names stays quick.
+const maxSuggested = 1000
+
+// suggestScan bounds the customers read for each name's suggestions.
+const suggestScan = 300
+
+// closestCustomers says which customers a name that matched nothing (its OrgKey) may
+// have meant, as "Trey Architects Inc (treyarchitectsinc.com)" joined by "or": those whose
+// name begins with it, and those whose name begins with its first word and is a few
+// typing mistakes away (domain.ClosestOrgKeys). Run only for failing rows, at most
+// maxSuggested distinct names per import (suggested holds their answers).
+func closestCustomers(ctx context.Context, tx *sql.Tx, key string, suggested map[string]string) (string, error) {
+	if s, ok := suggested[key]; ok || len(suggested) >= maxSuggested {
+		return s, nil
+	}
+	type near struct{ name, domain, nameKey string }
+	var found []near
+	seen := map[string]bool{}
+	scan := func(lo string, limit int) error {
+		rows, err := tx.QueryContext(ctx, `SELECT company_name, domain, name_key FROM customers INDEXED BY customers_name
+			WHERE name_key >= ? AND name_key < ? ORDER BY name_key LIMIT ?`, lo, lo+"\xff", limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var n near
+			if err := rows.Scan(&n.name, &n.domain, &n.nameKey); err != nil {
+				return err
+			}
+			if !seen[n.domain] {
+				seen[n.domain] = true
+				found = append(found, n)
+			}
+		}
+		return rows.Err()
+	}
+	if err := scan(key, 5); err != nil {
+		return "", err
+	}
+	if first, _, _ := strings.Cut(key, " "); len(first) >= 3 {
+		if err := scan(first, suggestScan); err != nil {
+			return "", err
+		}
+	}
+	keys := make([]string, len(found))
+	for i, n := range found {
+		keys[i] = n.nameKey
+	}
+	var parts []string
+	for _, i := range domain.ClosestOrgKeys(key, keys, 3) {
+		parts = append(parts, fmt.Sprintf("%s (%s)", found[i].name, found[i].domain))
+	}
+	s := strings.Join(parts, " or ")
+	suggested[key] = s
+	return s, nil
+}
+
+// pickCandidate chooses the one organisation a name resolves to, and says how: the only
+// candidate; else the only one whose whole folded name is the row's (the legal suffix
+// included); else the only one in the row's country.
+func pickCandidate(cands []orgCandidate, country, folded string) (orgCandidate, workspace.Resolution, bool) {
+	if len(cands) == 1 {
+		c := cands[0]
+		switch {
+		case c.translit:
+			return c, workspace.ResolvedTransliteration, true
+		case c.nameKey == folded:
+			return c, workspace.ResolvedExactName, true
+		}
+		return c, workspace.ResolvedWithoutSuffix, true
+	}
+	if len(cands) == 0 {
+		return orgCandidate{}, "", false
 	}
 	var found []orgCandidate
+	for _, c := range cands {
+		if c.nameKey == folded && !c.translit {
+			found = append(found, c)
+		}
+	}
+	if len(found) == 1 {
+		return found[0], workspace.ResolvedExactName, true
+	}
+	if country == "" {
+		return orgCandidate{}, "", false
+	}
+	found = found[:0]
 	for _, c := range cands {
 		if strings.EqualFold(c.country, strings.TrimSpace(country)) {
 			found = append(found, c)
 		}
 	}
 	if len(found) == 1 {
-		return found[0], true
+		return found[0], workspace.ResolvedCountry, true
 	}
-	return orgCandidate{}, false
+	return orgCandidate{}, "", false
 }
 
 // ambiguity lists the candidates of an ambiguous name, at most five.
-func ambiguity(name string, cands []orgCandidate) string {
+func ambiguity(name, country string, cands []orgCandidate) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%q is ambiguous: it matches %d organisations: ", name, len(cands))
 	for i, c := range cands {
@@ -385,7 +559,11 @@ func ambiguity(name string, cands []orgCandidate) string {
 		}
 		b.WriteString(c.describe())
 	}
-	b.WriteString(" (give the Customer Country, or the exact name)")
+	if country != "" {
+		fmt.Fprintf(&b, " (the Customer Country %s does not settle it: give the exact name, or pin the row with a Customer Domain or Customer ID column)", country)
+	} else {
+		b.WriteString(" (give the Customer Country, or the exact name)")
+	}
 	return b.String()
 }
 
@@ -403,11 +581,29 @@ func resolveCandidates(ctx context.Context, tx *sql.Tx, keys []string) (map[stri
 		return nil, err
 	}
 	defer ins.close()
+	// A key holding ae, oe or ue is also looked up with each read as the folded umlaut
+	// (domain.TransliterationVariants): the names found so are checked below.
 	seen := map[string]bool{}
+	variantOf := map[string][]string{} // a variant → the keys it is a variant of
+	add := func(k string) error {
+		if seen[k] {
+			return nil
+		}
+		seen[k] = true
+		return ins.add(ctx, k)
+	}
 	for _, k := range keys {
-		if k != "" && !seen[k] {
-			seen[k] = true
-			if err := ins.add(ctx, k); err != nil {
+		if k == "" || seen[k] && variantOf[k] == nil {
+			continue
+		}
+		if err := add(k); err != nil {
+			return nil, err
+		}
+		for _, v := range domain.TransliterationVariants(k) {
+			if !slices.Contains(variantOf[v], k) {
+				variantOf[v] = append(variantOf[v], k)
+			}
+			if err := add(v); err != nil {
 				return nil, err
 			}
 		}
@@ -420,6 +616,10 @@ func resolveCandidates(ctx context.Context, tx *sql.Tx, keys []string) (map[stri
 	// settles it or the message lists them: a row lookup per candidate of a million
 	// customers would be the import's main cost.
 	out := map[string][]orgCandidate{}
+	var viaVariant []struct {
+		key string
+		c   orgCandidate
+	}
 	rows, err := tx.QueryContext(ctx, `SELECT k.key, c.name_key, 1, c.pk
 		FROM temp.import_keys k CROSS JOIN customers c ON c.name_key >= k.key AND c.name_key < k.key || '!'
 		UNION ALL
@@ -436,6 +636,13 @@ func resolveCandidates(ctx context.Context, tx *sql.Tx, keys []string) (map[stri
 			return nil, err
 		}
 		if domain.StripLegalSuffixes(nameKey) == key {
+			c.nameKey = nameKey
+			for _, k := range variantOf[key] {
+				viaVariant = append(viaVariant, struct {
+					key string
+					c   orgCandidate
+				}{k, c})
+			}
 			out[key] = append(out[key], c)
 		}
 	}
@@ -452,6 +659,28 @@ func resolveCandidates(ctx context.Context, tx *sql.Tx, keys []string) (map[stri
 		return nil, err
 	}
 	defer org.Close()
+	// A name found by a variant is a candidate of the key when its transliterated form
+	// has that key ("Apotheke Würzburg" for "apotheke wuerzburg"), and only for a key no
+	// name has as it is written.
+	for _, v := range viaVariant {
+		if len(out[v.key]) > 0 && !out[v.key][0].translit {
+			continue
+		}
+		c := v.c
+		var name string
+		if c.customer {
+			err = customer.QueryRowContext(ctx, c.pk).Scan(&c.id, &name, &c.domain, &c.country)
+		} else {
+			err = org.QueryRowContext(ctx, c.pk).Scan(&name, &c.country)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if t := domain.FoldTransliterated(name); t != "" && domain.StripLegalSuffixes(t) == v.key {
+			c.name, c.translit = name, true
+			out[v.key] = append(out[v.key], c)
+		}
+	}
 	for _, cs := range out {
 		if len(cs) < 2 {
 			continue

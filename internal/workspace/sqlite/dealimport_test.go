@@ -65,7 +65,7 @@ func TestImportDeals(t *testing.T) {
 		{CompanyName: "Adatum Inc", Domain: "adatum.com", Country: "US"},
 		{CompanyName: "Contoso Pharmaceuticals", Domain: "contoso-pharma.com", Country: "GB"},
 	} {
-		if _, err := ws.AddCustomer(ctx, c, "h"); err != nil {
+		if _, err := ws.AddCustomer(ctx, c, "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -213,5 +213,94 @@ func TestUsers(t *testing.T) {
 	referrals := db.As(domain.Principal{User: "r@x.com", Roles: []domain.Role{domain.RoleReferralsAdmin}})
 	if _, err := referrals.Users(ctx); err == nil {
 		t.Fatal("a referrals admin listed users")
+	}
+}
+
+// TestImportDealsResolution: how each Customer Name resolves, as the report says: the
+// exact name first, then the name without its legal suffix, then (only when no name
+// matches as written) the German transliteration; names shared once the suffix is set
+// aside are ambiguous unless the exact name or the country settles them.
+func TestImportDealsResolution(t *testing.T) {
+	db, _ := openTest(t, filepath.Join(t.TempDir(), "ws.db"))
+	ws := alice(db)
+	ctx := context.Background()
+	for _, c := range []domain.Customer{
+		{CompanyName: "A. Datum SAS", Domain: "adatum.fr", Country: "FR"},
+		{CompanyName: "A. Datum SCI", Domain: "adatum-sci.fr", Country: "FR"},
+		{CompanyName: "Apotheke Würzburg", Domain: "apotheke-wuerzburg.de", Country: "DE"},
+		{CompanyName: "Contoso Bäckerei GmbH", Domain: "contoso-baeckerei.de", Country: "DE"},
+		{CompanyName: "Müller Bau AG", Domain: "mueller-bau.de", Country: "DE"},
+		{CompanyName: "Mueller Bau GmbH", Domain: "mueller.ch", Country: "CH"},
+		{CompanyName: "Blue Yonder Inc", Domain: "blueyonder.com", Country: "US"},
+		{CompanyName: "Wingtip Toys", Domain: "wingtip.com", Country: "US"},
+		{CompanyName: "Wingtip Toys", Domain: "wingtip.co.uk", Country: "GB"},
+		{ID: "3f2504e0-4f89-41d3-9a0c-0305e82c3301", CompanyName: "Trey Architects Inc", Domain: "treyarchitectsinc.com", Country: "US"},
+		{CompanyName: "Wuerzburg Logistik GmbH", Domain: "wuerzburg-logistik.de", Country: "DE"},
+	} {
+		if _, err := ws.AddCustomer(ctx, c, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows := []workspace.DealImportRow{
+		pscRow(2, "R-1", "A. Datum", "", domain.SubAccepted),               // ambiguous: SAS and SCI
+		pscRow(3, "R-2", "A. Datum SCI", "", domain.SubAccepted),           // the exact name settles it
+		pscRow(4, "R-3", "Apotheke Wuerzburg", "", domain.SubAccepted),     // transliteration
+		pscRow(5, "R-4", "CONTOSO BAECKEREI GMBH", "", domain.SubAccepted), // transliteration, suffix
+		pscRow(6, "R-5", "Mueller Bau", "", domain.SubAccepted),            // as written beats transliteration
+		pscRow(7, "R-6", "Muller Bau", "", domain.SubAccepted),             // Fold of Müller
+		pscRow(8, "R-7", "blue yonder", "", domain.SubAccepted),            // ue that is no umlaut
+		pscRow(9, "R-8", "Wingtip Toys", "GB", domain.SubAccepted),         // the country settles it
+		pscRow(10, "R-9", "Apotheke Wuerzburger", "", domain.SubAccepted),  // no such name: the closest
+		pscRow(11, "R-10", "Trey Architect", "", domain.SubAccepted),       // the names it begins
+		pscRow(12, "R-11", "Nobody Near", "", domain.SubAccepted),          // nothing close
+		pscRow(13, "R-12", "Wingtip Toys", "", domain.SubAccepted),         // pinned by domain
+		pscRow(14, "R-13", "Trey", "", domain.SubAccepted),                 // pinned by tenant ID
+		pscRow(15, "R-14", "Trey", "", domain.SubAccepted),                 // pinned to nothing
+		pscRow(16, "R-15", "Würzburg Logistik", "", domain.SubAccepted),    // umlauts for a name written without
+	}
+	rows[11].CustomerDomain, rows[11].PinColumn = "wingtip.co.uk", 20
+	rows[12].CustomerID, rows[12].PinColumn = "3f2504e0-4f89-41d3-9a0c-0305e82c3301", 21
+	rows[13].CustomerDomain, rows[13].PinColumn = "trey.example", 20
+	res, err := ws.ImportDeals(ctx, dealRowsOf(rows), workspace.DealImportOptions{SkipFailed: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range res.Rows {
+		s := fmt.Sprintf("%d:%s:%s", r.Line, r.Outcome, r.Resolution)
+		for _, e := range r.Errors {
+			s += " [" + e.Reason + "]"
+		}
+		got = append(got, s)
+	}
+	want := []string{
+		`2:failed: ["A. Datum" is ambiguous: it matches 2 organisations: A. Datum SAS (customer adatum.fr, FR); A. Datum SCI (customer adatum-sci.fr, FR) (give the Customer Country, or the exact name)]`,
+		`3:imported:exact name`,
+		`4:imported:German transliteration`,
+		`5:imported:German transliteration`,
+		`6:imported:name without legal suffix`,
+		`7:imported:name without legal suffix`,
+		`8:imported:name without legal suffix`,
+		`9:imported:name and country`,
+		`10:failed: ["Apotheke Wuerzburger" matches no customer or organisation: did you mean Apotheke Würzburg (apotheke-wuerzburg.de)? (correct the name, or pin the row to its customer with a Customer Domain or Customer ID column)]`,
+		`11:failed: ["Trey Architect" matches no customer or organisation: did you mean Trey Architects Inc (treyarchitectsinc.com)? (correct the name, or pin the row to its customer with a Customer Domain or Customer ID column)]`,
+		`12:failed: ["Nobody Near" matches no customer or organisation (--create-missing-orgs creates it as a prospect organisation)]`,
+		`13:imported:customer domain`,
+		`14:imported:customer ID`,
+		`15:failed: [no customer has the primary domain trey.example]`,
+		`16:imported:German transliteration`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for id, wantCustomer := range map[string]string{"R-2": "A. Datum SCI", "R-3": "Apotheke Würzburg", "R-4": "Contoso Bäckerei GmbH",
+		"R-5": "Mueller Bau GmbH", "R-6": "Müller Bau AG", "R-8": "Wingtip Toys", "R-12": "Wingtip Toys", "R-13": "Trey Architects Inc", "R-15": "Wuerzburg Logistik GmbH"} {
+		d, err := ws.Deal(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Organization != wantCustomer || d.CustomerID == "" {
+			t.Errorf("%s: organisation %q (customer %q), want customer %q", id, d.Organization, d.CustomerID, wantCustomer)
+		}
 	}
 }

@@ -265,6 +265,9 @@ func writeSolutions(ctx context.Context, tx *sql.Tx, pk int64, sols []domain.Sol
 
 func (s *session) insertNote(ctx context.Context, tx *sql.Tx, pk int64, text string, at time.Time) error {
 	text = strings.TrimSpace(text)
+	if err := domain.CheckMultilineText("note", text); err != nil {
+		return err
+	}
 	if text == "" {
 		return &domain.InvalidError{Field: "note", Reason: "is empty"}
 	}
@@ -329,9 +332,18 @@ func (s *session) ListDeals(ctx context.Context, q workspace.DealQuery, each fun
 		where = append(where, "d.status = 'New' AND d.expires_at <> '' AND d.expires_at > :now AND d.expires_at <= :until")
 		args = append(args, sql.Named("now", formatTime(now)), sql.Named("until", formatTime(now.Add(*q.ExpiringWithin))))
 	}
-	order := "d.created_at DESC, d.pk DESC"
+	order, col := "d.created_at DESC, d.pk DESC", "created_at"
 	if q.Sort == "updated" {
-		order = "d.updated_at DESC, d.pk DESC"
+		order, col = "d.updated_at DESC, d.pk DESC", "updated_at"
+	}
+	if q.After != "" {
+		var at string
+		var pk int64
+		if err := afterKeys(ctx, s.db, "deal", q.After, `SELECT `+col+`, pk FROM deals WHERE id = ?`, &at, &pk); err != nil {
+			return err
+		}
+		where = append(where, "d."+col+" <= :a1 AND (d."+col+", d.pk) < (:a1, :a2)")
+		args = append(args, sql.Named("a1", at), sql.Named("a2", pk))
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT `+dealCols+dealFrom+` WHERE `+strings.Join(where, " AND ")+` ORDER BY `+order, args...)
 	if err != nil {
@@ -404,6 +416,9 @@ func (s *session) ActOnDeal(ctx context.Context, id string, action domain.DealAc
 	}
 	return s.changeDeal(ctx, id, action, "deal."+string(action), expectVersion, func(tx *sql.Tx, pk int64, before, after *domain.Deal) error {
 		if r := strings.TrimSpace(reason); r != "" {
+			if err := domain.CheckText("reason", r); err != nil {
+				return err
+			}
 			after.StatusReason = r
 		}
 		return nil

@@ -53,6 +53,9 @@ func (s *session) ImportCustomers(ctx context.Context, rows workspace.CustomerRo
 		} else {
 			err = imp.incremental(ctx, rows)
 		}
+		if err == nil && opts.Probe && res.Skipped > 0 {
+			return workspace.ErrProbed // rolled back
+		}
 		if err != nil || res.Created+res.Updated == 0 {
 			return err
 		}

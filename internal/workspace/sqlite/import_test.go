@@ -94,12 +94,22 @@ func TestSearchMatchesBruteForce(t *testing.T) {
 		terms = append(terms, w[:min(len(w), 1+r.IntN(6))], c.Domain[:min(len(c.Domain), 2+r.IntN(10))])
 	}
 	terms = append(terms, cs[10].CompanyName, cs[11].Domain)
+	// German transliterations and beginnings of tenant IDs, with and without hyphens.
+	terms = append(terms, "mueller", "muell", "strasse", "baeck", "koeln", "zuer", "queen", "blue", "oesterreich", "wuerzburg",
+		"apotheke wuerzburg", "saarbruecken", "foerder", "Saarbrücken")
+	for _, c := range cs[20:40] {
+		if strings.ContainsAny(c.CompanyName, "äöüÄÖÜ") {
+			terms = append(terms, domain.FoldTransliterated(c.CompanyName))
+		}
+	}
+	terms = append(terms, cs[12].ID[:4], cs[13].ID[:8], cs[14].ID[:13], strings.ReplaceAll(cs[15].ID, "-", "")[:12],
+		strings.ToUpper(cs[16].ID), "{"+cs[17].ID+"}", "0000", "ffff")
 
 	for _, short := range []int{20000, 10} { // both ways of answering one- and two-letter terms
 		shortTermLimit = short
 		for _, term := range terms {
-			folded, _ := domain.SearchTerm(term)
-			want := domain.RankSearch(folded, cs, domain.SearchLimit)
+			forms, _ := domain.SearchForms(term)
+			want := domain.RankSearchForms(forms, cs, domain.SearchLimit)
 			for name, db := range map[string]*DB{"bulk": bulk, "incremental": incr} {
 				got, err := alice(db).SearchCustomers(ctx, term, domain.SearchLimit)
 				if err != nil {
@@ -320,5 +330,53 @@ func TestExportRefusesAFieldWithTheSeparator(t *testing.T) {
 	err := alice(db).ExportCustomers(context.Background(), workspace.ExportQuery{}, func(*domain.Customer) error { n++; return nil })
 	if err == nil || !strings.Contains(err.Error(), "holds a U+001F control character") || n != 1 {
 		t.Fatalf("exported %d, err = %v", n, err)
+	}
+}
+
+// TestSearchTransliterationsAndTenantID: German written without umlauts finds the names
+// written with them (and only those), and the beginning of a tenant ID finds its customer,
+// written as a GUID is or without hyphens, in either case.
+func TestSearchTransliterationsAndTenantID(t *testing.T) {
+	db, _ := openTest(t, filepath.Join(t.TempDir(), "ws.db"))
+	ws := alice(db)
+	ctx := context.Background()
+	cs := []domain.Customer{
+		{ID: "3f2504e0-4f89-41d3-9a0c-0305e82c3301", CompanyName: "Apotheke Würzburg", Domain: "apotheke-wuerzburg.de", Country: "DE"},
+		{ID: "3f2504e0-5f89-41d3-9a0c-0305e82c3302", CompanyName: "Österreichische Post AG", Domain: "post.at", Country: "AT"},
+		{ID: "4b1d2c3e-0000-4000-8000-00000000ab01", CompanyName: "Zürich Versicherung", Domain: "zurich.ch", Country: "CH"},
+		{ID: "4b1d2c3e-0000-4000-8000-00000000ab02", CompanyName: "Wurzburg Imports", Domain: "wurzburg.com", Country: "US"},
+		{ID: "cafe0000-0000-4000-8000-00000000ab03", CompanyName: "Queens Bakery", Domain: "queens.com", Country: "US"},
+		{ID: "cafe0000-0000-4000-8000-00000000ab04", CompanyName: "Wuerzburg Logistik", Domain: "wuerzburg-logistik.de", Country: "DE"},
+	}
+	if _, err := ws.ImportCustomers(ctx, rowsOf(cs), workspace.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for term, want := range map[string]string{
+		"wuerzburg":                              "Apotheke Würzburg,Wuerzburg Logistik",
+		"apotheke wuerzburg":                     "Apotheke Würzburg",
+		"wurzburg":                               "Apotheke Würzburg,Wurzburg Imports",
+		"würzburg":                               "Apotheke Würzburg,Wuerzburg Logistik,Wurzburg Imports",
+		"oesterreich":                            "Österreichische Post AG",
+		"OESTERREICHISCHE POST":                  "Österreichische Post AG",
+		"zuerich":                                "Zürich Versicherung",
+		"queen":                                  "Queens Bakery",
+		"3f25":                                   "Apotheke Würzburg,Österreichische Post AG",
+		"3f2504e0-4f":                            "Apotheke Würzburg",
+		"3F2504E04F89":                           "Apotheke Würzburg",
+		"{4B1D2C3E-0000-4000-8000-00000000AB02}": "Wurzburg Imports",
+		"cafe":                                   "",
+		"cafe0000":                               "Queens Bakery,Wuerzburg Logistik",
+	} {
+		got, err := ws.SearchCustomers(ctx, term, domain.SearchLimit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, c := range got {
+			names = append(names, c.CompanyName)
+		}
+		if strings.Join(names, ",") != want {
+			t.Errorf("search %q = %q, want %q", term, strings.Join(names, ","), want)
+		}
 	}
 }

@@ -75,12 +75,14 @@ type DB struct {
 	found   int // the schema version when the file was opened
 	created bool
 
-	cached      *stmtCache    // prepared statements of the hot reads
-	reads       *sql.DB       // the read pool (Options.ReadPool), or nil
-	search      *searchCache  // Options.SearchCache, or nil
-	readOnly    bool          // on read-only media: opened immutable, every write refused
-	chunkKeys   int           // search keys a bulk import sorts in memory at a time
-	busyTimeout time.Duration // how long to wait for another process's lock
+	cached      *stmtCache     // prepared statements of the hot reads
+	reads       *sql.DB        // the read pool (Options.ReadPool), or nil
+	search      *searchCache   // Options.SearchCache, or nil
+	changes     *changeWatcher // with ReadPool or SearchCache: PRAGMA data_version, or nil
+	uses        *tokenUses     // last_used_at, written off the request's path; nil when immutable
+	readOnly    bool           // on read-only media: opened immutable, every write refused
+	chunkKeys   int            // search keys a bulk import sorts in memory at a time
+	busyTimeout time.Duration  // how long to wait for another process's lock
 }
 
 // maxIdleConns is how many connections the pool keeps open between uses.
@@ -184,11 +186,15 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		d.reads = rdb
 		d.cached = &stmtCache{db: rdb}
 	}
-	if opts.SearchCache {
-		if d.search, err = newSearchCache(ctx, dsn); err != nil {
+	d.uses = newTokenUses(d)
+	if opts.ReadPool || opts.SearchCache {
+		if d.changes, err = newChangeWatcher(ctx, dsn); err != nil {
 			d.Close()
 			return nil, &OpenError{Path: abs, Reason: err.Error(), Err: err}
 		}
+	}
+	if opts.SearchCache {
+		d.search = &searchCache{changes: d.changes}
 	}
 	return d, nil
 }
@@ -217,6 +223,9 @@ func prepareFile(path string, createFolder bool) (created bool, err error) {
 		}
 		if !st.Mode().IsRegular() {
 			return false, &OpenError{Path: path, Reason: "is not a file but a device, a pipe or a socket: name a workspace file"}
+		}
+		if err := checkTrusted(path, st); err != nil {
+			return false, err
 		}
 		f, err := os.OpenFile(path, os.O_RDWR, 0)
 		if err != nil {
@@ -424,12 +433,15 @@ func (d *DB) SchemaVersion() int { return d.version }
 
 // Close closes the file.
 func (d *DB) Close() error {
+	if d.uses != nil {
+		d.uses.close()
+	}
 	d.cached.close()
 	if d.reads != nil {
 		d.reads.Close()
 	}
-	if d.search != nil {
-		d.search.close()
+	if d.changes != nil {
+		d.changes.close()
 	}
 	return d.db.Close()
 }

@@ -66,6 +66,9 @@ func (s *session) CreateRequest(ctx context.Context, r domain.ServiceRequest) (w
 	if r.Title = strings.TrimSpace(r.Title); r.Title == "" {
 		return out, &domain.InvalidError{Field: "title", Reason: "is empty"}
 	}
+	if err := domain.CheckRequestText(r); err != nil {
+		return out, err
+	}
 	sev, err := domain.ParseSeverity(string(r.Severity))
 	if err != nil {
 		return out, err
@@ -141,6 +144,15 @@ func (s *session) ListRequests(ctx context.Context, q workspace.RequestQuery, ea
 	}
 	if q.Favorites {
 		where = append(where, "EXISTS (SELECT 1 FROM request_favorites f WHERE f.request = r.pk AND f.user = :user)")
+	}
+	if q.After != "" {
+		var at string
+		var pk int64
+		if err := afterKeys(ctx, s.db, "service request", q.After, `SELECT created_at, pk FROM service_requests WHERE ref = ?`, &at, &pk); err != nil {
+			return err
+		}
+		where = append(where, "r.created_at <= :a1 AND (r.created_at, r.pk) < (:a1, :a2)")
+		args = append(args, sql.Named("a1", at), sql.Named("a2", pk))
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT `+requestCols+requestFrom+` WHERE `+strings.Join(where, " AND ")+
 		` ORDER BY r.created_at DESC, r.pk DESC`, args...)
@@ -335,6 +347,12 @@ func (s *session) Home(ctx context.Context) (workspace.HomeOverview, error) {
 			h.ExpiringSubscriptions = append(h.ExpiringSubscriptions, sub)
 			return nil
 		}); err != nil {
+			return h, err
+		}
+	}
+	if s.who.Can(domain.PermRelationships) {
+		var err error
+		if h.PendingRelationships, err = s.pendingRelationships(ctx); err != nil {
 			return h, err
 		}
 	}

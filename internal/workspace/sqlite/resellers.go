@@ -19,6 +19,12 @@ func (s *session) InviteReseller(ctx context.Context, inv domain.Invitation) (do
 		return inv, false, err
 	}
 	inv.Email = email
+	if inv.Token != "" {
+		return inv, false, domain.ErrInvitationTokenGiven
+	}
+	if err := domain.CheckInvitationText(inv); err != nil {
+		return inv, false, err
+	}
 	now := s.now().UTC().Truncate(1e9)
 	var existing bool
 	err = s.writeTx(ctx, func(tx *sql.Tx) error {
@@ -41,13 +47,21 @@ func (s *session) InviteReseller(ctx context.Context, inv domain.Invitation) (do
 		} else if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		var taken int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM reseller_invitations WHERE token = ?`, inv.Token).Scan(&taken); err != nil {
-			return err
+		// The workspace draws the token (200 bits: a collision is never met; one would be
+		// drawn again, never reported).
+		for {
+			if inv.Token, err = domain.NewInvitationToken(s.random); err != nil {
+				return err
+			}
+			var taken int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM reseller_invitations WHERE token = ?`, inv.Token).Scan(&taken); err != nil {
+				return err
+			}
+			if taken == 0 {
+				break
+			}
 		}
-		if taken > 0 {
-			return &domain.RuleError{Rule: "token-taken", Msg: "another partnership request already has this token: draw a new one"}
-		}
+		inv.Body = strings.ReplaceAll(inv.Body, domain.TokenPlaceholder, inv.Token)
 		inv.CreatedAt = now
 		_, err = tx.ExecContext(ctx, `INSERT INTO reseller_invitations(token, email, name, subject, body, created_at)
 			VALUES (?, ?, ?, ?, ?, ?)`, inv.Token, inv.Email, inv.Name, inv.Subject, inv.Body, formatTime(now))

@@ -41,12 +41,12 @@ func TestResellerLifecycle(t *testing.T) {
 	ctx := context.Background()
 	all := []domain.ResellerStatus{domain.ResellerPending, domain.ResellerExpired, domain.ResellerActive, domain.ResellerRemoved}
 
-	first, existing, err := ws.InviteReseller(ctx, domain.Invitation{Token: "t1", Email: "Sales@Fabrikam.com", Name: "Fabrikam", Subject: "s", Body: "b1"})
+	first, existing, err := ws.InviteReseller(ctx, domain.Invitation{Email: "Sales@Fabrikam.com", Name: "Fabrikam", Subject: "s", Body: "b1"})
 	if err != nil || existing || first.Email != "sales@fabrikam.com" || !first.CreatedAt.Equal(testNow) {
 		t.Fatalf("%+v %v %v", first, existing, err)
 	}
-	again, existing, err := ws.InviteReseller(ctx, domain.Invitation{Token: "t2", Email: "sales@fabrikam.com", Subject: "s", Body: "b2"})
-	if err != nil || !existing || again.Token != "t1" || again.Body != "b1" {
+	again, existing, err := ws.InviteReseller(ctx, domain.Invitation{Email: "sales@fabrikam.com", Subject: "s", Body: "b2"})
+	if err != nil || !existing || again.Token != first.Token || again.Body != "b1" {
 		t.Fatalf("re-invite made a second request: %+v %v %v", again, existing, err)
 	}
 	if got := statuses(t, ws, all...); got != "[sales@fabrikam.com::pending]" {
@@ -55,13 +55,13 @@ func TestResellerLifecycle(t *testing.T) {
 	if _, err := ws.AcceptInvitation(ctx, "nope", "4847383", "Fabrikam"); !errors.Is(err, domain.ErrNotFound) {
 		t.Fatalf("unknown token: %v", err)
 	}
-	r, err := ws.AcceptInvitation(ctx, "t1", "4847383", "Fabrikam Partners")
+	r, err := ws.AcceptInvitation(ctx, first.Token, "4847383", "Fabrikam Partners")
 	if err != nil || r.Status != domain.ResellerActive || r.MPNID != "4847383" {
 		t.Fatalf("accept: %+v %v", r, err)
 	}
-	_, err = ws.AcceptInvitation(ctx, "t1", "4847383", "Fabrikam Partners")
+	_, err = ws.AcceptInvitation(ctx, first.Token, "4847383", "Fabrikam Partners")
 	wantRule(t, err, "this partnership request was already accepted on 2026-11-21 (MPN ID 4847383); a link can be used once")
-	_, _, err = ws.InviteReseller(ctx, domain.Invitation{Token: "t3", Email: "sales@fabrikam.com", Subject: "s", Body: "b"})
+	_, _, err = ws.InviteReseller(ctx, domain.Invitation{Email: "sales@fabrikam.com", Subject: "s", Body: "b"})
 	wantRule(t, err, "sales@fabrikam.com is already the address of your indirect reseller Fabrikam Partners (MPN ID 4847383): no request needed")
 
 	// Customers and subscriptions on its behalf.
@@ -107,10 +107,11 @@ func TestResellerLifecycle(t *testing.T) {
 	wantRule(t, err, "Fabrikam Partners (MPN ID 4847383) was removed on 2026-11-21, so it cannot be given customers: invite it again first")
 
 	// Invited again, it comes back.
-	if _, existing, err := ws.InviteReseller(ctx, domain.Invitation{Token: "t4", Email: "sales@fabrikam.com", Subject: "s", Body: "b"}); err != nil || existing {
+	inv4, existing, err := ws.InviteReseller(ctx, domain.Invitation{Email: "sales@fabrikam.com", Subject: "s", Body: "b"})
+	if err != nil || existing {
 		t.Fatalf("re-invite after removal: %v %v", existing, err)
 	}
-	if r, err := ws.AcceptInvitation(ctx, "t4", "4847383", "Fabrikam"); err != nil || r.Status != domain.ResellerActive {
+	if r, err := ws.AcceptInvitation(ctx, inv4.Token, "4847383", "Fabrikam"); err != nil || r.Status != domain.ResellerActive {
 		t.Fatalf("re-accept: %+v %v", r, err)
 	}
 	if got := statuses(t, ws, all...); got != "[sales@fabrikam.com:4847383:active]" {
@@ -119,17 +120,18 @@ func TestResellerLifecycle(t *testing.T) {
 
 	// A request not accepted within 30 days expires.
 	clk.t = testNow
-	if _, _, err := ws.InviteReseller(ctx, domain.Invitation{Token: "t5", Email: "late@northwind.com", Subject: "s", Body: "b"}); err != nil {
+	inv5, _, err := ws.InviteReseller(ctx, domain.Invitation{Email: "late@northwind.com", Subject: "s", Body: "b"})
+	if err != nil {
 		t.Fatal(err)
 	}
 	clk.t = testNow.Add(domain.InvitationTTL)
-	_, err = ws.AcceptInvitation(ctx, "t5", "1234567", "Northwind")
+	_, err = ws.AcceptInvitation(ctx, inv5.Token, "1234567", "Northwind")
 	wantRule(t, err, "this partnership request expired on 2026-12-21 (requests last 30 days); invite late@northwind.com again")
 	if got := statuses(t, ws, domain.ResellerExpired); got != "[late@northwind.com::expired]" {
 		t.Fatalf("expired view: %s", got)
 	}
 	// An expired request does not block a new one.
-	if _, existing, _ := ws.InviteReseller(ctx, domain.Invitation{Token: "t6", Email: "late@northwind.com", Subject: "s", Body: "b"}); existing {
+	if _, existing, _ := ws.InviteReseller(ctx, domain.Invitation{Email: "late@northwind.com", Subject: "s", Body: "b"}); existing {
 		t.Fatal("an expired request was shown again instead of a new one")
 	}
 }
@@ -198,14 +200,14 @@ func TestResellerRoles(t *testing.T) {
 	db, _ := openTest(t, filepath.Join(t.TempDir(), "ws.db"))
 	ctx := context.Background()
 	helpdesk := db.As(domain.Principal{User: "hd", Roles: []domain.Role{domain.RoleHelpdeskAgent}})
-	if _, _, err := helpdesk.InviteReseller(ctx, domain.Invitation{Token: "x", Email: "a@b.com"}); !isRule(err) {
+	if _, _, err := helpdesk.InviteReseller(ctx, domain.Invitation{Email: "a@b.com"}); !isRule(err) {
 		t.Errorf("helpdesk agent invited: %v", err)
 	}
 	if _, err := helpdesk.Resellers(ctx, []domain.ResellerStatus{domain.ResellerActive}); !isRule(err) {
 		t.Errorf("helpdesk agent listed resellers: %v", err)
 	}
 	sales := db.As(domain.Principal{User: "s", Roles: []domain.Role{domain.RoleSalesAgent}})
-	if _, _, err := sales.InviteReseller(ctx, domain.Invitation{Token: "x", Email: "a@b.com", Subject: "s", Body: "b"}); err != nil {
+	if _, _, err := sales.InviteReseller(ctx, domain.Invitation{Email: "a@b.com", Subject: "s", Body: "b"}); err != nil {
 		t.Errorf("sales agent may invite resellers (004): %v", err)
 	}
 }

@@ -267,7 +267,34 @@ CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
   BEGIN SELECT RAISE(ABORT, 'audit records cannot be deleted'); END;
 `,
-	// 7 (issue 17): the sync from Partner Center. sync_link is the partner tenant the
+	// customer relationships (003, 004): the customer's permission to buy its own
+	// products, and the requests for a reseller relationship, each a single-use link.
+	// (The relationship itself is customers.relationship: "none" once it ended.)
+	`
+ALTER TABLE customers ADD COLUMN purchases_allowed INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX customers_ended ON customers(name_key) WHERE relationship = 'none';
+
+CREATE TABLE relationship_requests (
+  token           TEXT PRIMARY KEY,
+  customer        INTEGER NOT NULL REFERENCES customers(pk) ON DELETE CASCADE,
+  reseller_mpn_id TEXT NOT NULL DEFAULT '',
+  email           TEXT NOT NULL DEFAULT '',
+  subject         TEXT NOT NULL,
+  body            TEXT NOT NULL,
+  created_at      TEXT NOT NULL,
+  accepted_at     TEXT NOT NULL DEFAULT ''
+) WITHOUT ROWID;
+CREATE INDEX relationship_requests_customer ON relationship_requests(customer, created_at);
+CREATE INDEX relationship_requests_pending ON relationship_requests(created_at) WHERE accepted_at = '';
+`,
+	// 8: who acts through an access token: the token's creator, and the token and its
+	// creator in every audit record (the grant rule of docs/api/admin.md).
+	`
+ALTER TABLE tokens ADD COLUMN created_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit_log ADD COLUMN token_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit_log ADD COLUMN token_created_by TEXT NOT NULL DEFAULT '';
+`,
+	// 9 (issue 17): the sync from Partner Center. sync_link is the partner tenant the
 	// workspace is linked to; sync_passes each kind's pass under way (its resume point and
 	// counts) and when the last one ended; sync_seen the IDs a pass under way has seen.
 	// pc_fingerprint is a hash of the fields Partner Center owns as last synced ('' for a
@@ -299,7 +326,7 @@ ALTER TABLE subscriptions ADD COLUMN pc_fingerprint TEXT NOT NULL DEFAULT '';
 ALTER TABLE deals ADD COLUMN pc_fingerprint TEXT NOT NULL DEFAULT '';
 ALTER TABLE service_requests ADD COLUMN pc_fingerprint TEXT NOT NULL DEFAULT '';
 `,
-	// 8 (issue 18): pcctl deal publish. deal_publications is each deal's publishing state
+	// 10 (issue 18): pcctl deal publish. deal_publications is each deal's publishing state
 	// to Partner Center: the intent ('sending', written before the referral is sent), then
 	// 'published' with Partner Center's referral ID and ETag, or 'refused' with its error.
 	`

@@ -14,46 +14,46 @@ import (
 // customers of a search, without anyone's flags and pins, which are read for each request
 // (customerMarks).
 //
-// A result is used only while the workspace is unchanged since it was computed: SQLite's
-// PRAGMA data_version, read on a connection of the cache's own that never writes, changes
-// whenever any other connection — of this process or another — commits a change. Every
-// lookup reads it; a change empties the cache. So a search never returns what a committed
+// A result is used only while the workspace is unchanged since it was computed: the
+// changeWatcher's PRAGMA data_version changes whenever any other connection — of this
+// process or another — commits a change. Every lookup asks it for a value read since the
+// lookup began; a change empties the cache. So a search never returns what a committed
 // change made stale, whoever made it.
 type searchCache struct {
 	mu      sync.Mutex
-	db      *sql.DB   // one connection, for data_version
-	version *sql.Stmt // PRAGMA data_version on it
-	seen    int64     // the data_version the entries were computed at
+	changes *changeWatcher
+	seen    int64 // the data_version the entries were computed at
 	entries map[string][]domain.Customer
+	bytes   int // the memory the entries hold, about (entrySize)
 }
 
-// maxSearchEntries bounds the cache: when full, it starts over.
-const maxSearchEntries = 4096
+// The cache is bounded by entries and by bytes (issue 14, item 5: bounded by entries only,
+// long terms made it hold gigabytes): when full, it starts over; a result larger than an
+// eighth of it is not kept.
+const (
+	maxSearchEntries = 4096
+	maxSearchBytes   = 32 << 20
+)
 
-func newSearchCache(ctx context.Context, dsn string) (*searchCache, error) {
-	db, err := sql.Open("sqlite", dsn+"&_pragma=query_only(1)")
-	if err != nil {
-		return nil, err
+// entrySize is about the memory an entry holds: its key, and each customer's strings and
+// fixed fields.
+func entrySize(key string, res []domain.Customer) int {
+	n := len(key) + 64
+	for _, c := range res {
+		n += 160 + len(c.ID) + len(c.CompanyName) + len(c.Domain) + len(c.Country) + len(c.ResellerMPNID) +
+			len(c.Relationship) + len(c.AdminAccount)
 	}
-	db.SetMaxOpenConns(1)
-	db.SetMaxIdleConns(1)
-	db.SetConnMaxIdleTime(0)
-	st, err := db.PrepareContext(ctx, `PRAGMA data_version`)
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	return &searchCache{db: db, version: st}, nil
+	return n
 }
 
 // current reads data_version; it empties the cache when it changed. The caller holds mu.
 func (c *searchCache) current(ctx context.Context) (int64, error) {
-	var v int64
-	if err := c.version.QueryRowContext(ctx).Scan(&v); err != nil {
+	v, err := c.changes.current(ctx, arrival(ctx))
+	if err != nil {
 		return 0, err
 	}
 	if v != c.seen {
-		c.seen, c.entries = v, nil
+		c.seen, c.entries, c.bytes = v, nil, 0
 	}
 	return v, nil
 }
@@ -79,15 +79,18 @@ func (c *searchCache) put(key string, version int64, res []domain.Customer) {
 	if version != c.seen {
 		return
 	}
-	if c.entries == nil || len(c.entries) >= maxSearchEntries {
-		c.entries = map[string][]domain.Customer{}
+	size := entrySize(key, res)
+	if size > maxSearchBytes/8 {
+		return
+	}
+	if _, ok := c.entries[key]; ok {
+		return
+	}
+	if c.entries == nil || len(c.entries) >= maxSearchEntries || c.bytes+size > maxSearchBytes {
+		c.entries, c.bytes = map[string][]domain.Customer{}, 0
 	}
 	c.entries[key] = res
-}
-
-func (c *searchCache) close() {
-	c.version.Close()
-	c.db.Close()
+	c.bytes += size
 }
 
 // withMarks makes records of customers with the principal's flags and pins.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/pcctl/pcctl/internal/domain"
@@ -34,7 +36,7 @@ func TestSearchCache(t *testing.T) {
 		{CompanyName: "Contoso Retail", Domain: "contoso-retail.example", Country: "FR"},
 		{CompanyName: "Fabrikam", Domain: "fabrikam.example", Country: "DE"},
 	} {
-		if _, err := alice.AddCustomer(ctx, c, "x"); err != nil {
+		if _, err := alice.AddCustomer(ctx, c, "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -83,7 +85,7 @@ func TestSearchCache(t *testing.T) {
 	}
 
 	// A customer added by another process: the next search sees it.
-	if _, err := local.AddCustomer(ctx, domain.Customer{CompanyName: "Conway Labs", Domain: "conway.example", Country: "GB"}, "x"); err != nil {
+	if _, err := local.AddCustomer(ctx, domain.Customer{CompanyName: "Conway Labs", Domain: "conway.example", Country: "GB"}, "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"); err != nil {
 		t.Fatal(err)
 	}
 	check("added elsewhere", "con", "Contoso (pinned)", "Contoso Retail (flagged)", "Conway Labs")
@@ -96,4 +98,38 @@ func TestSearchCache(t *testing.T) {
 	}
 	check("renamed elsewhere", "con", "Contoso (pinned)", "Contoso Retail (flagged)", "Conway Labs", "Fabrikam Connect")
 	check("other term", "fab", "Fabrikam Connect")
+}
+
+// TestSearchCacheBytes (issue 14, item 5): the cache is bounded by bytes, not entries
+// alone: results of long keys and many customers never make it hold more than
+// maxSearchBytes.
+func TestSearchCacheBytes(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "ws.db"), Options{ReadPool: true, SearchCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	c := db.search
+	_, v, _, err := c.get(ctx, "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := make([]domain.Customer, 100)
+	for i := range res {
+		res[i] = domain.Customer{CompanyName: strings.Repeat("n", 1000), Domain: "d.example"}
+	}
+	for i := range 4000 {
+		c.put(strings.Repeat("k", 4000)+strconv.Itoa(i), v, res)
+		if c.bytes > maxSearchBytes {
+			t.Fatalf("after %d searches the cache holds %d bytes, over %d", i+1, c.bytes, maxSearchBytes)
+		}
+	}
+	if len(c.entries) == 0 || len(c.entries) >= 4000 {
+		t.Errorf("%d entries kept", len(c.entries))
+	}
+	c.put("huge", v, make([]domain.Customer, maxSearchBytes/8/160+1))
+	if _, ok := c.entries["huge"]; ok {
+		t.Errorf("a result over an eighth of the cache was kept")
+	}
 }

@@ -87,6 +87,16 @@ func (s *session) Subscriptions(ctx context.Context, q workspace.SubscriptionQue
 		where = append(where, "s.term_end <> '' AND s.term_end >= ? AND s.term_end <= ?")
 		args = append(args, formatTime(now), formatTime(now.Add(*q.ExpiringWithin)))
 	}
+	if q.After != "" {
+		var key, cid, offer string
+		var pk int64
+		if err := afterKeys(ctx, s.db, "subscription", q.After, `SELECT c.name_key, c.id, s.offer, s.pk
+			FROM subscriptions s JOIN customers c ON c.pk = s.customer WHERE s.id = ?`, &key, &cid, &offer, &pk); err != nil {
+			return err
+		}
+		where = append(where, "c.name_key >= ? AND (c.name_key, c.id, s.offer, s.pk) > (?, ?, ?, ?)")
+		args = append(args, key, key, cid, offer, pk)
+	}
 	query := `SELECT ` + subscriptionCols + ` FROM subscriptions s JOIN customers c ON c.pk = s.customer`
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
@@ -110,7 +120,15 @@ func (s *session) Subscriptions(ctx context.Context, q workspace.SubscriptionQue
 
 func (s *session) UpdateSubscription(ctx context.Context, id string, ch workspace.SubscriptionChange) (domain.Subscription, error) {
 	var sub domain.Subscription
-	if err := s.who.Require(domain.PermSubscriptions); err != nil {
+	perm := domain.PermSubscriptions
+	if ch.Status != nil {
+		// Suspending and reactivating are customer relationship tasks (003), alone.
+		perm = domain.PermRelationships
+		if ch.Reseller != nil || ch.SupportContact != nil || ch.Quantity != nil {
+			return sub, &domain.InvalidError{Field: "status", Reason: "is changed alone, without reseller, support contact or quantity"}
+		}
+	}
+	if err := s.who.Require(perm); err != nil {
 		return sub, err
 	}
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
@@ -123,6 +141,25 @@ func (s *session) UpdateSubscription(ctx context.Context, id string, ch workspac
 			return err
 		}
 		before := subscriptionState(sub)
+		if ch.Status != nil {
+			_, c, err := s.findCustomer(ctx, tx, sub.CustomerID)
+			if err != nil {
+				return err
+			}
+			to := strings.ToLower(strings.TrimSpace(*ch.Status))
+			if err := domain.CheckSubscriptionStatus(sub, c.Customer, to); err != nil {
+				return err
+			}
+			sub.Status = to
+			if _, err := tx.ExecContext(ctx, `UPDATE subscriptions SET status = ? WHERE id = ?`, sub.Status, sub.ID); err != nil {
+				return err
+			}
+			action := "subscription.suspend"
+			if to == domain.SubscriptionActive {
+				action = "subscription.reactivate"
+			}
+			return s.audit(ctx, tx, action, auditSubscription, sub.ID, before, subscriptionState(sub))
+		}
 		if ch.Quantity != nil {
 			if err := domain.CheckQuantity(*ch.Quantity); err != nil {
 				return err

@@ -16,17 +16,19 @@ import (
 // (domain.HashTokenSecret), under a UNIQUE index: a request's token is found by one index
 // lookup. Managing tokens needs PermManageUsers; Authenticate needs no permission.
 
-// tokenUseGranularity bounds how often Authenticate writes last_used_at: a token used
+// tokenUseGranularity bounds how often Authenticate records last_used_at: a token used
 // again within it is not written again, so that a busy server does not take the write lock
-// on every request. last_used_at is thus exact to within a minute.
+// on every request. last_used_at is thus exact to within a minute, and best-effort: it is
+// written off the request's path (tokenUses), and a use still unwritten when the write
+// lock stays busy past the workspace's closing is lost.
 const tokenUseGranularity = time.Minute
 
-const tokenColumns = `id, email, name, created_at, expires_at, revoked_at, last_used_at`
+const tokenColumns = `id, email, name, created_at, expires_at, revoked_at, last_used_at, created_by`
 
 func scanToken(sc scanner) (domain.Token, error) {
 	var t domain.Token
 	var created, expires, revoked, used string
-	if err := sc.Scan(&t.ID, &t.User, &t.Name, &created, &expires, &revoked, &used); err != nil {
+	if err := sc.Scan(&t.ID, &t.User, &t.Name, &created, &expires, &revoked, &used, &t.CreatedBy); err != nil {
 		return t, err
 	}
 	t.CreatedAt = parseTime(created)
@@ -86,10 +88,13 @@ func (s *session) CreateToken(ctx context.Context, email, name string, ttl time.
 		if err != nil {
 			return err
 		}
+		if err := domain.CheckActOnUser(s.who, "create an access token for", u); err != nil {
+			return err
+		}
 		now := s.now().UTC().Truncate(time.Second)
-		t = domain.Token{ID: id.String(), User: u.Email, Name: name, CreatedAt: now, ExpiresAt: domain.TokenExpiry(now, ttl)}
-		if _, err = tx.ExecContext(ctx, `INSERT INTO tokens(id, email, name, secret_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			t.ID, t.User, t.Name, domain.HashTokenSecret(secret), formatTime(t.CreatedAt), formatOptTime(t.ExpiresAt)); err != nil {
+		t = domain.Token{ID: id.String(), User: u.Email, Name: name, CreatedAt: now, ExpiresAt: domain.TokenExpiry(now, ttl), CreatedBy: s.who.User}
+		if _, err = tx.ExecContext(ctx, `INSERT INTO tokens(id, email, name, secret_hash, created_at, expires_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			t.ID, t.User, t.Name, domain.HashTokenSecret(secret), formatTime(t.CreatedAt), formatOptTime(t.ExpiresAt), t.CreatedBy); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, "token.create", "token", t.ID, nil, tokenState(t))
@@ -144,6 +149,13 @@ func (s *session) RevokeToken(ctx context.Context, id string) (domain.Token, err
 		if t, err = loadToken(ctx, tx, id); err != nil {
 			return err
 		}
+		u, err := loadUser(ctx, tx, t.User)
+		if err != nil {
+			return err
+		}
+		if err := domain.CheckActOnUser(s.who, "revoke an access token of", u); err != nil {
+			return err
+		}
 		if !t.RevokedAt.IsZero() {
 			return &domain.RuleError{Rule: "token-revoked", Msg: fmt.Sprintf("token %s was already revoked on %s", t.ID, t.RevokedAt.UTC().Format(time.RFC3339))}
 		}
@@ -170,8 +182,8 @@ func (s *session) Authenticate(ctx context.Context, secret string) (domain.Princ
 // Authenticate is Workspace.Authenticate without a principal, for a server that has none
 // before the request's token is checked: it finds the token with that secret, refuses it
 // with a *domain.AuthError when it is missing, malformed, unknown, revoked or expired,
-// and returns its user with the roles held now. It records the use in last_used_at (to
-// within tokenUseGranularity).
+// and returns its user with the roles held now. It notes the use for last_used_at (to
+// within tokenUseGranularity), written later: it never waits for the write lock.
 func (d *DB) Authenticate(ctx context.Context, secret string) (domain.Principal, domain.Token, error) {
 	if err := domain.CheckTokenSecret(secret); err != nil {
 		return domain.Principal{}, domain.Token{}, err
@@ -196,22 +208,10 @@ func (d *DB) Authenticate(ctx context.Context, secret string) (domain.Principal,
 		return domain.Principal{}, domain.Token{}, err
 	}
 	if t.LastUsedAt.IsZero() || !now.Before(t.LastUsedAt.Add(tokenUseGranularity)) {
-		// One statement, outside any transaction: it waits for the write lock like any
-		// other. It changes nothing when the token was revoked (or its user removed) since
-		// it was read: then the request is refused after all.
-		res, err := d.db.ExecContext(ctx, `UPDATE tokens SET last_used_at = ? WHERE id = ? AND revoked_at = ''`, formatTime(now), t.ID)
-		if err != nil {
-			return domain.Principal{}, domain.Token{}, err
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return domain.Principal{}, domain.Token{}, err
-		}
-		if n == 0 {
-			if t, err := loadToken(ctx, d.db, t.ID); err == nil && !t.RevokedAt.IsZero() {
-				return domain.Principal{}, t, domain.CheckTokenUse(t, now)
-			}
-			return domain.Principal{}, domain.Token{}, unknownToken()
+		if d.uses != nil && !d.readOnly {
+			// Noted, and written later off the request's path (tokenUses): a busy write
+			// lock never delays nor fails authentication.
+			d.uses.note(t.ID, now)
 		}
 		t.LastUsedAt = now
 	}

@@ -111,6 +111,9 @@ func TestTokenLifecycle(t *testing.T) {
 		t.Fatalf("authenticated token %+v", used)
 	}
 	lastUsed := func(id string) string {
+		if err := db.uses.flush(ctx); err != nil {
+			t.Fatal(err)
+		}
 		var s string
 		if err := db.db.QueryRow(`SELECT last_used_at FROM tokens WHERE id = ?`, id).Scan(&s); err != nil {
 			t.Fatal(err)

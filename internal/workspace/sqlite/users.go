@@ -73,6 +73,9 @@ func (s *session) AddUser(ctx context.Context, u domain.User) (saved domain.User
 	if u, err = domain.NormalizeUser(u); err != nil {
 		return u, false, false, err
 	}
+	if err := domain.CheckGrant(s.who, u.Roles); err != nil {
+		return u, false, false, err
+	}
 	err = s.writeTx(ctx, func(tx *sql.Tx) error {
 		before, err := userBefore(ctx, tx, u.Email)
 		if err != nil {
@@ -148,12 +151,20 @@ func (s *session) RemoveUser(ctx context.Context, email string, roles []domain.R
 			return err
 		}
 		out = u
+		if err := domain.CheckGrant(s.who, roles); err != nil {
+			return err
+		}
+		left := slices.DeleteFunc(slices.Clone(u.Roles), func(r domain.Role) bool { return slices.Contains(roles, r) })
+		if len(roles) == 0 || len(left) == 0 {
+			if err := domain.CheckActOnUser(s.who, "remove", u); err != nil {
+				return err
+			}
+		}
 		for _, r := range roles {
 			if !slices.Contains(u.Roles, r) {
 				return &domain.RuleError{Rule: "role-not-held", Msg: u.Email + " does not hold the role " + string(r)}
 			}
 		}
-		left := slices.DeleteFunc(slices.Clone(u.Roles), func(r domain.Role) bool { return slices.Contains(roles, r) })
 		if len(roles) == 0 || len(left) == 0 {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM users WHERE email = ?`, u.Email); err != nil {
 				return err
@@ -184,6 +195,9 @@ func (s *session) ImportUsers(ctx context.Context, users []domain.User, dryRun b
 	for i, u := range users {
 		n, err := domain.NormalizeUser(u)
 		if err != nil {
+			return nil, err
+		}
+		if err := domain.CheckGrant(s.who, n.Roles); err != nil {
 			return nil, err
 		}
 		users[i] = n
