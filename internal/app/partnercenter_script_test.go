@@ -25,8 +25,11 @@ package app_test
 //	partnercenter requests ROUTE        print how many requests ROUTE had (to stdout)
 //	partnercenter wait ROUTE N          wait (30 s at most) until ROUTE had N requests
 //	sleep DURATION                      wait that long
+//	sqlwait FILE SQL WANT               wait (30 s at most) until SQL's first value in the
+//	                                    SQLite file FILE is WANT
 
 import (
+	"database/sql"
 	"encoding/pem"
 	"fmt"
 	"os"
@@ -77,7 +80,7 @@ func cmdPartnerCenter(ts *testscript.TestScript, neg bool, args []string) {
 	case "start":
 		si = &standIn{pc: pctest.New(false)}
 		si.id = pctest.NewIdentity(si.pc)
-		si.id.ClientSecret = "app-secret-1"
+		si.id.SetClientSecret("app-secret-1")
 		ts.Defer(func() {
 			si.id.Close()
 			si.pc.Close()
@@ -164,8 +167,8 @@ func cmdPartnerCenter(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		si.pc.Inject(f)
 	case "tenant":
-		si.pc.TenantID, si.pc.CompanyName = args[1], args[2]
-		si.id.TenantID = args[1]
+		si.pc.SetTenant(args[1], args[2])
+		si.id.SetTenant(args[1])
 	case "token":
 		tok := "given-token-" + strconv.FormatInt(time.Now().UnixNano(), 36)
 		si.pc.AcceptToken(tok)
@@ -214,4 +217,23 @@ func cmdSleep(ts *testscript.TestScript, neg bool, args []string) {
 	d, err := time.ParseDuration(args[0])
 	ts.Check(err)
 	time.Sleep(d)
+}
+
+// sqlwait FILE SQL WANT polls the SQLite file until SQL's first value is WANT.
+func cmdSQLWait(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: sqlwait FILE SQL WANT")
+	}
+	db, err := sql.Open("sqlite", "file:"+ts.MkAbs(args[0])+"?mode=ro&_pragma=busy_timeout(5000)")
+	ts.Check(err)
+	defer db.Close()
+	var got string
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if err := db.QueryRow(args[1]).Scan(&got); err == nil && got == args[2] {
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("sqlwait: %s is %q after 30 s, want %q", args[1], got, args[2])
+		}
+	}
 }

@@ -137,6 +137,7 @@ func runScripts(t *testing.T, remote bool) {
 			"partnercenter": cmdPartnerCenter,
 			"sleep":         cmdSleep,
 			"makepsc":       cmdMakePSC,
+			"sqlwait":       cmdSQLWait,
 		},
 	}
 	if remote {

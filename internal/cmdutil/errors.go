@@ -193,16 +193,6 @@ func ListSome(items []string, n int) string {
 	return fmt.Sprintf("%s and %d more", strings.Join(items[:n], ", "), len(items)-n)
 }
 
-// Interrupted is a command interrupted (Ctrl-C, SIGTERM) after it changed something on
-// purpose, saying what stays: exit code 130, like any interruption, with Msg instead of
-// "nothing was changed".
-type Interrupted struct{ Msg string }
-
-func (e *Interrupted) Error() string { return "interrupted: " + e.Msg }
-
-// Unwrap makes errors.Is(err, context.Canceled) true.
-func (e *Interrupted) Unwrap() error { return context.Canceled }
-
 // CheckResellerFilter is called when a list filtered by --reseller MPNID came out empty:
 // an MPN ID that is no reseller's and no customer's reseller is a typo, not an empty
 // answer, and is reported as not found (exit 3), as an unknown --customer is.
@@ -350,3 +340,13 @@ func LimitDone(err error) error {
 	}
 	return err
 }
+
+// Interrupted is a command interrupted (Ctrl-C, SIGTERM) after it changed something on
+// purpose, saying what stays: exit code 130, like any interruption, with Msg instead of
+// "nothing was changed".
+type Interrupted struct{ Msg string }
+
+func (e *Interrupted) Error() string { return "interrupted: " + e.Msg }
+
+// Unwrap makes errors.Is(err, context.Canceled) true.
+func (e *Interrupted) Unwrap() error { return context.Canceled }

@@ -2,6 +2,7 @@ package cmdutil
 
 import (
 	"context"
+	"errors"
 
 	"github.com/pcctl/pcctl/internal/domain"
 	"github.com/pcctl/pcctl/internal/partnercenter"
@@ -42,7 +43,7 @@ func (f *Factory) PartnerCenter(ctx context.Context, tune func(*partnercenter.Op
 	c, err := partnercenter.New(o)
 	if err != nil {
 		var inv *domain.InvalidError
-		if asInvalid(err, &inv) {
+		if errors.As(err, &inv) {
 			return nil, nil, Usagef("%v (set it with pcctl config set %s URL or %s)", err, inv.Field, envOf(inv.Field))
 		}
 		return nil, nil, err
@@ -58,12 +59,4 @@ func envOf(setting string) string {
 		return "PCCTL_REFERRALS_URL"
 	}
 	return "PCCTL_AUTHORITY"
-}
-
-func asInvalid(err error, target **domain.InvalidError) bool {
-	e, ok := err.(*domain.InvalidError)
-	if ok {
-		*target = e
-	}
-	return ok
 }

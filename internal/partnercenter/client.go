@@ -223,8 +223,8 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
-// Unwrap is the cause: a 401 unwraps to a *domain.AuthError, a 403 to a
-// *domain.ForbiddenError-free *domain.AuthError too (the signed-in account lacks access).
+// Unwrap is the cause: a 401 (after one refresh) or a 403 unwraps to a *domain.AuthError
+// (exit code 5), a page that cannot be read to its decoding error.
 func (e *Error) Unwrap() error { return e.Err }
 
 // Request is one call to make.

@@ -47,6 +47,21 @@ func NewIdentity(pc *Server) *Identity {
 // Authority is the authority to give MSAL for tenant ("" for the partner tenant).
 func (id *Identity) Authority() string { return id.URL }
 
+// SetTenant changes the partner tenant users sign in to, and SetClientSecret the secret
+// required, while the stand-in serves (the fields may be set directly before).
+func (id *Identity) SetTenant(tenant string) {
+	id.mu.Lock()
+	defer id.mu.Unlock()
+	id.TenantID = tenant
+}
+
+// SetClientSecret: see SetTenant.
+func (id *Identity) SetClientSecret(secret string) {
+	id.mu.Lock()
+	defer id.mu.Unlock()
+	id.ClientSecret = secret
+}
+
 // IssueRefreshToken makes a refresh token the token endpoint accepts, as Partner
 // Center's secure application model hands one to an app (consent once, then the app
 // uses it).
@@ -82,13 +97,16 @@ func (id *Identity) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	tenant, rest := parts[0], parts[1]
 	authority := id.URL + "/" + tenant
+	id.mu.Lock()
+	partnerTenant := id.TenantID
+	id.mu.Unlock()
 	switch rest {
 	case "v2.0/.well-known/openid-configuration":
 		writeOAuth(w, http.StatusOK, map[string]any{
 			"token_endpoint":                authority + "/oauth2/v2.0/token",
 			"authorization_endpoint":        authority + "/oauth2/v2.0/authorize",
 			"device_authorization_endpoint": authority + "/oauth2/v2.0/devicecode",
-			"issuer":                        id.URL + "/" + id.TenantID + "/v2.0",
+			"issuer":                        id.URL + "/" + partnerTenant + "/v2.0",
 			"jwks_uri":                      authority + "/discovery/v2.0/keys",
 		})
 	case "oauth2/v2.0/devicecode":
@@ -118,8 +136,9 @@ func (id *Identity) token(w http.ResponseWriter, r *http.Request) {
 	grant := r.PostForm.Get("grant_type")
 	id.mu.Lock()
 	id.tokenLog = append(id.tokenLog, grant)
+	secret := id.ClientSecret
 	id.mu.Unlock()
-	if id.ClientSecret != "" && r.PostForm.Get("client_secret") != id.ClientSecret && r.PostForm.Get("client_assertion") == "" {
+	if secret != "" && r.PostForm.Get("client_secret") != secret && r.PostForm.Get("client_assertion") == "" {
 		writeOAuth(w, http.StatusUnauthorized, map[string]any{"error": "invalid_client", "error_description": "AADSTS7000215: Invalid client secret provided."})
 		return
 	}
@@ -164,6 +183,7 @@ func (id *Identity) issue(w http.ResponseWriter, scope string) {
 	at := fmt.Sprintf("at-%d", id.n)
 	rt := fmt.Sprintf("rt-%d", id.n)
 	id.refresh[rt] = true
+	tenant, user := id.TenantID, id.Username
 	id.mu.Unlock()
 	if id.pc != nil {
 		id.pc.AcceptToken(at)
@@ -175,13 +195,13 @@ func (id *Identity) issue(w http.ResponseWriter, scope string) {
 	}
 	oid := "5a8b3c1d-0000-4000-8000-00000000a11c"
 	idToken := b64(map[string]string{"alg": "none", "typ": "JWT"}) + "." + b64(map[string]any{
-		"aud": "client", "iss": id.URL + "/" + id.TenantID + "/v2.0", "iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(time.Hour).Unix(),
-		"tid": id.TenantID, "oid": oid, "sub": oid, "preferred_username": id.Username, "name": "Partner Admin",
+		"aud": "client", "iss": id.URL + "/" + tenant + "/v2.0", "iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(time.Hour).Unix(),
+		"tid": tenant, "oid": oid, "sub": oid, "preferred_username": user, "name": "Partner Admin",
 	}) + ".sig"
 	writeOAuth(w, http.StatusOK, map[string]any{
 		"token_type": "Bearer", "scope": scope, "expires_in": int(id.ExpiresIn / time.Second), "ext_expires_in": int(id.ExpiresIn / time.Second),
 		"access_token": at, "refresh_token": rt, "id_token": idToken,
-		"client_info": b64(map[string]string{"uid": oid, "utid": id.TenantID}),
+		"client_info": b64(map[string]string{"uid": oid, "utid": tenant}),
 	})
 }
 

@@ -107,6 +107,14 @@ func New(tls bool) *Server {
 	return s
 }
 
+// SetTenant changes the partner tenant while the stand-in serves (TenantID and
+// CompanyName may be set directly before it serves).
+func (s *Server) SetTenant(id, name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.TenantID, s.CompanyName = id, name
+}
+
 // AcceptToken makes the stand-in accept tok (once any is set, only those are accepted).
 func (s *Server) AcceptToken(tok string) {
 	s.mu.Lock()
@@ -317,7 +325,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, route string, fau
 	}
 	switch route {
 	case RouteProfile:
-		return s.writeJSON(w, map[string]any{"id": s.TenantID, "tenantId": s.TenantID, "companyName": s.CompanyName,
+		s.mu.Lock()
+		tenant, name := s.TenantID, s.CompanyName
+		s.mu.Unlock()
+		return s.writeJSON(w, map[string]any{"id": tenant, "tenantId": tenant, "companyName": name,
 			"attributes": map[string]string{"objectType": "OrganizationProfile"}})
 	case RouteCustomers:
 		return s.customersPage(w, r)

@@ -628,7 +628,9 @@ func (w *syncWriter) finish(ctx context.Context) error {
 	var table, col, cond, set string
 	switch w.step.Kind {
 	case workspace.SyncCustomers:
-		table, col, cond, set = "customers", "id", "ended_at = ''", "ended_at = :now"
+		// A customer no longer in Partner Center: its relationship has ended (relationship
+		// none: out of the default views, in --view ended), its history kept.
+		table, col, cond, set = "customers", "id", "ended_at = ''", "ended_at = :now, relationship = 'none'"
 	case workspace.SyncResellers:
 		table, col, cond, set = "resellers", "mpn_id", "status = 'active'", "status = 'removed', removed_at = :now"
 	default:
