@@ -22,6 +22,7 @@ const DefaultAddr = "127.0.0.1:8787"
 type options struct {
 	addr, certFile, keyFile, logFormat string
 	maxBody, maxImport                 int64
+	maxConns                           int
 }
 
 // NewCmdServe is `pcctl serve`.
@@ -48,6 +49,10 @@ tokens travel in every request. SIGINT or SIGTERM stops it gracefully: it stops 
 lets the requests in flight finish, and closes the workspace. Access logs (one line per
 request: route, status, duration, user; never a token) go to standard error.
 
+A streamed answer (an export) whose client reads nothing for 30 s is cut, and at most
+--max-conns connections are open at once: a request on one more is answered 503 (busy),
+which pcctl's client retries for reads.
+
 Partnership request links ('pcctl reseller invite') point at this server's
 /pcctl/v1/invitations page, where the reseller accepts: set invite_base_url to the address
 resellers reach it at.`,
@@ -67,6 +72,7 @@ resellers reach it at.`,
 	fl.StringVar(&o.logFormat, "log-format", "text", "access log format: text or json")
 	fl.Int64Var(&o.maxBody, "max-body", server.DefaultMaxBodyBytes, "largest JSON request body, in bytes")
 	fl.Int64Var(&o.maxImport, "max-import", server.DefaultMaxImportBytes, "largest import upload, in bytes")
+	fl.IntVar(&o.maxConns, "max-conns", server.DefaultMaxConns, "most connections open at once; a request on one more is answered 503 (busy)")
 	return cmd
 }
 
@@ -79,6 +85,9 @@ func run(cmd *cobra.Command, f *cmdutil.Factory, o *options) error {
 	}
 	if o.maxBody < 1024 || o.maxImport < 1024 {
 		return cmdutil.Usagef("--max-body and --max-import must be at least 1024 bytes")
+	}
+	if o.maxConns < 1 {
+		return cmdutil.Usagef("invalid value %d for --max-conns: it must be at least 1", o.maxConns)
 	}
 	host, _, err := net.SplitHostPort(o.addr)
 	if err != nil {
@@ -112,7 +121,7 @@ func run(cmd *cobra.Command, f *cmdutil.Factory, o *options) error {
 	if o.certFile != "" {
 		scheme = "https"
 	}
-	srv := server.New(db, server.Options{Logger: logger, MaxBodyBytes: o.maxBody, MaxImportBytes: o.maxImport})
+	srv := server.New(db, server.Options{Logger: logger, MaxBodyBytes: o.maxBody, MaxImportBytes: o.maxImport, MaxConns: o.maxConns})
 	url := scheme + "://" + ln.Addr().String()
 	f.IOStreams.Notice("Serving workspace %s at %s (Ctrl-C to stop).", db.Path(), url)
 	if scheme == "http" && !isLoopback(host) {
