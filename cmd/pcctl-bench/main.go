@@ -76,7 +76,7 @@ func main() {
 	flag.StringVar(&b.doc, "doc", "docs/performance.md", "document -write updates (relative to the module root)")
 	flag.StringVar(&b.benchtime, "benchtime", "1s", "-benchtime of the Go benchmarks")
 	flag.StringVar(&b.serverProfile, "server-cpuprofile", "", "write a CPU profile of pcctl serve to this file")
-	flag.StringVar(&b.only, "only", "", "run only these steps, comma-separated (import, export, psc import, search, list and show, server, go test -bench); import is needed unless -skip-import")
+	flag.StringVar(&b.only, "only", "", "run only these steps, comma-separated (import, export, psc import, search, list and show, server, go test -bench, sync); import is needed unless -skip-import, but for sync alone")
 	flag.Usage = func() {
 		fmt.Fprint(os.Stderr, usage)
 		flag.PrintDefaults()
@@ -125,6 +125,7 @@ func (b *harness) run() (failed bool, err error) {
 		{"list and show", b.measureListShow},
 		{"server", b.measureServer},
 		{"go test -bench", b.runGoBenchmarks},
+		{"sync", b.measureSync},
 	}
 	for _, s := range steps {
 		if b.only != "" && !slices.Contains(strings.Split(b.only, ","), s.name) {
@@ -160,7 +161,8 @@ func (b *harness) run() (failed bool, err error) {
 // setup checks the tools, builds pcctl and generates the customers.
 func (b *harness) setup() error {
 	var err error
-	if b.sqlite3, err = exec.LookPath("sqlite3"); err != nil {
+	syncOnly := b.only == "sync" // pcctl sync needs neither the sqlite3 shell nor the CSV file
+	if b.sqlite3, err = exec.LookPath("sqlite3"); err != nil && !syncOnly {
 		return errors.New("the sqlite3 shell is not on PATH; the reference timings need it.\n" +
 			"Install it (Debian, Ubuntu): apt-get install -y sqlite3")
 	}
@@ -187,6 +189,9 @@ func (b *harness) setup() error {
 	}
 	b.ws = filepath.Join(b.dir, "ws.db")
 	b.env = benchEnv()
+	if syncOnly {
+		return nil
+	}
 	if b.csv, err = generateCSV(b.dir, b.n); err != nil {
 		return err
 	}

@@ -31,6 +31,7 @@ func (c command) with(stdout string) command {
 type sample struct {
 	wall   time.Duration // from start to exit, as a user waits for it
 	maxRSS int64         // peak resident set size, bytes
+	cpu    time.Duration // user and system CPU time of the process (what a busy machine does not inflate)
 }
 
 // timeRun runs c once and measures it. Its output file is created (truncated) before the
@@ -68,7 +69,7 @@ func timeRun(c command) (sample, error) {
 	if watched > 0 {
 		rss = watched
 	}
-	return sample{wall: wall, maxRSS: rss}, nil
+	return sample{wall: wall, maxRSS: rss, cpu: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()}, nil
 }
 
 // timeRuns runs c n times.

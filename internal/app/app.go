@@ -60,6 +60,11 @@ func Run(f *cmdutil.Factory, args []string) int {
 	if err == nil {
 		return cmdutil.ExitOK
 	}
+	var partly *cmdutil.Interrupted
+	if errors.As(err, &partly) && ctx.Err() != nil {
+		fmt.Fprintln(f.IOStreams.ErrOut, "Interrupted: "+partly.Msg)
+		return 130
+	}
 	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
 		fmt.Fprintln(f.IOStreams.ErrOut, "Interrupted: nothing was changed by the interrupted command.")
 		return 130

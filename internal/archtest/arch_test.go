@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -59,6 +60,12 @@ var rules = map[string][]string{
 	"internal/api":              {"internal/domain", "internal/workspace", "internal/jsonstr"},
 	"internal/workspace/remote": {"internal/api", "internal/domain", "internal/workspace", "internal/buildinfo"},
 	"internal/server":           {"internal/api", "internal/domain", "internal/workspace", "internal/workspace/sqlite", "internal/output", "internal/customercsv"},
+	// Partner Center (issue 17): the client knows nothing of workspaces; the stand-in
+	// serves the same shapes.
+	"internal/partnercenter":        {"internal/api", "internal/domain"},
+	"internal/partnercenter/pctest": {"internal/api"},
+	"internal/pcsync":               {"internal/partnercenter", "internal/api", "internal/domain", "internal/workspace"},
+	"internal/partnercenter/auth":   {"internal/partnercenter", "internal/domain", "github.com/AzureAD/microsoft-authentication-library-for-go/"},
 }
 
 func allowed(imp string, allow []string) bool {
@@ -91,6 +98,9 @@ func TestImportRules(t *testing.T) {
 				t.Errorf("%s imports %s, which docs/architecture.md does not allow", rel, imp)
 			case strings.HasPrefix(rel, "internal/cmd/") && imp == mod+"internal/workspace/sqlite" && rel != "internal/cmd/workspacecmd":
 				t.Errorf("%s imports the SQLite workspace: commands go through workspace.Workspace", rel)
+			case (imp == mod+"internal/partnercenter/auth" || imp == mod+"internal/pcsync") &&
+				!slices.Contains([]string{"internal/cmdutil", "internal/cmd/authcmd", "internal/cmd/synccmd", "internal/cmd/serve"}, rel):
+				t.Errorf("%s imports %s: only cmdutil, the auth, sync and serve commands sign in to or sync from Partner Center", rel, imp)
 			case imp == mod+"internal/app" || imp == mod+"internal/cmd/root":
 				if rel != "cmd/pcctl" && rel != "internal/app" && rel != "cmd/pcctl-docs" {
 					t.Errorf("%s imports %s: only main (and the man page generator) builds the command tree", rel, imp)

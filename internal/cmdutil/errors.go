@@ -340,3 +340,13 @@ func LimitDone(err error) error {
 	}
 	return err
 }
+
+// Interrupted is a command interrupted (Ctrl-C, SIGTERM) after it changed something on
+// purpose, saying what stays: exit code 130, like any interruption, with Msg instead of
+// "nothing was changed".
+type Interrupted struct{ Msg string }
+
+func (e *Interrupted) Error() string { return "interrupted: " + e.Msg }
+
+// Unwrap makes errors.Is(err, context.Canceled) true.
+func (e *Interrupted) Unwrap() error { return context.Canceled }

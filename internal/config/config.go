@@ -51,6 +51,11 @@ var Keys = []Key{
 	{Name: "partner_domains", Env: "PCCTL_PARTNER_DOMAINS", Doc: "your company's mail domains, comma-separated (user import --psc)"},
 	{Name: "endpoint", Env: "PCCTL_ENDPOINT", Flag: "endpoint", Doc: "address of a pcctl server whose workspace to use instead of a local file"},
 	{Name: "token", Env: "PCCTL_TOKEN", Flag: "token", Doc: "access token for a pcctl server (the file must then be mode 0600)", Secret: true},
+	{Name: "partner_center_url", Env: "PCCTL_PARTNER_CENTER_URL", Doc: "Partner Center's REST API (sovereign clouds have their own)"},
+	{Name: "referrals_url", Env: "PCCTL_REFERRALS_URL", Doc: "Partner Center's Referrals API (deals)"},
+	{Name: "authority", Env: "PCCTL_AUTHORITY", Doc: "the Microsoft identity platform pcctl auth login signs in with"},
+	{Name: "client_id", Env: "PCCTL_CLIENT_ID", Doc: "your app registration's client ID, for pcctl auth login"},
+	{Name: "tenant", Env: "PCCTL_TENANT", Doc: "your partner tenant (ID or domain), for pcctl auth login"},
 }
 
 // KeyNames are the names of Keys.
@@ -270,8 +275,41 @@ func (c *Config) defaultValue(name string) string {
 		return defaultUser(c.env)
 	case "invite_base_url":
 		return DefaultInviteBaseURL
+	case "partner_center_url":
+		return DefaultPartnerCenterURL
+	case "referrals_url":
+		return DefaultReferralsURL
+	case "authority":
+		return DefaultAuthority
 	}
 	return ""
+}
+
+// The default endpoints of Partner Center (partner_center_url, referrals_url, authority).
+const (
+	DefaultPartnerCenterURL = "https://api.partnercenter.microsoft.com"
+	DefaultReferralsURL     = "https://api.partner.microsoft.com"
+	DefaultAuthority        = "https://login.microsoftonline.com"
+)
+
+// PartnerCenterURL, ReferralsURL and Authority are the Partner Center endpoints in force.
+func (c *Config) PartnerCenterURL() string {
+	return strings.TrimSpace(c.get("partner_center_url").Value)
+}
+
+// ReferralsURL is the Referrals API's endpoint in force.
+func (c *Config) ReferralsURL() string { return strings.TrimSpace(c.get("referrals_url").Value) }
+
+// Authority is the identity platform's endpoint in force.
+func (c *Config) Authority() string { return strings.TrimSpace(c.get("authority").Value) }
+
+// AuthFile is the Partner Center sign-in (MSAL's token cache), beside the config file;
+// "" when there is no config folder (no HOME).
+func (c *Config) AuthFile() string {
+	if c.file == "" {
+		return ""
+	}
+	return filepath.Join(filepath.Dir(c.file), "auth.json")
 }
 
 // Workspace is where the workspace file is, and whether it is the default location (whose
@@ -521,10 +559,19 @@ func Validate(name, value string) error {
 			}
 		}
 	}
-	if name == "invite_base_url" || name == "endpoint" {
+	if name == "invite_base_url" || name == "endpoint" || name == "partner_center_url" || name == "referrals_url" || name == "authority" {
 		u, err := url.Parse(strings.TrimSpace(value))
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
-			return &InvalidValueError{Key: name, Value: value, Reason: "expected an http or https URL, such as https://pcctl.contoso.com"}
+			example := "https://pcctl.contoso.com"
+			switch name {
+			case "partner_center_url":
+				example = DefaultPartnerCenterURL
+			case "referrals_url":
+				example = DefaultReferralsURL
+			case "authority":
+				example = DefaultAuthority
+			}
+			return &InvalidValueError{Key: name, Value: value, Reason: "expected an http or https URL, such as " + example}
 		}
 		if name == "endpoint" && (u.RawQuery != "" || u.Fragment != "") {
 			return &InvalidValueError{Key: name, Value: value, Reason: "expected the server's address without a query or fragment, such as https://pcctl.contoso.com"}

@@ -176,6 +176,14 @@ type Workspace interface {
 	// no method changes or deletes a record. Reading it needs domain.PermAudit.
 	AuditLog(ctx context.Context, q AuditQuery, each func(AuditRecord) error) error
 
+	// SyncState is the workspace's link to a Partner Center tenant and the passes of a
+	// sync under way (sync.go).
+	SyncState(ctx context.Context) (SyncState, error)
+	// ApplySync writes one step of a sync from Partner Center in one transaction: a page
+	// of records, the resume point after it, and at the end of a complete pass the
+	// records not seen marked ended and the pass's audit record (sync.go).
+	ApplySync(ctx context.Context, step SyncStep) (SyncCounts, error)
+
 	Close() error
 }
 
@@ -428,6 +436,10 @@ type Info struct {
 	User          string         `json:"user"`          // the principal
 	Counts        map[string]int `json:"counts"`        // records by kind
 	SizeBytes     int64          `json:"sizeBytes"`
+	// PartnerTenant and PartnerName are the Partner Center tenant the workspace is linked
+	// to by its first sync ("" before).
+	PartnerTenant string `json:"partnerTenant,omitempty"`
+	PartnerName   string `json:"partnerName,omitempty"`
 }
 
 // CustomerRecord is a customer as the principal sees it.
@@ -534,14 +546,18 @@ type AuditQuery struct {
 // identifies one in AuditRecord.EntityID.
 var AuditEntities = []struct{ Kind, ID string }{
 	{"customer", "tenant ID"},
-	{"customers", "none: a customer import as a whole"},
+	{"customers", "none: a customer import, or a sync of customers, as a whole"},
 	{"reseller", "MPN ID; the address of a partnership request"},
 	{"subscription", "subscription ID"},
 	{"deal", "deal ID"},
-	{"deals", "none: a PSC deal import as a whole"},
+	{"deals", "none: a PSC deal import, or a sync of deals, as a whole"},
 	{"request", "reference number"},
 	{"user", "email address"},
 	{"token", "token ID"},
+	{"workspace", "partner tenant ID: the workspace linked to Partner Center by its first sync"},
+	{"resellers", "none: a sync of resellers as a whole"},
+	{"subscriptions", "none: a sync of subscriptions as a whole"},
+	{"requests", "none: a sync of service requests as a whole"},
 }
 
 // AuditRecord is one change recorded in the audit log.

@@ -302,6 +302,8 @@ func importRun(ctx context.Context, f *cmdutil.Factory, o *importOptions) error 
 		return err
 	}
 	switch {
+	case sum.Failed > 0 && !res.Written && !o.dryRun && sum.NotWritten == 0:
+		return &importFailed{fmt.Sprintf("nothing was imported: all %d rows failed. Fix them and import the file again.", sum.Read)}
 	case sum.Failed > 0 && !res.Written && !o.dryRun:
 		return &importFailed{fmt.Sprintf("nothing was imported: %d of %d rows failed. Fix them, or pass --on-error skip to import the %d good rows.",
 			sum.Failed, sum.Read, sum.NotWritten)}

@@ -4,6 +4,8 @@ package root
 import (
 	"errors"
 	"fmt"
+	"github.com/pcctl/pcctl/internal/cmd/authcmd"
+	"github.com/pcctl/pcctl/internal/cmd/synccmd"
 	"strings"
 	"time"
 
@@ -111,6 +113,8 @@ the columns you choose (--fields).`,
 		user.NewCmdUser(f),
 		audit.NewCmdAudit(f),
 		token.NewCmdToken(f),
+		authcmd.NewCmdAuth(f),
+		synccmd.NewCmdSync(f),
 		configcmd.NewCmdConfig(f),
 		newCmdVersion(),
 		newHelpTopic("exit-codes", "Exit codes pcctl returns", exitCodesHelp),

@@ -2,17 +2,24 @@
 package serve
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"os"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/pcctl/pcctl/internal/cmdutil"
+	"github.com/pcctl/pcctl/internal/domain"
+	"github.com/pcctl/pcctl/internal/partnercenter"
+	"github.com/pcctl/pcctl/internal/pcsync"
 	"github.com/pcctl/pcctl/internal/server"
+	"github.com/pcctl/pcctl/internal/workspace"
 )
 
 // DefaultAddr is where pcctl serve listens unless told otherwise; invitation links point
@@ -23,13 +30,14 @@ type options struct {
 	addr, certFile, keyFile, logFormat string
 	maxBody, maxImport                 int64
 	maxConns                           int
+	syncEvery                          time.Duration
 }
 
 // NewCmdServe is `pcctl serve`.
 func NewCmdServe(f *cmdutil.Factory) *cobra.Command {
 	o := &options{}
 	cmd := &cobra.Command{
-		Use:   "serve [--addr HOST:PORT] [--tls-cert FILE --tls-key FILE]",
+		Use:   "serve [--addr HOST:PORT] [--tls-cert FILE --tls-key FILE] [--sync-every DURATION]",
 		Short: "Share the workspace with a team over HTTP",
 		Long: `Serve the workspace (--workspace, PCCTL_WORKSPACE or the default file) over an HTTP JSON API
 (docs/api.md) until interrupted. Everyone else points pcctl at it with --endpoint (or
@@ -55,10 +63,18 @@ which pcctl's client retries for reads.
 
 Partnership request links ('pcctl reseller invite') point at this server's
 /pcctl/v1/invitations page, where the reseller accepts: set invite_base_url to the address
-resellers reach it at.`,
+resellers reach it at.
+
+--sync-every keeps the shared workspace fresh from Partner Center ('pcctl sync' of every
+kind) at start and then at that interval, signed in as the server's own account: sign in
+on the server's machine first with an app registration and its refresh token ('pcctl auth
+login --client-id … --client-secret-file … --refresh-token-file …'), whose tokens are
+refreshed silently. Each run is logged (one line per kind with its counts, or the error)
+and recorded in the audit log; a run that fails is tried again at the next interval.`,
 		Example: `  pcctl serve
   pcctl serve --workspace /srv/pcctl/workspace.db --addr 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem
-  PCCTL_ENDPOINT=http://127.0.0.1:8787 PCCTL_TOKEN=pcctl_... pcctl customers list`,
+  PCCTL_ENDPOINT=http://127.0.0.1:8787 PCCTL_TOKEN=pcctl_... pcctl customers list
+  pcctl serve --sync-every 1h`,
 		Args:    cmdutil.NoArgs,
 		GroupID: "admin",
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -73,6 +89,7 @@ resellers reach it at.`,
 	fl.Int64Var(&o.maxBody, "max-body", server.DefaultMaxBodyBytes, "largest JSON request body, in bytes")
 	fl.Int64Var(&o.maxImport, "max-import", server.DefaultMaxImportBytes, "largest import upload, in bytes")
 	fl.IntVar(&o.maxConns, "max-conns", server.DefaultMaxConns, "most connections open at once; a request on one more is answered 503 (busy)")
+	fl.DurationVar(&o.syncEvery, "sync-every", 0, "sync the workspace from Partner Center at start and then this often (such as 1h), with the server's own sign-in ('pcctl auth login' with an app registration); 0: never")
 	return cmd
 }
 
@@ -101,7 +118,18 @@ func run(cmd *cobra.Command, f *cmdutil.Factory, o *options) error {
 			return fmt.Errorf("cannot read %s: %w", file, plainPathErr(err))
 		}
 	}
+	if o.syncEvery < 0 || (o.syncEvery > 0 && o.syncEvery < time.Minute) {
+		return cmdutil.Usagef("--sync-every must be at least 1m (or 0, never), not %s", o.syncEvery)
+	}
 	ctx := cmd.Context()
+	var pc *partnercenter.Client
+	if o.syncEvery > 0 {
+		// The sign-in is checked before serving: a server that cannot sync says so now.
+		var err error
+		if pc, _, err = f.PartnerCenter(ctx, nil); err != nil {
+			return fmt.Errorf("--sync-every needs the server's own sign-in to Partner Center: %w", err)
+		}
+	}
 	db, err := f.OpenShared(ctx)
 	if err != nil {
 		return err
@@ -126,6 +154,18 @@ func run(cmd *cobra.Command, f *cmdutil.Factory, o *options) error {
 	f.IOStreams.Notice("Serving workspace %s at %s (Ctrl-C to stop).", db.Path(), url)
 	if scheme == "http" && !isLoopback(host) {
 		f.IOStreams.Notice("Warning: %s is reachable from other machines over plain HTTP: access tokens travel in clear text. Use --tls-cert and --tls-key, or a TLS proxy.", o.addr)
+	}
+	var syncing sync.WaitGroup
+	if pc != nil {
+		syncCtx, stop := context.WithCancel(ctx)
+		defer stop()
+		syncing.Add(1)
+		go func() {
+			defer syncing.Done()
+			syncLoop(syncCtx, db.As(domain.Owner(f.Config.User())), pc, o.syncEvery, logger)
+		}()
+		defer syncing.Wait()
+		defer stop()
 	}
 	err = srv.Serve(ctx, ln, o.certFile, o.keyFile)
 	if err != nil {
@@ -161,4 +201,35 @@ func plainNetErr(err error) error {
 		return errors.New(msg)
 	}
 	return err
+}
+
+// syncLoop syncs ws from Partner Center now and then every interval until ctx ends, each
+// run in the log (its audit records are the workspace's).
+func syncLoop(ctx context.Context, ws workspace.Workspace, pc *partnercenter.Client, every time.Duration, logger *slog.Logger) {
+	for {
+		start := time.Now()
+		res, err := pcsync.Run(ctx, ws, pc, pcsync.Options{})
+		for _, k := range res.Kinds {
+			logger.Info("sync", "kind", string(k.Kind), "fetched", k.Counts.Fetched, "created", k.Counts.Created,
+				"updated", k.Counts.Updated, "unchanged", k.Counts.Unchanged, "ended", k.Counts.Ended, "skipped", k.Counts.Skipped,
+				"resumed", k.Resumed)
+		}
+		switch {
+		case err != nil && ctx.Err() != nil:
+			logger.Info("sync interrupted: what was synced is kept; the next run goes on from there")
+			return
+		case err != nil:
+			logger.Error("sync failed; tried again at the next interval", "err", err.Error(), "next", start.Add(every).UTC().Format(time.RFC3339))
+		default:
+			logger.Info("sync done", "partnerTenant", res.Tenant, "duration", time.Since(start).Round(time.Millisecond).String(),
+				"next", start.Add(every).UTC().Format(time.RFC3339))
+		}
+		t := time.NewTimer(time.Until(start.Add(every)))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
 }

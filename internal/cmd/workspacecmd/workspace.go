@@ -42,6 +42,17 @@ var infoFields = []output.Field[workspace.Info]{
 	output.IntField("flagged", "Flagged", "customers you flagged", func(i *workspace.Info) int64 { return int64(i.Counts["flagged"]) }),
 	output.IntField("pinned", "Pinned", "customers you pinned", func(i *workspace.Info) int64 { return int64(i.Counts["pinned"]) }),
 	output.IntField("sizeBytes", "Size (bytes)", "size of the file and its write-ahead log", func(i *workspace.Info) int64 { return i.SizeBytes }),
+	output.StrField("partnerTenant", "Partner tenant", "the Partner Center tenant the workspace is linked to by its first sync (shown once linked)", func(i *workspace.Info) string { return i.PartnerTenant }),
+	output.StrField("partnerName", "Partner", "that partner's company name", func(i *workspace.Info) string { return i.PartnerName }),
+}
+
+// infoDefaults are the fields shown by default: the link to Partner Center once there is one.
+func infoDefaults(i *workspace.Info) []string {
+	names := output.FieldNames(infoFields)
+	if i.PartnerTenant == "" {
+		return names[:len(names)-2]
+	}
+	return names
 }
 
 func newCmdInfo(f *cmdutil.Factory) *cobra.Command {
@@ -74,7 +85,7 @@ func newCmdInfo(f *cmdutil.Factory) *cobra.Command {
 			if info.SchemaVersion < info.LatestSchema {
 				f.IOStreams.Notice("The workspace is at schema version %d; 'pcctl workspace migrate' (or any other command) brings it to %d.", info.SchemaVersion, info.LatestSchema)
 			}
-			return output.PrintOne(f.IOStreams, o, infoFields, nil, &info)
+			return output.PrintOne(f.IOStreams, o, infoFields, infoDefaults(&info), &info)
 		},
 	}
 	o = output.AddFlags(cmd, nil, output.FieldNames(infoFields))

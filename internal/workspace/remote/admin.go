@@ -220,3 +220,17 @@ func (c *Client) AuditLog(ctx context.Context, q workspace.AuditQuery, each func
 }
 
 var _ workspace.Workspace = (*Client)(nil)
+
+// errSyncRemote refuses a sync through a server: the server keeps its workspace fresh
+// itself (pcctl serve --sync-every), with its own sign-in.
+var errSyncRemote = &domain.RuleError{Rule: "sync-on-server", Msg: "pcctl sync writes into a local workspace file; a workspace shared through pcctl serve is kept fresh by its server: start it with 'pcctl serve --sync-every 1h' (signed in with an app registration, pcctl auth login --client-id …)"}
+
+// SyncState is refused through a server (errSyncRemote).
+func (c *Client) SyncState(ctx context.Context) (workspace.SyncState, error) {
+	return workspace.SyncState{}, errSyncRemote
+}
+
+// ApplySync is refused through a server (errSyncRemote).
+func (c *Client) ApplySync(ctx context.Context, step workspace.SyncStep) (workspace.SyncCounts, error) {
+	return workspace.SyncCounts{}, errSyncRemote
+}

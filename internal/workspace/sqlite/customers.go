@@ -418,5 +418,9 @@ func (s *session) Info(ctx context.Context) (workspace.Info, error) {
 		}
 		info.Counts[c.name] = n
 	}
+	err := s.db.QueryRowContext(ctx, `SELECT tenant, tenant_name FROM sync_link`).Scan(&info.PartnerTenant, &info.PartnerName)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return info, err
+	}
 	return info, nil
 }

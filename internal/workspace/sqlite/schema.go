@@ -294,6 +294,38 @@ ALTER TABLE tokens ADD COLUMN created_by TEXT NOT NULL DEFAULT '';
 ALTER TABLE audit_log ADD COLUMN token_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE audit_log ADD COLUMN token_created_by TEXT NOT NULL DEFAULT '';
 `,
+	// 9 (issue 17): the sync from Partner Center. sync_link is the partner tenant the
+	// workspace is linked to; sync_passes each kind's pass under way (its resume point and
+	// counts) and when the last one ended; sync_seen the IDs a pass under way has seen.
+	// pc_fingerprint is a hash of the fields Partner Center owns as last synced ('' for a
+	// record that never came from Partner Center); a customer no longer there is ended.
+	`
+CREATE TABLE sync_link (
+  id          INTEGER PRIMARY KEY CHECK (id = 1),
+  tenant      TEXT NOT NULL,
+  tenant_name TEXT NOT NULL DEFAULT '',
+  linked_at   TEXT NOT NULL
+);
+CREATE TABLE sync_passes (
+  kind       TEXT PRIMARY KEY,
+  started_at TEXT NOT NULL DEFAULT '',
+  resume     TEXT NOT NULL DEFAULT '',
+  counts     TEXT NOT NULL DEFAULT '{}',
+  active     INTEGER NOT NULL DEFAULT 0,
+  last_at    TEXT NOT NULL DEFAULT ''
+) WITHOUT ROWID;
+CREATE TABLE sync_seen (
+  kind TEXT NOT NULL,
+  id   TEXT NOT NULL,
+  PRIMARY KEY (kind, id)
+) WITHOUT ROWID;
+ALTER TABLE customers ADD COLUMN pc_fingerprint TEXT NOT NULL DEFAULT '';
+ALTER TABLE customers ADD COLUMN ended_at TEXT NOT NULL DEFAULT '';
+ALTER TABLE resellers ADD COLUMN pc_fingerprint TEXT NOT NULL DEFAULT '';
+ALTER TABLE subscriptions ADD COLUMN pc_fingerprint TEXT NOT NULL DEFAULT '';
+ALTER TABLE deals ADD COLUMN pc_fingerprint TEXT NOT NULL DEFAULT '';
+ALTER TABLE service_requests ADD COLUMN pc_fingerprint TEXT NOT NULL DEFAULT '';
+`,
 }
 
 // applicationID marks a SQLite file as a pcctl workspace (PRAGMA application_id): "PCCT".
