@@ -7,6 +7,7 @@
 //	workspace: /srv/pcctl/workspace.db
 //	user: alice@contoso.com
 //	token: pcctl_…            # an access token: the file must then be private (mode 0600)
+//	                          # (so must one naming the endpoint a token is sent to)
 //	profiles:
 //	  test:
 //	    workspace: /tmp/test.db
@@ -448,6 +449,23 @@ func (c *Config) Token() (string, error) {
 		return "", err
 	}
 	return token, nil
+}
+
+// PartnerCenterKeys are the settings that decide where the Partner Center sign-in (its
+// credentials and tokens) is sent.
+var PartnerCenterKeys = []string{"authority", "partner_center_url", "referrals_url"}
+
+// CheckPartnerCenterFile checks the config file as Token does (checkPrivate) when it names
+// one of PartnerCenterKeys, in the selected profile or at the top level: whoever may
+// change the file could send the sign-in to their own server. Called before signing in
+// or using the sign-in.
+func (c *Config) CheckPartnerCenterFile() error {
+	for _, k := range PartnerCenterKeys {
+		if s := c.get(k); s.Source == SourceProfile || s.Source == SourceFile {
+			return checkPrivate(c.file, "names "+k+", where your Partner Center sign-in is sent,")
+		}
+	}
+	return nil
 }
 
 // InsecureFileError is a config file deciding an access token's use (holding it, or

@@ -408,3 +408,34 @@ func TestEndpointNeedsAPrivateFile(t *testing.T) {
 		t.Errorf("folder of another user: %v", err)
 	}
 }
+
+// The addresses the Partner Center sign-in is sent to decide where it goes: named by the
+// config file, the file is checked as one holding a token (issue 14, item 10).
+func TestPartnerCenterEndpointsNeedAPrivateFile(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no permission bits on Windows")
+	}
+	file := filepath.Join(t.TempDir(), "config.yaml")
+	env := map[string]string{"PCCTL_CONFIG": file}
+	for _, k := range PartnerCenterKeys {
+		writeConfig(t, file, k+": https://evil.example\n", 0o644)
+		err := load(t, env).CheckPartnerCenterFile()
+		var ie *InsecureFileError
+		if !errors.As(err, &ie) || !strings.Contains(err.Error(), "names "+k+", where your Partner Center sign-in is sent, but has mode 0644") {
+			t.Errorf("%s in a 0644 file: %v", k, err)
+		}
+		writeConfig(t, file, k+": https://evil.example\n", 0o600)
+		if err := load(t, env).CheckPartnerCenterFile(); err != nil {
+			t.Errorf("%s in a 0600 file: %v", k, err)
+		}
+	}
+	// From the environment, or not set (the defaults): the file decides nothing.
+	writeConfig(t, file, "authority: https://evil.example\n", 0o644)
+	if err := load(t, map[string]string{"PCCTL_CONFIG": file, "PCCTL_AUTHORITY": "https://login.microsoftonline.com"}).CheckPartnerCenterFile(); err != nil {
+		t.Errorf("authority from the environment: %v", err)
+	}
+	writeConfig(t, file, "user: bob\n", 0o666)
+	if err := load(t, env).CheckPartnerCenterFile(); err != nil {
+		t.Errorf("no Partner Center setting: %v", err)
+	}
+}
