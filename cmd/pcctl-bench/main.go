@@ -78,7 +78,7 @@ func main() {
 	flag.StringVar(&b.benchtime, "benchtime", "1s", "-benchtime of the Go benchmarks")
 	flag.StringVar(&b.serverProfile, "server-cpuprofile", "", "write a CPU profile of pcctl serve to this file")
 	flag.StringVar(&b.database, "database", os.Getenv("PCCTL_BENCH_DATABASE_URL"), "PostgreSQL database the postgres step fills (its workspace is replaced); none: the step is skipped")
-	flag.StringVar(&b.only, "only", "", "run only these steps, comma-separated (import, export, psc import, search, list and show, server, postgres, go test -bench, sync); import is needed unless -skip-import, but for sync alone")
+	flag.StringVar(&b.only, "only", "", "run only these steps, comma-separated (import, export, psc import, search, list and show, server, postgres, go test -bench, sync, publish); import is needed unless -skip-import, but for sync and publish alone")
 	flag.Usage = func() {
 		fmt.Fprint(os.Stderr, usage)
 		flag.PrintDefaults()
@@ -129,6 +129,7 @@ func (b *harness) run() (failed bool, err error) {
 		{"postgres", b.measurePostgres},
 		{"go test -bench", b.runGoBenchmarks},
 		{"sync", b.measureSync},
+		{"publish", b.measurePublish},
 	}
 	for _, s := range steps {
 		if b.only != "" && !slices.Contains(strings.Split(b.only, ","), s.name) {
@@ -164,7 +165,8 @@ func (b *harness) run() (failed bool, err error) {
 // setup checks the tools, builds pcctl and generates the customers.
 func (b *harness) setup() error {
 	var err error
-	syncOnly := b.only == "sync" // pcctl sync needs neither the sqlite3 shell nor the CSV file
+	// pcctl sync and deal publish need neither the sqlite3 shell nor the customers' CSV file.
+	syncOnly := b.only != "" && !slices.ContainsFunc(strings.Split(b.only, ","), func(s string) bool { return s != "sync" && s != "publish" })
 	if b.sqlite3, err = exec.LookPath("sqlite3"); err != nil && !syncOnly {
 		return errors.New("the sqlite3 shell is not on PATH; the reference timings need it.\n" +
 			"Install it (Debian, Ubuntu): apt-get install -y sqlite3")

@@ -65,9 +65,18 @@ type Referral struct {
 	Team            []ReferralPerson         `json:"team,omitzero"`
 	Notes           []ReferralNote           `json:"notes,omitzero"`
 	Pcctl           *ReferralPcctl           `json:"pcctl,omitempty"`
+	// TrackingInfo carries a migrated PSC deal's opportunity ID (migratedPSCDealId), sent
+	// by pcctl deal publish.
+	TrackingInfo *ReferralTrackingInfo `json:"trackingInfo,omitempty"`
 
 	Links      *Links      `json:"links,omitempty"`
 	Attributes *Attributes `json:"attributes,omitempty"`
+}
+
+// ReferralTrackingInfo is the referral's tracking information: the PSC deal it was
+// migrated from.
+type ReferralTrackingInfo struct {
+	MigratedPSCDealID string `json:"migratedPSCDealId,omitempty"`
 }
 
 // ReferralCustomerProfile is the customer organisation and its contact. ids.tenantId is the

@@ -202,6 +202,8 @@ func cmdPartnerCenter(ts *testscript.TestScript, neg bool, args []string) {
 			}
 		}
 		fmt.Fprintln(ts.Stdout(), n)
+	case "referrals":
+		referralsSummary(ts, si)
 	default:
 		ts.Fatalf("partnercenter: unknown subcommand %q", args[0])
 	}

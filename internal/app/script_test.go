@@ -144,6 +144,7 @@ func runScriptsOn(t *testing.T, remote, postgres bool, serve func(*testscript.En
 			"filemode":      cmdFileMode,
 			"partnercenter": cmdPartnerCenter,
 			"sleep":         cmdSleep,
+			"makepsc":       cmdMakePSC,
 			"sqlwait":       cmdSQLWait,
 		},
 	}

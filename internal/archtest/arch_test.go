@@ -69,6 +69,8 @@ var rules = map[string][]string{
 	"internal/workspace/postgres":        {"internal/workspace", "internal/domain", "github.com/jackc/pgx/v5", "github.com/google/uuid"},
 	"internal/workspace/postgres/pgtest": {"github.com/jackc/pgx/v5"},
 	"internal/workspace/conformance":     {"internal/workspace", "internal/domain", "internal/synth", "github.com/google/uuid"},
+	// Publishing deals (issue 18): as the sync, through partnercenter and the workspace.
+	"internal/pcpublish": {"internal/partnercenter", "internal/api", "internal/domain", "internal/workspace"},
 }
 
 func allowed(imp string, allow []string) bool {
@@ -103,6 +105,8 @@ func TestImportRules(t *testing.T) {
 				t.Errorf("%s imports the SQLite workspace: commands go through workspace.Workspace", rel)
 			case strings.HasPrefix(rel, "internal/cmd/") && imp == mod+"internal/workspace/postgres" && rel != "internal/cmd/workspacecmd" && rel != "internal/cmd/serve":
 				t.Errorf("%s imports the PostgreSQL workspace: commands go through workspace.Workspace", rel)
+			case imp == mod+"internal/pcpublish" && rel != "internal/cmd/deal":
+				t.Errorf("%s imports %s: only pcctl deal publish publishes deals", rel, imp)
 			case (imp == mod+"internal/partnercenter/auth" || imp == mod+"internal/pcsync") &&
 				!slices.Contains([]string{"internal/cmdutil", "internal/cmd/authcmd", "internal/cmd/synccmd", "internal/cmd/serve"}, rel):
 				t.Errorf("%s imports %s: only cmdutil, the auth, sync and serve commands sign in to or sync from Partner Center", rel, imp)

@@ -28,6 +28,9 @@ func (f *Factory) PartnerCenter(ctx context.Context, tune func(*partnercenter.Op
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := f.Config.CheckPartnerCenterFile(); err != nil {
+		return nil, nil, err
+	}
 	sess, err := auth.Load(s)
 	if err != nil {
 		return nil, nil, err

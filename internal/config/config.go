@@ -7,6 +7,7 @@
 //	workspace: /srv/pcctl/workspace.db
 //	user: alice@contoso.com
 //	token: pcctl_…            # an access token: the file must then be private (mode 0600)
+//	                          # (so must one naming the endpoint a token is sent to)
 //	profiles:
 //	  test:
 //	    workspace: /tmp/test.db
@@ -420,38 +421,80 @@ func (c *Config) PartnerDomains() []string {
 }
 
 // Token is the access token for a pcctl server (token): $PCCTL_TOKEN, else the config
-// file's, from the selected profile or the top level; "" when there is none. A token the
-// file holds is refused with an *InsecureFileError, naming the fix, when the file may be
-// read or written by anyone but its owner (mode & 0o077 != 0): the check is made here,
-// when the token is about to be used, so that a file without a token may keep any mode.
-// (Windows has no such modes: nothing is checked there.)
+// file's, from the selected profile or the top level; "" when there is none. The config
+// file is checked (checkPrivate) when the token is about to be used and the file decides
+// where it goes: when the file holds the token, or names the endpoint the token is sent
+// to (a token from the environment or --token too: whoever may change the file could
+// point it at their own server). A file that is refused gives an *InsecureFileError,
+// naming the fix: one that anyone but its owner may read or write (mode & 0o077 != 0),
+// one owned by another user, one in a folder others may write (who could replace it).
+// A file that decides nothing about a token may keep any mode. (Windows has no such
+// modes: nothing is checked there.)
 func (c *Config) Token() (string, error) {
 	s := c.get("token")
 	token := strings.TrimSpace(s.Value)
-	if token == "" || s.Source != SourceProfile && s.Source != SourceFile {
+	if token == "" {
+		return "", nil
+	}
+	what := ""
+	switch ep := c.get("endpoint"); {
+	case s.Source == SourceProfile || s.Source == SourceFile:
+		what = "holds an access token"
+	case (ep.Source == SourceProfile || ep.Source == SourceFile) && c.Endpoint() != "":
+		what = "names the endpoint your access token is sent to"
+	default:
 		return token, nil
 	}
-	if err := checkPrivate(c.file); err != nil {
+	if err := checkPrivate(c.file, what); err != nil {
 		return "", err
 	}
 	return token, nil
 }
 
-// InsecureFileError is a config file holding an access token that others may read or
-// change.
+// PartnerCenterKeys are the settings that decide where the Partner Center sign-in (its
+// credentials and tokens) is sent.
+var PartnerCenterKeys = []string{"authority", "partner_center_url", "referrals_url"}
+
+// CheckPartnerCenterFile checks the config file as Token does (checkPrivate) when it names
+// one of PartnerCenterKeys, in the selected profile or at the top level: whoever may
+// change the file could send the sign-in to their own server. Called before signing in
+// or using the sign-in.
+func (c *Config) CheckPartnerCenterFile() error {
+	for _, k := range PartnerCenterKeys {
+		if s := c.get(k); s.Source == SourceProfile || s.Source == SourceFile {
+			return checkPrivate(c.file, "names "+k+", where your Partner Center sign-in is sent,")
+		}
+	}
+	return nil
+}
+
+// InsecureFileError is a config file deciding an access token's use (holding it, or
+// naming where it is sent) that others may read or change.
 type InsecureFileError struct {
-	File string
-	Mode fs.FileMode // permission bits
+	File    string
+	What    string      // what the file decides: "holds an access token", ...
+	Mode    fs.FileMode // permission bits, when they are the problem
+	Problem string      // the problem, when it is not the mode
+	Fix     string
 }
 
 func (e *InsecureFileError) Error() string {
-	return fmt.Sprintf("config file %s holds an access token but has mode %04o (%s): other users may read or change it. "+
-		"Make it private with 'chmod 600 %s'; if others could read it, revoke the token and use a new one",
-		e.File, uint32(e.Mode.Perm()), e.Mode.Perm(), shellQuote(e.File))
+	if e.Problem != "" {
+		return fmt.Sprintf("config file %s %s but %s. %s", e.File, e.What, e.Problem, e.Fix)
+	}
+	fix := ""
+	if e.What == "holds an access token" {
+		fix = "; if others could read it, revoke the token and use a new one"
+	}
+	return fmt.Sprintf("config file %s %s but has mode %04o (%s): other users may read or change it. "+
+		"Make it private with 'chmod 600 %s'%s",
+		e.File, e.What, uint32(e.Mode.Perm()), e.Mode.Perm(), shellQuote(e.File), fix)
 }
 
-// checkPrivate refuses a file that anyone but its owner may read or write.
-func checkPrivate(file string) error {
+// checkPrivate refuses a config file that anyone but its owner may read or write, one
+// owned by another user, and one whose folder another user may write or owns (root may):
+// what describes what the file decides, for the message.
+func checkPrivate(file, what string) error {
 	if runtime.GOOS == "windows" {
 		return nil
 	}
@@ -460,7 +503,33 @@ func checkPrivate(file string) error {
 		return fmt.Errorf("config file %s: %w", file, plain(err))
 	}
 	if st.Mode().Perm()&0o077 != 0 {
-		return &InsecureFileError{File: file, Mode: st.Mode().Perm()}
+		return &InsecureFileError{File: file, What: what, Mode: st.Mode().Perm()}
+	}
+	if uid, ok := owner(st); ok && uid != os.Getuid() {
+		return &InsecureFileError{File: file, What: what,
+			Problem: fmt.Sprintf("is owned by another user (uid %d), who could change it", uid),
+			Fix:     "Use a config file of your own (PCCTL_CONFIG), written by 'pcctl config set'"}
+	}
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return fmt.Errorf("config file %s: %w", file, err)
+	}
+	dir := filepath.Dir(abs)
+	dst, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("config file %s: %w", file, plain(err))
+	}
+	// A folder others may write lets them rename the file away and put their own in its
+	// place, unless it is sticky (as /tmp is): then only the file's owner may.
+	if dst.Mode().Perm()&0o022 != 0 && dst.Mode()&fs.ModeSticky == 0 {
+		return &InsecureFileError{File: file, What: what,
+			Problem: fmt.Sprintf("its folder %s has mode %04o (%s): other users may replace the file", dir, uint32(dst.Mode().Perm()), dst.Mode().Perm()),
+			Fix:     fmt.Sprintf("Make the folder private with 'chmod go-w %s', or move the file to a folder of your own", shellQuote(dir))}
+	}
+	if uid, ok := owner(dst); ok && uid != os.Getuid() && uid != 0 {
+		return &InsecureFileError{File: file, What: what,
+			Problem: fmt.Sprintf("its folder %s is owned by another user (uid %d), who could replace the file", dir, uid),
+			Fix:     "Move the file to a folder of your own (PCCTL_CONFIG names it)"}
 	}
 	return nil
 }

@@ -316,3 +316,126 @@ func TestShellQuote(t *testing.T) {
 		}
 	}
 }
+
+// A file that names the endpoint a token is sent to decides where the token goes: it is
+// checked as a file holding the token is (issue 14, item 10), even when the token comes
+// from the environment; so are its owner and its folder.
+func TestEndpointNeedsAPrivateFile(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no permission bits on Windows")
+	}
+	dir := filepath.Join(t.TempDir(), "cfg")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "config.yaml")
+	env := map[string]string{"PCCTL_CONFIG": file, "PCCTL_TOKEN": testToken}
+	const body = "endpoint: https://pcctl.example.com\n"
+
+	writeConfig(t, file, body, 0o600)
+	if tok, err := load(t, env).Token(); err != nil || tok != testToken {
+		t.Fatalf("0600: Token() = %q, %v", tok, err)
+	}
+	var ie *InsecureFileError
+	for _, mode := range []os.FileMode{0o644, 0o660, 0o666} {
+		writeConfig(t, file, body, mode)
+		tok, err := load(t, env).Token()
+		if !errors.As(err, &ie) || ie.Mode != mode || tok != "" {
+			t.Errorf("mode %04o: Token() = %q, %v; want an InsecureFileError", mode, tok, err)
+		}
+	}
+	writeConfig(t, file, body, 0o664)
+	_, err := load(t, env).Token()
+	want := "config file " + file + " names the endpoint your access token is sent to but has mode 0664 (-rw-rw-r--): other users may read or change it. " +
+		"Make it private with 'chmod 600 " + file + "'"
+	if err == nil || err.Error() != want {
+		t.Errorf("Token() error = %v\nwant %s", err, want)
+	}
+	// In the selected profile too.
+	writeConfig(t, file, "profiles:\n  srv:\n    endpoint: https://pcctl.example.com\n", 0o644)
+	if _, err := load(t, env, "--profile", "srv").Token(); !errors.As(err, &ie) {
+		t.Errorf("endpoint in the selected profile of a 0644 file: %v", err)
+	}
+	// An endpoint from the environment: the file decides nothing, any mode does; no token:
+	// nothing is sent, nothing checked.
+	writeConfig(t, file, body, 0o666)
+	e := map[string]string{"PCCTL_CONFIG": file, "PCCTL_TOKEN": testToken, "PCCTL_ENDPOINT": "https://other.example.com"}
+	if tok, err := load(t, e).Token(); err != nil || tok != testToken {
+		t.Errorf("endpoint from the environment: Token() = %q, %v", tok, err)
+	}
+	if tok, err := load(t, map[string]string{"PCCTL_CONFIG": file}).Token(); err != nil || tok != "" {
+		t.Errorf("no token: Token() = %q, %v", tok, err)
+	}
+
+	// The folder: writable by others, refused; sticky (as /tmp), accepted.
+	writeConfig(t, file, body, 0o600)
+	if err := os.Chmod(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	_, err = load(t, env).Token()
+	want = "config file " + file + " names the endpoint your access token is sent to but its folder " + dir +
+		" has mode 0777 (-rwxrwxrwx): other users may replace the file. Make the folder private with 'chmod go-w " + dir + "', or move the file to a folder of your own"
+	if err == nil || err.Error() != want {
+		t.Errorf("Token() error = %v\nwant %s", err, want)
+	}
+	if err := os.Chmod(dir, 0o777|os.ModeSticky); err != nil {
+		t.Fatal(err)
+	}
+	if tok, err := load(t, env).Token(); err != nil || tok != testToken {
+		t.Errorf("sticky folder: Token() = %q, %v", tok, err)
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+
+	// The owner: only root can give a file away, so only root tests it.
+	if os.Getuid() != 0 {
+		return
+	}
+	if err := os.Chown(file, 4242, -1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := load(t, env).Token(); !errors.As(err, &ie) || !strings.Contains(err.Error(), "is owned by another user (uid 4242)") {
+		t.Errorf("file of another user: %v", err)
+	}
+	if err := os.Chown(file, 0, -1); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(dir, 4242, -1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := load(t, env).Token(); !errors.As(err, &ie) || !strings.Contains(err.Error(), "its folder "+dir+" is owned by another user (uid 4242)") {
+		t.Errorf("folder of another user: %v", err)
+	}
+}
+
+// The addresses the Partner Center sign-in is sent to decide where it goes: named by the
+// config file, the file is checked as one holding a token (issue 14, item 10).
+func TestPartnerCenterEndpointsNeedAPrivateFile(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no permission bits on Windows")
+	}
+	file := filepath.Join(t.TempDir(), "config.yaml")
+	env := map[string]string{"PCCTL_CONFIG": file}
+	for _, k := range PartnerCenterKeys {
+		writeConfig(t, file, k+": https://evil.example\n", 0o644)
+		err := load(t, env).CheckPartnerCenterFile()
+		var ie *InsecureFileError
+		if !errors.As(err, &ie) || !strings.Contains(err.Error(), "names "+k+", where your Partner Center sign-in is sent, but has mode 0644") {
+			t.Errorf("%s in a 0644 file: %v", k, err)
+		}
+		writeConfig(t, file, k+": https://evil.example\n", 0o600)
+		if err := load(t, env).CheckPartnerCenterFile(); err != nil {
+			t.Errorf("%s in a 0600 file: %v", k, err)
+		}
+	}
+	// From the environment, or not set (the defaults): the file decides nothing.
+	writeConfig(t, file, "authority: https://evil.example\n", 0o644)
+	if err := load(t, map[string]string{"PCCTL_CONFIG": file, "PCCTL_AUTHORITY": "https://login.microsoftonline.com"}).CheckPartnerCenterFile(); err != nil {
+		t.Errorf("authority from the environment: %v", err)
+	}
+	writeConfig(t, file, "user: bob\n", 0o666)
+	if err := load(t, env).CheckPartnerCenterFile(); err != nil {
+		t.Errorf("no Partner Center setting: %v", err)
+	}
+}

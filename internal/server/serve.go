@@ -20,6 +20,9 @@ const (
 	ShutdownTimeout = 30 * time.Second
 )
 
+// overCapKey marks, in a request's context, a connection accepted over Options.MaxConns.
+type overCapKey struct{}
+
 // Serve answers on ln until ctx is done, then shuts down gracefully: it stops accepting,
 // lets the requests in flight finish (up to ShutdownTimeout) and returns. With certFile
 // and keyFile it serves HTTPS.
@@ -35,6 +38,19 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, certFile, keyFile s
 		// same structured log.
 		ErrorLog:    slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		// The connection cap (Options.MaxConns): a connection accepted over it is marked,
+		// and ServeHTTP answers its request 503 and closes it.
+		ConnContext: func(cctx context.Context, _ net.Conn) context.Context {
+			if s.conns.Add(1) > int64(s.opts.MaxConns) {
+				return context.WithValue(cctx, overCapKey{}, true)
+			}
+			return cctx
+		},
+		ConnState: func(_ net.Conn, st http.ConnState) {
+			if st == http.StateClosed || st == http.StateHijacked {
+				s.conns.Add(-1)
+			}
+		},
 	}
 	errc := make(chan error, 1)
 	go func() {

@@ -19,6 +19,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -39,6 +40,14 @@ type Options struct {
 	// ImportIdleTimeout drops an import whose body sends nothing for that long (default
 	// DefaultImportIdleTimeout).
 	ImportIdleTimeout time.Duration
+	// StreamProgressTimeout ends a streamed answer (a whole list, an import's answer)
+	// when one of its writes makes no progress for that long (default
+	// DefaultStreamProgressTimeout): a client that reads nothing no longer holds its
+	// connection and its snapshot of the workspace.
+	StreamProgressTimeout time.Duration
+	// MaxConns caps the connections Serve keeps open at once (default DefaultMaxConns):
+	// a request on a connection over the cap is answered 503 and the connection closed.
+	MaxConns int
 	// BaseURL is the server's public address, for the links it gives (default: taken from
 	// each request's Host).
 	BaseURL string
@@ -51,6 +60,11 @@ type Options struct {
 const (
 	DefaultMaxBodyBytes   = 1 << 20
 	DefaultMaxImportBytes = 2 << 30
+	// DefaultStreamProgressTimeout is how long a write of a streamed answer may make no
+	// progress before the answer is cut.
+	DefaultStreamProgressTimeout = 30 * time.Second
+	// DefaultMaxConns is how many connections Serve keeps open at once.
+	DefaultMaxConns = 128
 )
 
 // Store is what a server answers over: a workspace file (sqlite.DB) or a PostgreSQL
@@ -96,6 +110,7 @@ type Server struct {
 	mux      *http.ServeMux
 	draining atomic.Bool
 	auth     authCache
+	conns    atomic.Int64 // open connections (Serve)
 }
 
 // New makes the server of db. The server never closes db.
@@ -111,6 +126,12 @@ func New(db Store, opts Options) *Server {
 	}
 	if opts.ImportIdleTimeout <= 0 {
 		opts.ImportIdleTimeout = DefaultImportIdleTimeout
+	}
+	if opts.StreamProgressTimeout <= 0 {
+		opts.StreamProgressTimeout = DefaultStreamProgressTimeout
+	}
+	if opts.MaxConns <= 0 {
+		opts.MaxConns = DefaultMaxConns
 	}
 	s := &Server{db: db, log: opts.Logger, opts: opts, mux: http.NewServeMux()}
 	if sh, ok := db.(SharedStore); ok && sh.Shared() {
@@ -148,7 +169,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if id == "" || len(id) > 64 {
 		id = newRequestID()
 	}
-	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+	rec := &recorder{ResponseWriter: w, status: http.StatusOK, progress: s.opts.StreamProgressTimeout}
 	rec.Header().Set(api.RequestIDHeader, id)
 	info := &requestInfo{}
 	r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
@@ -168,6 +189,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if route == "" {
 			route = r.Method + " (no route)"
 		}
+		if rec.stall != nil {
+			s.log.Warn("stream stalled: the client took nothing for the progress timeout; the answer was cut and its connection closed",
+				"request_id", id, "route", route, "bytes", rec.bytes, "progress_timeout", s.opts.StreamProgressTimeout.String())
+		}
 		s.log.Info("request",
 			"request_id", id,
 			"correlation_id", truncate(r.Header.Get(api.CorrelationIDHeader), 64),
@@ -179,6 +204,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"remote", r.RemoteAddr,
 		)
 	}()
+	if over, _ := r.Context().Value(overCapKey{}).(bool); over {
+		rec.Header().Set("Connection", "close")
+		rec.Header().Set("Retry-After", "1")
+		s.writeError(rec, r, api.NewError(api.CodeUnavailable, fmt.Sprintf(
+			"the server is serving its limit of %d connections (pcctl serve --max-conns): try again shortly", s.opts.MaxConns)))
+		return
+	}
 	if s.draining.Load() && r.URL.Path != api.HealthPath {
 		rec.Header().Set("Connection", "close")
 		s.writeError(rec, r, api.NewError(api.CodeUnavailable, "the server is shutting down"))
@@ -364,11 +396,15 @@ func (s *Server) baseURL(r *http.Request) string {
 
 // longRunning lifts the server's read and write deadlines for a request that streams
 // (an import, an export): it may take minutes. The idle timeout still applies between
-// requests.
+// requests, and each write of the answer must make progress within the progress timeout
+// (Options.StreamProgressTimeout, recorder.Write).
 func longRunning(w http.ResponseWriter) {
 	rc := http.NewResponseController(w)
 	_ = rc.SetReadDeadline(time.Time{})
 	_ = rc.SetWriteDeadline(time.Time{})
+	if rec, ok := w.(*recorder); ok {
+		rec.streaming = true
+	}
 }
 
 type infoKey struct{}
@@ -376,12 +412,18 @@ type infoKey struct{}
 // requestInfo is what handlers tell the access log.
 type requestInfo struct{ user string }
 
-// recorder remembers the status and size of an answer.
+// recorder remembers the status and size of an answer. When the answer streams
+// (longRunning), each write and flush gets a write deadline of progress from its start:
+// one that makes no progress for that long fails, and so does every later one (stall),
+// so the handler stops, releasing its snapshot, and ServeHTTP logs it.
 type recorder struct {
 	http.ResponseWriter
-	status int
-	bytes  int64
-	wrote  bool
+	status    int
+	bytes     int64
+	wrote     bool
+	streaming bool
+	progress  time.Duration
+	stall     error
 }
 
 func (r *recorder) WriteHeader(code int) {
@@ -393,9 +435,38 @@ func (r *recorder) WriteHeader(code int) {
 
 func (r *recorder) Write(b []byte) (int, error) {
 	r.wrote = true
+	if r.stall != nil {
+		return 0, r.stall
+	}
+	r.deadline()
 	n, err := r.ResponseWriter.Write(b)
 	r.bytes += int64(n)
+	r.noteStall(err)
 	return n, err
+}
+
+// FlushError flushes the answer (http.ResponseController.Flush), under the progress
+// deadline when it streams.
+func (r *recorder) FlushError() error {
+	if r.stall != nil {
+		return r.stall
+	}
+	r.deadline()
+	err := http.NewResponseController(r.ResponseWriter).Flush()
+	r.noteStall(err)
+	return err
+}
+
+func (r *recorder) deadline() {
+	if r.streaming {
+		_ = http.NewResponseController(r.ResponseWriter).SetWriteDeadline(time.Now().Add(r.progress))
+	}
+}
+
+func (r *recorder) noteStall(err error) {
+	if r.streaming && errors.Is(err, os.ErrDeadlineExceeded) {
+		r.stall = err
+	}
 }
 
 // Unwrap lets http.ResponseController reach the connection (deadlines, flush).

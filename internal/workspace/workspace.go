@@ -184,6 +184,15 @@ type Workspace interface {
 	// records not seen marked ended and the pass's audit record (sync.go).
 	ApplySync(ctx context.Context, step SyncStep) (SyncCounts, error)
 
+	// DealPublications is the publishing state of every deal (pcctl deal publish), in
+	// the order the deals were added: synced deals are PublishSynced, deals never sent
+	// have no State.
+	DealPublications(ctx context.Context) ([]DealPublication, error)
+	// RecordPublications writes the publishing states of deals (DealID, State and, when
+	// known, ReferralID, EngagementID, ETag, Error), all in one transaction. A deal the
+	// workspace does not have is a *domain.NotFoundError and nothing is written.
+	RecordPublications(ctx context.Context, ps []DealPublication) error
+
 	Close() error
 }
 

@@ -109,6 +109,9 @@ func runLogin(cmd *cobra.Command, f *cmdutil.Factory, o loginOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := f.Config.CheckPartnerCenterFile(); err != nil {
+		return err
+	}
 	clientID, tenant := setting(f, o.clientID, "client_id"), setting(f, o.tenant, "tenant")
 	secretEnv := strings.TrimSpace(f.Env(auth.SecretEnv)) != ""
 	app := o.secretFile != "" || o.certFile != "" || o.refreshTokenFile != "" || (secretEnv && f.Env(RefreshTokenEnv) != "")

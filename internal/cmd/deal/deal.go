@@ -45,7 +45,7 @@ version (someone changed it since you read it).`,
 	byID := []*cobra.Command{newCmdShow(f), newCmdAccept(f), newCmdDecline(f), newCmdClose(f), newCmdUpdate(f),
 		newCmdNote(f), newCmdFavorite(f, true), newCmdFavorite(f, false)}
 	f.WithPrefixArg(workspace.CompleteDeals, "deal ID", append(byID, team.Commands()...)...)
-	cmd.AddCommand(newCmdCreate(f), newCmdReceive(f), newCmdList(f), newCmdImport(f), team)
+	cmd.AddCommand(newCmdCreate(f), newCmdReceive(f), newCmdList(f), newCmdImport(f), newCmdPublish(f), team)
 	cmd.AddCommand(byID...)
 	return cmd
 }

@@ -31,6 +31,7 @@ type options struct {
 	addr, certFile, keyFile, logFormat string
 	database                           string
 	maxBody, maxImport                 int64
+	maxConns                           int
 	syncEvery                          time.Duration
 }
 
@@ -65,6 +66,10 @@ PGPASSWORD or ~/.pgpass, never from the command line, where every user of the ma
 read it (a URL with a password is refused from --database; PCCTL_DATABASE_URL may hold one).
 The schema is created or migrated on start. Logs name the database without its password.
 
+A streamed answer (an export) whose client reads nothing for 30 s is cut, and at most
+--max-conns connections are open at once: a request on one more is answered 503 (busy),
+which pcctl's client retries for reads.
+
 Partnership request links ('pcctl reseller invite') point at this server's
 /pcctl/v1/invitations page, where the reseller accepts: set invite_base_url to the address
 resellers reach it at.
@@ -94,6 +99,7 @@ and recorded in the audit log; a run that fails is tried again at the next inter
 	fl.StringVar(&o.database, "database", "", "serve a PostgreSQL database, postgres://USER@HOST:PORT/DB (password from PGPASSWORD or ~/.pgpass)")
 	fl.Int64Var(&o.maxBody, "max-body", server.DefaultMaxBodyBytes, "largest JSON request body, in bytes")
 	fl.Int64Var(&o.maxImport, "max-import", server.DefaultMaxImportBytes, "largest import upload, in bytes")
+	fl.IntVar(&o.maxConns, "max-conns", server.DefaultMaxConns, "most connections open at once; a request on one more is answered 503 (busy)")
 	fl.DurationVar(&o.syncEvery, "sync-every", 0, "sync the workspace from Partner Center at start and then this often (such as 1h), with the server's own sign-in ('pcctl auth login' with an app registration); 0: never")
 	return cmd
 }
@@ -107,6 +113,9 @@ func run(cmd *cobra.Command, f *cmdutil.Factory, o *options) error {
 	}
 	if o.maxBody < 1024 || o.maxImport < 1024 {
 		return cmdutil.Usagef("--max-body and --max-import must be at least 1024 bytes")
+	}
+	if o.maxConns < 1 {
+		return cmdutil.Usagef("invalid value %d for --max-conns: it must be at least 1", o.maxConns)
 	}
 	host, _, err := net.SplitHostPort(o.addr)
 	if err != nil {
@@ -172,7 +181,7 @@ func run(cmd *cobra.Command, f *cmdutil.Factory, o *options) error {
 	if o.certFile != "" {
 		scheme = "https"
 	}
-	srv := server.New(store, server.Options{Logger: logger, MaxBodyBytes: o.maxBody, MaxImportBytes: o.maxImport})
+	srv := server.New(store, server.Options{Logger: logger, MaxBodyBytes: o.maxBody, MaxImportBytes: o.maxImport, MaxConns: o.maxConns})
 	url := scheme + "://" + ln.Addr().String()
 	f.IOStreams.Notice("Serving %s at %s (Ctrl-C to stop).", what, url)
 	if scheme == "http" && !isLoopback(host) {

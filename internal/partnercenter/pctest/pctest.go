@@ -15,6 +15,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -33,6 +34,7 @@ const (
 	RouteSubscriptions   = "subscriptions"
 	RouteRelationships   = "relationships"
 	RouteReferrals       = "referrals"
+	RouteReferral        = "referral" // one referral: /v1.0/engagements/referrals/{id}
 	RouteServiceRequests = "servicerequests"
 	RouteProfile         = "profile"
 )
@@ -50,6 +52,11 @@ type Fault struct {
 	Delay time.Duration
 	// Malformed answers 200 with a body that is not a collection.
 	Malformed bool
+	// LoseAnswer acts on the request (a referral is created) and then drops the
+	// connection without answering: an answer lost on the way back.
+	LoseAnswer bool
+	// Method limits the fault to requests of that method ("" for any).
+	Method string
 }
 
 // Request is a request the stand-in received.
@@ -84,12 +91,14 @@ type Server struct {
 	requests  []api.ServiceRequest // by ID
 	faults    []*Fault
 	log       []Request
+	versions  map[string]int // referral ID → version, its ETag
+	created   int            // referrals created by POST, to number them
 }
 
 // New starts a stand-in on a loopback port (TLS when tls is true). Close it when done.
 func New(tls bool) *Server {
 	s := &Server{TenantID: "8f0f9a8c-7c4a-4b1e-9f3a-2d1c5e6f7a80", CompanyName: "Contoso Partner", PageSize: 100,
-		tokens: map[string]bool{}, subs: map[string][]api.Subscription{}}
+		tokens: map[string]bool{}, subs: map[string][]api.Subscription{}, versions: map[string]int{}}
 	if tls {
 		s.Server = httptest.NewTLSServer(s)
 	} else {
@@ -267,7 +276,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		CorrelationID: r.Header.Get(api.CorrelationIDHeader), ContinuationToken: r.Header.Get(api.ContinuationHeader), Token: tok}
 
 	s.mu.Lock()
-	fault := s.takeFault(route)
+	fault := s.takeFault(route, r.Method)
 	valid, known := s.tokens[tok]
 	anyToken := len(s.tokens) == 0
 	s.log = append(s.log, entry) // on arrival: a slow request is seen while it waits
@@ -281,6 +290,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, route string, fault *Fault, tok string, anyToken, valid, known bool) int {
 	if fault != nil && fault.Delay > 0 {
+		// The body read first: the server then watches the connection, and a client
+		// that goes away (killed) ends the wait.
+		if b, err := io.ReadAll(r.Body); err == nil {
+			r.Body = io.NopCloser(bytes.NewReader(b))
+		}
 		select {
 		case <-time.After(fault.Delay):
 		case <-r.Context().Done():
@@ -300,8 +314,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, route string, fau
 		_, _ = w.Write([]byte(`{"totalCount": 2, "items": [{"id": "b44bb1fb-c595-45b0-9e09-d6573655`))
 		return http.StatusOK
 	}
+	if route == RouteReferrals && r.Method == http.MethodPost {
+		return s.createReferral(w, r, fault != nil && fault.LoseAnswer)
+	}
+	if route == RouteReferral && r.Method == http.MethodPatch {
+		return s.updateReferral(w, r)
+	}
 	if r.Method != http.MethodGet {
-		return writeError(w, http.StatusMethodNotAllowed, "", "600405", "The stand-in answers reads only.")
+		return writeError(w, http.StatusMethodNotAllowed, "", "600405", "The stand-in answers reads and the referrals' writes only.")
 	}
 	switch route {
 	case RouteProfile:
@@ -351,14 +371,16 @@ func routeOf(r *http.Request) string {
 		return RouteServiceRequests
 	case p == api.ReferralsPath:
 		return RouteReferrals
+	case strings.HasPrefix(p, api.ReferralsPath+"/"):
+		return RouteReferral
 	}
 	return ""
 }
 
 // takeFault returns the fault for this request, if any (s.mu held).
-func (s *Server) takeFault(route string) *Fault {
+func (s *Server) takeFault(route, method string) *Fault {
 	for i, f := range s.faults {
-		if f.Route != "" && f.Route != route {
+		if f.Route != "" && f.Route != route || f.Method != "" && f.Method != method {
 			continue
 		}
 		if f.Skip > 0 {
@@ -509,11 +531,24 @@ func (s *Server) referralsPage(w http.ResponseWriter, r *http.Request) int {
 		}
 		after = k.After
 	}
+	ext, filtered, ok := externalFilter(r.URL.Query().Get("$filter"))
+	if !ok {
+		return writeReferralError(w, http.StatusBadRequest, "InvalidFilter", "The $filter is not supported by the stand-in: it answers externalReferenceId eq '…' only.")
+	}
 	s.mu.Lock()
-	i := sort.Search(len(s.referrals), func(i int) bool { return s.referrals[i].ID > after })
-	end := min(i+s.PageSize, len(s.referrals))
-	page := append([]api.Referral{}, s.referrals[i:end]...)
-	more := end < len(s.referrals)
+	all := s.referrals
+	if filtered {
+		all = nil
+		for _, ref := range s.referrals {
+			if ref.ExternalReferenceID == ext {
+				all = append(all, ref)
+			}
+		}
+	}
+	i := sort.Search(len(all), func(i int) bool { return all[i].ID > after })
+	end := min(i+s.PageSize, len(all))
+	page := append([]api.Referral{}, all[i:end]...)
+	more := end < len(all)
 	s.mu.Unlock()
 	body := map[string]any{
 		"@odata.context": "http://api.partner.microsoft.com/v1.0/$metadata#Referrals",
@@ -522,8 +557,11 @@ func (s *Server) referralsPage(w http.ResponseWriter, r *http.Request) int {
 	}
 	if more {
 		// As in the reference's example: the public host, over http.
-		body["@odata.nextLink"] = "http://api.partner.microsoft.com" + api.ReferralsPath + "?$skiptoken=" +
-			url.QueryEscape(encodeSeek(seek{After: page[len(page)-1].ID}))
+		q := url.Values{"$skiptoken": {encodeSeek(seek{After: page[len(page)-1].ID})}}
+		if filtered {
+			q.Set("$filter", r.URL.Query().Get("$filter"))
+		}
+		body["@odata.nextLink"] = "http://api.partner.microsoft.com" + api.ReferralsPath + "?" + q.Encode()
 	}
 	return s.writeJSON(w, body)
 }

@@ -46,4 +46,5 @@ var tests = []test{
 	{"InvitationTokenDrawn", testInvitationTokenDrawn},
 	{"FreeTextControls", testFreeTextControls},
 	{"PasswordHashOnly", testPasswordHashOnly},
+	{"DealPublications", testDealPublications},
 }

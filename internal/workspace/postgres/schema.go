@@ -326,6 +326,21 @@ ALTER TABLE subscriptions ADD COLUMN pc_fingerprint TEXT COLLATE "C" NOT NULL DE
 ALTER TABLE deals ADD COLUMN pc_fingerprint TEXT COLLATE "C" NOT NULL DEFAULT '';
 ALTER TABLE service_requests ADD COLUMN pc_fingerprint TEXT COLLATE "C" NOT NULL DEFAULT '';
 `,
+	// 5 (SQLite 10, issue 18): pcctl deal publish. deal_publications is each deal's
+	// publishing state to Partner Center: the intent ('sending', written before the
+	// referral is sent), then 'published' with Partner Center's referral ID and ETag, or
+	// 'refused' with its error.
+	`
+CREATE TABLE deal_publications (
+  deal          BIGINT PRIMARY KEY REFERENCES deals(pk) ON DELETE CASCADE,
+  state         TEXT COLLATE "C" NOT NULL CHECK (state IN ('sending', 'published', 'refused')),
+  referral_id   TEXT COLLATE "C" NOT NULL DEFAULT '',
+  engagement_id TEXT COLLATE "C" NOT NULL DEFAULT '',
+  etag          TEXT COLLATE "C" NOT NULL DEFAULT '',
+  error         TEXT COLLATE "C" NOT NULL DEFAULT '',
+  at            TEXT COLLATE "C" NOT NULL
+);
+`,
 }
 
 // dealIndexes are the secondary indexes of deals that a large PSC import drops and builds

@@ -234,3 +234,17 @@ func (c *Client) SyncState(ctx context.Context) (workspace.SyncState, error) {
 func (c *Client) ApplySync(ctx context.Context, step workspace.SyncStep) (workspace.SyncCounts, error) {
 	return workspace.SyncCounts{}, errSyncRemote
 }
+
+// errPublishRemote refuses pcctl deal publish through a server, as a sync is: the link to
+// Partner Center is the server's (errSyncRemote).
+var errPublishRemote = &domain.RuleError{Rule: "publish-on-server", Msg: "pcctl deal publish works on a local workspace file linked to Partner Center (pcctl sync); a workspace shared through pcctl serve is linked by its server"}
+
+// DealPublications is refused through a server (errPublishRemote).
+func (c *Client) DealPublications(ctx context.Context) ([]workspace.DealPublication, error) {
+	return nil, errPublishRemote
+}
+
+// RecordPublications is refused through a server (errPublishRemote).
+func (c *Client) RecordPublications(ctx context.Context, ps []workspace.DealPublication) error {
+	return errPublishRemote
+}

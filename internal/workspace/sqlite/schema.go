@@ -326,6 +326,20 @@ ALTER TABLE subscriptions ADD COLUMN pc_fingerprint TEXT NOT NULL DEFAULT '';
 ALTER TABLE deals ADD COLUMN pc_fingerprint TEXT NOT NULL DEFAULT '';
 ALTER TABLE service_requests ADD COLUMN pc_fingerprint TEXT NOT NULL DEFAULT '';
 `,
+	// 10 (issue 18): pcctl deal publish. deal_publications is each deal's publishing state
+	// to Partner Center: the intent ('sending', written before the referral is sent), then
+	// 'published' with Partner Center's referral ID and ETag, or 'refused' with its error.
+	`
+CREATE TABLE deal_publications (
+  deal          INTEGER PRIMARY KEY REFERENCES deals(pk) ON DELETE CASCADE,
+  state         TEXT NOT NULL CHECK (state IN ('sending', 'published', 'refused')),
+  referral_id   TEXT NOT NULL DEFAULT '',
+  engagement_id TEXT NOT NULL DEFAULT '',
+  etag          TEXT NOT NULL DEFAULT '',
+  error         TEXT NOT NULL DEFAULT '',
+  at            TEXT NOT NULL
+);
+`,
 }
 
 // applicationID marks a SQLite file as a pcctl workspace (PRAGMA application_id): "PCCT".

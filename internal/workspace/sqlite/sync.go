@@ -684,6 +684,26 @@ func (w *syncWriter) existingByID(ctx context.Context, table, col string, ids []
 	return out, rows.Err()
 }
 
+// publishedDeals maps the referral IDs among ids that pcctl deal publish created to their
+// deals' IDs.
+func (w *syncWriter) publishedDeals(ctx context.Context, ids []string) (map[string]string, error) {
+	out := map[string]string{}
+	rows, err := w.tx.QueryContext(ctx, `SELECT p.referral_id, d.id FROM deal_publications p JOIN deals d ON d.pk = p.deal
+		WHERE p.state = 'published' AND p.referral_id IN (SELECT value FROM json_each(?))`, jsonList(ids))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var ref, id string
+		if err := rows.Scan(&ref, &id); err != nil {
+			return nil, err
+		}
+		out[ref] = id
+	}
+	return out, rows.Err()
+}
+
 func optTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
@@ -699,6 +719,18 @@ func (w *syncWriter) deals(ctx context.Context) error {
 	ids := make([]string, 0, len(w.step.Deals))
 	for _, d := range w.step.Deals {
 		ids = append(ids, d.ID)
+	}
+	// A referral pcctl deal publish created is the deal it was published from (its ID
+	// stays the workspace's): Partner Center's fields update that deal.
+	published, err := w.publishedDeals(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for i := range w.step.Deals {
+		if local, ok := published[w.step.Deals[i].ID]; ok {
+			w.step.Deals[i].ID = local
+			ids[i] = local
+		}
 	}
 	existing, err := w.existingByID(ctx, "deals", "id", ids)
 	if err != nil {

@@ -1,0 +1,184 @@
+package pctest
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pcctl/pcctl/internal/api"
+)
+
+// The Referrals API's writes: POST /v1.0/engagements/referrals creates a referral (201,
+// with its ID, engagement ID, dates and an ETag), PATCH …/referrals/{id} updates one with
+// If-Match on its ETag (412 when stale). A request the API would refuse is answered 400
+// in the Referrals API's error shape ({"error":{"code","message"}}), as the reference
+// describes the validation of a new referral: a name, the customer's name, a currency
+// of three letters, a deal value that is a number, a status a new referral may have.
+
+var externalEq = regexp.MustCompile(`^\s*externalReferenceId\s+eq\s+'((?:[^']|'')*)'\s*$`)
+
+// externalFilter reads a $filter: externalReferenceId eq '…' (filtered true), or none.
+func externalFilter(f string) (ext string, filtered, ok bool) {
+	if f == "" {
+		return "", false, true
+	}
+	m := externalEq.FindStringSubmatch(f)
+	if m == nil {
+		return "", false, false
+	}
+	return strings.ReplaceAll(m[1], "''", "'"), true, true
+}
+
+func writeReferralError(w http.ResponseWriter, status int, code, msg string) int {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	b, _ := json.Marshal(map[string]any{"error": map[string]any{"code": code, "message": msg}})
+	_, _ = w.Write(b)
+	return status
+}
+
+// checkReferral is the validation of a referral sent: the reason it is refused, or "".
+func checkReferral(ref *api.Referral) string {
+	switch {
+	case strings.TrimSpace(ref.Name) == "":
+		return "The field Name is required."
+	case ref.CustomerProfile == nil || strings.TrimSpace(ref.CustomerProfile.Name) == "":
+		return "The field CustomerProfile.Name is required."
+	case ref.Details == nil || len(ref.Details.Currency) != 3:
+		return "The field Details.Currency must be an ISO 4217 code of three letters."
+	case ref.Details.DealValue != "" && !json.Valid([]byte(ref.Details.DealValue)):
+		return fmt.Sprintf("The field Details.DealValue must be a number, not %q.", string(ref.Details.DealValue))
+	}
+	status, _ := ref.Status.Resolve(api.ReferralStatuses)
+	sub, _ := ref.Substatus.Resolve(api.ReferralSubstatuses)
+	switch strings.ToLower(status) {
+	case "", "new", "active":
+	case "closed":
+		if s := strings.ToLower(sub); s != "won" && s != "lost" {
+			return fmt.Sprintf("A referral created Closed must have the substatus Won or Lost, not %q.", sub)
+		}
+	default:
+		return fmt.Sprintf("The status %q is not a ReferralStatus.", status)
+	}
+	return ""
+}
+
+func (s *Server) createReferral(w http.ResponseWriter, r *http.Request, lose bool) int {
+	var ref api.Referral
+	if err := json.NewDecoder(r.Body).Decode(&ref); err != nil {
+		return writeReferralError(w, http.StatusBadRequest, "InvalidInput", "The request body is not a referral: "+err.Error())
+	}
+	if msg := checkReferral(&ref); msg != "" {
+		return writeReferralError(w, http.StatusBadRequest, "InvalidInput", msg)
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	s.mu.Lock()
+	s.created++
+	ref.ID = fmt.Sprintf("%08x-0000-4000-8000-%012x", s.created, now.UnixNano()&0xffffffffffff)
+	if ref.EngagementID == "" {
+		ref.EngagementID = fmt.Sprintf("%08x-0000-4000-9000-%012x", s.created, now.UnixNano()&0xffffffffffff)
+	}
+	ref.CreatedDateTime, ref.UpdatedDateTime = &now, &now
+	if !ref.Status.Set {
+		ref.Status = api.Named("New")
+	}
+	s.versions[ref.ID] = 1
+	s.mu.Unlock()
+	s.PutReferral(ref)
+	if lose {
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				_ = conn.Close()
+				return 0
+			}
+		}
+		panic(http.ErrAbortHandler)
+	}
+	return s.writeReferral(w, ref, 1, http.StatusCreated)
+}
+
+func (s *Server) writeReferral(w http.ResponseWriter, ref api.Referral, version, status int) int {
+	b, err := json.Marshal(ref)
+	if err != nil {
+		return writeError(w, http.StatusInternalServerError, "", "600500", err.Error())
+	}
+	w.Header().Set("ETag", ReferralETag(version))
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Location", api.ReferralURI(ref.ID))
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+	return status
+}
+
+// ReferralETag is the stand-in's ETag of a referral at a version.
+func ReferralETag(version int) string { return `W/"` + strconv.Itoa(version) + `"` }
+
+func (s *Server) updateReferral(w http.ResponseWriter, r *http.Request) int {
+	id := strings.TrimPrefix(r.URL.Path, api.ReferralsPath+"/")
+	var patch api.Referral
+	if err := json.NewDecoder(r.Body).Decode(&patch); err != nil {
+		return writeReferralError(w, http.StatusBadRequest, "InvalidInput", "The request body is not a referral: "+err.Error())
+	}
+	s.mu.Lock()
+	v, ok := s.versions[id]
+	var cur api.Referral
+	for _, ref := range s.referrals {
+		if ref.ID == id {
+			cur, ok = ref, true
+			if v == 0 {
+				v = 1
+			}
+		}
+	}
+	s.mu.Unlock()
+	switch {
+	case !ok:
+		return writeReferralError(w, http.StatusNotFound, "NotFound", "No referral "+id+".")
+	case r.Header.Get("If-Match") == "":
+		return writeReferralError(w, http.StatusPreconditionRequired, "PreconditionRequired", "An update needs the If-Match header: the referral's ETag.")
+	case r.Header.Get("If-Match") != "*" && r.Header.Get("If-Match") != ReferralETag(v):
+		return writeReferralError(w, http.StatusPreconditionFailed, "PreconditionFailed",
+			"The referral was changed since it was read (its ETag is "+ReferralETag(v)+"): read it again and retry.")
+	}
+	patch.ID, patch.EngagementID, patch.CreatedDateTime = cur.ID, cur.EngagementID, cur.CreatedDateTime
+	if msg := checkReferral(&patch); msg != "" {
+		return writeReferralError(w, http.StatusBadRequest, "InvalidInput", msg)
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	patch.UpdatedDateTime = &now
+	s.mu.Lock()
+	s.versions[id] = v + 1
+	s.mu.Unlock()
+	s.PutReferral(patch)
+	return s.writeReferral(w, patch, v+1, http.StatusOK)
+}
+
+// ReferralsWithExternalID counts the referrals whose externalReferenceId is each ID
+// given, and how many referrals there are in all.
+func (s *Server) ReferralsWithExternalID() (byExt map[string]int, total int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	byExt = map[string]int{}
+	for _, r := range s.referrals {
+		if r.ExternalReferenceID != "" {
+			byExt[r.ExternalReferenceID]++
+		}
+	}
+	return byExt, len(s.referrals)
+}
+
+// Referral is the referral with that ID.
+func (s *Server) Referral(id string) (api.Referral, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range s.referrals {
+		if r.ID == id {
+			return r, true
+		}
+	}
+	return api.Referral{}, false
+}

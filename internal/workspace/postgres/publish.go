@@ -1,0 +1,74 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/pcctl/pcctl/internal/domain"
+	"github.com/pcctl/pcctl/internal/workspace"
+)
+
+// Publishing deals to Partner Center (pcctl deal publish): deal_publications holds one
+// row per deal sent or being sent (migration 5; SQLite 10).
+
+func (s *session) DealPublications(ctx context.Context) ([]workspace.DealPublication, error) {
+	if err := s.who.Require(domain.PermDeals); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT d.id, d.name, d.psc_fingerprint <> '', d.pc_fingerprint <> '',
+		COALESCE(p.state, ''), COALESCE(p.referral_id, ''), COALESCE(p.engagement_id, ''), COALESCE(p.etag, ''),
+		COALESCE(p.error, ''), COALESCE(p.at, '')
+		FROM deals d LEFT JOIN deal_publications p ON p.deal = d.pk ORDER BY d.pk`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []workspace.DealPublication
+	for rows.Next() {
+		var p workspace.DealPublication
+		var synced bool
+		var state, at string
+		if err := rows.Scan(&p.DealID, &p.Name, &p.PSC, &synced, &state, &p.ReferralID, &p.EngagementID, &p.ETag, &p.Error, &at); err != nil {
+			return nil, err
+		}
+		p.State, p.At = workspace.PublishState(state), parseTime(at)
+		if synced && p.State == "" {
+			p.State, p.ReferralID = workspace.PublishSynced, p.DealID
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+func (s *session) RecordPublications(ctx context.Context, ps []workspace.DealPublication) error {
+	if err := s.who.Require(domain.PermDeals); err != nil {
+		return err
+	}
+	for _, p := range ps {
+		switch p.State {
+		case workspace.PublishSending, workspace.PublishPublished, workspace.PublishRefused:
+		default:
+			return &domain.InvalidError{Field: "state", Value: string(p.State), Reason: "is not a publishing state (sending, published, refused)"}
+		}
+	}
+	now := formatTime(s.now())
+	return s.writeTx(ctx, func(tx *Tx) error {
+		st, err := tx.PrepareContext(ctx, `INSERT INTO deal_publications(deal, state, referral_id, engagement_id, etag, error, at)
+			SELECT pk, ?, ?, ?, ?, ?, ? FROM deals WHERE id = ?
+			ON CONFLICT (deal) DO UPDATE SET state = excluded.state, referral_id = excluded.referral_id,
+			engagement_id = excluded.engagement_id, etag = excluded.etag, error = excluded.error, at = excluded.at`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for _, p := range ps {
+			res, err := st.ExecContext(ctx, string(p.State), p.ReferralID, p.EngagementID, p.ETag, p.Error, now, p.DealID)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return &domain.NotFoundError{Kind: "deal", Ref: p.DealID}
+			}
+		}
+		return nil
+	})
+}
