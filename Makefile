@@ -41,7 +41,7 @@ GOLANGCI_LINT         ?= $(TOOLS_DIR)/golangci-lint-$(GOLANGCI_LINT_VERSION)/gol
 # Go files gofmt checks: everything but test fixtures.
 GOFILES = $(shell find . -name '*.go' -not -path './.git/*' -not -path '*/testdata/*' -not -path './$(BIN_DIR)/*')
 
-.PHONY: help build test lint golangci-lint fmt-check vet tidy-check demo bench fuzz completions manpages \
+.PHONY: help build test lint golangci-lint fmt-check vet tidy-check demo bench fuzz completions manpages docs \
 	release-check snapshot clean
 
 help: ## List the targets
@@ -126,6 +126,10 @@ manpages: ## Generate the man pages (section 1, one per command) into man/
 	@[[ -n '$(MAN_DIR)' && '$(MAN_DIR)' != / ]] || { echo 'MAN_DIR must name a folder of its own' >&2; exit 2; }
 	rm -rf '$(MAN_DIR)'
 	SOURCE_DATE_EPOCH='$(SOURCE_DATE_EPOCH)' $(GO) run ./cmd/pcctl-docs -dir '$(MAN_DIR)' -version '$(VERSION)'
+
+docs: ## Regenerate the markdown command reference in docs/commands/ from the command tree
+	rm -rf docs/commands
+	$(GO) run ./cmd/pcctl-docs -markdown docs/commands
 
 release-check: $(GORELEASER) ## Validate .goreleaser.yaml (goreleaser check)
 	$(GORELEASER) check

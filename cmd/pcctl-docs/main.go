@@ -1,5 +1,8 @@
 // Command pcctl-docs generates pcctl's man pages (section 1, one per command) from the
-// command tree with cobra's doc package: `make manpages` runs it into man/.
+// command tree with cobra's doc package: `make manpages` runs it into man/. With
+// -markdown DIR it writes the markdown command reference instead (one file per command,
+// no date, so the output only changes with the tree): `make docs` runs it into
+// docs/commands/, which is tracked and checked for staleness by internal/app's tests.
 //
 // The output is reproducible: no "auto generated" footer, and the date comes from
 // -date, else SOURCE_DATE_EPOCH, else the build's VCS time, else today.
@@ -25,10 +28,18 @@ func main() {
 	dir := flag.String("dir", "man", "folder to write the man pages into (created if missing)")
 	flag.StringVar(&version, "version", version, `version named in the pages' footer ("pcctl VERSION")`)
 	date := flag.String("date", "", "date in the pages' footer, YYYY-MM-DD (default $SOURCE_DATE_EPOCH, the build's VCS time, or today)")
+	markdown := flag.String("markdown", "", "write the markdown command reference into this folder instead of man pages")
 	flag.Parse()
 	if flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "usage: pcctl-docs [-dir DIR] [-version V] [-date YYYY-MM-DD]")
+		fmt.Fprintln(os.Stderr, "usage: pcctl-docs [-dir DIR] [-version V] [-date YYYY-MM-DD] | pcctl-docs -markdown DIR")
 		os.Exit(2)
+	}
+	if *markdown != "" {
+		if err := genMarkdown(*markdown); err != nil {
+			fmt.Fprintln(os.Stderr, "pcctl-docs:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	when, err := pageDate(*date)
 	if err != nil {
@@ -39,6 +50,19 @@ func main() {
 		fmt.Fprintln(os.Stderr, "pcctl-docs:", err)
 		os.Exit(1)
 	}
+}
+
+// genMarkdown writes one markdown page per available command of pcctl's tree into dir
+// (pcctl.md, pcctl_customers.md, pcctl_customers_import.md, ...), linked to each other.
+func genMarkdown(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	cmd := root.NewCmdRoot(cmdutil.New(iostreams.System()))
+	cmd.DisableAutoGenTag = true
+	cmd.InitDefaultHelpCmd()
+	cmd.InitDefaultCompletionCmd()
+	return doc.GenMarkdownTree(cmd, dir)
 }
 
 // genManPages writes one man page per available command of pcctl's tree into dir.

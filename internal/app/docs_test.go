@@ -95,3 +95,64 @@ func firstLine(text, prefix string) string {
 	}
 	return ""
 }
+
+// TestDocsCommandsUpToDate regenerates the markdown command reference (what `make docs`
+// runs) into a temporary folder and compares it with docs/commands/, file by file: a
+// command, flag or help text changed without `make docs` fails here.
+func TestDocsCommandsUpToDate(t *testing.T) {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command to run cmd/pcctl-docs with")
+	}
+	dir := t.TempDir()
+	gen := exec.Command(goTool, "run", "./cmd/pcctl-docs", "-markdown", dir)
+	gen.Dir = filepath.Join("..", "..")
+	if out, err := gen.CombinedOutput(); err != nil {
+		t.Fatalf("go run ./cmd/pcctl-docs -markdown: %v\n%s", err, out)
+	}
+	const fix = "docs/commands/ is stale: run `make docs` (go run ./cmd/pcctl-docs -markdown docs/commands) and commit the result"
+	tracked := filepath.Join("..", "..", "docs", "commands")
+	want := markdownFiles(t, dir)
+	got := markdownFiles(t, tracked)
+	for name, content := range want {
+		old, ok := got[name]
+		switch {
+		case !ok:
+			t.Errorf("docs/commands/%s is missing; %s", name, fix)
+		case old != content:
+			t.Errorf("docs/commands/%s differs from the command tree; %s", name, fix)
+		}
+	}
+	for name := range got {
+		if _, ok := want[name]; !ok {
+			t.Errorf("docs/commands/%s names no command; %s", name, fix)
+		}
+	}
+
+	// Every available command has its page (the help command has none, as with man pages).
+	for _, c := range commands(false) {
+		if c.Name() == "help" {
+			continue
+		}
+		if _, ok := want[strings.ReplaceAll(c.CommandPath(), " ", "_")+".md"]; !ok {
+			t.Errorf("%q has no page in the generated reference", c.CommandPath())
+		}
+	}
+}
+
+func markdownFiles(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[e.Name()] = string(b)
+	}
+	return files
+}
