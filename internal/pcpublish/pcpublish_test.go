@@ -165,7 +165,7 @@ func TestPublishOnceThroughFaults(t *testing.T) {
 	// 429 bursts, and three answers lost after Partner Center created the referral.
 	e.pc.Inject(pctest.Fault{Route: pctest.RouteReferrals, Method: http.MethodPost, Skip: 5, Times: 6, Status: 429, RetryAfter: "0"})
 	e.pc.Inject(pctest.Fault{Route: pctest.RouteReferrals, Method: http.MethodPost, Skip: 20, Times: 3, LoseAnswer: true})
-	e.pc.Inject(pctest.Fault{Route: pctest.RouteReferrals, Method: http.MethodPost, Skip: 40, Times: 8, Status: 429, RetryAfter: "0"})
+	e.pc.Inject(pctest.Fault{Route: pctest.RouteReferrals, Method: http.MethodPost, Skip: 40, Times: 6, Status: 429, RetryAfter: "0"})
 	res, err = pcpublish.Run(ctx, e.ws, e.c, pcpublish.Options{Unpublished: true, Concurrency: 8, Batch: 16})
 	if err != nil {
 		t.Fatal(err)
