@@ -49,6 +49,9 @@ func Test() (s *IOStreams, in, out, errOut *bytes.Buffer) {
 // SetTTY marks the streams as terminals or not (for tests).
 func (s *IOStreams) SetTTY(in, out, errOut bool) { s.inTTY, s.outTTY, s.errTTY = in, out, errOut }
 
+// SetWidth sets the terminal's width (for tests).
+func (s *IOStreams) SetWidth(w int) { s.width = w }
+
 // IsStdoutTTY reports whether data goes to a terminal.
 func (s *IOStreams) IsStdoutTTY() bool { return s.outTTY }
 

@@ -36,6 +36,16 @@ var recordFields = []output.Field[rec]{
 // listDefaults are the columns a table shows.
 var listDefaults = []string{"companyName", "domain", "country", "resellerMpnId", "flagged", "id"}
 
+// listLeaveOut are the columns of listDefaults a narrow terminal leaves out, the least
+// useful first: the tenant ID (the domain names the customer to every command), then the
+// flag, the country and the reseller. --wide keeps them.
+var listLeaveOut = []string{"id", "flagged", "country", "resellerMpnId"}
+
+// narrowHelp says so in the help of list and search.
+const narrowHelp = `On a terminal narrower than the table, the columns of least use are left out (the ID
+first, then FLAGGED, COUNTRY, RESELLER) and long names shortened; --wide shows every
+column in full, --fields the columns you name.`
+
 // exportFields are the columns of `customers export`: the customer itself, without
 // per-user state; the header names are those `customers import` reads back.
 var exportFields = []output.Field[domain.Customer]{
