@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 
 	"golang.org/x/term"
 )
@@ -69,7 +70,47 @@ func (s *IOStreams) TerminalWidth() int {
 	return 80
 }
 
-// Notice writes a message for the person at the terminal to stderr, on its own line.
+// Notice writes a message for the person at the terminal to stderr, on its own line, made
+// harmless to the terminal (Safe): it may name what the workspace holds.
 func (s *IOStreams) Notice(format string, a ...any) {
-	fmt.Fprintf(s.ErrOut, format+"\n", a...)
+	fmt.Fprint(s.ErrOut, Safe(fmt.Sprintf(format, a...))+"\n")
+}
+
+// Safe makes text harmless to a terminal, keeping its lines: line feeds and tabs stay; any
+// other control character (ESC, BEL, a lone CR, C1 controls) and Unicode's explicit
+// bidirectional formatting characters (U+202E…) are shown escaped, \u001b, never sent raw.
+// Text stored before input was checked, or from Partner Center or an import, may hold
+// them (issue 14, item 7); tables escape their cells the same way. A CR LF is a line feed.
+func Safe(s string) string {
+	clean := true
+	for _, r := range s {
+		if unsafe(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	var b strings.Builder
+	for _, r := range s {
+		if unsafe(r) {
+			fmt.Fprintf(&b, "\\u%04x", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// unsafe reports a rune Safe escapes.
+func unsafe(r rune) bool {
+	return r < 0x20 && r != '\n' && r != '\t' || r == 0x7f || r >= 0x80 && r < 0xa0 || isBidi(r)
+}
+
+// isBidi reports Unicode's explicit bidirectional formatting characters (as
+// domain.IsBidiControl; iostreams imports no pcctl package).
+func isBidi(r rune) bool {
+	return r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069 || r == 0x200E || r == 0x200F || r == 0x061C
 }

@@ -595,32 +595,10 @@ func isIdent(name string) bool {
 // and the bidirectional overrides are shown escaped, \u001b, never sent raw (issue 14,
 // item 7: values from Partner Center, an import or an older workspace may hold them).
 func cleanCell(s string) string {
-	clean := true
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0 || isBidi(r) {
-			clean = false
-			break
-		}
+	if strings.ContainsAny(s, "\t\n") {
+		s = strings.NewReplacer("\t", " ", "\r\n", " ", "\n", " ").Replace(s)
 	}
-	if clean {
-		return s
-	}
-	s = strings.NewReplacer("\t", " ", "\r\n", " ", "\n", " ").Replace(s)
-	var b strings.Builder
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0 || isBidi(r) {
-			fmt.Fprintf(&b, "\\u%04x", r)
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-// isBidi reports Unicode's explicit bidirectional formatting characters (as
-// domain.IsBidiControl; output imports no pcctl package).
-func isBidi(r rune) bool {
-	return r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069 || r == 0x200E || r == 0x200F || r == 0x061C
+	return iostreams.Safe(s)
 }
 
 // appendCSV appends one RFC 4180 field: quoted when it holds a comma, a quote, a line

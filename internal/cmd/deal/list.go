@@ -233,7 +233,7 @@ func printShow(ios *iostreams.IOStreams, o *output.Options, d *rec) error {
 	}
 	fmt.Fprintf(ios.Out, "\nTeam (%d):\n", len(d.Team))
 	for _, m := range d.Team {
-		fmt.Fprintln(ios.Out, m)
+		fmt.Fprintln(ios.Out, iostreams.Safe(m))
 	}
 	fmt.Fprintf(ios.Out, "\nNotes (%d):\n", len(d.Notes))
 	pn, err := output.NewPrinter(ios, all, noteFields, nil)
