@@ -56,4 +56,7 @@ var exportFields = []output.Field[domain.Customer]{
 	output.StrField("resellerMpnId", "RESELLER", "MPN ID of the indirect reseller; empty when none", func(c *domain.Customer) string { return c.ResellerMPNID }),
 	output.StrField("relationship", "RELATIONSHIP", "relationship to the partner", func(c *domain.Customer) string { return c.Relationship }),
 	output.TimeField("createdAt", "CREATED", "when the relationship began", func(c *domain.Customer) time.Time { return c.CreatedAt }),
+	// Last, so that a script reading columns by position keeps working; 'customers import'
+	// reads it back without changing the permission ('customers allow-purchases' does).
+	output.BoolField("purchasesAllowed", "OWN PURCHASES", "whether the customer may buy its own products and services (allow-purchases)", func(c *domain.Customer) bool { return c.PurchasesAllowed }),
 }

@@ -127,7 +127,19 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 		return err
 	}
 	if u := r.Unknown(); len(u) > 0 {
-		ios.Notice("%s: ignoring unknown column(s): %s", name, cmdutil.ListSome(u, 10))
+		// purchasesAllowed is a column of pcctl's own export: not unknown, but not imported
+		// either (an edited spreadsheet must not look as if it changed the permission).
+		var unknown []string
+		for _, col := range u {
+			if csvread.NormalizeHeader(col) == "purchasesallowed" {
+				ios.Notice("%s: the %s column is not imported: 'pcctl customers allow-purchases' and 'deny-purchases' change the permission.", name, col)
+				continue
+			}
+			unknown = append(unknown, col)
+		}
+		if len(unknown) > 0 {
+			ios.Notice("%s: ignoring unknown column(s): %s", name, cmdutil.ListSome(unknown, 10))
+		}
 	}
 	ws, err := opts.F.Workspace(ctx)
 	if err != nil {
