@@ -202,7 +202,7 @@ type rowFailure struct {
 }
 
 func (f *rowFailure) Error() string {
-	return f.rows.format(f.file, f.e) + "\nNothing was imported. Fix the row, or pass --skip-invalid to import the other rows."
+	return f.rows.format(f.file, f.e) + "\nNothing was imported. Fix the row, or pass --on-error skip to import the other rows."
 }
 
 // format writes a row's error as a spreadsheet user counts: the line, and a value's column
