@@ -85,7 +85,7 @@ func Run(f *cmdutil.Factory, args []string) int {
 		}
 		msg += "; see 'pcctl --help'"
 	}
-	fmt.Fprintln(f.IOStreams.ErrOut, "Error: "+msg)
+	f.IOStreams.Notice("Error: %s", msg) // on a terminal, long lines break between words
 	return code
 }
 

@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/term"
 )
@@ -72,8 +73,45 @@ func (s *IOStreams) TerminalWidth() int {
 
 // Notice writes a message for the person at the terminal to stderr, on its own line, made
 // harmless to the terminal (Safe): it may name what the workspace holds.
+// On a terminal, a line wider than it breaks between words rather than mid-word.
 func (s *IOStreams) Notice(format string, a ...any) {
-	fmt.Fprint(s.ErrOut, Safe(fmt.Sprintf(format, a...))+"\n")
+	msg := Safe(fmt.Sprintf(format, a...))
+	if s.errTTY {
+		msg = wrapLines(msg, s.TerminalWidth())
+	}
+	fmt.Fprint(s.ErrOut, msg+"\n")
+}
+
+// wrapLines breaks each line wider than width between words (a word wider than width
+// stays whole); lines that fit, and the line breaks already there, are kept.
+func wrapLines(text string, width int) string {
+	if width < 20 {
+		return text
+	}
+	lines := strings.Split(text, "\n")
+	for i, line := range lines {
+		if utf8.RuneCountInString(line) <= width {
+			continue
+		}
+		var b strings.Builder
+		col := 0
+		for j, w := range strings.Split(line, " ") {
+			n := utf8.RuneCountInString(w)
+			switch {
+			case j == 0:
+			case col+1+n > width && col > 0:
+				b.WriteByte('\n')
+				col = 0
+			default:
+				b.WriteByte(' ')
+				col++
+			}
+			b.WriteString(w)
+			col += n
+		}
+		lines[i] = b.String()
+	}
+	return strings.Join(lines, "\n")
 }
 
 // Safe makes text harmless to a terminal, keeping its lines: line feeds and tabs stay; any
@@ -113,4 +151,56 @@ func unsafe(r rune) bool {
 // domain.IsBidiControl; iostreams imports no pcctl package).
 func isBidi(r rune) bool {
 	return r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069 || r == 0x200E || r == 0x200F || r == 0x061C
+}
+
+// Fill reflows prose to lines of at most width columns (80 at most, for reading): each
+// paragraph (lines up to a blank line) becomes one text wrapped at spaces; a line that
+// begins with a space or "- " keeps its own line. A word longer than width stays whole.
+// A notice written once with its own line breaks then reads well on any terminal rather
+// than wrapping mid-word on an 80-column one.
+func Fill(text string, width int) string {
+	width = min(width, 80)
+	if width < 20 {
+		return text
+	}
+	var out strings.Builder
+	col := 0
+	flush := func() {
+		if col > 0 {
+			out.WriteByte('\n')
+			col = 0
+		}
+	}
+	for _, line := range strings.Split(text, "\n") {
+		switch {
+		case strings.TrimSpace(line) == "":
+			flush()
+			out.WriteByte('\n')
+			continue
+		case strings.HasPrefix(line, " ") || strings.HasPrefix(line, "- "):
+			flush()
+		}
+		for i, w := range strings.Fields(line) {
+			n := utf8.RuneCountInString(w)
+			switch {
+			case col == 0 && i == 0:
+				indent := line[:len(line)-len(strings.TrimLeft(line, " "))]
+				out.WriteString(indent + w)
+				col = len(indent) + n
+			case col == 0:
+				out.WriteString(w)
+				col = n
+			case col+1+n > width:
+				out.WriteByte('\n')
+				out.WriteString(w)
+				col = n
+			default:
+				out.WriteByte(' ')
+				out.WriteString(w)
+				col += 1 + n
+			}
+		}
+	}
+	flush()
+	return strings.TrimSuffix(out.String(), "\n")
 }

@@ -267,7 +267,7 @@ and purchase permission can no longer change.
 				if !ios.CanPrompt() {
 					return cmdutil.Usagef("%s needs your confirmation and there is no terminal to ask on: pass --yes to confirm the notice of '%s --help'", cmd.CommandPath(), cmd.CommandPath())
 				}
-				ios.Notice("Ending the relationship with %s (%s).\n\n%s\n", c.CompanyName, c.Domain, domain.EndNotice)
+				ios.Notice("%s\n", iostreams.Fill(fmt.Sprintf("Ending the relationship with %s (%s).\n\n%s", c.CompanyName, c.Domain, domain.EndNotice), ios.TerminalWidth()))
 				ok, err := f.Prompter().Confirm(fmt.Sprintf("End the relationship with %s?", c.CompanyName), false)
 				if err != nil {
 					return err
