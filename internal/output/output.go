@@ -584,7 +584,7 @@ func fitColumns(headers []string, rows [][]string, width int, ident []bool, drop
 // references and MPN IDs (…Id), domains and addresses.
 func isIdent(name string) bool {
 	switch name {
-	case "id", "domain", "email", "supportContact", "link", "token":
+	case "id", "domain", "email", "user", "supportContact", "link", "token":
 		return true
 	}
 	return strings.HasSuffix(name, "Id") || strings.HasSuffix(name, "Domain") || strings.HasSuffix(name, "Email")

@@ -305,3 +305,17 @@ func TestPrinterWideAndNamed(t *testing.T) {
 		t.Errorf("columns named with --fields were left out:\n%s", got)
 	}
 }
+
+// TestIsIdent: addresses, IDs, domains and the user (an address) are never cut.
+func TestIsIdent(t *testing.T) {
+	for _, name := range []string{"id", "domain", "email", "user", "resellerMpnId", "customerId", "sellerEmail", "link"} {
+		if !isIdent(name) {
+			t.Errorf("%s is not an identifier", name)
+		}
+	}
+	for _, name := range []string{"companyName", "title", "offer", "action"} {
+		if isIdent(name) {
+			t.Errorf("%s is an identifier", name)
+		}
+	}
+}
