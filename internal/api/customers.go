@@ -366,7 +366,7 @@ type Candidate struct {
 // one JSON array of strings per customer in ExportColumns order, then a last line
 // {"end":true,"count":N}, or {"error":{…}} if the export failed after it began (a stream
 // without its last line was cut short).
-var ExportColumns = []string{"id", "companyName", "domain", "country", "resellerMpnId", "relationship", "createdAt"}
+var ExportColumns = []string{"id", "companyName", "domain", "country", "resellerMpnId", "relationship", "createdAt", "purchasesAllowed"}
 
 // AppendExportLine appends the array line of one exported customer (with its newline).
 func AppendExportLine(b []byte, c *domain.Customer) []byte {
@@ -386,19 +386,30 @@ func AppendExportLine(b []byte, c *domain.Customer) []byte {
 	if !c.CreatedAt.IsZero() {
 		b = AppendTime(b, c.CreatedAt)
 	}
-	return append(b, '"', ']', '\n')
+	if c.PurchasesAllowed {
+		return append(b, `","true"]`+"\n"...)
+	}
+	return append(b, `","false"]`+"\n"...)
 }
 
 // ParseExportLine fills c from an array line of an export (AdminAccount is left as it
 // is: an export does not carry it).
 func ParseExportLine(line []byte, c *domain.Customer) error {
-	var f [7]string
+	var f [8]string
 	if err := ParseArray(line, f[:]); err != nil {
 		return err
 	}
 	t, err := ParseTime(f[6])
 	if err != nil {
 		return err
+	}
+	switch f[7] {
+	case "true":
+		c.PurchasesAllowed = true
+	case "false":
+		c.PurchasesAllowed = false
+	default:
+		return fmt.Errorf("purchasesAllowed %q is not true or false", f[7])
 	}
 	c.ID, c.CompanyName, c.Domain, c.Country, c.ResellerMPNID, c.Relationship, c.CreatedAt = f[0], f[1], f[2], f[3], f[4], f[5], t
 	return nil

@@ -61,7 +61,7 @@ func sampleRecords() []workspace.CustomerRecord {
 		{},
 		{Customer: domain.Customer{ID: "eebd1b55-5360-4438-a11d-5c06918c3014", CompanyName: "Société \"Générale\" \\ <&> \u2028\x01\t",
 			Domain: "sg.onmicrosoft.com", Country: "FR", ResellerMPNID: "4847383", Relationship: "advisor",
-			CreatedAt: time.Date(2024, 5, 31, 9, 0, 0, 0, time.UTC), AdminAccount: "admin@sg.onmicrosoft.com"},
+			CreatedAt: time.Date(2024, 5, 31, 9, 0, 0, 0, time.UTC), AdminAccount: "admin@sg.onmicrosoft.com", PurchasesAllowed: true},
 			Flagged: true, FlaggedAt: time.Date(2025, 1, 2, 3, 4, 5, 123456789, time.UTC), Pinned: true, Opens: 7},
 		{Customer: domain.Customer{ID: "x", CompanyName: "中文", Domain: "d", CreatedAt: time.Date(1999, 12, 31, 23, 59, 59, 1, time.UTC)},
 			FlaggedAt: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)}, // unflagged past the cap: the time stays
@@ -109,15 +109,17 @@ func TestExportAndImportLines(t *testing.T) {
 		if err := ParseExportLine(bytes.TrimSpace(line), &back); err != nil || !reflect.DeepEqual(back, c) {
 			t.Errorf("export line %s read as %+v (%v), want %+v", line, back, err, c)
 		}
-		row := workspace.CustomerRow{Line: 42, Customer: r.Customer, HasID: true, HasReseller: true, HasCreatedAt: r.ID != ""}
+		imported := r.Customer
+		imported.PurchasesAllowed = false // an import does not carry the purchase permission
+		row := workspace.CustomerRow{Line: 42, Customer: imported, HasID: true, HasReseller: true, HasCreatedAt: r.ID != ""}
 		line = AppendImportRow(nil, &row)
 		got, err := ParseImportRow(bytes.TrimSpace(line))
 		if err != nil || !reflect.DeepEqual(got, row) {
 			t.Errorf("import row %s read as %+v (%v), want %+v", line, got, err, row)
 		}
 	}
-	for _, bad := range []string{``, `[`, `["a"]`, `["a","b","c","d","e","f","g","h"]`, `{"a":1}`, `["a","b","c","d","e","f",1.5]`,
-		`["a","b","c","d","e","f","g"] x`, "[\"a\x01\",\"b\",\"c\",\"d\",\"e\",\"f\",\"\"]", `["a","b","c","d","e","f","yesterday"]`} {
+	for _, bad := range []string{``, `[`, `["a"]`, `["a","b","c","d","e","f","g","h","i"]`, `["a","b","c","d","e","f","","maybe"]`, `{"a":1}`, `["a","b","c","d","e","f",1.5,"true"]`,
+		`["a","b","c","d","e","f","","true"] x`, "[\"a\x01\",\"b\",\"c\",\"d\",\"e\",\"f\",\"\"]", `["a","b","c","d","e","f","yesterday"]`} {
 		var c domain.Customer
 		if err := ParseExportLine([]byte(bad), &c); err == nil {
 			t.Errorf("ParseExportLine(%q) accepted", bad)
@@ -128,9 +130,9 @@ func TestExportAndImportLines(t *testing.T) {
 // TestParseExportLineAllocs holds the remote export to one allocation per customer (the
 // string its fields share), as it reads a million: the parsing path keeps nothing.
 func TestParseExportLineAllocs(t *testing.T) {
-	line := []byte(`["0f4c1e5a-2b8d-4c6e-9a7f-3d1b5e9c8a24","Contoso 0042","contoso0042.onmicrosoft.com","FR","4847383","advisor","2025-03-14T09:26:53Z"]`)
+	line := []byte(`["0f4c1e5a-2b8d-4c6e-9a7f-3d1b5e9c8a24","Contoso 0042","contoso0042.onmicrosoft.com","FR","4847383","advisor","2025-03-14T09:26:53Z","true"]`)
 	var c domain.Customer
-	if err := ParseExportLine(line, &c); err != nil || c.CompanyName != "Contoso 0042" || c.CreatedAt.IsZero() {
+	if err := ParseExportLine(line, &c); err != nil || c.CompanyName != "Contoso 0042" || c.CreatedAt.IsZero() || !c.PurchasesAllowed {
 		t.Fatalf("ParseExportLine = %v, %+v", err, c)
 	}
 	if n := testing.AllocsPerRun(1000, func() { _ = ParseExportLine(line, &c) }); n > 1 {

@@ -62,7 +62,7 @@ func Run(f *cmdutil.Factory, args []string) int {
 	}
 	var partly *cmdutil.Interrupted
 	if errors.As(err, &partly) && ctx.Err() != nil {
-		fmt.Fprintln(f.IOStreams.ErrOut, "Interrupted: "+partly.Msg)
+		fmt.Fprintln(f.IOStreams.ErrOut, "Interrupted: "+iostreams.Safe(partly.Msg))
 		return 130
 	}
 	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
@@ -70,7 +70,8 @@ func Run(f *cmdutil.Factory, args []string) int {
 		return 130
 	}
 	code := cmdutil.ExitCode(err)
-	msg := err.Error()
+	// An error may name what the workspace or Partner Center holds: never raw on a terminal.
+	msg := iostreams.Safe(err.Error())
 	if code == cmdutil.ExitPartial {
 		// Not an error: the command did its work, and says what it left out.
 		fmt.Fprintln(f.IOStreams.ErrOut, msg)
@@ -84,7 +85,7 @@ func Run(f *cmdutil.Factory, args []string) int {
 		}
 		msg += "; see 'pcctl --help'"
 	}
-	fmt.Fprintln(f.IOStreams.ErrOut, "Error: "+msg)
+	f.IOStreams.Notice("Error: %s", msg) // on a terminal, long lines break between words
 	return code
 }
 

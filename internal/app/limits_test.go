@@ -31,7 +31,7 @@ const (
 
 // importFailed is what `customers import` adds after a bad row stops it (not after an error
 // that ends reading the file, such as a line over the limit: no row can be skipped then).
-const importFailed = "Nothing was imported. Fix the row, or pass --skip-invalid to import the other rows.\n"
+const importFailed = "Nothing was imported. Fix the row, or pass --on-error skip to import the other rows.\n"
 
 // limitCase is one input of TestLimitsImport: a file written at test time (or an endless
 // standard input), and the exact end of stderr pcctl must give.

@@ -74,6 +74,8 @@ func TestPtyEndRelationship(t *testing.T) {
 // checkEndNotice fails unless the notice was shown before the question.
 func checkEndNotice(t *testing.T, text string) {
 	t.Helper()
+	checkFits(t, text)
+	text = strings.Join(strings.Fields(text), " ")
 	notice := strings.Index(text, "delegated admin access to its tenant ends with the relationship")
 	good := strings.Index(text, "made in good faith")
 	question := strings.Index(text, "? End the relationship with Contoso Ltd?")

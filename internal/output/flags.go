@@ -17,6 +17,15 @@ type Options struct {
 	// Spreadsheet is --spreadsheet: CSV text cells that a spreadsheet would run as a
 	// formula are escaped (SpreadsheetSafe).
 	Spreadsheet bool
+	// Wide is --wide: a table on a terminal shows every column in full, however wide
+	// (AddWideFlag).
+	Wide bool
+}
+
+// AddWideFlag adds --wide to a command whose table leaves columns out on a narrow
+// terminal (Printer.LeaveOut).
+func AddWideFlag(cmd *cobra.Command, o *Options) {
+	cmd.Flags().BoolVar(&o.Wide, "wide", false, "on a terminal, show every column in full, however wide (lines may wrap)")
 }
 
 // AddFlags adds --format and --fields to a command that prints records. allowed limits

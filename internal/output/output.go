@@ -183,6 +183,11 @@ type Printer[T any] struct {
 	buf    []byte
 	rows   [][]string // table on a terminal: kept to align columns
 	single bool
+	// all: the table shows every column in full however wide (--wide); named: the
+	// columns were named with --fields; leaveOut: the columns a narrow terminal may leave
+	// out, the least useful first (LeaveOut).
+	all, named bool
+	leaveOut   []string
 	// spreadsheet: text cells a spreadsheet would run as a formula are escaped (CSV only).
 	spreadsheet bool
 }
@@ -205,7 +210,8 @@ func NewPrinter[T any](ios *iostreams.IOStreams, o *Options, all []Field[T], def
 		return nil, err
 	}
 	p := &Printer[T]{format: o.Format, fields: chosen, w: bufio.NewWriterSize(ios.Out, 64<<10),
-		tty: ios.IsStdoutTTY(), width: ios.TerminalWidth(), spreadsheet: o.Spreadsheet}
+		tty: ios.IsStdoutTTY(), width: ios.TerminalWidth(), spreadsheet: o.Spreadsheet,
+		all: o.Wide, named: len(o.Fields) > 0}
 	if p.format == "" {
 		p.format = Table
 	}
@@ -335,6 +341,13 @@ func (p *Printer[T]) Print(r *T) error {
 	return err
 }
 
+// LeaveOut names the columns a table on a terminal may leave out, the least useful first,
+// when it is wider than the terminal even with its free text shortened to a readable
+// width, as gh does; a column left out comes back when a later one's room is enough for
+// it. Columns named with --fields are never left out (they were asked for), nor any with
+// --wide.
+func (p *Printer[T]) LeaveOut(names ...string) { p.leaveOut = names }
+
 // Count is how many records were printed.
 func (p *Printer[T]) Count() int { return p.n }
 
@@ -414,10 +427,25 @@ func (p *Printer[T]) renderTable() error {
 		headers[i] = f.Header
 	}
 	ident := make([]bool, len(p.fields))
+	drop := []int{}
 	for i, f := range p.fields {
-		ident[i] = isIdent(f.Name)
+		// Numbers, amounts and times are never cut either: "563056.…" misleads.
+		ident[i] = isIdent(f.Name) || f.Kind != String && f.Kind != List
 	}
-	if keep := fitColumns(headers, p.rows, p.width, ident); len(keep) < len(headers) {
+	if !p.named {
+		for _, name := range p.leaveOut {
+			for i, f := range p.fields {
+				if f.Name == name {
+					drop = append(drop, i)
+				}
+			}
+		}
+	}
+	width := p.width
+	if p.all {
+		width = 1 << 30
+	}
+	if keep := fitColumns(headers, p.rows, width, ident, drop); len(keep) < len(headers) {
 		headers = pick(headers, keep)
 		for r, row := range p.rows {
 			p.rows[r] = pick(row, keep)
@@ -445,13 +473,16 @@ func (p *Printer[T]) renderTable() error {
 }
 
 // fitColumns makes the table fit in width terminal columns, as gh does: first it leaves
-// out the columns that are empty in every row, then it truncates free text, with an
-// ellipsis, the widest column first and none below minColumn. An identifier (ident: an ID,
-// a domain, a reference, an MPN ID, an address) is never cut, whatever the width: a cut
-// one cannot be copied into the next command; the line wraps instead. Each column takes
-// its content's width plus one space either side. It returns the columns to show.
-func fitColumns(headers []string, rows [][]string, width int, ident []bool) []int {
-	const minColumn = 8
+// out the columns that are empty in every row; then, while the table would still be wider
+// than the terminal with its free text shortened to readable (16 characters), the columns
+// of drop in that order (the least useful first), putting back, most useful first, those
+// that fit in the room a later one freed; then it truncates free text, with an ellipsis,
+// the widest column first and none below minColumn. An identifier (ident: an ID, a domain,
+// a reference, an MPN ID, an address, a number, a time) is never cut, whatever the width:
+// a cut one cannot be copied into the next command; the line wraps instead. Each column
+// takes its content's width plus one space either side. It returns the columns to show.
+func fitColumns(headers []string, rows [][]string, width int, ident []bool, drop []int) []int {
+	const minColumn, readable = 8, 16
 	widths := make([]int, len(headers))
 	for i, h := range headers {
 		widths[i] = runewidth.StringWidth(h)
@@ -475,14 +506,47 @@ func fitColumns(headers []string, rows [][]string, width int, ident []bool) []in
 	if total <= width {
 		return keep
 	}
+	shown := make([]bool, len(headers))
+	for i := range shown {
+		shown[i] = !empty[i] || len(rows) == 0
+	}
+	// least is the width of the shown columns with free text at its readable width.
+	least := func() int {
+		n := 0
+		for i, w := range widths {
+			if shown[i] {
+				if !ident[i] {
+					w = min(w, readable)
+				}
+				n += w + 2
+			}
+		}
+		return n
+	}
+	var dropped []int
+	for _, i := range drop {
+		if least() <= width {
+			break
+		}
+		if shown[i] {
+			shown[i] = false
+			dropped = append(dropped, i)
+		}
+	}
+	for j := len(dropped) - 1; j >= 0; j-- {
+		i := dropped[j]
+		shown[i] = true
+		if least() > width {
+			shown[i] = false
+		}
+	}
 	keep = keep[:0]
 	total = 0
 	for i, w := range widths {
-		if empty[i] && len(rows) > 0 {
-			continue
+		if shown[i] {
+			keep = append(keep, i)
+			total += w + 2
 		}
-		keep = append(keep, i)
-		total += w + 2
 	}
 	shrunk := false
 	for total > width {
@@ -520,7 +584,7 @@ func fitColumns(headers []string, rows [][]string, width int, ident []bool) []in
 // references and MPN IDs (…Id), domains and addresses.
 func isIdent(name string) bool {
 	switch name {
-	case "id", "domain", "email", "supportContact", "link", "token":
+	case "id", "domain", "email", "user", "supportContact", "link", "token":
 		return true
 	}
 	return strings.HasSuffix(name, "Id") || strings.HasSuffix(name, "Domain") || strings.HasSuffix(name, "Email")
@@ -531,32 +595,10 @@ func isIdent(name string) bool {
 // and the bidirectional overrides are shown escaped, \u001b, never sent raw (issue 14,
 // item 7: values from Partner Center, an import or an older workspace may hold them).
 func cleanCell(s string) string {
-	clean := true
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0 || isBidi(r) {
-			clean = false
-			break
-		}
+	if strings.ContainsAny(s, "\t\n") {
+		s = strings.NewReplacer("\t", " ", "\r\n", " ", "\n", " ").Replace(s)
 	}
-	if clean {
-		return s
-	}
-	s = strings.NewReplacer("\t", " ", "\r\n", " ", "\n", " ").Replace(s)
-	var b strings.Builder
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0 || isBidi(r) {
-			fmt.Fprintf(&b, "\\u%04x", r)
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-// isBidi reports Unicode's explicit bidirectional formatting characters (as
-// domain.IsBidiControl; output imports no pcctl package).
-func isBidi(r rune) bool {
-	return r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069 || r == 0x200E || r == 0x200F || r == 0x061C
+	return iostreams.Safe(s)
 }
 
 // appendCSV appends one RFC 4180 field: quoted when it holds a comma, a quote, a line

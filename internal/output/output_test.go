@@ -142,11 +142,11 @@ func TestFitColumns(t *testing.T) {
 	headers := []string{"NAME", "DOMAIN", "NOTE", "ID"}
 	ident := []bool{false, true, false, true}
 	rows := [][]string{{"Société Générale Groupe International", "societegenerale.onmicrosoft.com", "", "0161fb68-7b7c-45d4-bad9-4f11563d7b5b"}}
-	if keep := fitColumns(headers, rows, 200, ident); len(keep) != 4 || rows[0][0] != "Société Générale Groupe International" {
+	if keep := fitColumns(headers, rows, 200, ident, nil); len(keep) != 4 || rows[0][0] != "Société Générale Groupe International" {
 		t.Fatalf("a table that fits was changed: %q, columns %v", rows[0], keep)
 	}
 	// 90 columns: the empty NOTE is left out, the name shrinks, the identifiers stay whole.
-	keep := fitColumns(headers, rows, 90, ident)
+	keep := fitColumns(headers, rows, 90, ident, nil)
 	total := 0
 	for _, i := range keep {
 		total += runewidth.StringWidth(rows[0][i]) + 2
@@ -157,7 +157,7 @@ func TestFitColumns(t *testing.T) {
 	}
 	// Too narrow for the identifiers: they are still whole (the line wraps).
 	rows = [][]string{{"Contoso Corporation", "contoso.onmicrosoft.com", "x", "0161fb68-7b7c-45d4-bad9-4f11563d7b5b"}}
-	fitColumns(headers, rows, 40, ident)
+	fitColumns(headers, rows, 40, ident, nil)
 	if rows[0][1] != "contoso.onmicrosoft.com" || rows[0][3] != "0161fb68-7b7c-45d4-bad9-4f11563d7b5b" || rows[0][0] != "Contoso…" {
 		t.Fatalf("fitted to 40 columns: %q", rows[0])
 	}
@@ -207,6 +207,115 @@ func TestSpreadsheetSafe(t *testing.T) {
 		"\tx": "'\tx", "Contoso": "Contoso", "": "", "a=b": "a=b"} {
 		if got := SpreadsheetSafe(in); got != want {
 			t.Errorf("SpreadsheetSafe(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestFitColumnsLeavesOut: on a narrow terminal the columns of least use go first, in the
+// order given, until the table fits with free text at a readable width; a column left out
+// comes back when a later one's room is enough; numbers and times are never cut.
+func TestFitColumnsLeavesOut(t *testing.T) {
+	headers := []string{"COMPANY NAME", "DOMAIN", "COUNTRY", "RESELLER", "FLAGGED", "ID"}
+	ident := []bool{false, true, false, true, true, true}
+	row := func() [][]string {
+		return [][]string{{"Allgemeine Beratung GmbH & Co. KG", "anderssonredovisning.onmicrosoft.com", "DE", "3715686", "false", "b2583c5b-bbc9-432a-b39b-ec3b59f4eb2a"}}
+	}
+	width := func(rows [][]string, keep []int) int {
+		n := 0
+		for _, i := range keep {
+			n += runewidth.StringWidth(rows[0][i]) + 2
+		}
+		return n
+	}
+	rows := row()
+	keep := fitColumns(headers, rows, 80, ident, []int{5, 4, 2, 3})
+	if got := pick(headers, keep); strings.Join(got, ",") != "COMPANY NAME,DOMAIN,COUNTRY,RESELLER" || width(rows, keep) > 80 ||
+		rows[0][1] != "anderssonredovisning.onmicrosoft.com" || !strings.HasSuffix(rows[0][0], "…") || runewidth.StringWidth(rows[0][0]) < 16 {
+		t.Fatalf("80 columns: %q of %q (%d wide)", got, pick(rows[0], keep), width(rows, keep))
+	}
+	// The ID goes last: the flag, the country and the reseller go first, then the ID; the
+	// reseller and the country come back in the room the ID freed, the flag does not fit.
+	rows = row()
+	keep = fitColumns(headers, rows, 80, ident, []int{4, 2, 3, 5})
+	if got := pick(headers, keep); strings.Join(got, ",") != "COMPANY NAME,DOMAIN,COUNTRY,RESELLER" || width(rows, keep) > 80 {
+		t.Fatalf("80 columns, the ID last: %q (%d wide)", got, width(rows, keep))
+	}
+	// Wide enough: nothing left out, nothing cut.
+	rows = row()
+	if keep := fitColumns(headers, rows, 200, ident, []int{5, 4, 2, 3}); len(keep) != 6 || rows[0][0] != "Allgemeine Beratung GmbH & Co. KG" {
+		t.Fatalf("200 columns: %q", pick(rows[0], keep))
+	}
+	// Without an order, nothing is left out (the identifiers wrap).
+	rows = row()
+	if keep := fitColumns(headers, rows, 80, ident, nil); len(keep) != 6 {
+		t.Fatalf("80 columns, nothing to leave out: %q", pick(headers, keep))
+	}
+}
+
+// TestTableNeverCutsNumbersOrTimes: a table narrower than its content cuts free text,
+// never an amount, a count or a time ("563056.…" misleads).
+func TestTableNeverCutsNumbersOrTimes(t *testing.T) {
+	ios, _, out, _ := iostreams.Test()
+	ios.SetTTY(false, true, false)
+	ios.SetWidth(40)
+	p, err := NewPrinter(ios, &Options{Format: Table}, itemFields, []string{"name", "count", "at"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := item{Name: "A very long company name indeed, Ltd", Count: 1234567890123, At: time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)}
+	if err := p.Print(&r); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "1234567890123") || !strings.Contains(out.String(), "2026-11-21T10:00:00Z") || !strings.Contains(out.String(), "…") {
+		t.Fatalf("a 40-column table cut a number or a time, or no free text:\n%s", out)
+	}
+}
+
+// TestPrinterWideAndNamed: --wide shows every column in full whatever the terminal, and
+// columns named with --fields are never left out.
+func TestPrinterWideAndNamed(t *testing.T) {
+	r := item{Name: "A very long company name indeed, Ltd", Count: 7, OK: true}
+	print := func(o *Options) string {
+		ios, _, out, _ := iostreams.Test()
+		ios.SetTTY(false, true, false)
+		ios.SetWidth(20)
+		p, err := NewPrinter(ios, o, itemFields, []string{"name", "count", "ok"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.LeaveOut("count", "ok")
+		if err := p.Print(&r); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return out.String()
+	}
+	if got := print(&Options{Format: Table}); strings.Contains(got, "COUNT") || strings.Contains(got, "OK") {
+		t.Errorf("20 columns left COUNT and OK in:\n%s", got)
+	}
+	if got := print(&Options{Format: Table, Wide: true}); !strings.Contains(got, r.Name) || !strings.Contains(got, "COUNT") || !strings.Contains(got, "OK") {
+		t.Errorf("--wide did not show every column in full:\n%s", got)
+	}
+	if got := print(&Options{Format: Table, Fields: []string{"name", "count", "ok"}}); !strings.Contains(got, "COUNT") || !strings.Contains(got, "OK") {
+		t.Errorf("columns named with --fields were left out:\n%s", got)
+	}
+}
+
+// TestIsIdent: addresses, IDs, domains and the user (an address) are never cut.
+func TestIsIdent(t *testing.T) {
+	for _, name := range []string{"id", "domain", "email", "user", "resellerMpnId", "customerId", "sellerEmail", "link"} {
+		if !isIdent(name) {
+			t.Errorf("%s is not an identifier", name)
+		}
+	}
+	for _, name := range []string{"companyName", "title", "offer", "action"} {
+		if isIdent(name) {
+			t.Errorf("%s is an identifier", name)
 		}
 	}
 }

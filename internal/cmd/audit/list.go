@@ -83,6 +83,7 @@ for 'customers list --view recent', and the expiry of New deals (no one's change
 	_ = cmd.RegisterFlagCompletionFunc("since", cobra.FixedCompletions([]string{"24h", "7d", "30d"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("user", cobra.NoFileCompletions)
 	opts.Output = output.AddFlags(cmd, nil, output.FieldNames(Fields))
+	output.AddWideFlag(cmd, opts.Output)
 	return cmd
 }
 
@@ -139,6 +140,7 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 	if err != nil {
 		return err
 	}
+	p.LeaveOut("entity") // the action names it: customer.add
 	err = ws.AuditLog(ctx, q, func(r workspace.AuditRecord) error { return p.Print(&r) })
 	if cerr := p.Close(); err == nil {
 		err = cerr

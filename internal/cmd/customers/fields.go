@@ -36,6 +36,16 @@ var recordFields = []output.Field[rec]{
 // listDefaults are the columns a table shows.
 var listDefaults = []string{"companyName", "domain", "country", "resellerMpnId", "flagged", "id"}
 
+// listLeaveOut are the columns of listDefaults a narrow terminal leaves out, the least
+// useful first: the tenant ID (the domain names the customer to every command), then the
+// flag, the country and the reseller. --wide keeps them.
+var listLeaveOut = []string{"id", "flagged", "country", "resellerMpnId"}
+
+// narrowHelp says so in the help of list and search.
+const narrowHelp = `On a terminal narrower than the table, the columns of least use are left out (the ID
+first, then FLAGGED, COUNTRY, RESELLER) and long names shortened; --wide shows every
+column in full, --fields the columns you name.`
+
 // exportFields are the columns of `customers export`: the customer itself, without
 // per-user state; the header names are those `customers import` reads back.
 var exportFields = []output.Field[domain.Customer]{
@@ -46,4 +56,7 @@ var exportFields = []output.Field[domain.Customer]{
 	output.StrField("resellerMpnId", "RESELLER", "MPN ID of the indirect reseller; empty when none", func(c *domain.Customer) string { return c.ResellerMPNID }),
 	output.StrField("relationship", "RELATIONSHIP", "relationship to the partner", func(c *domain.Customer) string { return c.Relationship }),
 	output.TimeField("createdAt", "CREATED", "when the relationship began", func(c *domain.Customer) time.Time { return c.CreatedAt }),
+	// Last, so that a script reading columns by position keeps working; 'customers import'
+	// reads it back without changing the permission ('customers allow-purchases' does).
+	output.BoolField("purchasesAllowed", "OWN PURCHASES", "whether the customer may buy its own products and services (allow-purchases)", func(c *domain.Customer) bool { return c.PurchasesAllowed }),
 }

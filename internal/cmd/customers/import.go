@@ -9,6 +9,7 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -20,6 +21,7 @@ import (
 	"github.com/pcctl/pcctl/internal/fileutil"
 	"github.com/pcctl/pcctl/internal/output"
 	"github.com/pcctl/pcctl/internal/progress"
+	"github.com/pcctl/pcctl/internal/psc"
 	"github.com/pcctl/pcctl/internal/workspace"
 )
 
@@ -31,6 +33,8 @@ type ImportOptions struct {
 	SkipInvalid bool
 	OnError     string
 	Report      string
+	DateFormat  string
+	dateOrder   psc.DateFormat
 }
 
 var resultFields = []output.Field[workspace.ImportResult]{
@@ -57,11 +61,17 @@ customer export is understood as it is. Accepted headers:
   country        country, Country code, Country/Region   (absent: unknown; a code or a name)
   resellerMpnId  resellerMpnId, Reseller MPN ID, Reseller, Indirect reseller
   relationship   relationship, Relationship to partner
-  createdAt      createdAt, Created, Created date, Relationship start (RFC 3339 or YYYY-MM-DD)
+  createdAt      createdAt, Created, Created date, Relationship start (see below)
 Other columns are ignored, with a notice. The file is UTF-8 with or without a BOM,
 Windows-1252 or UTF-16 with a BOM (Excel's "Unicode text"), detected as deal import
 detects it; the delimiter (comma, semicolon or tab) is detected; quoted values may hold
 line breaks.
+
+Dates are RFC 3339 (2024-05-31T09:00:00Z) or YYYY-MM-DD, or as a spreadsheet saved them
+in its locale: DD.MM.YYYY (German), DD/MM/YYYY (French) or MM/DD/YYYY (United States).
+--date-format gives the order; without it (auto) a date read only one way sets the
+file's order for the rows after it, and a date both orders read differently (01/02/2024)
+before that is refused, asking for --date-format.
 
 The import is one transaction: the first bad row stops it with its file, line, column and
 reason, and nothing is written. With --on-error skip (formerly --skip-invalid, still
@@ -72,6 +82,7 @@ ID, or by domain when the file has no ID column, so importing the same file agai
 nothing.`,
 		Example: `  pcctl customers import customers.csv
   pcctl customers import partner-center-export.csv --on-error skip --report skipped.csv
+  pcctl customers import export-saved-by-excel-fr.csv --date-format DD/MM/YYYY
   some-export-job | pcctl customers import -`,
 		Args: cmdutil.ExactArgs(1, "one file name (or - for standard input)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -89,6 +100,11 @@ nothing.`,
 			if opts.Report != "" && !opts.SkipInvalid {
 				return cmdutil.Usagef("--report lists skipped rows: it needs --on-error skip")
 			}
+			order, err := psc.ParseDateFormat(opts.DateFormat)
+			if err != nil {
+				return cmdutil.Usagef("--date-format %v", err)
+			}
+			opts.dateOrder = order
 			if runF != nil {
 				return runF(opts)
 			}
@@ -100,6 +116,8 @@ nothing.`,
 	cmd.Flags().BoolVar(&opts.SkipInvalid, "skip-invalid", false, "the former spelling of --on-error skip")
 	_ = cmd.Flags().MarkHidden("skip-invalid")
 	cmd.Flags().StringVar(&opts.Report, "report", "", "write the skipped rows (line, column, field, reason) to this CSV file")
+	cmd.Flags().StringVar(&opts.DateFormat, "date-format", "auto", "order of dates not written YYYY-MM-DD: auto, DD/MM/YYYY or MM/DD/YYYY (any of / . - as separator)")
+	_ = cmd.RegisterFlagCompletionFunc("date-format", cobra.FixedCompletions([]string{"auto", "YYYY-MM-DD", "MM/DD/YYYY", "DD/MM/YYYY"}, cobra.ShellCompDirectiveNoFileComp))
 	opts.Output = output.AddFlags(cmd, nil, output.FieldNames(resultFields))
 	return cmd
 }
@@ -127,7 +145,19 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 		return err
 	}
 	if u := r.Unknown(); len(u) > 0 {
-		ios.Notice("%s: ignoring unknown column(s): %s", name, cmdutil.ListSome(u, 10))
+		// purchasesAllowed is a column of pcctl's own export: not unknown, but not imported
+		// either (an edited spreadsheet must not look as if it changed the permission).
+		var unknown []string
+		for _, col := range u {
+			if csvread.NormalizeHeader(col) == "purchasesallowed" {
+				ios.Notice("%s: the %s column is not imported: 'pcctl customers allow-purchases' and 'deny-purchases' change the permission.", name, col)
+				continue
+			}
+			unknown = append(unknown, col)
+		}
+		if len(unknown) > 0 {
+			ios.Notice("%s: ignoring unknown column(s): %s", name, cmdutil.ListSome(unknown, 10))
+		}
 	}
 	ws, err := opts.F.Workspace(ctx)
 	if err != nil {
@@ -136,7 +166,7 @@ func importRun(ctx context.Context, opts *ImportOptions) error {
 	bar := progress.NewBytes(ios, progress.Size(in.Reader), "Importing "+name)
 	defer bar.Finish()
 	counted.Attach(bar)
-	rows := &csvRows{r: r}
+	rows := &csvRows{r: r, order: opts.dateOrder}
 	var skipped []*workspace.RowError
 	iopts := workspace.ImportOptions{Now: opts.F.Now()}
 	iopts.OnRowError = func(e *workspace.RowError) error {
@@ -190,7 +220,7 @@ type rowFailure struct {
 }
 
 func (f *rowFailure) Error() string {
-	return f.rows.format(f.file, f.e) + "\nNothing was imported. Fix the row, or pass --skip-invalid to import the other rows."
+	return f.rows.format(f.file, f.e) + "\nNothing was imported. Fix the row, or pass --on-error skip to import the other rows."
 }
 
 // format writes a row's error as a spreadsheet user counts: the line, and a value's column
@@ -248,6 +278,9 @@ func writeReport(w io.Writer, s *csvRows, rows []*workspace.RowError) error {
 type csvRows struct {
 	r   *customercsv.Reader
 	pos []keyPos // by line
+	// order is --date-format; with auto, the order the file's first date read only one
+	// way showed, from then on (psc.DateAuto until then).
+	order psc.DateFormat
 }
 
 // keyPos is where the id and the domain of the row starting on a line are.
@@ -318,9 +351,9 @@ func (s *csvRows) Next() (workspace.CustomerRow, error) {
 		return out, bad(customercsv.FieldID, "is empty")
 	}
 	if t := v[customercsv.FieldCreatedAt]; t != "" {
-		ts, err := parseCreated(t)
+		ts, err := s.parseCreated(t)
 		if err != nil {
-			return out, bad(customercsv.FieldCreatedAt, fmt.Sprintf("%q is not a date (expected RFC 3339, such as 2024-05-31T09:00:00Z, or YYYY-MM-DD)", t))
+			return out, bad(customercsv.FieldCreatedAt, err.Error())
 		}
 		out.Customer.CreatedAt = ts
 	}
@@ -340,10 +373,47 @@ func (s *csvRows) Next() (workspace.CustomerRow, error) {
 	return out, nil
 }
 
-func parseCreated(s string) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
+// parseCreated reads a createdAt value: RFC 3339 (the time kept), YYYY-MM-DD, or a date
+// as a spreadsheet saved it in its locale (psc.ParseDate), in the order of --date-format or
+// the one the file showed. Day-first is the only order written with dots (DD.MM.YYYY).
+func (s *csvRows) parseCreated(v string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
 		return t.UTC().Truncate(time.Second), nil
 	}
-	t, err := time.Parse("2006-01-02", s)
-	return t.UTC(), err
+	if t, err := time.Parse("2006-01-02", v); err == nil {
+		return t.UTC(), nil
+	}
+	order := s.order
+	if order == psc.DateAuto && dottedDayFirst(v) {
+		order = psc.DateDMY
+	}
+	t, err := psc.ParseDate(v, order)
+	if err != nil {
+		if strings.Contains(err.Error(), "ambiguous") {
+			return t, fmt.Errorf("%v: give the file's order with --date-format DD/MM/YYYY or MM/DD/YYYY", err)
+		}
+		if order == psc.DateAuto || order == psc.DateISO {
+			return t, fmt.Errorf("%q is not a date (expected RFC 3339, such as 2024-05-31T09:00:00Z, YYYY-MM-DD, DD.MM.YYYY, DD/MM/YYYY or MM/DD/YYYY)", v)
+		}
+		return t, err
+	}
+	if s.order == psc.DateAuto && order == psc.DateAuto {
+		// A date read one way only sets the file's order for the rows after it.
+		dmy, errD := psc.ParseDate(v, psc.DateDMY)
+		mdy, errM := psc.ParseDate(v, psc.DateMDY)
+		switch {
+		case errD == nil && (errM != nil || !mdy.Equal(dmy)):
+			s.order = psc.DateDMY
+		case errM == nil && (errD != nil || !mdy.Equal(dmy)):
+			s.order = psc.DateMDY
+		}
+	}
+	return t, nil
+}
+
+// dottedDayFirst reports a date written D.M.YYYY or DD.MM.YYYY (no locale writes the month
+// first with dots).
+func dottedDayFirst(v string) bool {
+	day, _, ok := strings.Cut(v, ".")
+	return ok && len(day) <= 2 && strings.Count(v, ".") >= 2
 }

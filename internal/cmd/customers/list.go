@@ -38,11 +38,14 @@ Without --view, on a terminal, you see all customers when there are fewer than 1
 your flagged ones otherwise (a line on stderr says so). When standard output is not a
 terminal (a pipe, a file, a script), the default view is always all: a script's output does
 not change meaning as the workspace grows. With --reseller, the default view is all of that
-reseller's customers. Search always covers every customer: see 'pcctl customers search'.`,
+reseller's customers. Search always covers every customer: see 'pcctl customers search'.
+
+` + narrowHelp,
 		Example: `  pcctl customers list
   pcctl customers list --view all --sort created --limit 20
   pcctl customers list --reseller 4847383 --format csv
-  pcctl customers list --view ended`,
+  pcctl customers list --view ended
+  pcctl customers list --wide`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
@@ -59,6 +62,7 @@ reseller's customers. Search always covers every customer: see 'pcctl customers 
 	_ = cmd.RegisterFlagCompletionFunc("view", cobra.FixedCompletions([]string{"all", "flagged", "recent", "ended"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("sort", cobra.FixedCompletions([]string{"name", "created"}, cobra.ShellCompDirectiveNoFileComp))
 	opts.Output = output.AddFlags(cmd, nil, output.FieldNames(recordFields))
+	output.AddWideFlag(cmd, opts.Output)
 	return cmd
 }
 
@@ -105,6 +109,7 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 	if err != nil {
 		return err
 	}
+	p.LeaveOut(listLeaveOut...)
 	if err := ws.ListCustomers(ctx, q, func(c workspace.CustomerRecord) error { return p.Print(&c) }); err != nil {
 		return err
 	}

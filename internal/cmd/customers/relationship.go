@@ -12,6 +12,7 @@ import (
 	"github.com/pcctl/pcctl/internal/cmdutil"
 	"github.com/pcctl/pcctl/internal/domain"
 	"github.com/pcctl/pcctl/internal/fileutil"
+	"github.com/pcctl/pcctl/internal/iostreams"
 	"github.com/pcctl/pcctl/internal/output"
 	"github.com/pcctl/pcctl/internal/workspace"
 )
@@ -132,8 +133,10 @@ func requestRun(ctx context.Context, o *RequestOptions) error {
 	}
 	now := f.Now()
 	// The link is not known until the workspace draws its token: the draft holds the
-	// placeholder, replaced once the request is recorded.
-	subject, body, err := domain.DraftRelationshipRequest(f.Config.PartnerName(), c.CompanyName, resellerName,
+	// placeholder, replaced once the request is recorded. A name stored before names were
+	// checked (or from Partner Center) may hold a control character: escaped, it cannot
+	// make the draft look like the user's own --message-file was refused.
+	subject, body, err := domain.DraftRelationshipRequest(f.Config.PartnerName(), iostreams.Safe(c.CompanyName), iostreams.Safe(resellerName),
 		domain.LinkPlaceholder, now.Add(domain.InvitationTTL), custom)
 	if err != nil {
 		if ie, ok := err.(*domain.InvalidError); ok {
@@ -264,7 +267,7 @@ and purchase permission can no longer change.
 				if !ios.CanPrompt() {
 					return cmdutil.Usagef("%s needs your confirmation and there is no terminal to ask on: pass --yes to confirm the notice of '%s --help'", cmd.CommandPath(), cmd.CommandPath())
 				}
-				ios.Notice("Ending the relationship with %s (%s).\n\n%s\n", c.CompanyName, c.Domain, domain.EndNotice)
+				ios.Notice("%s\n", iostreams.Fill(fmt.Sprintf("Ending the relationship with %s (%s).\n\n%s", c.CompanyName, c.Domain, domain.EndNotice), ios.TerminalWidth()))
 				ok, err := f.Prompter().Confirm(fmt.Sprintf("End the relationship with %s?", c.CompanyName), false)
 				if err != nil {
 					return err

@@ -32,9 +32,11 @@ Case and accents are ignored: "societe gen" finds "Société Générale", "CONT"
 "contoso.onmicrosoft.com"; German written without umlauts finds the names written with
 them and the other way round ("wuerzburg" finds "Würzburg", "würzburg" "Wuerzburg"). Several words are searched as one phrase. Exact matches come
 first, then the rest alphabetically; at most 100 results unless --limit says otherwise.
-Search covers every customer, whatever the default view of 'customers list'.`,
+Search covers every customer, whatever the default view of 'customers list'.
+
+` + narrowHelp,
 		Example: `  pcctl customers search contoso
-  pcctl customers search societe gen
+  pcctl customers search societe gen --wide
   pcctl customers search wuerzburg
   pcctl customers search 3f2504e0-4f89
   pcctl customers search fabrikam --format json --fields id,companyName`,
@@ -52,6 +54,7 @@ Search covers every customer, whatever the default view of 'customers list'.`,
 	}
 	cmd.Flags().IntVar(&opts.Limit, "limit", domain.SearchLimit, "return at most this many customers")
 	opts.Output = output.AddFlags(cmd, nil, output.FieldNames(recordFields))
+	output.AddWideFlag(cmd, opts.Output)
 	return cmd
 }
 
@@ -73,6 +76,7 @@ func searchRun(ctx context.Context, opts *SearchOptions) error {
 	if err != nil {
 		return err
 	}
+	p.LeaveOut(listLeaveOut...)
 	for i := range found {
 		if err := p.Print(&found[i]); err != nil {
 			return err

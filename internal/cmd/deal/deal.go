@@ -95,6 +95,9 @@ func seller(d *rec) domain.Contact {
 var (
 	// listDefaults are the columns of a table of deals.
 	listDefaults = []string{"name", "customerName", "status", "substatus", "dealValue", "currency", "expiresAt", "favorite", "id"}
+	// listLeaveOut are the columns of listDefaults a narrow terminal leaves out, the least
+	// useful first (--wide keeps them).
+	listLeaveOut = []string{"favorite", "substatus", "expiresAt", "customerName"}
 	// oneDefaults are the lines a write command prints about the deal it changed.
 	oneDefaults = []string{"id", "name", "status", "substatus", "customerName", "dealValue", "currency", "updatedAt", "version"}
 )

@@ -29,9 +29,14 @@ default) or by their last change (--sort updated). Deals past their expiry are c
 expired first. Statuses and substatuses are those of the Referrals API, in any case:
 --status New, Active or Closed; --substatus Pending, Received, Accepted, Won, Lost, Declined
 or Expired. --expiring-within selects the New deals expiring within the next DAYS days;
---favorites your favorites.`,
+--favorites your favorites.
+
+On a terminal narrower than the table, the columns of least use are left out (FAVORITE
+first, then SUBSTATUS, EXPIRES, CUSTOMER) and long names shortened; amounts, dates and IDs
+are never cut. --wide shows every column in full, --fields the columns you name.`,
 		Example: `  pcctl deal list --status New --direction inbound
   pcctl deal list --favorites --sort updated --format json
+  pcctl deal list --wide
   pcctl deal list --expiring-within 7 --fields name,customerName,expiresAt`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -83,6 +88,7 @@ or Expired. --expiring-within selects the New deals expiring within the next DAY
 			if err != nil {
 				return err
 			}
+			p.LeaveOut(listLeaveOut...)
 			if err := cmdutil.LimitDone(ws.ListDeals(ctx, q, cmdutil.Limit(*limit, func(d workspace.DealRecord) error { return p.Print(&d) }))); err != nil {
 				return err
 			}
@@ -111,6 +117,7 @@ or Expired. --expiring-within selects the New deals expiring within the next DAY
 	_ = cmd.RegisterFlagCompletionFunc("sort", completeFixed(sorts))
 	limit = cmdutil.AddLimitFlag(cmd, "deals")
 	o = output.AddFlags(cmd, nil, output.FieldNames(Fields))
+	output.AddWideFlag(cmd, o)
 	return cmd
 }
 
@@ -226,7 +233,7 @@ func printShow(ios *iostreams.IOStreams, o *output.Options, d *rec) error {
 	}
 	fmt.Fprintf(ios.Out, "\nTeam (%d):\n", len(d.Team))
 	for _, m := range d.Team {
-		fmt.Fprintln(ios.Out, m)
+		fmt.Fprintln(ios.Out, iostreams.Safe(m))
 	}
 	fmt.Fprintf(ios.Out, "\nNotes (%d):\n", len(d.Notes))
 	pn, err := output.NewPrinter(ios, all, noteFields, nil)

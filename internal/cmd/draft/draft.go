@@ -54,13 +54,16 @@ func CreateEML(f *cmdutil.Factory, flag, path string, inputs ...string) (*fileut
 }
 
 // Print prints the draft as the commands show it on a terminal: To and Subject lines,
-// then the text.
+// then the text, with any control character or bidirectional override escaped
+// (iostreams.Safe), as tables escape theirs: a request stored before its text was
+// checked, shown again, must not drive the terminal.
 func Print(ios *iostreams.IOStreams, e Email) {
 	if e.To != "" {
-		fmt.Fprintf(ios.Out, "To: %s\n", e.To)
+		fmt.Fprintf(ios.Out, "To: %s\n", iostreams.Safe(e.To))
 	}
-	fmt.Fprintf(ios.Out, "Subject: %s\n\n%s", e.Subject, e.Body)
-	if !strings.HasSuffix(e.Body, "\n") {
+	body := iostreams.Safe(e.Body)
+	fmt.Fprintf(ios.Out, "Subject: %s\n\n%s", iostreams.Safe(strings.ReplaceAll(e.Subject, "\n", " ")), body)
+	if !strings.HasSuffix(body, "\n") {
 		fmt.Fprintln(ios.Out)
 	}
 }

@@ -151,26 +151,26 @@ func printTable(ios *iostreams.IOStreams, h *workspace.HomeOverview) error {
 		fmt.Fprintf(ios.Out, "%s (%d):\n", title, n)
 		err = rows()
 	}
-	section(true, "Pinned customers", len(h.Pinned), func() error { return printRows(ios, customerFields, nil, h.Pinned) })
+	section(true, "Pinned customers", len(h.Pinned), func() error { return printRows(ios, customerFields, nil, h.Pinned, "id", "flagged") })
 	if err == nil {
 		fmt.Fprintf(ios.Out, "\nFlagged customers: %s\n", count(h.Flagged))
 	}
 	if h.HasSubscriptions {
 		section(false, "Subscriptions ending within 30 days", len(h.ExpiringSubscriptions), func() error {
-			return printRows(ios, subscription.Fields, subscriptionNames, h.ExpiringSubscriptions)
+			return printRows(ios, subscription.Fields, subscriptionNames, h.ExpiringSubscriptions, "quantity")
 		})
 	} else if err == nil {
 		fmt.Fprintln(ios.Out, "\nSubscriptions ending within 30 days: none (no subscriptions in the workspace yet: 'pcctl subscription add')")
 	}
 	section(false, "Open service requests", len(h.OpenRequests), func() error {
-		return printRows(ios, request.Fields, requestNames, h.OpenRequests)
+		return printRows(ios, request.Fields, requestNames, h.OpenRequests, "createdAt", "severity")
 	})
 	if h.HasDeals {
 		section(false, "Deals expiring within 3 days", len(h.ExpiringDeals), func() error {
-			return printRows(ios, deal.Fields, dealNames, h.ExpiringDeals)
+			return printRows(ios, deal.Fields, dealNames, h.ExpiringDeals, "substatus", "customerName")
 		})
 		section(false, "Inbound deals awaiting acceptance", len(h.AwaitingDeals), func() error {
-			return printRows(ios, deal.Fields, dealNames, h.AwaitingDeals)
+			return printRows(ios, deal.Fields, dealNames, h.AwaitingDeals, "substatus", "customerName")
 		})
 	} else if err == nil {
 		fmt.Fprintln(ios.Out, "\nDeals expiring within 3 days: none (no deals in the workspace yet: 'pcctl deal create')")
@@ -178,7 +178,7 @@ func printTable(ios *iostreams.IOStreams, h *workspace.HomeOverview) error {
 	}
 	if len(h.PendingRelationships) > 0 {
 		section(false, "Relationship requests awaiting customers", len(h.PendingRelationships), func() error {
-			return printRows(ios, relationshipFields, nil, h.PendingRelationships)
+			return printRows(ios, relationshipFields, nil, h.PendingRelationships, "customerId", "requestedAt", "resellerMpnId", "email")
 		})
 	}
 	return err
@@ -191,12 +191,17 @@ func count(n int) string {
 	return fmt.Sprint(n)
 }
 
-// printRows prints a section's records as a table of the named fields.
-func printRows[T any](ios *iostreams.IOStreams, fields []output.Field[T], names []string, rs []T) error {
-	p, err := output.NewPrinter(ios, &output.Options{Format: output.Table, Fields: names}, fields, nil)
+// printRows prints a section's records as a table of the named fields (all when names is
+// nil); a narrow terminal leaves out those of leaveOut, the least useful first.
+func printRows[T any](ios *iostreams.IOStreams, fields []output.Field[T], names []string, rs []T, leaveOut ...string) error {
+	if names == nil {
+		names = output.FieldNames(fields)
+	}
+	p, err := output.NewPrinter(ios, &output.Options{Format: output.Table}, fields, names)
 	if err != nil {
 		return err
 	}
+	p.LeaveOut(leaveOut...)
 	for i := range rs {
 		if err := p.Print(&rs[i]); err != nil {
 			return err

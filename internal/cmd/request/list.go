@@ -68,6 +68,7 @@ on: open and attention_needed; --status chooses one status, or all of them (--st
 	cmd.Flags().BoolVar(&q.Favorites, "favorites", false, "only your favorites")
 	limit = cmdutil.AddLimitFlag(cmd, "requests")
 	o = output.AddFlags(cmd, nil, output.FieldNames(Fields))
+	output.AddWideFlag(cmd, o)
 	return cmd
 }
 
@@ -107,6 +108,7 @@ any case, accents ignored). The words of TERM are searched together, as one term
 		},
 	}
 	o = output.AddFlags(cmd, nil, output.FieldNames(Fields))
+	output.AddWideFlag(cmd, o)
 	return cmd
 }
 

@@ -98,6 +98,7 @@ func printList(ios *iostreams.IOStreams, o *output.Options, list func(each func(
 	if err != nil {
 		return err
 	}
+	p.LeaveOut("favorite", "createdAt", "severity")
 	if err := list(func(r rec) error { return p.Print(&r) }); err != nil {
 		return err
 	}

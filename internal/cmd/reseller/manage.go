@@ -267,7 +267,7 @@ list (it stays visible with 'reseller list --status removed') and can be invited
 				if !ios.CanPrompt() {
 					return cmdutil.Usagef("%s needs your confirmation and there is no terminal to ask on: pass --yes to confirm the notice of '%s --help'", cmd.CommandPath(), cmd.CommandPath())
 				}
-				ios.Notice("Removing %s (MPN ID %s).\n\n%s\n", r.Name, r.MPNID, domain.RemovalNotice)
+				ios.Notice("%s\n", iostreams.Fill(fmt.Sprintf("Removing %s (MPN ID %s).\n\n%s", r.Name, r.MPNID, domain.RemovalNotice), ios.TerminalWidth()))
 				ok, err := f.Prompter().Confirm(fmt.Sprintf("Remove the partnership with %s?", r.Name), false)
 				if err != nil {
 					return err

@@ -155,6 +155,7 @@ DAYS days (terms already ended are not included).`,
 			if err != nil {
 				return err
 			}
+			p.LeaveOut("supportContact", "termEnd", "resellerMpnId")
 			if err := cmdutil.LimitDone(ws.Subscriptions(ctx, q, cmdutil.Limit(*limit, func(s domain.Subscription) error { return p.Print(&s) }))); err != nil {
 				return err
 			}
@@ -179,6 +180,7 @@ DAYS days (terms already ended are not included).`,
 	cmd.Flags().IntVar(&days, "expiring-within", 0, "only those whose term ends within this many days")
 	limit = cmdutil.AddLimitFlag(cmd, "subscriptions")
 	o = output.AddFlags(cmd, nil, output.FieldNames(Fields))
+	output.AddWideFlag(cmd, o)
 	return cmd
 }
 

@@ -90,6 +90,7 @@ server last accepted it. Secrets are never shown: the workspace does not keep th
 			if err != nil {
 				return err
 			}
+			p.LeaveOut("lastUsedAt", "name", "expiresAt")
 			now := f.Now()
 			for _, t := range tokens {
 				if err := p.Print(&row{Token: t, Status: t.Status(now)}); err != nil {
@@ -112,6 +113,7 @@ server last accepted it. Secrets are never shown: the workspace does not keep th
 	cmd.Flags().StringVar(&user, "user", "", "only this user's tokens")
 	_ = cmd.RegisterFlagCompletionFunc("user", cobra.NoFileCompletions)
 	o = output.AddFlags(cmd, nil, output.FieldNames(fields))
+	output.AddWideFlag(cmd, o)
 	return cmd
 }
 

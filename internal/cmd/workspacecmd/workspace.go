@@ -10,6 +10,7 @@ import (
 
 	"github.com/pcctl/pcctl/internal/cmdutil"
 	"github.com/pcctl/pcctl/internal/domain"
+	"github.com/pcctl/pcctl/internal/iostreams"
 	"github.com/pcctl/pcctl/internal/output"
 	"github.com/pcctl/pcctl/internal/workspace"
 	"github.com/pcctl/pcctl/internal/workspace/postgres"
@@ -211,7 +212,7 @@ find. Exit code 0 when the workspace is sound, 1 when a problem is found.`,
 					return err
 				}
 				for _, p := range problems {
-					fmt.Fprintln(f.IOStreams.Out, p)
+					fmt.Fprintln(f.IOStreams.Out, iostreams.Safe(p))
 				}
 				if len(problems) > 0 {
 					return fmt.Errorf("workspace %s has %d problem(s)", db.Where(), len(problems))
@@ -228,7 +229,7 @@ find. Exit code 0 when the workspace is sound, 1 when a problem is found.`,
 				return err
 			}
 			for _, p := range problems {
-				fmt.Fprintln(f.IOStreams.Out, p)
+				fmt.Fprintln(f.IOStreams.Out, iostreams.Safe(p))
 			}
 			if len(problems) > 0 {
 				return fmt.Errorf("workspace %s has %d problem(s); restore it from a backup ('pcctl workspace backup')", db.Path(), len(problems))

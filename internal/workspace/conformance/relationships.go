@@ -176,6 +176,14 @@ func testRelationshipLifecycle(t *testing.T, h Harness) {
 	if got, _ := ws.Customer(ctx, c.ID); !got.PurchasesAllowed {
 		t.Fatal("not allowed")
 	}
+	// The export carries the permission (the JSON and CSV of customers export).
+	var exported []bool
+	if err := ws.ExportCustomers(ctx, workspace.ExportQuery{}, func(e *domain.Customer) error {
+		exported = append(exported, e.PurchasesAllowed)
+		return nil
+	}); err != nil || len(exported) != 1 || !exported[0] {
+		t.Fatalf("export: purchasesAllowed %v, %v; want [true]", exported, err)
+	}
 	no := false
 	if got, changed, err := ws.UpdateCustomer(ctx, c.ID, workspace.CustomerChange{PurchasesAllowed: &no}); err != nil || !changed || got.PurchasesAllowed {
 		t.Fatalf("deny: %+v %v %v", got, changed, err)

@@ -28,7 +28,7 @@ func (s *session) ExportCustomers(ctx context.Context, q workspace.ExportQuery, 
 		return err
 	}
 	query := `SELECT id || chr(31) || company_name || chr(31) || domain || chr(31) || country || chr(31) ||
-		reseller_mpn_id || chr(31) || relationship || chr(31) || created_at FROM customers`
+		reseller_mpn_id || chr(31) || relationship || chr(31) || created_at || chr(31) || purchases_allowed FROM customers`
 	var args []any
 	if q.Reseller != "" {
 		query += ` WHERE reseller_mpn_id = ?`
@@ -101,11 +101,11 @@ func (s *session) ExportCustomers(ctx context.Context, q workspace.ExportQuery, 
 
 // splitCustomer fills c from a row joined by ExportCustomers' query.
 func splitCustomer(line string, c *domain.Customer) error {
-	var f [7]string
-	for i := range 6 {
+	var f [8]string
+	for i := range 7 {
 		j := strings.IndexByte(line, 0x1f)
 		if j < 0 {
-			return fmt.Errorf("export: a row has %d fields, not 7", i+1)
+			return fmt.Errorf("export: a row has %d fields, not 8", i+1)
 		}
 		f[i], line = line[:j], line[j+1:]
 	}
@@ -113,8 +113,9 @@ func splitCustomer(line string, c *domain.Customer) error {
 		// Only a hand edit of the file puts one there: refuse rather than shift fields.
 		return fmt.Errorf("export: customer %s holds a U+001F control character; correct it in the workspace", f[0])
 	}
-	f[6] = line
+	f[7] = line
 	c.ID, c.CompanyName, c.Domain, c.Country, c.ResellerMPNID, c.Relationship = f[0], f[1], f[2], f[3], f[4], f[5]
 	c.CreatedAt = parseTime(f[6])
+	c.PurchasesAllowed = f[7] == "1"
 	return nil
 }

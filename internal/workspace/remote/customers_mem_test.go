@@ -40,7 +40,7 @@ func TestExportStreamsInConstantMemory(t *testing.T) {
 		// in this process, allocates nothing per row: the allocations counted are the
 		// client's.
 		buf := make([]byte, 0, 64<<10)
-		buf = append(buf, `["id","companyName","domain","country","resellerMpnId","relationship","createdAt"]`+"\n"...)
+		buf = append(buf, `["id","companyName","domain","country","resellerMpnId","relationship","createdAt","purchasesAllowed"]`+"\n"...)
 		for i := range exportRows {
 			buf = append(buf, `["00000000-0000-4000-8000-`...)
 			buf = appendPadded(buf, i, 12)
@@ -48,7 +48,7 @@ func TestExportStreamsInConstantMemory(t *testing.T) {
 			buf = strconv.AppendInt(buf, int64(i), 10)
 			buf = append(buf, `","tenant`...)
 			buf = strconv.AppendInt(buf, int64(i), 10)
-			buf = append(buf, `.onmicrosoft.com","FR","4847383","","2025-03-14T09:26:53Z"]`+"\n"...)
+			buf = append(buf, `.onmicrosoft.com","FR","4847383","","2025-03-14T09:26:53Z","false"]`+"\n"...)
 			if len(buf) >= 32<<10 {
 				if _, err := w.Write(buf); err != nil {
 					return
