@@ -47,4 +47,5 @@ var tests = []test{
 	{"FreeTextControls", testFreeTextControls},
 	{"PasswordHashOnly", testPasswordHashOnly},
 	{"DealPublications", testDealPublications},
+	{"RequestGivenReference", testRequestGivenReference},
 }
