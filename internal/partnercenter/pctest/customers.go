@@ -72,7 +72,7 @@ func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request) int {
 	s.mu.Unlock()
 	id := fmt.Sprintf("%08x-0000-4000-a000-%012x", n, n)
 	c := api.Customer{ID: id, CompanyProfile: api.CompanyProfile{TenantID: id, Domain: domain, CompanyName: req.BillingProfile.CompanyName},
-		BillingProfile: &api.BillingProfile{DefaultAddress: api.Address{Country: strings.ToUpper(req.BillingProfile.DefaultAddress.Country)}},
+		BillingProfile:        &api.BillingProfile{DefaultAddress: api.Address{Country: strings.ToUpper(req.BillingProfile.DefaultAddress.Country)}},
 		RelationshipToPartner: "reseller"}
 	s.PutCustomer(c)
 	c, _ = s.Customer(id)
