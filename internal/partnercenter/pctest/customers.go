@@ -90,3 +90,10 @@ func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request) int {
 	_, _ = w.Write(b)
 	return http.StatusCreated
 }
+
+// Customers are the stand-in's customers, by ID.
+func (s *Server) Customers() []api.Customer {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]api.Customer(nil), s.customers...)
+}
