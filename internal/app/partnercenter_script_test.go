@@ -204,6 +204,8 @@ func cmdPartnerCenter(ts *testscript.TestScript, neg bool, args []string) {
 		fmt.Fprintln(ts.Stdout(), n)
 	case "referrals":
 		referralsSummary(ts, si)
+	case "inbound", "touch", "referral", "customer":
+		writeScriptCmd(ts, si, args) // write_script_test.go
 	default:
 		ts.Fatalf("partnercenter: unknown subcommand %q", args[0])
 	}

@@ -327,6 +327,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, route string, fau
 	if route == RouteReferral && r.Method == http.MethodPatch {
 		return s.updateReferral(w, r)
 	}
+	if route == RouteCustomers && r.Method == http.MethodPost {
+		return s.createCustomer(w, r)
+	}
 	if route == RouteReferral && r.Method == http.MethodGet {
 		return s.getReferral(w, r)
 	}

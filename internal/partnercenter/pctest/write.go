@@ -313,3 +313,28 @@ func (s *Server) Referral(id string) (api.Referral, bool) {
 	}
 	return api.Referral{}, false
 }
+
+// ChangeReferral changes the referral with that ID as someone else would in Partner
+// Center: its new version (a new ETag) and update time. False when there is none.
+func (s *Server) ChangeReferral(id string, change func(*api.Referral)) bool {
+	cur, v, ok := s.referralVersion(id)
+	if !ok {
+		return false
+	}
+	change(&cur)
+	now := time.Now().UTC().Truncate(time.Second)
+	cur.UpdatedDateTime = &now
+	s.mu.Lock()
+	s.versions[id] = v + 1
+	s.mu.Unlock()
+	s.PutReferral(cur)
+	return true
+}
+
+// ReferralETagOf is the current ETag of the referral with that ID ("" when none).
+func (s *Server) ReferralETagOf(id string) string {
+	if _, v, ok := s.referralVersion(id); ok {
+		return ReferralETag(v)
+	}
+	return ""
+}

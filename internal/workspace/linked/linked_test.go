@@ -388,3 +388,78 @@ func TestDealChangeAcceptedThenLocalWriteFailed(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestAddCustomerWritesThrough(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	var creds workspace.AdminCredentials
+	rec, err := e.ws.AddCustomer(workspace.WithAdminCredentials(ctx, &creds),
+		domain.Customer{CompanyName: "Contoso Ltd", Domain: "Contoso.onmicrosoft.com", Country: "GB"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pcc, ok := e.pc.Customer(rec.ID)
+	if !ok || pcc.CompanyProfile.Domain != "contoso.onmicrosoft.com" {
+		t.Fatalf("the customer's ID %s is not Partner Center's tenant: %+v", rec.ID, pcc)
+	}
+	if creds.Account != "admin@contoso.onmicrosoft.com" || creds.Password == "" || rec.AdminAccount != creds.Account {
+		t.Fatalf("credentials %+v, admin account %q", creds, rec.AdminAccount)
+	}
+	// The next sync of customers finds it, once.
+	if _, err := pcsync.Run(ctx, e.inner, e.c, pcsync.Options{Kinds: []workspace.SyncKind{workspace.SyncCustomers}}); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := e.inner.CountCustomers(ctx); n != 1 {
+		t.Fatalf("%d customers after a sync", n)
+	}
+	posts := e.requests(http.MethodPost, pctest.RouteCustomers)
+	var rule *domain.RuleError
+	// Refused before anything is sent: the domain the workspace has, a tenant ID given.
+	if _, err := e.ws.AddCustomer(ctx, domain.Customer{CompanyName: "Again", Domain: "contoso.onmicrosoft.com", Country: "GB"}, ""); !errors.As(err, &rule) {
+		t.Fatalf("domain taken: %v", err)
+	}
+	if _, err := e.ws.AddCustomer(ctx, domain.Customer{ID: "c0000000-0000-4000-8000-000000000009", CompanyName: "X", Domain: "x.example", Country: "GB"}, ""); !errors.As(err, &rule) || rule.Rule != "new-tenant" {
+		t.Fatalf("--id: %v", err)
+	}
+	if e.requests(http.MethodPost, pctest.RouteCustomers) != posts {
+		t.Fatal("sent")
+	}
+	// Partner Center's refusals: a domain another tenant has (409), its validation (400).
+	e.pc.PutCustomer(api.Customer{ID: "c0000000-0000-4000-8000-000000000001", CompanyProfile: api.CompanyProfile{Domain: "taken.example", CompanyName: "Taken"}})
+	var pe *partnercenter.Error
+	_, err = e.ws.AddCustomer(ctx, domain.Customer{CompanyName: "Mine", Domain: "taken.example", Country: "GB"}, "")
+	if !errors.As(err, &pe) || pe.Status != http.StatusConflict || !strings.Contains(err.Error(), "already in use") || !strings.Contains(err.Error(), "MS-RequestId: "+pe.RequestID) {
+		t.Fatalf("409: %v", err)
+	}
+	e.pc.Inject(pctest.Fault{Route: pctest.RouteCustomers, Method: http.MethodPost, Status: 400})
+	if _, err := e.ws.AddCustomer(ctx, domain.Customer{CompanyName: "Mine", Domain: "mine.example", Country: "GB"}, ""); !errors.As(err, &pe) || pe.Status != 400 {
+		t.Fatalf("400: %v", err)
+	}
+	if n, _ := e.inner.CountCustomers(ctx); n != 1 {
+		t.Fatalf("%d customers after refusals", n)
+	}
+}
+
+type failingAdd struct{ workspace.Workspace }
+
+func (failingAdd) AddCustomer(context.Context, domain.Customer, string) (workspace.CustomerRecord, error) {
+	return workspace.CustomerRecord{}, errors.New("disk full")
+}
+
+func TestAddCustomerAcceptedThenLocalWriteFailed(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	ws := linked.New(failingAdd{e.inner}, linked.Options{Tenant: e.pc.TenantID, TenantName: e.pc.CompanyName, PartnerCenter: e.c})
+	var creds workspace.AdminCredentials
+	_, err := ws.AddCustomer(workspace.WithAdminCredentials(ctx, &creds), domain.Customer{CompanyName: "Contoso", Domain: "contoso.example", Country: "GB"}, "")
+	var un *linked.UnrecordedError
+	if !errors.As(err, &un) || !strings.Contains(err.Error(), "run pcctl sync customers") || creds.Password == "" {
+		t.Fatalf("%v %+v", err, creds)
+	}
+	if _, err := pcsync.Run(ctx, e.inner, e.c, pcsync.Options{Kinds: []workspace.SyncKind{workspace.SyncCustomers}}); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := e.inner.Customer(ctx, "contoso.example"); err != nil || c.CompanyName != "Contoso" {
+		t.Fatalf("after the sync: %+v %v", c, err)
+	}
+}
