@@ -167,6 +167,9 @@ func requestRun(ctx context.Context, o *RequestOptions) error {
 	} else {
 		ios.Notice("Recorded a relationship request for %s (%s). pcctl sends no email: send this draft yourself.", c.CompanyName, c.Domain)
 	}
+	if saved.Link != "" {
+		ios.Notice("The link is Partner Center's (this workspace is linked to it): once the customer's admin accepts there, the relationship arrives with the next pcctl sync customers.")
+	}
 	if !configured && saved.Link == "" {
 		ios.Notice("The link points at %s: set invite_base_url in the config to your pcctl server's address.", base)
 	}

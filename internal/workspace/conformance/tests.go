@@ -48,4 +48,5 @@ var tests = []test{
 	{"PasswordHashOnly", testPasswordHashOnly},
 	{"DealPublications", testDealPublications},
 	{"RequestGivenReference", testRequestGivenReference},
+	{"SyncAfterLocalChange", testSyncAfterLocalChange},
 }

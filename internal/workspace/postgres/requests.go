@@ -279,7 +279,8 @@ func (s *session) UpdateRequest(ctx context.Context, ref string, ch domain.Reque
 		case next.Status != domain.RequestClosed:
 			closedAt = ""
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE service_requests SET status = ?, severity = ?, updated_at = ?, closed_at = ? WHERE pk = ?`,
+		if _, err := tx.ExecContext(ctx, `UPDATE service_requests SET status = ?, severity = ?, updated_at = ?, closed_at = ?,
+			pc_fingerprint = CASE WHEN pc_fingerprint = '' THEN '' ELSE 'changed here' END WHERE pk = ?`,
 			next.Status, next.Severity, formatTime(now), closedAt, pk); err != nil {
 			return err
 		}

@@ -151,7 +151,7 @@ func (s *session) UpdateSubscription(ctx context.Context, id string, ch workspac
 				return err
 			}
 			sub.Status = to
-			if _, err := tx.ExecContext(ctx, `UPDATE subscriptions SET status = ? WHERE id = ?`, sub.Status, sub.ID); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE subscriptions SET status = ?, pc_fingerprint = CASE WHEN pc_fingerprint = '' THEN '' ELSE 'changed here' END WHERE id = ?`, sub.Status, sub.ID); err != nil {
 				return err
 			}
 			action := "subscription.suspend"
@@ -182,7 +182,8 @@ func (s *session) UpdateSubscription(ctx context.Context, id string, ch workspac
 			}
 			sub.SupportContact = strings.TrimSpace(*ch.SupportContact)
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE subscriptions SET quantity = ?, reseller_mpn_id = ?, support_contact = ? WHERE id = ?`,
+		_, err = tx.ExecContext(ctx, `UPDATE subscriptions SET quantity = ?, reseller_mpn_id = ?, support_contact = ?,
+			pc_fingerprint = CASE WHEN pc_fingerprint = '' THEN '' ELSE 'changed here' END WHERE id = ?`,
 			sub.Quantity, sub.ResellerMPNID, sub.SupportContact, sub.ID)
 		if err != nil {
 			return err
