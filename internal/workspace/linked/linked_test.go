@@ -3,9 +3,12 @@ package linked_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,8 +19,58 @@ import (
 	"github.com/pcctl/pcctl/internal/pcsync"
 	"github.com/pcctl/pcctl/internal/workspace"
 	"github.com/pcctl/pcctl/internal/workspace/linked"
+	"github.com/pcctl/pcctl/internal/workspace/postgres"
+	"github.com/pcctl/pcctl/internal/workspace/postgres/pgtest"
 	"github.com/pcctl/pcctl/internal/workspace/sqlite"
 )
+
+// store is an open workspace before it is bound to a principal.
+type store interface {
+	As(domain.Principal) workspace.Workspace
+	Close() error
+}
+
+// openWorkspace opens the storage the tests run on: a workspace file, or (TestOnPostgres)
+// a PostgreSQL database.
+var openWorkspace = func(t *testing.T) store {
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "ws.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+var pgSchemas atomic.Int64
+
+// TestOnPostgres runs the write-through tests again on a PostgreSQL workspace worked on
+// directly (PCCTL_TEST_DATABASE_URL; skipped without): the Factory wraps it the same way.
+func TestOnPostgres(t *testing.T) {
+	url := pgtest.Require(t)
+	old := openWorkspace
+	t.Cleanup(func() { openWorkspace = old })
+	openWorkspace = func(t *testing.T) store {
+		dsn := pgtest.WithSchema(t, url, fmt.Sprintf("linked%d_%d", os.Getpid(), pgSchemas.Add(1)))
+		db, err := postgres.Open(context.Background(), dsn, postgres.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	for name, fn := range map[string]func(*testing.T){
+		"CreateDealWritesThrough":                 TestCreateDealWritesThrough,
+		"CreateDealRefusals":                      TestCreateDealRefusals,
+		"CreateDealAcceptedThenLocalWriteFailed":  TestCreateDealAcceptedThenLocalWriteFailed,
+		"DealChangesWriteThrough":                 TestDealChangesWriteThrough,
+		"DealChangeStaleAndRefused":               TestDealChangeStaleAndRefused,
+		"DealChangeAcceptedThenLocalWriteFailed":  TestDealChangeAcceptedThenLocalWriteFailed,
+		"AddCustomerWritesThrough":                TestAddCustomerWritesThrough,
+		"AddCustomerAcceptedThenLocalWriteFailed": TestAddCustomerAcceptedThenLocalWriteFailed,
+	} {
+		t.Run(name, fn)
+	}
+}
 
 type env struct {
 	pc    *pctest.Server
@@ -32,12 +85,7 @@ func setup(t *testing.T) *env {
 	t.Helper()
 	pc := pctest.New(false)
 	t.Cleanup(pc.Close)
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "ws.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	inner := db.As(domain.Owner("admin@fabrikam.com"))
+	inner := openWorkspace(t).As(domain.Owner("admin@fabrikam.com"))
 	c, err := partnercenter.New(partnercenter.Options{PartnerCenterURL: pc.URL, ReferralsURL: pc.URL, Tokens: partnercenter.StaticToken("tok"),
 		Backoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond})
 	if err != nil {
