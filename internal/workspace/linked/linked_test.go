@@ -67,6 +67,7 @@ func TestOnPostgres(t *testing.T) {
 		"DealChangeAcceptedThenLocalWriteFailed":  TestDealChangeAcceptedThenLocalWriteFailed,
 		"AddCustomerWritesThrough":                TestAddCustomerWritesThrough,
 		"AddCustomerAcceptedThenLocalWriteFailed": TestAddCustomerAcceptedThenLocalWriteFailed,
+		"InterruptedWhilePartnerCenterHasIt":      TestInterruptedWhilePartnerCenterHasIt,
 	} {
 		t.Run(name, fn)
 	}
@@ -509,5 +510,20 @@ func TestAddCustomerAcceptedThenLocalWriteFailed(t *testing.T) {
 	}
 	if c, err := e.inner.Customer(ctx, "contoso.example"); err != nil || c.CompanyName != "Contoso" {
 		t.Fatalf("after the sync: %+v %v", c, err)
+	}
+}
+
+func TestInterruptedWhilePartnerCenterHasIt(t *testing.T) {
+	e := setup(t)
+	e.pc.Inject(pctest.Fault{Route: pctest.RouteReferrals, Method: http.MethodPost, Delay: 5 * time.Second})
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	_, err := e.ws.CreateDeal(ctx, newDeal())
+	var in *linked.InterruptedError
+	if !errors.As(err, &in) || !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "may or may not have made it") {
+		t.Fatalf("%v", err)
+	}
+	if n := countDeals(t, e.inner); n != 0 {
+		t.Fatalf("%d deals", n)
 	}
 }
