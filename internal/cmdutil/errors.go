@@ -372,3 +372,18 @@ func (e *Interrupted) Error() string { return "interrupted: " + e.Msg }
 
 // Unwrap makes errors.Is(err, context.Canceled) true.
 func (e *Interrupted) Unwrap() error { return context.Canceled }
+
+// InterruptedMsg is what stays after an interruption that changed something, or might
+// have (an *Interrupted; a write-through interrupted while Partner Center had it in hand):
+// ok is false for a plain interruption, which changed nothing.
+func InterruptedMsg(err error) (msg string, ok bool) {
+	var partly *Interrupted
+	if errors.As(err, &partly) {
+		return partly.Msg, true
+	}
+	var pc *linked.InterruptedError
+	if errors.As(err, &pc) {
+		return strings.TrimPrefix(pc.Error(), "interrupted "), true
+	}
+	return "", false
+}

@@ -74,16 +74,15 @@ func (w *Workspace) now() time.Time { return w.opts.Now().UTC().Truncate(time.Se
 func (w *Workspace) client(ctx context.Context) (*partnercenter.Client, error) {
 	pc := w.opts.PartnerCenter
 	if pc == nil {
-		reason := "nobody is signed in to Partner Center"
-		if w.opts.NoClient != nil {
-			var auth *domain.AuthError
-			if !errors.As(w.opts.NoClient, &auth) {
-				return nil, w.opts.NoClient
-			}
+		// Not signed in: said in the workspace's terms. Any other reason (a sign-in file
+		// others can read, a bad setting) is returned as it is.
+		var auth *domain.AuthError
+		if w.opts.NoClient != nil && (!errors.As(w.opts.NoClient, &auth) || auth.Code != domain.AuthMissing) {
+			return nil, w.opts.NoClient
 		}
 		return nil, &domain.AuthError{Code: domain.AuthMissing, Reason: fmt.Sprintf(
-			"this workspace is linked to the partner tenant %s (%s), where this change is made first, and %s: run pcctl auth login "+
-				"(reading the workspace needs no sign-in)", w.opts.Tenant, w.opts.TenantName, reason)}
+			"this workspace is linked to the partner tenant %s (%s), where this change is made first, and nobody is signed in to Partner Center: "+
+				"run pcctl auth login (reading the workspace needs no sign-in)", w.opts.Tenant, w.opts.TenantName)}
 	}
 	w.once.Do(func() {
 		p, err := pc.OrganizationProfile(ctx)
@@ -143,6 +142,9 @@ func (e *RefusedError) Unwrap() error { return e.Err }
 // refused wraps a Partner Center failure of the change what; hint is added for a
 // conflict (409, 412). Other errors (the context cancelled) are returned as they are.
 func refused(err error, what, conflictHint string) error {
+	if errors.Is(err, context.Canceled) {
+		return &InterruptedError{What: what}
+	}
 	var p *partnercenter.Error
 	if !errors.As(err, &p) {
 		return err
@@ -176,3 +178,18 @@ func (e *UnrecordedError) Error() string {
 		"the workspace does not show the change yet: run pcctl sync %s to bring it in (do not make the change again)",
 		e.What, e.RequestID, e.Err, e.Sync)
 }
+
+// InterruptedError is a command interrupted (Ctrl-C) while Partner Center was asked to
+// make a change: it may have made it. The workspace was not changed. It unwraps to
+// context.Canceled (exit 130).
+type InterruptedError struct {
+	What string
+}
+
+func (e *InterruptedError) Error() string {
+	return fmt.Sprintf("interrupted while Partner Center was asked to %s: it may or may not have made it, and the workspace was not changed; "+
+		"pcctl sync shows whether Partner Center has it", e.What)
+}
+
+// Unwrap makes errors.Is(err, context.Canceled) true.
+func (e *InterruptedError) Unwrap() error { return context.Canceled }

@@ -3,9 +3,12 @@ package linked_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,8 +19,59 @@ import (
 	"github.com/pcctl/pcctl/internal/pcsync"
 	"github.com/pcctl/pcctl/internal/workspace"
 	"github.com/pcctl/pcctl/internal/workspace/linked"
+	"github.com/pcctl/pcctl/internal/workspace/postgres"
+	"github.com/pcctl/pcctl/internal/workspace/postgres/pgtest"
 	"github.com/pcctl/pcctl/internal/workspace/sqlite"
 )
+
+// store is an open workspace before it is bound to a principal.
+type store interface {
+	As(domain.Principal) workspace.Workspace
+	Close() error
+}
+
+// openWorkspace opens the storage the tests run on: a workspace file, or (TestOnPostgres)
+// a PostgreSQL database.
+var openWorkspace = func(t *testing.T) store {
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "ws.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+var pgSchemas atomic.Int64
+
+// TestOnPostgres runs the write-through tests again on a PostgreSQL workspace worked on
+// directly (PCCTL_TEST_DATABASE_URL; skipped without): the Factory wraps it the same way.
+func TestOnPostgres(t *testing.T) {
+	url := pgtest.Require(t)
+	old := openWorkspace
+	t.Cleanup(func() { openWorkspace = old })
+	openWorkspace = func(t *testing.T) store {
+		dsn := pgtest.WithSchema(t, url, fmt.Sprintf("linked%d_%d", os.Getpid(), pgSchemas.Add(1)))
+		db, err := postgres.Open(context.Background(), dsn, postgres.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	for name, fn := range map[string]func(*testing.T){
+		"CreateDealWritesThrough":                 TestCreateDealWritesThrough,
+		"CreateDealRefusals":                      TestCreateDealRefusals,
+		"CreateDealAcceptedThenLocalWriteFailed":  TestCreateDealAcceptedThenLocalWriteFailed,
+		"DealChangesWriteThrough":                 TestDealChangesWriteThrough,
+		"DealChangeStaleAndRefused":               TestDealChangeStaleAndRefused,
+		"DealChangeAcceptedThenLocalWriteFailed":  TestDealChangeAcceptedThenLocalWriteFailed,
+		"AddCustomerWritesThrough":                TestAddCustomerWritesThrough,
+		"AddCustomerAcceptedThenLocalWriteFailed": TestAddCustomerAcceptedThenLocalWriteFailed,
+		"InterruptedWhilePartnerCenterHasIt":      TestInterruptedWhilePartnerCenterHasIt,
+	} {
+		t.Run(name, fn)
+	}
+}
 
 type env struct {
 	pc    *pctest.Server
@@ -32,12 +86,7 @@ func setup(t *testing.T) *env {
 	t.Helper()
 	pc := pctest.New(false)
 	t.Cleanup(pc.Close)
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "ws.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	inner := db.As(domain.Owner("admin@fabrikam.com"))
+	inner := openWorkspace(t).As(domain.Owner("admin@fabrikam.com"))
 	c, err := partnercenter.New(partnercenter.Options{PartnerCenterURL: pc.URL, ReferralsURL: pc.URL, Tokens: partnercenter.StaticToken("tok"),
 		Backoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond})
 	if err != nil {
@@ -461,5 +510,20 @@ func TestAddCustomerAcceptedThenLocalWriteFailed(t *testing.T) {
 	}
 	if c, err := e.inner.Customer(ctx, "contoso.example"); err != nil || c.CompanyName != "Contoso" {
 		t.Fatalf("after the sync: %+v %v", c, err)
+	}
+}
+
+func TestInterruptedWhilePartnerCenterHasIt(t *testing.T) {
+	e := setup(t)
+	e.pc.Inject(pctest.Fault{Route: pctest.RouteReferrals, Method: http.MethodPost, Delay: 5 * time.Second})
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	_, err := e.ws.CreateDeal(ctx, newDeal())
+	var in *linked.InterruptedError
+	if !errors.As(err, &in) || !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "may or may not have made it") {
+		t.Fatalf("%v", err)
+	}
+	if n := countDeals(t, e.inner); n != 0 {
+		t.Fatalf("%d deals", n)
 	}
 }
