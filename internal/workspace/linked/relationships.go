@@ -105,7 +105,7 @@ func (w *Workspace) RequestRelationship(ctx context.Context, r domain.Relationsh
 	tenant := ""
 	if r.ResellerMPNID != "" {
 		if tenant, err = pc.ResellerTenantID(ctx, r.ResellerMPNID); err != nil {
-			return r, false, refused(err, "list its indirect resellers", "")
+			return r, false, readRefused(err, "list its indirect resellers")
 		}
 		if tenant == "" {
 			return r, false, &domain.RuleError{Rule: "reseller-not-in-partner-center", Msg: fmt.Sprintf(
@@ -114,7 +114,7 @@ func (w *Workspace) RequestRelationship(ctx context.Context, r domain.Relationsh
 	}
 	link, err := pc.RelationshipRequestLink(ctx, tenant)
 	if err != nil {
-		return r, false, refused(err, "give the relationship request link", "")
+		return r, false, readRefused(err, "give the relationship request link")
 	}
 	// 4. Recorded as pending, with Partner Center's link.
 	saved, existing, err := w.Workspace.RequestRelationship(ctx, r)

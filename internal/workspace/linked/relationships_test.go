@@ -3,8 +3,10 @@ package linked_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 
@@ -13,6 +15,8 @@ import (
 	"github.com/pcctl/pcctl/internal/partnercenter/pctest"
 	"github.com/pcctl/pcctl/internal/workspace"
 	"github.com/pcctl/pcctl/internal/workspace/linked"
+	"github.com/pcctl/pcctl/internal/workspace/postgres"
+	"github.com/pcctl/pcctl/internal/workspace/postgres/pgtest"
 )
 
 func status(t *testing.T, ws workspace.Workspace, id string) string {
@@ -269,5 +273,33 @@ func TestRequestRelationshipGivesPartnerCentersLink(t *testing.T) {
 	// pcctl's own acceptance is refused: the customer accepts in Partner Center.
 	if _, err := e.ws.AcceptRelationship(ctx, pending[0].Token); !errors.As(err, &rule) || !strings.Contains(err.Error(), "pcctl sync customers") {
 		t.Fatalf("accept: %v", err)
+	}
+}
+
+// TestOnPostgresRelationshipsAndRequests runs this file's and requests_test.go's tests
+// again on a PostgreSQL workspace (PCCTL_TEST_DATABASE_URL; skipped without).
+func TestOnPostgresRelationshipsAndRequests(t *testing.T) {
+	dbURL := pgtest.Require(t)
+	old := openWorkspace
+	t.Cleanup(func() { openWorkspace = old })
+	openWorkspace = func(t *testing.T) store {
+		dsn := pgtest.WithSchema(t, dbURL, fmt.Sprintf("linkedrel%d_%d", os.Getpid(), pgSchemas.Add(1)))
+		db, err := postgres.Open(context.Background(), dsn, postgres.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	for name, fn := range map[string]func(*testing.T){
+		"CreateRequestWritesThrough":                 TestCreateRequestWritesThrough,
+		"RequestAcceptedThenLocalWriteFailed":        TestRequestAcceptedThenLocalWriteFailed,
+		"UpdateRequestWritesThrough":                 TestUpdateRequestWritesThrough,
+		"SubscriptionAndEndRelationshipWriteThrough": TestSubscriptionAndEndRelationshipWriteThrough,
+		"RelationshipRefusals":                       TestRelationshipRefusals,
+		"RelationshipAcceptedThenLocalWriteFailed":   TestRelationshipAcceptedThenLocalWriteFailed,
+		"RequestRelationshipGivesPartnerCentersLink": TestRequestRelationshipGivesPartnerCentersLink,
+	} {
+		t.Run(name, fn)
 	}
 }

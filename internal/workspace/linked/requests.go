@@ -54,7 +54,7 @@ func (w *Workspace) CreateRequest(ctx context.Context, r domain.ServiceRequest) 
 	}
 	topics, err := pc.SupportTopics(ctx)
 	if err != nil {
-		return out, refused(err, "list its support topics", "")
+		return out, readRefused(err, "list its support topics")
 	}
 	topic, ok := partnercenter.FindSupportTopic(topics, r.Topic)
 	if !ok {
@@ -125,6 +125,14 @@ func (w *Workspace) UpdateRequest(ctx context.Context, ref string, ch domain.Req
 		return out, &UnrecordedError{What: "updated service request " + cur.Ref, RequestID: updated.RequestID, Sync: workspace.SyncRequests, Err: err}
 	}
 	return out, nil
+}
+
+// readRefused is refused for a read: interrupted, nothing was asked to change.
+func readRefused(err error, what string) error {
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	return refused(err, what, "")
 }
 
 // notFoundHint adds hint to Partner Center's 404.
