@@ -97,6 +97,15 @@ func (s *session) CreateRequest(ctx context.Context, r domain.ServiceRequest) (w
 		if err != nil {
 			return err
 		}
+		if given != "" {
+			var held int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM service_requests WHERE ref = ?`, given).Scan(&held); err != nil {
+				return err
+			}
+			if held > 0 {
+				return &domain.RuleError{Rule: "unique-request-ref", Msg: fmt.Sprintf("a service request with reference %s already exists", given)}
+			}
+		}
 		// A clash of two random 15-digit numbers is rare; draw again when it happens.
 		for attempt := 0; ; attempt++ {
 			ref := given
@@ -109,10 +118,7 @@ func (s *session) CreateRequest(ctx context.Context, r domain.ServiceRequest) (w
 				topic, contact_email, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?)`,
 				ref, pk, r.Title, strings.TrimSpace(r.Description), r.Severity, strings.TrimSpace(r.Topic), r.ContactEmail,
 				formatTime(created), formatTime(created))
-			if err != nil && isConstraint(err) && given != "" {
-				return &domain.RuleError{Rule: "unique-request-ref", Msg: fmt.Sprintf("a service request with reference %s already exists", given)}
-			}
-			if err != nil && isConstraint(err) && attempt < 5 {
+			if err != nil && isConstraint(err) && given == "" && attempt < 5 {
 				continue
 			}
 			if err != nil {
