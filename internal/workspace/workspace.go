@@ -416,6 +416,7 @@ type Candidate struct {
 
 // SubscriptionQuery selects subscriptions; empty fields select all.
 type SubscriptionQuery struct {
+	ID             string         // one subscription, by its ID (none when no such ID)
 	Customer       string         // ID or domain
 	Reseller       string         // credited reseller or support contact
 	ExpiringWithin *time.Duration // only terms ending between now and now+this (none ended)

@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -63,5 +64,38 @@ func testSyncAfterLocalChange(t *testing.T, h Harness) {
 	r, err := ws.Request(ctx, ref)
 	if err != nil || r.Status != domain.RequestOpen {
 		t.Errorf("request after the sync: %q %v", r.Status, err)
+	}
+}
+
+// testSubscriptionByID: SubscriptionQuery.ID selects one subscription, in any case, with
+// the other selections; an ID no subscription has selects none.
+func testSubscriptionByID(t *testing.T, h Harness) {
+	db, _ := openTest(t, h)
+	ws := alice(db)
+	ctx := context.Background()
+	cs := addN(t, ws, 2)
+	var ids []string
+	for _, c := range cs {
+		s, err := ws.AddSubscription(ctx, domain.Subscription{CustomerID: c.ID, Offer: "Microsoft 365 E3", Quantity: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, s.ID)
+	}
+	list := func(q workspace.SubscriptionQuery) []string {
+		var out []string
+		if err := ws.Subscriptions(ctx, q, func(s domain.Subscription) error { out = append(out, s.ID); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	if got := list(workspace.SubscriptionQuery{ID: " " + strings.ToUpper(ids[1]) + " "}); len(got) != 1 || got[0] != ids[1] {
+		t.Errorf("by ID: %v, want %s", got, ids[1])
+	}
+	if got := list(workspace.SubscriptionQuery{ID: ids[1], Customer: cs[0].ID}); len(got) != 0 {
+		t.Errorf("by ID and another customer: %v", got)
+	}
+	if got := list(workspace.SubscriptionQuery{ID: "5ub00000-0000-4000-8000-00000000ffff"}); len(got) != 0 {
+		t.Errorf("unknown ID: %v", got)
 	}
 }

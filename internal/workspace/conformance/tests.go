@@ -49,4 +49,5 @@ var tests = []test{
 	{"DealPublications", testDealPublications},
 	{"RequestGivenReference", testRequestGivenReference},
 	{"SyncAfterLocalChange", testSyncAfterLocalChange},
+	{"SubscriptionByID", testSubscriptionByID},
 }

@@ -59,13 +59,11 @@ func (w *Workspace) UpdateSubscription(ctx context.Context, id string, ch worksp
 
 var errFound = errors.New("found")
 
-// subscription finds a subscription by ID among the workspace's (the Workspace interface
-// has no lookup of one subscription by ID: this reads the subscriptions in order until
-// it is found).
+// subscription finds a subscription by its ID.
 func (w *Workspace) subscription(ctx context.Context, id string) (domain.Subscription, error) {
 	want := strings.ToLower(strings.TrimSpace(id))
 	var found domain.Subscription
-	err := w.Workspace.Subscriptions(ctx, workspace.SubscriptionQuery{}, func(s domain.Subscription) error {
+	err := w.Workspace.Subscriptions(ctx, workspace.SubscriptionQuery{ID: want}, func(s domain.Subscription) error {
 		if strings.EqualFold(s.ID, want) {
 			found = s
 			return errFound

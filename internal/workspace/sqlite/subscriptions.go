@@ -72,6 +72,9 @@ func (s *session) Subscriptions(ctx context.Context, q workspace.SubscriptionQue
 	}
 	var where []string
 	var args []any
+	if q.ID != "" {
+		where, args = append(where, "s.id = ?"), append(args, strings.ToLower(strings.TrimSpace(q.ID)))
+	}
 	if q.Customer != "" {
 		pk, _, err := s.findCustomer(ctx, s.db, q.Customer)
 		if err != nil {
