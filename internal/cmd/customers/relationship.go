@@ -160,6 +160,14 @@ func requestRun(ctx context.Context, o *RequestOptions) error {
 	if err != nil {
 		return err
 	}
+	if saved.Link != "" && o.MessageFile == "" {
+		// Partner Center's link (a linked workspace) is neither single use nor expiring as
+		// pcctl's own: the draft does not say it is.
+		if subject, body, err := domain.DraftRelationshipRequest(f.Config.PartnerName(), c.CompanyName, resellerName,
+			domain.LinkPlaceholder, time.Time{}, ""); err == nil {
+			saved.Subject, saved.Body = subject, body
+		}
+	}
 	base, configured := f.Config.InviteBaseURL()
 	d := relationshipDraft{RelationshipRequest: saved, Link: saved.Link, Existing: existing}
 	if d.Link == "" {
