@@ -318,14 +318,5 @@ func (w *Workspace) currentETag(ctx context.Context, pc *partnercenter.Client, c
 
 // publication is the deal's publishing state: where it is in Partner Center.
 func (w *Workspace) publication(ctx context.Context, id string) (workspace.DealPublication, error) {
-	pubs, err := w.Workspace.DealPublications(ctx)
-	if err != nil {
-		return workspace.DealPublication{}, err
-	}
-	for _, p := range pubs {
-		if p.DealID == id {
-			return p, nil
-		}
-	}
-	return workspace.DealPublication{}, nil
+	return workspace.DealPublicationOf(ctx, w.Workspace, id)
 }
