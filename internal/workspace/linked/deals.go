@@ -275,11 +275,7 @@ func (w *Workspace) patchDeal(ctx context.Context, id string, expectVersion int,
 		updated, err = pc.UpdateReferral(ctx, pub.ReferralID, etag, ops)
 	}
 	if err != nil {
-		hint := staleHint
-		if errors.As(err, &pe) && pe.Status == http.StatusNotFound {
-			return cur, refused(err, what, "")
-		}
-		return cur, refused(err, what, hint)
+		return cur, refused(err, what, staleHint)
 	}
 	ctx = context.WithoutCancel(ctx)
 	done := fmt.Sprintf("made the change to deal %s (referral %s)", cur.ID, pub.ReferralID)

@@ -65,9 +65,6 @@ func New(inner workspace.Workspace, opts Options) *Workspace {
 	return &Workspace{Workspace: inner, opts: opts}
 }
 
-// Inner is the wrapped workspace.
-func (w *Workspace) Inner() workspace.Workspace { return w.Workspace }
-
 func (w *Workspace) now() time.Time { return w.opts.Now().UTC().Truncate(time.Second) }
 
 // client is the Partner Center client for a change, once the signed-in partner tenant is
