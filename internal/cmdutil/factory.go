@@ -17,6 +17,7 @@ import (
 	"github.com/pcctl/pcctl/internal/fileutil"
 	"github.com/pcctl/pcctl/internal/iostreams"
 	"github.com/pcctl/pcctl/internal/output"
+	"github.com/pcctl/pcctl/internal/partnercenter"
 	"github.com/pcctl/pcctl/internal/prompter"
 	"github.com/pcctl/pcctl/internal/workspace"
 	"github.com/pcctl/pcctl/internal/workspace/linked"
@@ -239,9 +240,9 @@ func (f *Factory) Workspace(ctx context.Context) (workspace.Workspace, error) {
 
 // writeThrough is ws itself when it is not linked to a partner tenant, else the
 // write-through workspace around it (internal/workspace/linked): the changes Partner
-// Center has an API for are made there first, with the signed-in session. Not signed in
-// (or signed in to another tenant), those changes are refused when made; reads are not
-// affected.
+// Center has an API for are made there first, with the signed-in session, loaded on the
+// first such change. Not signed in (or signed in to another tenant), those changes are
+// refused when made; reads never touch the sign-in.
 func (f *Factory) writeThrough(ctx context.Context, ws workspace.Workspace) (workspace.Workspace, error) {
 	st, err := ws.SyncState(ctx)
 	if err != nil {
@@ -250,13 +251,11 @@ func (f *Factory) writeThrough(ctx context.Context, ws workspace.Workspace) (wor
 	if st.Tenant == "" {
 		return ws, nil
 	}
-	opts := linked.Options{Tenant: st.Tenant, TenantName: st.TenantName, Now: f.Now}
-	if pc, _, err := f.PartnerCenter(ctx, nil); err != nil {
-		opts.NoClient = err
-	} else {
-		opts.PartnerCenter = pc
-	}
-	f.linked = linked.New(ws, opts)
+	f.linked = linked.New(ws, linked.Options{Tenant: st.Tenant, TenantName: st.TenantName, Now: f.Now,
+		Connect: func(ctx context.Context) (*partnercenter.Client, error) {
+			pc, _, err := f.PartnerCenter(ctx, nil)
+			return pc, err
+		}})
 	return f.linked, nil
 }
 

@@ -14,7 +14,9 @@ import (
 
 // The Referrals API's writes: POST /v1.0/engagements/referrals creates a referral (201,
 // with its ID, engagement ID, dates and an ETag), PATCH …/referrals/{id} updates one with
-// If-Match on its ETag (412 when stale). A request the API would refuse is answered 400
+// a JSON Patch document (replace and add only, as the reference "Update a lead or
+// opportunity" says) and If-Match on its ETag (412 when stale, 428 without; a closed
+// referral stays closed), GET …/referrals/{id} reads one with its ETag. A request the API would refuse is answered 400
 // in the Referrals API's error shape ({"error":{"code","message"}}), as the reference
 // describes the validation of a new referral: a name, the customer's name, a currency
 // of three letters, a deal value that is a number, a status a new referral may have.

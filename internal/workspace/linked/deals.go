@@ -275,11 +275,7 @@ func (w *Workspace) patchDeal(ctx context.Context, id string, expectVersion int,
 		updated, err = pc.UpdateReferral(ctx, pub.ReferralID, etag, ops)
 	}
 	if err != nil {
-		hint := staleHint
-		if errors.As(err, &pe) && pe.Status == http.StatusNotFound {
-			return cur, refused(err, what, "")
-		}
-		return cur, refused(err, what, hint)
+		return cur, refused(err, what, staleHint)
 	}
 	ctx = context.WithoutCancel(ctx)
 	done := fmt.Sprintf("made the change to deal %s (referral %s)", cur.ID, pub.ReferralID)
@@ -318,14 +314,5 @@ func (w *Workspace) currentETag(ctx context.Context, pc *partnercenter.Client, c
 
 // publication is the deal's publishing state: where it is in Partner Center.
 func (w *Workspace) publication(ctx context.Context, id string) (workspace.DealPublication, error) {
-	pubs, err := w.Workspace.DealPublications(ctx)
-	if err != nil {
-		return workspace.DealPublication{}, err
-	}
-	for _, p := range pubs {
-		if p.DealID == id {
-			return p, nil
-		}
-	}
-	return workspace.DealPublication{}, nil
+	return workspace.DealPublicationOf(ctx, w.Workspace, id)
 }

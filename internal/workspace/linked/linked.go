@@ -38,10 +38,10 @@ type Options struct {
 	// Tenant and TenantName are the partner tenant the workspace is linked to
 	// (workspace.SyncState).
 	Tenant, TenantName string
-	// PartnerCenter is the signed-in client; nil when nobody is signed in, and
-	// NoClient then says why (it is returned by every write-through change).
-	PartnerCenter *partnercenter.Client
-	NoClient      error
+	// Connect gives the signed-in Partner Center client, or why there is none (not
+	// signed in: a *domain.AuthError of code AuthMissing). It is called on the first
+	// write-through change only: reads never touch the sign-in.
+	Connect func(context.Context) (*partnercenter.Client, error)
 	// Now is the clock of the rules checked before sending (default time.Now).
 	Now func() time.Time
 }
@@ -52,8 +52,9 @@ type Workspace struct {
 	workspace.Workspace
 	opts Options
 
-	once     sync.Once
-	checkErr error
+	once sync.Once
+	pc   *partnercenter.Client
+	err  error // why there is no client to use
 }
 
 // New wraps inner.
@@ -64,40 +65,40 @@ func New(inner workspace.Workspace, opts Options) *Workspace {
 	return &Workspace{Workspace: inner, opts: opts}
 }
 
-// Inner is the wrapped workspace.
-func (w *Workspace) Inner() workspace.Workspace { return w.Workspace }
-
 func (w *Workspace) now() time.Time { return w.opts.Now().UTC().Truncate(time.Second) }
 
 // client is the Partner Center client for a change, once the signed-in partner tenant is
-// known to be the workspace's (asked once per process, on the first change).
+// known to be the workspace's (connected and asked once per process, on the first change).
 func (w *Workspace) client(ctx context.Context) (*partnercenter.Client, error) {
-	pc := w.opts.PartnerCenter
-	if pc == nil {
+	w.once.Do(func() { w.pc, w.err = w.connect(ctx) })
+	return w.pc, w.err
+}
+
+func (w *Workspace) connect(ctx context.Context) (*partnercenter.Client, error) {
+	var pc *partnercenter.Client
+	err := errors.New("no way to reach Partner Center")
+	if w.opts.Connect != nil {
+		pc, err = w.opts.Connect(ctx)
+	}
+	if err != nil {
 		// Not signed in: said in the workspace's terms. Any other reason (a sign-in file
 		// others can read, a bad setting) is returned as it is.
 		var auth *domain.AuthError
-		if w.opts.NoClient != nil && (!errors.As(w.opts.NoClient, &auth) || auth.Code != domain.AuthMissing) {
-			return nil, w.opts.NoClient
+		if !errors.As(err, &auth) || auth.Code != domain.AuthMissing {
+			return nil, err
 		}
 		return nil, &domain.AuthError{Code: domain.AuthMissing, Reason: fmt.Sprintf(
 			"this workspace is linked to the partner tenant %s (%s), where this change is made first, and nobody is signed in to Partner Center: "+
 				"run pcctl auth login (reading the workspace needs no sign-in)", w.opts.Tenant, w.opts.TenantName)}
 	}
-	w.once.Do(func() {
-		p, err := pc.OrganizationProfile(ctx)
-		if err != nil {
-			w.checkErr = err
-			return
-		}
-		if !strings.EqualFold(p.TenantID, w.opts.Tenant) {
-			w.checkErr = &domain.RuleError{Rule: "one-partner-tenant", Msg: fmt.Sprintf(
-				"this workspace is linked to the partner tenant %s (%s), and the sign-in is to %s (%s): sign in to the workspace's tenant (pcctl auth login); nothing was changed",
-				w.opts.Tenant, w.opts.TenantName, p.TenantID, p.CompanyName)}
-		}
-	})
-	if w.checkErr != nil {
-		return nil, w.checkErr
+	p, err := pc.OrganizationProfile(ctx)
+	if err != nil {
+		return nil, refused(err, "tell which partner tenant is signed in", "")
+	}
+	if !strings.EqualFold(p.TenantID, w.opts.Tenant) {
+		return nil, &domain.RuleError{Rule: "one-partner-tenant", Msg: fmt.Sprintf(
+			"this workspace is linked to the partner tenant %s (%s), and the sign-in is to %s (%s): sign in to the workspace's tenant (pcctl auth login); nothing was changed",
+			w.opts.Tenant, w.opts.TenantName, p.TenantID, p.CompanyName)}
 	}
 	return pc, nil
 }

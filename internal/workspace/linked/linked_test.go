@@ -73,6 +73,10 @@ func TestOnPostgres(t *testing.T) {
 	}
 }
 
+func connect(c *partnercenter.Client) func(context.Context) (*partnercenter.Client, error) {
+	return func(context.Context) (*partnercenter.Client, error) { return c, nil }
+}
+
 type env struct {
 	pc    *pctest.Server
 	c     *partnercenter.Client
@@ -96,7 +100,7 @@ func setup(t *testing.T) *env {
 		TenantName: pc.CompanyName, Start: true, Finish: true}); err != nil {
 		t.Fatal(err)
 	}
-	return &env{pc: pc, c: c, inner: inner, ws: linked.New(inner, linked.Options{Tenant: pc.TenantID, TenantName: pc.CompanyName, PartnerCenter: c})}
+	return &env{pc: pc, c: c, inner: inner, ws: linked.New(inner, linked.Options{Tenant: pc.TenantID, TenantName: pc.CompanyName, Connect: connect(c)})}
 }
 
 func newDeal() domain.Deal {
@@ -212,7 +216,10 @@ func TestCreateDealRefusals(t *testing.T) {
 		t.Fatalf("unknown customer: %v", err)
 	}
 	// Not signed in: refused (access), reads still work.
-	out := linked.New(e.inner, linked.Options{Tenant: e.pc.TenantID, TenantName: e.pc.CompanyName})
+	out := linked.New(e.inner, linked.Options{Tenant: e.pc.TenantID, TenantName: e.pc.CompanyName,
+		Connect: func(context.Context) (*partnercenter.Client, error) {
+			return nil, &domain.AuthError{Code: domain.AuthMissing, Reason: "not signed in to Partner Center; run pcctl auth login"}
+		}})
 	var auth *domain.AuthError
 	if _, err := out.CreateDeal(ctx, newDeal()); !errors.As(err, &auth) || !strings.Contains(err.Error(), "run pcctl auth login") {
 		t.Fatalf("not signed in: %v", err)
@@ -222,7 +229,7 @@ func TestCreateDealRefusals(t *testing.T) {
 	}
 	// Signed in to another tenant: refused (a rule) before anything is sent.
 	posts := e.requests(http.MethodPost, pctest.RouteReferrals)
-	other := linked.New(e.inner, linked.Options{Tenant: "11111111-0000-4000-8000-000000000000", TenantName: "Other", PartnerCenter: e.c})
+	other := linked.New(e.inner, linked.Options{Tenant: "11111111-0000-4000-8000-000000000000", TenantName: "Other", Connect: connect(e.c)})
 	var rule *domain.RuleError
 	if _, err := other.CreateDeal(ctx, newDeal()); !errors.As(err, &rule) || rule.Rule != "one-partner-tenant" {
 		t.Fatalf("another tenant: %v", err)
@@ -243,7 +250,7 @@ func (failingCreate) CreateDeal(context.Context, domain.Deal) (workspace.DealRec
 func TestCreateDealAcceptedThenLocalWriteFailed(t *testing.T) {
 	e := setup(t)
 	ctx := context.Background()
-	ws := linked.New(failingCreate{e.inner}, linked.Options{Tenant: e.pc.TenantID, TenantName: e.pc.CompanyName, PartnerCenter: e.c})
+	ws := linked.New(failingCreate{e.inner}, linked.Options{Tenant: e.pc.TenantID, TenantName: e.pc.CompanyName, Connect: connect(e.c)})
 	_, err := ws.CreateDeal(ctx, newDeal())
 	var un *linked.UnrecordedError
 	if !errors.As(err, &un) || !strings.Contains(err.Error(), "disk I/O error") || !strings.Contains(err.Error(), "run pcctl sync deals") {
@@ -419,7 +426,7 @@ func TestDealChangeAcceptedThenLocalWriteFailed(t *testing.T) {
 	ctx := context.Background()
 	id := "4ef00000-0000-4000-8000-000000000003"
 	e.inbound(t, id)
-	ws := linked.New(failingAct{e.inner}, linked.Options{Tenant: e.pc.TenantID, TenantName: e.pc.CompanyName, PartnerCenter: e.c})
+	ws := linked.New(failingAct{e.inner}, linked.Options{Tenant: e.pc.TenantID, TenantName: e.pc.CompanyName, Connect: connect(e.c)})
 	_, err := ws.ActOnDeal(ctx, id, domain.ActAccept, "", 0)
 	var un *linked.UnrecordedError
 	if !errors.As(err, &un) || !strings.Contains(err.Error(), "run pcctl sync deals") {
@@ -498,7 +505,7 @@ func (failingAdd) AddCustomer(context.Context, domain.Customer, string) (workspa
 func TestAddCustomerAcceptedThenLocalWriteFailed(t *testing.T) {
 	e := setup(t)
 	ctx := context.Background()
-	ws := linked.New(failingAdd{e.inner}, linked.Options{Tenant: e.pc.TenantID, TenantName: e.pc.CompanyName, PartnerCenter: e.c})
+	ws := linked.New(failingAdd{e.inner}, linked.Options{Tenant: e.pc.TenantID, TenantName: e.pc.CompanyName, Connect: connect(e.c)})
 	var creds workspace.AdminCredentials
 	_, err := ws.AddCustomer(workspace.WithAdminCredentials(ctx, &creds), domain.Customer{CompanyName: "Contoso", Domain: "contoso.example", Country: "GB"}, "")
 	var un *linked.UnrecordedError
