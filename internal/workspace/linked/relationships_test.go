@@ -159,7 +159,7 @@ func TestRelationshipRefusals(t *testing.T) {
 	}(), http.StatusNotFound, "exists only in this workspace")
 
 	// Not signed in.
-	out := linked.New(e.inner, linked.Options{Tenant: e.pc.TenantID, TenantName: e.pc.CompanyName})
+	out := linked.New(e.inner, linked.Options{Tenant: e.pc.TenantID, TenantName: e.pc.CompanyName, Connect: signedOut})
 	var auth *domain.AuthError
 	if _, err := out.UpdateSubscription(ctx, subID, workspace.SubscriptionChange{Status: &active}); !errors.As(err, &auth) {
 		t.Fatalf("not signed in: %v", err)
@@ -185,7 +185,7 @@ func TestRelationshipAcceptedThenLocalWriteFailed(t *testing.T) {
 	e := setup(t)
 	e.withCustomer(t)
 	ctx := context.Background()
-	ws := linked.New(failingUpdate{e.inner}, linked.Options{Tenant: e.pc.TenantID, TenantName: e.pc.CompanyName, PartnerCenter: e.c})
+	ws := linked.New(failingUpdate{e.inner}, linked.Options{Tenant: e.pc.TenantID, TenantName: e.pc.CompanyName, Connect: connect(e.c)})
 	suspended := domain.SubscriptionSuspended
 	_, err := ws.UpdateSubscription(ctx, subID, workspace.SubscriptionChange{Status: &suspended})
 	var un *linked.UnrecordedError

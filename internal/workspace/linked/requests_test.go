@@ -10,6 +10,7 @@ import (
 
 	"github.com/pcctl/pcctl/internal/api"
 	"github.com/pcctl/pcctl/internal/domain"
+	"github.com/pcctl/pcctl/internal/partnercenter"
 	"github.com/pcctl/pcctl/internal/partnercenter/pctest"
 	"github.com/pcctl/pcctl/internal/pcsync"
 	"github.com/pcctl/pcctl/internal/workspace"
@@ -41,6 +42,11 @@ func (e *env) syncKinds(t *testing.T, kinds ...workspace.SyncKind) {
 	if _, err := pcsync.Run(context.Background(), e.inner, e.c, pcsync.Options{Kinds: kinds}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// signedOut is the Connect of a workspace nobody is signed in to.
+func signedOut(context.Context) (*partnercenter.Client, error) {
+	return nil, &domain.AuthError{Code: domain.AuthMissing, Reason: "not signed in to Partner Center; run pcctl auth login"}
 }
 
 func newRequest() domain.ServiceRequest {
@@ -130,7 +136,7 @@ func TestCreateRequestWritesThrough(t *testing.T) {
 	}
 
 	// Not signed in: refused before anything is sent, naming the sign-in.
-	out := linked.New(e.inner, linked.Options{Tenant: e.pc.TenantID, TenantName: e.pc.CompanyName})
+	out := linked.New(e.inner, linked.Options{Tenant: e.pc.TenantID, TenantName: e.pc.CompanyName, Connect: signedOut})
 	if _, err := out.CreateRequest(ctx, newRequest()); !errors.As(err, &auth) || !strings.Contains(err.Error(), "pcctl auth login") {
 		t.Fatalf("not signed in: %v", err)
 	}
@@ -151,7 +157,7 @@ func TestRequestAcceptedThenLocalWriteFailed(t *testing.T) {
 	e := setup(t)
 	e.withCustomer(t)
 	ctx := context.Background()
-	ws := linked.New(failingRequests{e.inner}, linked.Options{Tenant: e.pc.TenantID, TenantName: e.pc.CompanyName, PartnerCenter: e.c})
+	ws := linked.New(failingRequests{e.inner}, linked.Options{Tenant: e.pc.TenantID, TenantName: e.pc.CompanyName, Connect: connect(e.c)})
 	_, err := ws.CreateRequest(ctx, newRequest())
 	var un *linked.UnrecordedError
 	if !errors.As(err, &un) || !strings.Contains(err.Error(), "run pcctl sync requests") || e.pc.ServiceRequestCount() != 1 {
