@@ -60,9 +60,8 @@ func Run(f *cmdutil.Factory, args []string) int {
 	if err == nil {
 		return cmdutil.ExitOK
 	}
-	var partly *cmdutil.Interrupted
-	if errors.As(err, &partly) && ctx.Err() != nil {
-		fmt.Fprintln(f.IOStreams.ErrOut, "Interrupted: "+iostreams.Safe(partly.Msg))
+	if msg, ok := cmdutil.InterruptedMsg(err); ok && ctx.Err() != nil {
+		fmt.Fprintln(f.IOStreams.ErrOut, "Interrupted: "+iostreams.Safe(msg))
 		return 130
 	}
 	if errors.Is(err, context.Canceled) && ctx.Err() != nil {

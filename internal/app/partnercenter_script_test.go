@@ -204,6 +204,10 @@ func cmdPartnerCenter(ts *testscript.TestScript, neg bool, args []string) {
 		fmt.Fprintln(ts.Stdout(), n)
 	case "referrals":
 		referralsSummary(ts, si)
+	case "inbound", "touch", "referral", "customer":
+		writeScriptCmd(ts, si, args) // write_script_test.go
+	case "servicerequest", "servicerequests", "subscription", "activesub", "reserved", "relationship":
+		relationshipScriptCmd(ts, si, args) // relationship_script_test.go
 	default:
 		ts.Fatalf("partnercenter: unknown subcommand %q", args[0])
 	}

@@ -71,6 +71,9 @@ var rules = map[string][]string{
 	"internal/workspace/conformance":     {"internal/workspace", "internal/domain", "internal/synth", "github.com/google/uuid"},
 	// Publishing deals (issue 18): as the sync, through partnercenter and the workspace.
 	"internal/pcpublish": {"internal/partnercenter", "internal/api", "internal/domain", "internal/workspace"},
+	// Write-through (issue 18): a workspace.Workspace around the local one, sending the
+	// changes to Partner Center first; a deal is sent as pcpublish sends it.
+	"internal/workspace/linked": {"internal/workspace", "internal/domain", "internal/partnercenter", "internal/pcpublish", "internal/api"},
 }
 
 func allowed(imp string, allow []string) bool {
@@ -105,8 +108,10 @@ func TestImportRules(t *testing.T) {
 				t.Errorf("%s imports the SQLite workspace: commands go through workspace.Workspace", rel)
 			case strings.HasPrefix(rel, "internal/cmd/") && imp == mod+"internal/workspace/postgres" && rel != "internal/cmd/workspacecmd" && rel != "internal/cmd/serve":
 				t.Errorf("%s imports the PostgreSQL workspace: commands go through workspace.Workspace", rel)
-			case imp == mod+"internal/pcpublish" && rel != "internal/cmd/deal":
-				t.Errorf("%s imports %s: only pcctl deal publish publishes deals", rel, imp)
+			case imp == mod+"internal/pcpublish" && rel != "internal/cmd/deal" && rel != "internal/workspace/linked":
+				t.Errorf("%s imports %s: only pcctl deal publish (and write-through, for the referral's payload) publishes deals", rel, imp)
+			case imp == mod+"internal/workspace/linked" && rel != "internal/cmdutil":
+				t.Errorf("%s imports %s: only the Factory chooses write-through; commands go through workspace.Workspace", rel, imp)
 			case (imp == mod+"internal/partnercenter/auth" || imp == mod+"internal/pcsync") &&
 				!slices.Contains([]string{"internal/cmdutil", "internal/cmd/authcmd", "internal/cmd/synccmd", "internal/cmd/serve"}, rel):
 				t.Errorf("%s imports %s: only cmdutil, the auth, sync and serve commands sign in to or sync from Partner Center", rel, imp)

@@ -13,7 +13,9 @@ import (
 
 	"github.com/pcctl/pcctl/internal/domain"
 	"github.com/pcctl/pcctl/internal/output"
+	"github.com/pcctl/pcctl/internal/partnercenter"
 	"github.com/pcctl/pcctl/internal/workspace"
+	"github.com/pcctl/pcctl/internal/workspace/linked"
 )
 
 // Exit codes, documented in `pcctl help exit-codes`.
@@ -30,6 +32,10 @@ const (
 	// bad rows (--on-error skip). Its output (the summary) is complete; the rows left out
 	// are listed on stderr.
 	ExitPartial = 6
+	// ExitUnrecorded is a change Partner Center accepted (write-through, in a workspace
+	// linked to a partner tenant) that the workspace then could not record: Partner
+	// Center has it, the workspace not until the next pcctl sync brings it.
+	ExitUnrecorded = 7
 )
 
 // PartialError ends a command that completed but left rows out: exit 6, its message
@@ -60,11 +66,27 @@ func ExitCode(err error) int {
 	var forbidden *domain.ForbiddenError
 	var remoteOnly *RemoteError
 	var partial *PartialError
+	var unrecorded *linked.UnrecordedError
+	var pc *partnercenter.Error
 	switch {
 	case err == nil:
 		return ExitOK
 	case errors.As(err, &partial):
 		return ExitPartial
+	case errors.As(err, &unrecorded):
+		return ExitUnrecorded
+	case errors.As(err, &pc) && pc.Status != 0:
+		// Partner Center's refusals keep pcctl's codes: its validation (400, 422) and
+		// conflicts (409, a stale ETag's 412) are refusals, 404 not found, 401 and 403 access.
+		switch {
+		case pc.Status == 400 || pc.Status == 409 || pc.Status == 412 || pc.Status == 422:
+			return ExitRefused
+		case pc.Status == 404:
+			return ExitNotFound
+		case pc.Status == 401 || pc.Status == 403:
+			return ExitDenied
+		}
+		return ExitFailure
 	case errors.As(err, &usage), errors.As(err, &outUsage), errors.As(err, &invalid), errors.As(err, &remoteOnly):
 		return ExitUsage
 	case errors.Is(err, domain.ErrNotFound):
@@ -350,3 +372,18 @@ func (e *Interrupted) Error() string { return "interrupted: " + e.Msg }
 
 // Unwrap makes errors.Is(err, context.Canceled) true.
 func (e *Interrupted) Unwrap() error { return context.Canceled }
+
+// InterruptedMsg is what stays after an interruption that changed something, or might
+// have (an *Interrupted; a write-through interrupted while Partner Center had it in hand):
+// ok is false for a plain interruption, which changed nothing.
+func InterruptedMsg(err error) (msg string, ok bool) {
+	var partly *Interrupted
+	if errors.As(err, &partly) {
+		return partly.Msg, true
+	}
+	var pc *linked.InterruptedError
+	if errors.As(err, &pc) {
+		return strings.TrimPrefix(pc.Error(), "interrupted "), true
+	}
+	return "", false
+}

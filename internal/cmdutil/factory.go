@@ -17,8 +17,10 @@ import (
 	"github.com/pcctl/pcctl/internal/fileutil"
 	"github.com/pcctl/pcctl/internal/iostreams"
 	"github.com/pcctl/pcctl/internal/output"
+	"github.com/pcctl/pcctl/internal/partnercenter"
 	"github.com/pcctl/pcctl/internal/prompter"
 	"github.com/pcctl/pcctl/internal/workspace"
+	"github.com/pcctl/pcctl/internal/workspace/linked"
 	"github.com/pcctl/pcctl/internal/workspace/postgres"
 	"github.com/pcctl/pcctl/internal/workspace/remote"
 	"github.com/pcctl/pcctl/internal/workspace/sqlite"
@@ -85,6 +87,8 @@ type Factory struct {
 	// closers are the other stores opened (a PostgreSQL database), closed by Close.
 	closers []io.Closer
 	remote  *remote.Client
+	// linked is the write-through workspace, once made (Workspace).
+	linked *linked.Workspace
 	// fixedNow is the PCCTL_NOW clock, zero when the clock is real.
 	fixedNow time.Time
 }
@@ -215,17 +219,44 @@ func (f *Factory) Workspace(ctx context.Context) (workspace.Workspace, error) {
 		if s, err := f.Config.Get("workspace"); err == nil && s.Source == config.SourceFlag && postgres.HasPassword(path) {
 			return nil, Usagef("--workspace holds a password, which every user of this machine can read in the process list: give it in PGPASSWORD or ~/.pgpass (or the whole URL in PCCTL_WORKSPACE)")
 		}
+		if f.linked != nil {
+			return f.linked, nil
+		}
 		db, err := f.OpenDatabase(ctx, path)
 		if err != nil {
 			return nil, err
 		}
-		return db.As(domain.Owner(f.Config.User())), nil
+		return f.writeThrough(ctx, db.As(domain.Owner(f.Config.User())))
+	}
+	if f.linked != nil {
+		return f.linked, nil
 	}
 	db, err := f.OpenLocal(ctx, sqlite.Options{})
 	if err != nil {
 		return nil, err
 	}
-	return db.As(domain.Owner(f.Config.User())), nil
+	return f.writeThrough(ctx, db.As(domain.Owner(f.Config.User())))
+}
+
+// writeThrough is ws itself when it is not linked to a partner tenant, else the
+// write-through workspace around it (internal/workspace/linked): the changes Partner
+// Center has an API for are made there first, with the signed-in session, loaded on the
+// first such change. Not signed in (or signed in to another tenant), those changes are
+// refused when made; reads never touch the sign-in.
+func (f *Factory) writeThrough(ctx context.Context, ws workspace.Workspace) (workspace.Workspace, error) {
+	st, err := ws.SyncState(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if st.Tenant == "" {
+		return ws, nil
+	}
+	f.linked = linked.New(ws, linked.Options{Tenant: st.Tenant, TenantName: st.TenantName, Now: f.Now,
+		Connect: func(ctx context.Context) (*partnercenter.Client, error) {
+			pc, _, err := f.PartnerCenter(ctx, nil)
+			return pc, err
+		}})
+	return f.linked, nil
 }
 
 // FilterOutput sends standard output through a --jq expression: the command's output is

@@ -115,7 +115,9 @@ func (r RelationshipRequest) Accept(c Customer) Customer {
 // DraftRelationshipRequest writes the email asking the customer for the relationship:
 // subject and body, with the link. A custom text follows the rules of DraftInvitation
 // (a first "Subject:" line, LinkPlaceholder where the link goes, refused without it).
-// resellerName is the reseller the request is made on behalf of ("" for none).
+// resellerName is the reseller the request is made on behalf of ("" for none). A zero
+// expires (Partner Center's link, in a linked workspace, is neither single use nor
+// expiring) leaves out the sentence on the link's use and expiry.
 func DraftRelationshipRequest(provider, customerName, resellerName, link string, expires time.Time, custom string) (subject, body string, err error) {
 	subject = "Request for a reseller relationship"
 	who := "We"
@@ -137,8 +139,10 @@ func DraftRelationshipRequest(provider, customerName, resellerName, link string,
 		"program, managing your subscriptions and buying products and services for you.\n\n" +
 		"To accept this reseller relationship, a global administrator of your organisation opens\n" +
 		"this link, signs in and accepts:\n\n" +
-		"    " + link + "\n\n" +
-		"The link is personal to this request, can be used once, and expires on " + expires.UTC().Format("2 January 2006") + ".\n"
+		"    " + link + "\n"
+	if !expires.IsZero() {
+		body += "\nThe link is personal to this request, can be used once, and expires on " + expires.UTC().Format("2 January 2006") + ".\n"
+	}
 	return subject, body, nil
 }
 

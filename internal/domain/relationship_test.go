@@ -223,6 +223,11 @@ func TestDraftRelationshipRequest(t *testing.T) {
 	if !strings.Contains(body, "Hello Fabrikam,\n\nTailspin Toys, working with us, would like") {
 		t.Errorf("on behalf of a reseller: %q", body)
 	}
+	// Partner Center's link (no expiry given): nothing said of single use or expiry.
+	_, body, _ = DraftRelationshipRequest("", "Fabrikam", "", link, time.Time{}, "")
+	if !strings.HasSuffix(body, "\n    "+link+"\n") || strings.Contains(body, "used once") || strings.Contains(body, "expires") {
+		t.Errorf("without expiry: %q", body)
+	}
 	subject, body, err = DraftRelationshipRequest("P", "F", "", link, exp, "Subject: Hi\n\nOpen {{link}} please.\n")
 	if err != nil || subject != "Hi" || body != "Open "+link+" please.\n" {
 		t.Errorf("custom: %q %q %v", subject, body, err)

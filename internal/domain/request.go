@@ -101,6 +101,15 @@ func NewReference(random io.Reader) (string, error) {
 	return string(out), nil
 }
 
+// CheckReference refuses a reference number that is not RefDigits digits (a reference
+// given rather than drawn: Partner Center's, in a workspace linked to it).
+func CheckReference(ref string) error {
+	if len(ref) != RefDigits || strings.Trim(ref, "0123456789") != "" {
+		return &InvalidError{Field: "ref", Value: ref, Reason: fmt.Sprintf("is not a reference number of %d digits", RefDigits)}
+	}
+	return nil
+}
+
 // IsReferencePrefix reports whether s (spaces removed) could begin a reference number.
 func IsReferencePrefix(s string) bool {
 	s = strings.ReplaceAll(s, " ", "")

@@ -94,15 +94,35 @@ func TestReferralRefusals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	patch := func(etag string) (*partnercenter.Response, error) {
-		return c.Do(ctx, partnercenter.Request{API: partnercenter.Referrals, Method: http.MethodPatch, Path: api.ReferralURI(created.Referral.ID),
-			Header: http.Header{"If-Match": {etag}}, Body: newReferral("OPP-3")})
+	// A won referral stays closed: a JSON Patch reopening it is refused (400).
+	if _, err := c.UpdateReferral(ctx, created.Referral.ID, created.ETag, []partnercenter.PatchOp{
+		partnercenter.Replace("/status", "Active"), partnercenter.Replace("/substatus", "Accepted")}); !errors.As(err, &pe) || pe.Status != 400 {
+		t.Fatalf("reopened: %v", err)
 	}
-	resp, err := patch(created.ETag)
-	if err != nil || resp.Header.Get("ETag") != pctest.ReferralETag(2) {
-		t.Fatalf("patch: %v", err)
+	open, err := c.CreateReferral(ctx, newReferral("OPP-4"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, err := patch(created.ETag); !errors.As(err, &pe) || pe.Status != http.StatusPreconditionFailed {
+	patch := func(etag string) (partnercenter.Created, error) {
+		return c.UpdateReferral(ctx, open.Referral.ID, etag, []partnercenter.PatchOp{
+			partnercenter.Replace("/details/dealValue", "10000"), partnercenter.Add("/team/-", map[string]string{"email": "jane@contoso.com"})})
+	}
+	got, err := patch(open.ETag)
+	if err != nil || got.ETag != pctest.ReferralETag(2) || string(got.Referral.Details.DealValue) != "10000" ||
+		len(got.Referral.Team) != 1 || got.Referral.Team[0].Email != "jane@contoso.com" || got.Referral.Name != open.Referral.Name {
+		t.Fatalf("patch: %+v %v", got, err)
+	}
+	if _, err := patch(open.ETag); !errors.As(err, &pe) || pe.Status != http.StatusPreconditionFailed {
 		t.Fatalf("stale ETag: %v", err)
+	}
+	if _, err := c.UpdateReferral(ctx, open.Referral.ID, got.ETag, []partnercenter.PatchOp{{Op: "remove", Path: "/team"}}); !errors.As(err, &pe) || pe.Status != 400 {
+		t.Fatalf("remove: %v", err)
+	}
+	if _, err := c.UpdateReferral(ctx, "nope", "*", []partnercenter.PatchOp{partnercenter.Replace("/name", "x")}); !errors.As(err, &pe) || pe.Status != 404 {
+		t.Fatalf("unknown referral: %v", err)
+	}
+	read, err := c.Referral(ctx, open.Referral.ID)
+	if err != nil || read.ETag != got.ETag || string(read.Referral.Details.DealValue) != "10000" {
+		t.Fatalf("get: %+v %v", read, err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/pcctl/pcctl/internal/api"
 	"github.com/pcctl/pcctl/internal/domain"
@@ -37,6 +38,8 @@ func (s *Server) createRequest(w http.ResponseWriter, r *http.Request, ws worksp
 	}
 	in := rec.ServiceRequest
 	in.CustomerID = r.PathValue("customer")
+	// The workspace draws the reference and dates the request: a client chooses neither.
+	in.Ref, in.CreatedAt = "", time.Time{}
 	out, err := ws.CreateRequest(r.Context(), in)
 	if err != nil {
 		return err

@@ -138,11 +138,12 @@ func (s *Server) customerSubscriptions(w http.ResponseWriter, r *http.Request, w
 	return s.writeSubscriptions(w, r, ws, workspace.SubscriptionQuery{Customer: r.PathValue("customer")})
 }
 
-// listSubscriptions selects subscriptions across customers: ?customer=, ?reseller= (the
-// reseller credited or support contact), ?expiring_within= (a duration: 30d, 720h).
+// listSubscriptions selects subscriptions across customers: ?id= (one subscription),
+// ?customer=, ?reseller= (the reseller credited or support contact), ?expiring_within= (a
+// duration: 30d, 720h).
 func (s *Server) listSubscriptions(w http.ResponseWriter, r *http.Request, ws workspace.Workspace) error {
 	v := r.URL.Query()
-	q := workspace.SubscriptionQuery{Customer: v.Get("customer"), Reseller: v.Get("reseller")}
+	q := workspace.SubscriptionQuery{ID: v.Get("id"), Customer: v.Get("customer"), Reseller: v.Get("reseller")}
 	if e := v.Get("expiring_within"); e != "" {
 		d, err := api.ParseExpiringWithin(e)
 		if err != nil {

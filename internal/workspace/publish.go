@@ -1,6 +1,11 @@
 package workspace
 
-import "time"
+import (
+	"context"
+	"time"
+
+	"github.com/pcctl/pcctl/internal/domain"
+)
 
 // PublishState is where a deal stands in being published to Partner Center (pcctl deal
 // publish).
@@ -31,4 +36,25 @@ type DealPublication struct {
 	ReferralID, EngagementID, ETag string
 	Error                          string // Partner Center's refusal, for PublishRefused
 	At                             time.Time
+}
+
+// DealPublicationOf is the publishing state of deal id (its exact ID): one lookup in a
+// workspace that has one (the SQLite and PostgreSQL stores' DealPublication), else found
+// among DealPublications. A deal the workspace does not have is a *domain.NotFoundError.
+func DealPublicationOf(ctx context.Context, ws Workspace, id string) (DealPublication, error) {
+	if f, ok := ws.(interface {
+		DealPublication(ctx context.Context, id string) (DealPublication, error)
+	}); ok {
+		return f.DealPublication(ctx, id)
+	}
+	ps, err := ws.DealPublications(ctx)
+	if err != nil {
+		return DealPublication{}, err
+	}
+	for _, p := range ps {
+		if p.DealID == id {
+			return p, nil
+		}
+	}
+	return DealPublication{}, &domain.NotFoundError{Kind: "deal", Ref: id}
 }

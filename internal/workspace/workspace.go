@@ -154,7 +154,9 @@ type Workspace interface {
 	Authenticate(ctx context.Context, secret string) (domain.Principal, domain.Token, error)
 
 	// CreateRequest files a service request for the customer r.CustomerID (ID or
-	// domain), with a new unique 15-digit reference number; it is open.
+	// domain), with a new unique 15-digit reference number; it is open. A reference
+	// given in r.Ref (Partner Center's, in a workspace linked to it) is kept, with
+	// r.CreatedAt when set: one held already is a *domain.RuleError (unique-request-ref).
 	CreateRequest(ctx context.Context, r domain.ServiceRequest) (RequestRecord, error)
 	// Request finds a request by reference number, with its notes.
 	Request(ctx context.Context, ref string) (RequestRecord, error)
@@ -414,6 +416,7 @@ type Candidate struct {
 
 // SubscriptionQuery selects subscriptions; empty fields select all.
 type SubscriptionQuery struct {
+	ID             string         // one subscription, by its ID (none when no such ID)
 	Customer       string         // ID or domain
 	Reseller       string         // credited reseller or support contact
 	ExpiringWithin *time.Duration // only terms ending between now and now+this (none ended)

@@ -54,6 +54,15 @@ func NewCmdAdd(f *cmdutil.Factory, runF func(*AddOptions) error) *cobra.Command 
 password, printed once here and never again: pcctl keeps only a hash of it. Give it to the
 customer's administrator, who changes it at first sign-in.
 
+In a workspace linked to a partner tenant (pcctl sync links it) with a user signed in
+(pcctl auth login), Partner Center creates the customer first (POST /v1/customers): the
+tenant ID is Partner Center's, and the admin account and temporary password shown are the
+ones Partner Center answered (not stored, not even as a hash). Not signed in: refused
+(exit 5); signed in to another partner tenant: refused (exit 4); Partner Center's
+refusals keep its message and request ID (400: exit 4, a domain another tenant has: 409,
+exit 4). If Partner Center created it but the workspace could not record it, the error
+says so (exit 7) and pcctl sync customers brings it in; --id is refused there (exit 4).
+
 The domain must be a valid DNS name not used by another customer; the country an ISO 3166
 code (FR or FRA) or the country's name in English, French, German, Spanish, Italian,
 Portuguese, Dutch or Japanese (France, Frankreich, フランス…), stored as the alpha-2 code.`,
@@ -114,8 +123,19 @@ func addRun(ctx context.Context, opts *AddOptions) error {
 	if err != nil {
 		return err
 	}
-	rec, err := ws.AddCustomer(ctx, c, string(hash))
+	// In a workspace linked to a partner tenant, Partner Center creates the customer and
+	// its admin account: its account and password are the ones shown.
+	var pcCreds workspace.AdminCredentials
+	rec, err := ws.AddCustomer(workspace.WithAdminCredentials(ctx, &pcCreds), c, string(hash))
+	if pcCreds.Password != "" {
+		password = pcCreds.Password
+	}
 	if err != nil {
+		if pcCreds.Password != "" {
+			// Partner Center created it: its password is not to be lost with the error.
+			opts.F.IOStreams.Notice("Partner Center created the admin account %s with the temporary password %s: note it now, it is shown only once.",
+				pcCreds.Account, pcCreds.Password)
+		}
 		return err
 	}
 	opts.F.IOStreams.Notice("Added customer %s. Note the temporary password now: it is shown only once.", label(rec))

@@ -77,7 +77,13 @@ request is pending shows that request again.
 
 The text may be edited as for 'reseller invite': --message-file FILE holds the body (a
 first line "Subject: ..." sets the subject), with {{link}} where the link goes. The link's
-base is invite_base_url in the config, by default the address of 'pcctl serve'.`,
+base is invite_base_url in the config, by default the address of 'pcctl serve'.
+
+In a workspace linked to Partner Center (pcctl sync), with a user signed in, the link is
+Partner Center's (GET /v1/customers/relationshiprequests; with --reseller, on behalf of that
+indirect reseller as Partner Center lists it): the customer's admin accepts there, and the
+relationship arrives with the next 'pcctl sync customers'. The request is recorded as
+pending here.`,
 		Example: `  pcctl customers request-relationship contoso.onmicrosoft.com --email admin@contoso.com
   pcctl customers request-relationship contoso.onmicrosoft.com --reseller 4847383 --eml request.eml`,
 		Args: cmdutil.ExactArgs(1, "one customer ID or domain"),
@@ -157,6 +163,14 @@ func requestRun(ctx context.Context, o *RequestOptions) error {
 	if err != nil {
 		return err
 	}
+	if saved.Link != "" && o.MessageFile == "" {
+		// Partner Center's link (a linked workspace) is neither single use nor expiring as
+		// pcctl's own: the draft does not say it is.
+		if subject, body, err := domain.DraftRelationshipRequest(f.Config.PartnerName(), c.CompanyName, resellerName,
+			domain.LinkPlaceholder, time.Time{}, ""); err == nil {
+			saved.Subject, saved.Body = subject, body
+		}
+	}
 	base, configured := f.Config.InviteBaseURL()
 	d := relationshipDraft{RelationshipRequest: saved, Link: saved.Link, Existing: existing}
 	if d.Link == "" {
@@ -169,6 +183,9 @@ func requestRun(ctx context.Context, o *RequestOptions) error {
 		ios.Notice("%s already has a pending relationship request, made %s: here it is again.", c.CompanyName, saved.CreatedAt.Format("2006-01-02"))
 	} else {
 		ios.Notice("Recorded a relationship request for %s (%s). pcctl sends no email: send this draft yourself.", c.CompanyName, c.Domain)
+	}
+	if saved.Link != "" {
+		ios.Notice("The link is Partner Center's (this workspace is linked to it): once the customer's admin accepts there, the relationship arrives with the next pcctl sync customers.")
 	}
 	if !configured && saved.Link == "" {
 		ios.Notice("The link points at %s: set invite_base_url in the config to your pcctl server's address.", base)
@@ -199,7 +216,10 @@ func NewCmdAcceptRelationship(f *cmdutil.Factory) *cobra.Command {
 		Long: `Record that the customer accepted the relationship request whose link holds TOKEN: the
 relationship begins (or is reinstated, if it had ended), through the reseller the request
 named. This is the operator's way in a local workspace; a pcctl server also serves the
-link itself. Expired (after 30 days), unknown and already used tokens are refused.`,
+link itself. Expired (after 30 days), unknown and already used tokens are refused.
+
+In a workspace linked to Partner Center it is refused (exit 4): the customer accepts in
+Partner Center, and the relationship arrives with the next 'pcctl sync customers'.`,
 		Example: `  pcctl customers accept-relationship q3v9x2...`,
 		Args:    cmdutil.ExactArgs(1, "the token of the request's link"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -238,6 +258,11 @@ It is refused (exit 4), naming each blocker, while the customer has an active su
 order (only Azure support can cancel one). The customer then has the relationship none: it
 leaves the default views ('customers list --view ended' shows it) and its subscriptions
 and purchase permission can no longer change.
+
+In a workspace linked to Partner Center (pcctl sync), with a user signed in, the relationship
+is ended in Partner Center first (its customer PATCH with the relationship none), which
+refuses too while it knows of an active subscription or reserved instance order (exit 4,
+with its message: pcctl sync subscriptions shows them); then here.
 
 ` + domain.EndNotice,
 		Example: `  pcctl customers end-relationship contoso.onmicrosoft.com
@@ -297,7 +322,10 @@ func NewCmdAllowPurchases(f *cmdutil.Factory) *cobra.Command {
 	return purchasesCmd(f, true, "allow-purchases ID|DOMAIN", "Let a customer buy its own products or services",
 		`Give the customer permission to buy its own products or services, such as Azure
 reservations from a subscription you bought for it (003). 'customers show' shows it
-(purchasesAllowed). Not while the relationship has ended.`,
+(purchasesAllowed). Not while the relationship has ended.
+
+Partner Center has no API for this permission (it is set on the customer's account page
+there): in a workspace linked to Partner Center it is recorded here only, signed in or not.`,
 		`  pcctl customers allow-purchases contoso.onmicrosoft.com`)
 }
 
@@ -305,7 +333,10 @@ reservations from a subscription you bought for it (003). 'customers show' shows
 func NewCmdDenyPurchases(f *cmdutil.Factory) *cobra.Command {
 	return purchasesCmd(f, false, "deny-purchases ID|DOMAIN", "Take back a customer's permission to buy its own",
 		`Take back the customer's permission to buy its own products or services. Not while the
-relationship has ended.`,
+relationship has ended.
+
+Partner Center has no API for this permission: in a workspace linked to Partner Center it is
+recorded here only.`,
 		`  pcctl customers deny-purchases contoso.onmicrosoft.com`)
 }
 

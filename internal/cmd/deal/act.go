@@ -38,7 +38,9 @@ func newCmdAccept(f *cmdutil.Factory) *cobra.Command {
 		Use:   "accept ID [--if-version N]",
 		Short: "Accept an inbound deal",
 		Long: `Accept a deal a Microsoft seller sent you (New/Received): it becomes Active/Accepted. A deal
-not accepted within 14 days has expired and can no longer be accepted.`,
+not accepted within 14 days has expired and can no longer be accepted.
+
+` + linkedHelp,
 		Example: `  pcctl deal accept 7c9e6679-7425-40de-944b-e07fc1f90ae7`,
 		Args:    cmdutil.ExactArgs(1, "one deal ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -57,7 +59,7 @@ func newCmdDecline(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "decline ID --reason TEXT [--if-version N]",
 		Short:   "Decline an inbound deal",
-		Long:    `Decline a deal a Microsoft seller sent you (New/Received), saying why: it becomes Closed/Declined.`,
+		Long:    "Decline a deal a Microsoft seller sent you (New/Received), saying why: it becomes Closed/Declined.\n\n" + linkedHelp,
 		Example: `  pcctl deal decline 7c9e6679-7425-40de-944b-e07fc1f90ae7 --reason "Outside our region"`,
 		Args:    cmdutil.ExactArgs(1, "one deal ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -86,7 +88,9 @@ func newCmdClose(f *cmdutil.Factory) *cobra.Command {
 		Short: "Close a deal as won or lost",
 		Long: `Close an open deal as won or lost: it becomes Closed/Won or Closed/Lost and can no longer be
 changed. Partner Center has no "close as duplicate" (--duplicate is refused): close the deal
-as lost, with the reason in a note.`,
+as lost, with the reason in a note.
+
+` + linkedHelp,
 		Example: `  pcctl deal close 7c9e6679-7425-40de-944b-e07fc1f90ae7 --won
   pcctl deal close 7c9e6679-7425-40de-944b-e07fc1f90ae7 --lost --reason "Budget cut"`,
 		Args: cmdutil.ExactArgs(1, "one deal ID"),
@@ -133,7 +137,9 @@ func newCmdUpdate(f *cmdutil.Factory) *cobra.Command {
 		Short: "Change an open deal",
 		Long: `Change the name, value, currency, solutions or customer contact of a deal that is not closed.
 Solutions are added as in 'deal create' ([SOURCE:]ID[:QUANTITY[:UNITPRICE]]) and removed by
-ID; a deal keeps 1 to 50 solutions.`,
+ID; a deal keeps 1 to 50 solutions.
+
+` + linkedHelp,
 		Example: `  pcctl deal update 7c9e6679-7425-40de-944b-e07fc1f90ae7 --value 65000 --add-solution microsoft:CFQ7TTC0LF8Q:30
   pcctl deal update 7c9e6679-7425-40de-944b-e07fc1f90ae7 --remove-solution crm-accelerator --if-version 3`,
 		Args: cmdutil.ExactArgs(1, "one deal ID"),
@@ -246,7 +252,10 @@ func newCmdNote(f *cmdutil.Factory) *cobra.Command {
 		Use:   "note ID TEXT [--if-version N]",
 		Short: "Add a note to a deal",
 		Long: `Append a note to a deal's notes, which hold everything about customer interactions: you
-are its author, now its time. Notes are never changed nor removed.`,
+are its author, now its time. Notes are never changed nor removed. In Partner Center a
+referral's notes are one text (details.notes): the deal's notes, a blank line between two.
+
+` + linkedHelp,
 		Example: `  pcctl deal note 7c9e6679-7425-40de-944b-e07fc1f90ae7 "Call with Sue: budget approved for Q3"`,
 		Args:    cmdutil.ExactArgs(2, "a deal ID and the note's text"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -281,7 +290,9 @@ func newCmdTeam(f *cmdutil.Factory) *cobra.Command {
 		Use:   "team <command>",
 		Short: "Add and remove a deal's team members",
 		Long: `A deal's team members work on it with you; they block no other referrals admin from
-working on the deal.`,
+working on the deal.
+
+` + linkedHelp,
 		Example: `  pcctl deal team add 7c9e6679-7425-40de-944b-e07fc1f90ae7 bob@contoso.com
   pcctl deal team remove 7c9e6679-7425-40de-944b-e07fc1f90ae7 bob@contoso.com`,
 	}

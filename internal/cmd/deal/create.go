@@ -147,7 +147,10 @@ waits 14 days for the seller before it expires. An estimated close date (--close
 only for IoT OEM deals (--iot-oem).
 
 On a terminal, pcctl asks for the values missing (the customer chosen by the first letters of
-its name); otherwise it fails, listing every flag missing.`,
+its name); otherwise it fails, listing every flag missing.
+
+` + linkedHelp + ` With --id, the deal keeps that ID and the referral carries it as its
+externalReferenceId.`,
 		Example: `  pcctl deal create --name "Contoso ERP" --customer contoso.com --value 50000 --currency USD --solution crm-accelerator
   pcctl deal create --name "Fabrikam fleet" --org-name "Fabrikam Inc" --org-country US --value 1250000.50 --currency USD --solution microsoft:CFQ7TTC0LF8Q:25:12.50 --solution partner:wingtip-iot --invite-microsoft --contact-name "Sue Smith" --contact-email sue@fabrikam.com --contact-phone "+1 425 555 0100" --consent
   id=$(pcctl deal create --name Edge --customer contoso.com --value 9000 --currency EUR --solution edge-kit --iot-oem --close-date 2027-03-31)`,

@@ -192,3 +192,17 @@ func checkEmail(flag, v string) (string, error) {
 func completeFixed(vs []string) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 	return cobra.FixedCompletions(vs, cobra.ShellCompDirectiveNoFileComp)
 }
+
+// linkedHelp is what the help of each deal change says of a workspace linked to a
+// partner tenant (write-through, internal/workspace/linked).
+const linkedHelp = `In a workspace linked to a partner tenant (pcctl sync links it), the change is made in
+Partner Center first (the Referrals API: POST for a new deal, a PATCH with If-Match on the
+deal's ETag for the others) and recorded here once Partner Center accepted it, with what it
+answered (a new deal's ID is its referral ID; the ETag is kept). It needs a sign-in to the
+workspace's tenant (pcctl auth login): not signed in, exit 5; signed in to another tenant,
+exit 4. Partner Center's refusals show its message and request ID: 400 exit 4, 404 exit 3,
+401/403 exit 5; a deal changed in Partner Center since the workspace last had it, exit 4
+(run pcctl sync deals, show it again and retry). If Partner Center accepted the change and
+the workspace could not record it, exit 7: pcctl sync deals brings it in. A deal Partner
+Center does not have (never published) changes here only. Through a server (--endpoint),
+the server's link applies.`

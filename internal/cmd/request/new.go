@@ -46,7 +46,13 @@ func newCmdNew(f *cmdutil.Factory) *cobra.Command {
 
 On a terminal, pcctl asks for the values missing (the customer chosen by the first letters of
 its name, the severity from a list, then a description); otherwise it fails, listing every
-flag missing.`,
+flag missing.
+
+In a workspace linked to Partner Center (pcctl sync), with a user signed in (pcctl auth
+login), the request is filed in Partner Center first and recorded under Partner Center's ID,
+with its date: --topic must name one of Partner Center's support topics (the error lists
+them) and Partner Center requires a description. Not signed in, it is refused (exit 5);
+what Partner Center refuses is refused with its message and request ID.`,
 		Example: `  pcctl request new --customer contoso.com --title "Cannot assign licences" --severity moderate
   pcctl request new --customer contoso.com --title "Tenant unreachable" --severity critical --description-file incident.txt --topic "Sign-in" --contact-email sue@contoso.com
   ref=$(pcctl request new --customer adatum.com --title "Billing question" --severity minimal)`,

@@ -37,7 +37,11 @@ func newCmdUpdate(f *cmdutil.Factory) *cobra.Command {
 		Short: "Change a service request's status or severity, or add a note",
 		Long: `Change the status or the severity of a service request, or add a note to it (you are its
 author, now its time). A closed request changes only by being reopened, with --status open:
-the reopening is recorded as a note; anything else on a closed request is refused.`,
+the reopening is recorded as a note; anything else on a closed request is refused.
+
+In a workspace linked to Partner Center (pcctl sync), with a user signed in, the change is
+made in Partner Center first (its status, severity and note), then here; a request only this
+workspace has (filed before the link) is Partner Center's 404 (exit 3).`,
 		Example: `  pcctl request update 616122292874576 --status attention_needed --note "Waiting for the customer's logs"
   pcctl request update 616122292874576 --severity critical
   pcctl request update 616122292874576 --status open`,
@@ -83,7 +87,10 @@ func newCmdClose(f *cmdutil.Factory) *cobra.Command {
 		Use:   "close REF [--note TEXT]",
 		Short: "Close a service request",
 		Long: `Close a service request (status closed), with a note if you give one. It can be reopened
-later ('request update REF --status open').`,
+later ('request update REF --status open').
+
+In a workspace linked to Partner Center (pcctl sync), with a user signed in, it is closed in
+Partner Center first, then here.`,
 		Example: `  pcctl request close 616122292874576
   pcctl request close 616122292874576 --note "Fixed by the licence reassignment"`,
 		Args: cmdutil.ExactArgs(1, "one reference number"),

@@ -297,6 +297,15 @@ const exitCodesHelp = `pcctl exits with:
   6  completed, but rows were left out: an import that skipped bad rows (customers
      import --on-error skip, deal import and user import --on-error skip); the summary on
      stdout is complete and the rows left out are listed on stderr
+  7  done in Partner Center, not recorded in the workspace: in a workspace linked to a
+     partner tenant a change is made in Partner Center first; it accepted it and the
+     workspace then failed to record it. Do not make the change again: the next pcctl
+     sync of the kind named brings it in
+
+Partner Center's own refusals, in a workspace linked to a partner tenant, keep these codes:
+its validation (400, 422) and conflicts (409, a stale ETag's 412) exit 4, a record it does
+not have (404) exit 3, a token refused or a role missing (401, 403) exit 5; the message
+names its request ID (MS-RequestId, MS-CorrelationId) for its support.
 
 Errors are written to stderr, starting with "Error: " and naming the problem; data goes
 to stdout.

@@ -17,14 +17,20 @@ func newCmdSuspend(f *cmdutil.Factory) *cobra.Command {
 		`Suspend an active subscription: the customer's relationship can end only once every
 subscription is suspended. Only an active subscription can be suspended, not while the
 customer's relationship has ended; an Azure reserved VM instance order cannot be (only
-Azure support can cancel one). 'subscription reactivate' undoes it.`,
+Azure support can cancel one). 'subscription reactivate' undoes it.
+
+In a workspace linked to Partner Center (pcctl sync), with a user signed in, it is suspended
+in Partner Center first (its subscription PATCH with the status), then here.`,
 		`  pcctl subscription suspend 3f2504e0-4f89-41d3-9a0c-0305e82c3301`, "Suspended")
 }
 
 func newCmdReactivate(f *cmdutil.Factory) *cobra.Command {
 	return statusCmd(f, domain.SubscriptionActive, "reactivate ID", "Reactivate a suspended subscription",
 		`Reactivate a suspended subscription. Only a suspended subscription can be reactivated,
-not while the customer's relationship has ended (a new relationship request reinstates it).`,
+not while the customer's relationship has ended (a new relationship request reinstates it).
+
+In a workspace linked to Partner Center (pcctl sync), with a user signed in, it is
+reactivated in Partner Center first, then here.`,
 		`  pcctl subscription reactivate 3f2504e0-4f89-41d3-9a0c-0305e82c3301`, "Reactivated")
 }
 

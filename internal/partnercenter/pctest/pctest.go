@@ -7,7 +7,9 @@
 // does), the organization profile; payload quirks on demand (keys with capitals, enums
 // as numbers, dates without a zone); faults on demand (Fault: 429 with Retry-After, 503,
 // 401 for an expired token, a slow page, a malformed page); data that changes between
-// two reads (Put…, Remove…).
+// two reads (Put…, Remove…); Partner Center's writes (pcwrites.go: service requests,
+// ending a customer relationship, suspending and reactivating subscriptions, the
+// relationship request link) and the Referrals API's (write.go).
 package pctest
 
 import (
@@ -93,12 +95,17 @@ type Server struct {
 	log       []Request
 	versions  map[string]int // referral ID → version, its ETag
 	created   int            // referrals created by POST, to number them
+
+	topics       []SupportTopic      // GET /v1/servicerequests/supporttopics
+	reservations map[string][]string // customer ID → open Azure reserved VM instance orders
+	srCreated    int                 // service requests created by POST, to number them
 }
 
 // New starts a stand-in on a loopback port (TLS when tls is true). Close it when done.
 func New(tls bool) *Server {
 	s := &Server{TenantID: "8f0f9a8c-7c4a-4b1e-9f3a-2d1c5e6f7a80", CompanyName: "Contoso Partner", PageSize: 100,
-		tokens: map[string]bool{}, subs: map[string][]api.Subscription{}, versions: map[string]int{}}
+		tokens: map[string]bool{}, subs: map[string][]api.Subscription{}, versions: map[string]int{},
+		topics: append([]SupportTopic{}, DefaultSupportTopics...), reservations: map[string][]string{}}
 	if tls {
 		s.Server = httptest.NewTLSServer(s)
 	} else {
@@ -320,6 +327,15 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, route string, fau
 	if route == RouteReferral && r.Method == http.MethodPatch {
 		return s.updateReferral(w, r)
 	}
+	if route == RouteCustomers && r.Method == http.MethodPost {
+		return s.createCustomer(w, r)
+	}
+	if route == RouteReferral && r.Method == http.MethodGet {
+		return s.getReferral(w, r)
+	}
+	if status, ok := s.serveWrite(w, r, route, fault != nil && fault.LoseAnswer); ok {
+		return status
+	}
 	if r.Method != http.MethodGet {
 		return writeError(w, http.StatusMethodNotAllowed, "", "600405", "The stand-in answers reads and the referrals' writes only.")
 	}
@@ -374,7 +390,7 @@ func routeOf(r *http.Request) string {
 	case strings.HasPrefix(p, api.ReferralsPath+"/"):
 		return RouteReferral
 	}
-	return ""
+	return writeRoute(p)
 }
 
 // takeFault returns the fault for this request, if any (s.mu held).

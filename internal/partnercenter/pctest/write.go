@@ -14,7 +14,9 @@ import (
 
 // The Referrals API's writes: POST /v1.0/engagements/referrals creates a referral (201,
 // with its ID, engagement ID, dates and an ETag), PATCH …/referrals/{id} updates one with
-// If-Match on its ETag (412 when stale). A request the API would refuse is answered 400
+// a JSON Patch document (replace and add only, as the reference "Update a lead or
+// opportunity" says) and If-Match on its ETag (412 when stale, 428 without; a closed
+// referral stays closed), GET …/referrals/{id} reads one with its ETag. A request the API would refuse is answered 400
 // in the Referrals API's error shape ({"error":{"code","message"}}), as the reference
 // describes the validation of a new referral: a name, the customer's name, a currency
 // of three letters, a deal value that is a number, a status a new referral may have.
@@ -117,24 +119,87 @@ func (s *Server) writeReferral(w http.ResponseWriter, ref api.Referral, version,
 // ReferralETag is the stand-in's ETag of a referral at a version.
 func ReferralETag(version int) string { return `W/"` + strconv.Itoa(version) + `"` }
 
+// PatchOp is one operation of a JSON Patch document (RFC 6902), the body of the Referrals
+// API's PATCH: it takes replace and add only, as the reference says.
+type PatchOp struct {
+	Op    string          `json:"op"`
+	Path  string          `json:"path"`
+	Value json.RawMessage `json:"value,omitempty"`
+}
+
+// applyPatch applies ops to doc (a referral as generic JSON): the reason it cannot, or "".
+func applyPatch(doc map[string]any, ops []PatchOp) string {
+	for _, op := range ops {
+		if op.Op != "replace" && op.Op != "add" {
+			return fmt.Sprintf("The operation %q is not supported: the API supports replace and add.", op.Op)
+		}
+		if !strings.HasPrefix(op.Path, "/") || len(op.Path) < 2 {
+			return fmt.Sprintf("The path %q is not a JSON pointer to a property of the referral.", op.Path)
+		}
+		var v any
+		if len(op.Value) == 0 || json.Unmarshal(op.Value, &v) != nil {
+			return fmt.Sprintf("The operation on %s has no value.", op.Path)
+		}
+		parts := strings.Split(op.Path[1:], "/")
+		for i := range parts {
+			parts[i] = strings.ReplaceAll(strings.ReplaceAll(parts[i], "~1", "/"), "~0", "~")
+		}
+		cur := doc
+		for _, k := range parts[:len(parts)-1] {
+			next, ok := cur[k].(map[string]any)
+			if !ok {
+				if cur[k] != nil || op.Op == "replace" {
+					return fmt.Sprintf("The path %s does not name a property of the referral.", op.Path)
+				}
+				next = map[string]any{}
+				cur[k] = next
+			}
+			cur = next
+		}
+		last := parts[len(parts)-1]
+		if last == "-" {
+			return fmt.Sprintf("The path %s appends to an array: that is an add, not a replace.", op.Path)
+		}
+		cur[last] = v
+	}
+	return ""
+}
+
+// appendOps handles "add" to "/array/-" (an element appended), which applyPatch leaves.
+func appendOps(doc map[string]any, ops []PatchOp) ([]PatchOp, string) {
+	var rest []PatchOp
+	for _, op := range ops {
+		if op.Op == "add" && strings.HasSuffix(op.Path, "/-") {
+			parts := strings.Split(strings.TrimSuffix(op.Path, "/-")[1:], "/")
+			cur := doc
+			for _, k := range parts[:len(parts)-1] {
+				next, ok := cur[k].(map[string]any)
+				if !ok {
+					next = map[string]any{}
+					cur[k] = next
+				}
+				cur = next
+			}
+			var v any
+			if json.Unmarshal(op.Value, &v) != nil {
+				return nil, fmt.Sprintf("The operation on %s has no value.", op.Path)
+			}
+			arr, _ := cur[parts[len(parts)-1]].([]any)
+			cur[parts[len(parts)-1]] = append(arr, v)
+			continue
+		}
+		rest = append(rest, op)
+	}
+	return rest, ""
+}
+
 func (s *Server) updateReferral(w http.ResponseWriter, r *http.Request) int {
 	id := strings.TrimPrefix(r.URL.Path, api.ReferralsPath+"/")
-	var patch api.Referral
-	if err := json.NewDecoder(r.Body).Decode(&patch); err != nil {
-		return writeReferralError(w, http.StatusBadRequest, "InvalidInput", "The request body is not a referral: "+err.Error())
+	var ops []PatchOp
+	if err := json.NewDecoder(r.Body).Decode(&ops); err != nil {
+		return writeReferralError(w, http.StatusBadRequest, "InvalidInput", "The request body is not a JSON Patch document (an array of operations): "+err.Error())
 	}
-	s.mu.Lock()
-	v, ok := s.versions[id]
-	var cur api.Referral
-	for _, ref := range s.referrals {
-		if ref.ID == id {
-			cur, ok = ref, true
-			if v == 0 {
-				v = 1
-			}
-		}
-	}
-	s.mu.Unlock()
+	cur, v, ok := s.referralVersion(id)
 	switch {
 	case !ok:
 		return writeReferralError(w, http.StatusNotFound, "NotFound", "No referral "+id+".")
@@ -144,17 +209,85 @@ func (s *Server) updateReferral(w http.ResponseWriter, r *http.Request) int {
 		return writeReferralError(w, http.StatusPreconditionFailed, "PreconditionFailed",
 			"The referral was changed since it was read (its ETag is "+ReferralETag(v)+"): read it again and retry.")
 	}
-	patch.ID, patch.EngagementID, patch.CreatedDateTime = cur.ID, cur.EngagementID, cur.CreatedDateTime
-	if msg := checkReferral(&patch); msg != "" {
+	b, _ := json.Marshal(cur)
+	var doc map[string]any
+	_ = json.Unmarshal(b, &doc)
+	rest, msg := appendOps(doc, ops)
+	if msg == "" {
+		msg = applyPatch(doc, rest)
+	}
+	if msg != "" {
+		return writeReferralError(w, http.StatusBadRequest, "InvalidInput", msg)
+	}
+	b, _ = json.Marshal(doc)
+	var patched api.Referral
+	if err := json.Unmarshal(b, &patched); err != nil {
+		return writeReferralError(w, http.StatusBadRequest, "InvalidInput", "The patched referral is not valid: "+err.Error())
+	}
+	patched.ID, patched.EngagementID, patched.CreatedDateTime = cur.ID, cur.EngagementID, cur.CreatedDateTime
+	if msg := checkPatched(&cur, &patched); msg != "" {
 		return writeReferralError(w, http.StatusBadRequest, "InvalidInput", msg)
 	}
 	now := time.Now().UTC().Truncate(time.Second)
-	patch.UpdatedDateTime = &now
+	patched.UpdatedDateTime = &now
 	s.mu.Lock()
 	s.versions[id] = v + 1
 	s.mu.Unlock()
-	s.PutReferral(patch)
-	return s.writeReferral(w, patch, v+1, http.StatusOK)
+	s.PutReferral(patched)
+	return s.writeReferral(w, patched, v+1, http.StatusOK)
+}
+
+// checkPatched is the validation of an update: the referral's content rules, and a
+// closed referral stays closed.
+func checkPatched(before, after *api.Referral) string {
+	was, _ := before.Status.Resolve(api.ReferralStatuses)
+	now, _ := after.Status.Resolve(api.ReferralStatuses)
+	if strings.EqualFold(was, "closed") {
+		wasSub, _ := before.Substatus.Resolve(api.ReferralSubstatuses)
+		nowSub, _ := after.Substatus.Resolve(api.ReferralSubstatuses)
+		if !strings.EqualFold(now, "closed") || !strings.EqualFold(wasSub, nowSub) {
+			return "A closed referral cannot be reopened or changed in status."
+		}
+	}
+	switch strings.ToLower(now) {
+	case "closed":
+		sub, _ := after.Substatus.Resolve(api.ReferralSubstatuses)
+		switch strings.ToLower(sub) {
+		case "won", "lost", "declined", "expired":
+		default:
+			return fmt.Sprintf("A closed referral's substatus is Won, Lost, Declined or Expired, not %q.", sub)
+		}
+		ref := *after
+		ref.Status, ref.Substatus = api.Named("Active"), api.Named("Accepted")
+		return checkReferral(&ref)
+	}
+	return checkReferral(after)
+}
+
+// referralVersion is the referral with that ID and its version.
+func (s *Server) referralVersion(id string) (api.Referral, int, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, ref := range s.referrals {
+		if ref.ID == id {
+			v := s.versions[id]
+			if v == 0 {
+				v = 1
+			}
+			return ref, v, true
+		}
+	}
+	return api.Referral{}, 0, false
+}
+
+// getReferral answers GET /v1.0/engagements/referrals/{id}: the referral and its ETag.
+func (s *Server) getReferral(w http.ResponseWriter, r *http.Request) int {
+	id := strings.TrimPrefix(r.URL.Path, api.ReferralsPath+"/")
+	cur, v, ok := s.referralVersion(id)
+	if !ok {
+		return writeReferralError(w, http.StatusNotFound, "NotFound", "No referral "+id+".")
+	}
+	return s.writeReferral(w, cur, v, http.StatusOK)
 }
 
 // ReferralsWithExternalID counts the referrals whose externalReferenceId is each ID
@@ -181,4 +314,29 @@ func (s *Server) Referral(id string) (api.Referral, bool) {
 		}
 	}
 	return api.Referral{}, false
+}
+
+// ChangeReferral changes the referral with that ID as someone else would in Partner
+// Center: its new version (a new ETag) and update time. False when there is none.
+func (s *Server) ChangeReferral(id string, change func(*api.Referral)) bool {
+	cur, v, ok := s.referralVersion(id)
+	if !ok {
+		return false
+	}
+	change(&cur)
+	now := time.Now().UTC().Truncate(time.Second)
+	cur.UpdatedDateTime = &now
+	s.mu.Lock()
+	s.versions[id] = v + 1
+	s.mu.Unlock()
+	s.PutReferral(cur)
+	return true
+}
+
+// ReferralETagOf is the current ETag of the referral with that ID ("" when none).
+func (s *Server) ReferralETagOf(id string) string {
+	if _, v, ok := s.referralVersion(id); ok {
+		return ReferralETag(v)
+	}
+	return ""
 }

@@ -50,6 +50,15 @@ func testDealPublications(t *testing.T, h Harness) {
 	if p := pubs[1]; p.State != workspace.PublishRefused || p.Error != "no" {
 		t.Fatalf("refused: %+v", p)
 	}
+	// One deal's state, in one lookup: the same as in the list.
+	for _, want := range pubs {
+		if got, err := workspace.DealPublicationOf(ctx, ws, want.DealID); err != nil || got != want {
+			t.Fatalf("DealPublicationOf(%s) = %+v, %v; want %+v", want.DealID, got, err, want)
+		}
+	}
+	if _, err := workspace.DealPublicationOf(ctx, ws, "NOPE"); !errors.As(err, &nf) {
+		t.Fatalf("DealPublicationOf an unknown deal: %v", err)
+	}
 	// A sync bringing the published referral back updates its deal, never a second one.
 	if _, err := ws.ApplySync(ctx, workspace.SyncStep{Kind: workspace.SyncDeals, Tenant: "t-1", Start: true, Finish: true,
 		Deals: []domain.Deal{{ID: "ref-1", EngagementID: "eng-1", Name: "Renamed in Partner Center", Direction: domain.Outbound, Type: domain.PrivateDeal,

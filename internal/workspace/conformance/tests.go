@@ -47,4 +47,7 @@ var tests = []test{
 	{"FreeTextControls", testFreeTextControls},
 	{"PasswordHashOnly", testPasswordHashOnly},
 	{"DealPublications", testDealPublications},
+	{"RequestGivenReference", testRequestGivenReference},
+	{"SyncAfterLocalChange", testSyncAfterLocalChange},
+	{"SubscriptionByID", testSubscriptionByID},
 }

@@ -79,7 +79,19 @@ func (s *session) CreateRequest(ctx context.Context, r domain.ServiceRequest) (w
 			return out, err
 		}
 	}
+	// A reference given (Partner Center's, in a workspace linked to it) is kept, with the
+	// creation date given; otherwise both are the workspace's.
+	given := strings.TrimSpace(r.Ref)
+	if given != "" {
+		if err := domain.CheckReference(given); err != nil {
+			return out, err
+		}
+	}
 	now := s.now().UTC().Truncate(time.Second)
+	created := now
+	if !r.CreatedAt.IsZero() {
+		created = r.CreatedAt.UTC().Truncate(time.Second)
+	}
 	err = s.writeTx(ctx, func(tx *Tx) error {
 		pk, _, err := s.findCustomer(ctx, tx, r.CustomerID)
 		if err != nil {
@@ -87,18 +99,23 @@ func (s *session) CreateRequest(ctx context.Context, r domain.ServiceRequest) (w
 		}
 		// A clash of two random 15-digit numbers is rare; draw again when it happens.
 		for attempt := 0; ; attempt++ {
-			ref, err := domain.NewReference(s.random)
-			if err != nil {
-				return err
+			ref := given
+			if ref == "" {
+				if ref, err = domain.NewReference(s.random); err != nil {
+					return err
+				}
 			}
 			// ON CONFLICT: a clash must not abort the transaction, as an error does in PostgreSQL.
 			var res sql.Result
 			res, err = tx.ExecContext(ctx, `INSERT INTO service_requests(ref, customer, title, description, severity, status,
 				topic, contact_email, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?) ON CONFLICT (ref) DO NOTHING`,
 				ref, pk, r.Title, strings.TrimSpace(r.Description), r.Severity, strings.TrimSpace(r.Topic), r.ContactEmail,
-				formatTime(now), formatTime(now))
+				formatTime(created), formatTime(created))
 			if err == nil {
 				if n, _ := res.RowsAffected(); n == 0 {
+					if given != "" {
+						return &domain.RuleError{Rule: "unique-request-ref", Msg: fmt.Sprintf("a service request with reference %s already exists", given)}
+					}
 					if attempt < 5 {
 						continue
 					}
@@ -262,7 +279,8 @@ func (s *session) UpdateRequest(ctx context.Context, ref string, ch domain.Reque
 		case next.Status != domain.RequestClosed:
 			closedAt = ""
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE service_requests SET status = ?, severity = ?, updated_at = ?, closed_at = ? WHERE pk = ?`,
+		if _, err := tx.ExecContext(ctx, `UPDATE service_requests SET status = ?, severity = ?, updated_at = ?, closed_at = ?,
+			pc_fingerprint = CASE WHEN pc_fingerprint = '' THEN '' ELSE 'changed here' END WHERE pk = ?`,
 			next.Status, next.Severity, formatTime(now), closedAt, pk); err != nil {
 			return err
 		}

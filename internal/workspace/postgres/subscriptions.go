@@ -72,6 +72,9 @@ func (s *session) Subscriptions(ctx context.Context, q workspace.SubscriptionQue
 	}
 	var where []string
 	var args []any
+	if q.ID != "" {
+		where, args = append(where, "s.id = ?"), append(args, strings.ToLower(strings.TrimSpace(q.ID)))
+	}
 	if q.Customer != "" {
 		pk, _, err := s.findCustomer(ctx, s.db, q.Customer)
 		if err != nil {
@@ -151,7 +154,7 @@ func (s *session) UpdateSubscription(ctx context.Context, id string, ch workspac
 				return err
 			}
 			sub.Status = to
-			if _, err := tx.ExecContext(ctx, `UPDATE subscriptions SET status = ? WHERE id = ?`, sub.Status, sub.ID); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE subscriptions SET status = ?, pc_fingerprint = CASE WHEN pc_fingerprint = '' THEN '' ELSE 'changed here' END WHERE id = ?`, sub.Status, sub.ID); err != nil {
 				return err
 			}
 			action := "subscription.suspend"
@@ -182,7 +185,8 @@ func (s *session) UpdateSubscription(ctx context.Context, id string, ch workspac
 			}
 			sub.SupportContact = strings.TrimSpace(*ch.SupportContact)
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE subscriptions SET quantity = ?, reseller_mpn_id = ?, support_contact = ? WHERE id = ?`,
+		_, err = tx.ExecContext(ctx, `UPDATE subscriptions SET quantity = ?, reseller_mpn_id = ?, support_contact = ?,
+			pc_fingerprint = CASE WHEN pc_fingerprint = '' THEN '' ELSE 'changed here' END WHERE id = ?`,
 			sub.Quantity, sub.ResellerMPNID, sub.SupportContact, sub.ID)
 		if err != nil {
 			return err

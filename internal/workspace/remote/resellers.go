@@ -111,9 +111,12 @@ func (c *Client) AddSubscription(ctx context.Context, s domain.Subscription) (_ 
 func (c *Client) Subscriptions(ctx context.Context, q workspace.SubscriptionQuery, each func(domain.Subscription) error) (err error) {
 	req := &request{method: http.MethodGet, path: api.SubscriptionsPath, query: url.Values{}, long: true}
 	switch {
-	case q.Customer != "" && q.Reseller == "" && q.ExpiringWithin == nil:
+	case q.Customer != "" && q.Reseller == "" && q.ExpiringWithin == nil && q.ID == "":
 		req.path, req.query = api.CustomerSubscriptionsPath(PathEscape(q.Customer)), nil
 	default:
+		if q.ID != "" {
+			req.query.Set("id", q.ID)
+		}
 		if q.Customer != "" {
 			req.query.Set("customer", q.Customer)
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/url"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -272,6 +273,13 @@ func TestResellersRemoteMatchesLocal(t *testing.T) {
 		}
 	}
 	check("added")
+	// One subscription by its ID (?id=), as the local workspace finds it; an unknown ID, none.
+	for _, q := range []workspace.SubscriptionQuery{{ID: strings.ToUpper(added[1].ID)}, {ID: "5ub00000-0000-4000-8000-00000000ffff"}} {
+		rslEqual(t, "subscriptions by ID", rslMust[[]domain.Subscription](t)(rslCollect(remote, q)), rslMust[[]domain.Subscription](t)(rslCollect(local, q)))
+	}
+	if got := rslMust[[]domain.Subscription](t)(rslCollect(remote, workspace.SubscriptionQuery{ID: added[1].ID})); len(got) != 1 || got[0].ID != added[1].ID {
+		t.Errorf("by ID = %+v", got)
+	}
 	if got := rslMust[[]domain.Subscription](t)(rslCollect(remote, workspace.SubscriptionQuery{})); len(got) != 3 || got[0].CustomerName != "Adatum" {
 		t.Errorf("all = %+v", got)
 	}

@@ -11,14 +11,37 @@ import (
 // Publishing deals to Partner Center (pcctl deal publish): deal_publications holds one
 // row per deal sent or being sent (migration 8).
 
+// publicationsQuery reads deals' publishing states (a deal never sent has none).
+const publicationsQuery = `SELECT d.id, d.name, d.psc_fingerprint <> '', d.pc_fingerprint <> '',
+		COALESCE(p.state, ''), COALESCE(p.referral_id, ''), COALESCE(p.engagement_id, ''), COALESCE(p.etag, ''),
+		COALESCE(p.error, ''), COALESCE(p.at, '')
+		FROM deals d LEFT JOIN deal_publications p ON p.deal = d.pk`
+
 func (s *session) DealPublications(ctx context.Context) ([]workspace.DealPublication, error) {
 	if err := s.who.Require(domain.PermDeals); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT d.id, d.name, d.psc_fingerprint <> '', d.pc_fingerprint <> '',
-		COALESCE(p.state, ''), COALESCE(p.referral_id, ''), COALESCE(p.engagement_id, ''), COALESCE(p.etag, ''),
-		COALESCE(p.error, ''), COALESCE(p.at, '')
-		FROM deals d LEFT JOIN deal_publications p ON p.deal = d.pk ORDER BY d.pk`)
+	return s.publications(ctx, publicationsQuery+` ORDER BY d.pk`)
+}
+
+// DealPublication is the publishing state of one deal, in one lookup
+// (workspace.DealPublicationOf).
+func (s *session) DealPublication(ctx context.Context, id string) (workspace.DealPublication, error) {
+	if err := s.who.Require(domain.PermDeals); err != nil {
+		return workspace.DealPublication{}, err
+	}
+	ps, err := s.publications(ctx, publicationsQuery+` WHERE d.id = ?`, id)
+	if err != nil {
+		return workspace.DealPublication{}, err
+	}
+	if len(ps) == 0 {
+		return workspace.DealPublication{}, &domain.NotFoundError{Kind: "deal", Ref: id}
+	}
+	return ps[0], nil
+}
+
+func (s *session) publications(ctx context.Context, query string, args ...any) ([]workspace.DealPublication, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

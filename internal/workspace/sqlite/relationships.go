@@ -251,7 +251,7 @@ func (s *session) UpdateCustomer(ctx context.Context, ref string, ch workspace.C
 			// Delegated admin access ends with the relationship: pcctl keeps no more of it
 			// than the relationship itself. The customer, its reseller, flags, pins,
 			// subscriptions and history stay.
-			if _, err := tx.ExecContext(ctx, `UPDATE customers SET relationship = 'none' WHERE pk = ?`, pk); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE customers SET relationship = 'none', pc_fingerprint = CASE WHEN pc_fingerprint = '' THEN '' ELSE 'changed here' END WHERE pk = ?`, pk); err != nil {
 				return err
 			}
 			changed = true

@@ -79,23 +79,46 @@ func (s *session) CreateRequest(ctx context.Context, r domain.ServiceRequest) (w
 			return out, err
 		}
 	}
+	// A reference given (Partner Center's, in a workspace linked to it) is kept, with the
+	// creation date given; otherwise both are the workspace's.
+	given := strings.TrimSpace(r.Ref)
+	if given != "" {
+		if err := domain.CheckReference(given); err != nil {
+			return out, err
+		}
+	}
 	now := s.now().UTC().Truncate(time.Second)
+	created := now
+	if !r.CreatedAt.IsZero() {
+		created = r.CreatedAt.UTC().Truncate(time.Second)
+	}
 	err = s.writeTx(ctx, func(tx *sql.Tx) error {
 		pk, _, err := s.findCustomer(ctx, tx, r.CustomerID)
 		if err != nil {
 			return err
 		}
+		if given != "" {
+			var held int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM service_requests WHERE ref = ?`, given).Scan(&held); err != nil {
+				return err
+			}
+			if held > 0 {
+				return &domain.RuleError{Rule: "unique-request-ref", Msg: fmt.Sprintf("a service request with reference %s already exists", given)}
+			}
+		}
 		// A clash of two random 15-digit numbers is rare; draw again when it happens.
 		for attempt := 0; ; attempt++ {
-			ref, err := domain.NewReference(s.random)
-			if err != nil {
-				return err
+			ref := given
+			if ref == "" {
+				if ref, err = domain.NewReference(s.random); err != nil {
+					return err
+				}
 			}
 			_, err = tx.ExecContext(ctx, `INSERT INTO service_requests(ref, customer, title, description, severity, status,
 				topic, contact_email, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?)`,
 				ref, pk, r.Title, strings.TrimSpace(r.Description), r.Severity, strings.TrimSpace(r.Topic), r.ContactEmail,
-				formatTime(now), formatTime(now))
-			if err != nil && isConstraint(err) && attempt < 5 {
+				formatTime(created), formatTime(created))
+			if err != nil && isConstraint(err) && given == "" && attempt < 5 {
 				continue
 			}
 			if err != nil {
@@ -255,7 +278,8 @@ func (s *session) UpdateRequest(ctx context.Context, ref string, ch domain.Reque
 		case next.Status != domain.RequestClosed:
 			closedAt = ""
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE service_requests SET status = ?, severity = ?, updated_at = ?, closed_at = ? WHERE pk = ?`,
+		if _, err := tx.ExecContext(ctx, `UPDATE service_requests SET status = ?, severity = ?, updated_at = ?, closed_at = ?,
+			pc_fingerprint = CASE WHEN pc_fingerprint = '' THEN '' ELSE 'changed here' END WHERE pk = ?`,
 			next.Status, next.Severity, formatTime(now), closedAt, pk); err != nil {
 			return err
 		}
