@@ -15,10 +15,12 @@ import (
 //
 // A result is used only while the workspace is unchanged since it was computed: the
 // counter pcctl_version, which every write transaction raises (writeTx) and which becomes
-// visible with its commit, whichever server made it. Every lookup reads it (one short
-// query); a change empties the cache. The counter is read before the search it caches, so
-// a change committed in between makes the result be kept under the older number, never
-// used again: a search never returns what a committed change made stale.
+// visible with its commit, whichever server made it. A search answered from the cache
+// reads it in the statement that reads the principal's marks (withMarks: one round trip);
+// a search computed reads it in the same snapshot as the result (searchOnce) or before it
+// (searchShort), so a change committed in between makes the result be kept under an older
+// number, never used again; a newer number empties the cache. A search never returns what
+// a committed change made stale.
 type searchCache struct {
 	mu      sync.Mutex
 	seen    int64 // the counter the entries were computed at
@@ -45,29 +47,35 @@ func entrySize(key string, res []domain.Customer) int {
 	return n
 }
 
-// get is the cached result of key, if the workspace has not changed since; otherwise it
-// returns the current counter, under which put may store a result computed now.
-func (c *searchCache) get(ctx context.Context, db *dbh, key string) (res []domain.Customer, version int64, ok bool, err error) {
-	if err := db.QueryRowContext(ctx, `SELECT n FROM pcctl_version`).Scan(&version); err != nil {
-		return nil, 0, false, err
-	}
+// lookup is the result of key kept under the version last seen, which the caller checks
+// is still the workspace's (withMarks reads it).
+func (c *searchCache) lookup(key string) (res []domain.Customer, seen int64, ok bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if version != c.seen {
-		if version < c.seen {
-			return nil, version, false, nil // an older snapshot: use nothing, keep nothing
-		}
-		c.seen, c.entries, c.bytes = version, nil, 0
-	}
 	res, ok = c.entries[key]
-	return res, version, ok, nil
+	return res, c.seen, ok
 }
 
-// put stores a result computed from the workspace at version: if the workspace changed
-// meanwhile, the result may be stale and is not kept.
+// advance records that the workspace is at version: a newer one empties the cache.
+func (c *searchCache) advance(version int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.advanceLocked(version)
+}
+
+func (c *searchCache) advanceLocked(version int64) {
+	if version > c.seen {
+		c.seen, c.entries, c.bytes = version, nil, 0
+	}
+}
+
+// put stores a result computed from the workspace at version (read in the same snapshot
+// as the result, or before it): a result of an older version than the newest seen may be
+// stale and is not kept.
 func (c *searchCache) put(key string, version int64, res []domain.Customer) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.advanceLocked(version)
 	if version != c.seen {
 		return
 	}
@@ -85,40 +93,42 @@ func (c *searchCache) put(key string, version int64, res []domain.Customer) {
 	c.bytes += size
 }
 
-// withMarks makes records of customers with the principal's flags and pins.
-func (s *session) withMarks(ctx context.Context, found []domain.Customer) ([]workspace.CustomerRecord, error) {
+// withMarks makes records of customers with the principal's flags and pins, and reads
+// the workspace's version in the same statement (one snapshot, one round trip): the
+// records are the answer only if that is the version the customers were found at.
+func (s *session) withMarks(ctx context.Context, found []domain.Customer) ([]workspace.CustomerRecord, int64, error) {
 	out := make([]workspace.CustomerRecord, len(found))
 	for i, c := range found {
 		out[i].Customer = c
 	}
-	if len(found) == 0 {
-		return out, nil
-	}
-	rows, err := s.db.QueryContext(ctx, `SELECT c.id, f.flagged_at, 0 FROM customer_flags f JOIN customers c ON c.pk = f.customer WHERE f.user = :user
-		UNION ALL SELECT c.id, '', 1 FROM customer_pins p JOIN customers c ON c.pk = p.customer WHERE p.user = :user`, sql.Named("user", s.who.User))
+	rows, err := s.db.QueryContext(ctx, `SELECT v.n, m.id, m.at, m.pin FROM pcctl_version v LEFT JOIN (
+		SELECT c.id, f.flagged_at AS at, 0 AS pin FROM customer_flags f JOIN customers c ON c.pk = f.customer WHERE f.user = :user
+		UNION ALL SELECT c.id, '', 1 FROM customer_pins p JOIN customers c ON c.pk = p.customer WHERE p.user = :user) m ON true`,
+		sql.Named("user", s.who.User))
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer rows.Close()
 	index := make(map[string]int, len(out))
 	for i, c := range out {
 		index[c.ID] = i
 	}
+	var version int64
 	for rows.Next() {
-		var id, at string
-		var pin bool
-		if err := rows.Scan(&id, &at, &pin); err != nil {
-			return nil, err
+		var id, at sql.NullString
+		var pin sql.NullInt64
+		if err := rows.Scan(&version, &id, &at, &pin); err != nil {
+			return nil, 0, err
 		}
-		i, ok := index[id]
-		if !ok {
+		i, ok := index[id.String]
+		if !id.Valid || !ok {
 			continue
 		}
-		if pin {
+		if pin.Int64 == 1 {
 			out[i].Pinned = true
 		} else {
-			out[i].Flagged, out[i].FlaggedAt = true, parseTime(at)
+			out[i].Flagged, out[i].FlaggedAt = true, parseTime(at.String)
 		}
 	}
-	return out, rows.Err()
+	return out, version, rows.Err()
 }
