@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/pcctl/pcctl/internal/domain"
 	"github.com/pcctl/pcctl/internal/workspace"
@@ -48,17 +49,22 @@ func (s *session) SearchCustomers(ctx context.Context, text string, limit int) (
 	}
 	exact := strings.ToLower(strings.TrimSpace(text))
 	key := term + "\x00" + exact + "\x00" + strconv.Itoa(limit)
-	// A result computed before: one statement reads the principal's flags and pins and
-	// whether the workspace changed since (searchCache).
-	if hit, seen, ok := s.search.lookup(key); ok {
-		out, version, err := s.withMarks(ctx, hit)
+	// A result computed before: it holds if the workspace is still at the version it was
+	// computed at, as read since the request arrived (searchCache), with the principal's
+	// flags and pins kept under that version too; otherwise one statement reads both.
+	arrival, _ := workspace.Arrival(ctx)
+	if hit, seen, fresh, ok := s.search.lookup(key, arrival); ok {
+		if m, ok := s.search.marksOf(s.who.User, seen); ok && fresh {
+			return withMarks(hit, m), nil
+		}
+		m, version, at, err := s.readMarks(ctx)
 		if err != nil {
 			return nil, err
 		}
+		s.search.putMarks(s.who.User, version, at, m)
 		if version == seen {
-			return out, nil
+			return withMarks(hit, m), nil
 		}
-		s.search.advance(version)
 	}
 	forms, _ := domain.SearchForms(text)
 	if it := domain.IndexTerm(term); len(it) >= domain.KeyPrefixLen {
@@ -106,6 +112,7 @@ func (s *session) searchOnce(ctx context.Context, key, term, exact string, forms
 		n := strconv.Itoa(i)
 		args = append(args, sql.Named("vp"+n, domain.KeyPrefix(v)), sql.Named("vlo"+n, v), sql.Named("vhi"+n, v+"\U0010FFFF"))
 	}
+	at := time.Now()
 	rows, err := s.db.QueryContext(ctx, searchStatement(form != "", idPrefix != "", len(variants)), args...)
 	if err != nil {
 		return nil, err
@@ -156,7 +163,7 @@ func (s *session) searchOnce(ctx context.Context, key, term, exact string, forms
 	}
 	ranked, byID := rank(forms, found, limit)
 	if version >= 0 { // nothing found: no version read, nothing kept
-		s.search.put(key, version, ranked)
+		s.search.put(key, version, at, ranked)
 	}
 	return records(ranked, byID), nil
 }
@@ -236,6 +243,7 @@ func searchStatement(form, id bool, variants int) string {
 // come quickly. Several statements: the version first (searchCache), then the search.
 func (s *session) searchShort(ctx context.Context, key, term, exact string, forms []string, limit int) ([]workspace.CustomerRecord, error) {
 	var version int64
+	at := time.Now()
 	if err := s.db.QueryRowContext(ctx, `SELECT n FROM pcctl_version`).Scan(&version); err != nil {
 		return nil, err
 	}
@@ -283,7 +291,7 @@ func (s *session) searchShort(ctx context.Context, key, term, exact string, form
 		return nil, err
 	}
 	ranked, byID := rank(forms, found, limit)
-	s.search.put(key, version, ranked)
+	s.search.put(key, version, at, ranked)
 	return records(ranked, byID), nil
 }
 
