@@ -32,6 +32,7 @@ const (
 	maxServerRSS    = 128 << 20
 	serverWarmup    = 2 * time.Second
 	serverDuration  = 10 * time.Second
+	serverDrain     = 5 * time.Second // an open loop's wait for the answers still due
 	benchUser       = "bench@pcctl.example"
 )
 
@@ -214,7 +215,7 @@ func (s *server) peak() int64 { return vmHWM(s.cmd.Process.Pid) }
 // connections (rawClient), as wrk would: the load generator shares the machine's two
 // cores with the server, and net/http's client would take a third of them.
 func searchLoad(base, token string, prefixes []string) (rate float64, p50, p99 time.Duration, errs int, err error) {
-	all, errs, err := searchSamples(base, token, prefixes, serverClients)
+	all, _, errs, err := searchSamples(base, token, prefixes, serverClients, 0)
 	if err != nil {
 		return 0, 0, 0, errs, err
 	}
@@ -222,11 +223,17 @@ func searchLoad(base, token string, prefixes []string) (rate float64, p50, p99 t
 }
 
 // searchSamples is searchLoad's load with that many clients, returning the latency of
-// every search measured.
-func searchSamples(base, token string, prefixes []string, clients int) (all []time.Duration, errs int, err error) {
+// every search measured. With a rate (searches per second, all clients together), the
+// load is an open loop instead: each client sends its searches on a fixed schedule (client
+// c's j-th at (j×clients+c)/rate after the start) whether or not the answers keep up, and
+// a search's latency runs from the time it was due, so a server that falls behind is
+// charged the wait of the searches queued behind it (no coordinated omission). span is
+// the time from the start of the measurement to its last answer: the measured searches
+// were answered at len(all)/span a second.
+func searchSamples(base, token string, prefixes []string, clients int, rate float64) (all []time.Duration, span time.Duration, errs int, err error) {
 	u, err := url.Parse(base)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, 0, err
 	}
 	reqs := make([][]byte, len(prefixes))
 	for i, p := range prefixes {
@@ -237,15 +244,23 @@ func searchSamples(base, token string, prefixes []string, clients int) (all []ti
 	// One request first: a failure here is an error, not a figure.
 	first, err := dialRaw(u.Host)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, 0, err
 	}
 	if err := first.do(reqs[0]); err != nil {
-		return nil, 0, err
+		return nil, 0, 0, err
 	}
 	first.conn.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), serverWarmup+serverDuration)
+	// An open loop sends no search due after the end, and waits for the answers of those
+	// sent (up to serverDrain): a backlog's last searches are the slowest.
+	start := time.Now()
+	end := start.Add(serverWarmup + serverDuration)
+	deadline := end
+	if rate > 0 {
+		deadline = end.Add(serverDrain)
+	}
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
-	measureFrom := time.Now().Add(serverWarmup)
+	measureFrom := start.Add(serverWarmup)
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	var dialErr error
@@ -254,6 +269,7 @@ func searchSamples(base, token string, prefixes []string, clients int) (all []ti
 		go func() {
 			defer wg.Done()
 			var mine []time.Duration
+			var lastDone time.Time
 			failed := 0
 			rc, err := dialRaw(u.Host)
 			if err != nil {
@@ -265,6 +281,14 @@ func searchSamples(base, token string, prefixes []string, clients int) (all []ti
 			defer rc.conn.Close()
 			for i := c; ctx.Err() == nil; i += clients {
 				t := time.Now()
+				if rate > 0 {
+					if t = start.Add(time.Duration(float64(i) / rate * float64(time.Second))); !t.Before(end) {
+						break
+					}
+					if wait := time.Until(t); wait > 0 {
+						time.Sleep(wait)
+					}
+				}
 				err := rc.do(reqs[i%len(reqs)])
 				if ctx.Err() != nil {
 					break
@@ -278,23 +302,26 @@ func searchSamples(base, token string, prefixes []string, clients int) (all []ti
 					continue
 				}
 				if t.After(measureFrom) {
-					mine = append(mine, time.Since(t))
+					now := time.Now()
+					mine = append(mine, now.Sub(t))
+					lastDone = now
 				}
 			}
 			mu.Lock()
 			all = append(all, mine...)
 			errs += failed
+			span = max(span, lastDone.Sub(measureFrom), serverDuration)
 			mu.Unlock()
 		}()
 	}
 	wg.Wait()
 	if dialErr != nil {
-		return nil, errs, dialErr
+		return nil, 0, errs, dialErr
 	}
 	if len(all) == 0 {
-		return nil, errs, fmt.Errorf("no search completed")
+		return nil, 0, errs, fmt.Errorf("no search completed")
 	}
-	return all, errs, nil
+	return all, span, errs, nil
 }
 
 // rawClient is one keep-alive HTTP/1.1 connection.

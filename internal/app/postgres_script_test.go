@@ -143,14 +143,15 @@ func TestConcurrentClientsPostgres(t *testing.T) {
 	runConcurrentWriters(t, concClients, writes, true, dsn)
 }
 
-// TestServersSurviveKillAndDatabaseRestart: two servers on one database under load; one
+// TestServersSurviveKillAndCutConnections: two servers on one database under load; one
 // is killed (SIGKILL) mid-load, and every connection of both to the database is then cut
-// (what a PostgreSQL restart or failover does to them). Clients of the killed server turn
+// (pg_terminate_backend: what a failover or a proxy in between does to them; a real
+// restart of PostgreSQL is TestServersSurviveDatabaseRestart's). Clients of the killed server turn
 // to the other, as a load balancer would. Every write a client saw succeed is in the
 // database; the writes that failed failed with a clear message (the server unreachable,
 // or 503: the database unreachable), never an internal error; the surviving server
 // recovers on its own.
-func TestServersSurviveKillAndDatabaseRestart(t *testing.T) {
+func TestServersSurviveKillAndCutConnections(t *testing.T) {
 	dbURL := pgtest.Require(t)
 	if testing.Short() {
 		t.Skip("-short")

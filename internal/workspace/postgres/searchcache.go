@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"sync"
+	"time"
 
 	"github.com/pcctl/pcctl/internal/domain"
 	"github.com/pcctl/pcctl/internal/workspace"
@@ -15,15 +16,31 @@ import (
 //
 // A result is used only while the workspace is unchanged since it was computed: the
 // counter pcctl_version, which every write transaction raises (writeTx) and which becomes
-// visible with its commit, whichever server made it. Every lookup reads it (one short
-// query); a change empties the cache. The counter is read before the search it caches, so
-// a change committed in between makes the result be kept under the older number, never
-// used again: a search never returns what a committed change made stale.
+// visible with its commit, whichever server made it. A search answered from the cache
+// reads it in the statement that reads the principal's marks (withMarks: one round trip);
+// a search computed reads it in the same snapshot as the result (searchOnce) or before it
+// (searchShort), so a change committed in between makes the result be kept under an older
+// number, never used again; a newer number empties the cache. A search never returns what
+// a committed change made stale.
+//
+// A server reads the counter with every request's token (DB.Authenticate), after the
+// request arrived: a search of that request (workspace.WithArrival) then trusts the counter
+// as read, without reading it again, and each principal's flags and pins are kept beside
+// the results, under the same counter. A search of a request that has no such read (a
+// command on the database, no server) reads the counter with the principal's marks.
 type searchCache struct {
 	mu      sync.Mutex
-	seen    int64 // the counter the entries were computed at
+	seen    int64     // the counter the entries were computed at
+	seenAt  time.Time // the latest start of a statement that read seen: it was the workspace's then
 	entries map[string][]domain.Customer
-	bytes   int // the memory the entries hold, about (entrySize)
+	marks   map[string]userMarks // by user
+	bytes   int                  // the memory the entries hold, about (entrySize)
+}
+
+// userMarks are a principal's flags and pins, by customer ID.
+type userMarks struct {
+	flagged map[string]time.Time
+	pinned  map[string]bool
 }
 
 // The cache is bounded by entries and by bytes (issue 14, item 5: bounded by entries only,
@@ -45,29 +62,62 @@ func entrySize(key string, res []domain.Customer) int {
 	return n
 }
 
-// get is the cached result of key, if the workspace has not changed since; otherwise it
-// returns the current counter, under which put may store a result computed now.
-func (c *searchCache) get(ctx context.Context, db *dbh, key string) (res []domain.Customer, version int64, ok bool, err error) {
-	if err := db.QueryRowContext(ctx, `SELECT n FROM pcctl_version`).Scan(&version); err != nil {
-		return nil, 0, false, err
-	}
+// lookup is the result of key kept under the version last seen. fresh tells that a read
+// of that version began after arrival (zero: no arrival known): the result holds for a
+// request that arrived then; otherwise the caller checks the version (withMarks).
+func (c *searchCache) lookup(key string, arrival time.Time) (res []domain.Customer, seen int64, fresh, ok bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if version != c.seen {
-		if version < c.seen {
-			return nil, version, false, nil // an older snapshot: use nothing, keep nothing
-		}
-		c.seen, c.entries, c.bytes = version, nil, 0
-	}
 	res, ok = c.entries[key]
-	return res, version, ok, nil
+	return res, c.seen, !arrival.IsZero() && !c.seenAt.Before(arrival), ok
 }
 
-// put stores a result computed from the workspace at version: if the workspace changed
-// meanwhile, the result may be stale and is not kept.
-func (c *searchCache) put(key string, version int64, res []domain.Customer) {
+// observe records that a statement begun at at read the workspace's version: a newer one
+// empties the cache.
+func (c *searchCache) observe(version int64, at time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.observeLocked(version, at)
+}
+
+func (c *searchCache) observeLocked(version int64, at time.Time) {
+	switch {
+	case version > c.seen:
+		c.seen, c.seenAt, c.entries, c.marks, c.bytes = version, at, nil, nil, 0
+	case version == c.seen && at.After(c.seenAt):
+		c.seenAt = at
+	}
+}
+
+// marksOf are the user's marks kept under version, if that is the version last seen.
+func (c *searchCache) marksOf(user string, version int64) (userMarks, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m, ok := c.marks[user]
+	return m, ok && version == c.seen
+}
+
+// putMarks keeps the user's marks read at version (the statement began at at).
+func (c *searchCache) putMarks(user string, version int64, at time.Time, m userMarks) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.observeLocked(version, at)
+	if version != c.seen {
+		return
+	}
+	if c.marks == nil || len(c.marks) >= maxSearchEntries {
+		c.marks = map[string]userMarks{}
+	}
+	c.marks[user] = m
+}
+
+// put stores a result computed from the workspace at version (read in the same snapshot
+// as the result, or before it): a result of an older version than the newest seen may be
+// stale and is not kept.
+func (c *searchCache) put(key string, version int64, at time.Time, res []domain.Customer) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.observeLocked(version, at)
 	if version != c.seen {
 		return
 	}
@@ -85,40 +135,45 @@ func (c *searchCache) put(key string, version int64, res []domain.Customer) {
 	c.bytes += size
 }
 
-// withMarks makes records of customers with the principal's flags and pins.
-func (s *session) withMarks(ctx context.Context, found []domain.Customer) ([]workspace.CustomerRecord, error) {
+// withMarks makes records of customers with the principal's marks.
+func withMarks(found []domain.Customer, m userMarks) []workspace.CustomerRecord {
 	out := make([]workspace.CustomerRecord, len(found))
 	for i, c := range found {
 		out[i].Customer = c
+		if at, ok := m.flagged[c.ID]; ok {
+			out[i].Flagged, out[i].FlaggedAt = true, at
+		}
+		out[i].Pinned = m.pinned[c.ID]
 	}
-	if len(found) == 0 {
-		return out, nil
-	}
-	rows, err := s.db.QueryContext(ctx, `SELECT c.id, f.flagged_at, 0 FROM customer_flags f JOIN customers c ON c.pk = f.customer WHERE f.user = :user
-		UNION ALL SELECT c.id, '', 1 FROM customer_pins p JOIN customers c ON c.pk = p.customer WHERE p.user = :user`, sql.Named("user", s.who.User))
+	return out
+}
+
+// readMarks reads the principal's flags and pins and, in the same statement (one snapshot,
+// one round trip), the workspace's version; the statement began at at.
+func (s *session) readMarks(ctx context.Context) (m userMarks, version int64, at time.Time, err error) {
+	at = time.Now()
+	rows, err := s.db.QueryContext(ctx, `SELECT v.n, m.id, m.at, m.pin FROM pcctl_version v LEFT JOIN (
+		SELECT c.id, f.flagged_at AS at, 0 AS pin FROM customer_flags f JOIN customers c ON c.pk = f.customer WHERE f.user = :user
+		UNION ALL SELECT c.id, '', 1 FROM customer_pins p JOIN customers c ON c.pk = p.customer WHERE p.user = :user) m ON true`,
+		sql.Named("user", s.who.User))
 	if err != nil {
-		return nil, err
+		return m, 0, at, err
 	}
 	defer rows.Close()
-	index := make(map[string]int, len(out))
-	for i, c := range out {
-		index[c.ID] = i
-	}
+	m = userMarks{flagged: map[string]time.Time{}, pinned: map[string]bool{}}
 	for rows.Next() {
-		var id, at string
-		var pin bool
-		if err := rows.Scan(&id, &at, &pin); err != nil {
-			return nil, err
+		var id, flaggedAt sql.NullString
+		var pin sql.NullInt64
+		if err := rows.Scan(&version, &id, &flaggedAt, &pin); err != nil {
+			return m, 0, at, err
 		}
-		i, ok := index[id]
-		if !ok {
-			continue
-		}
-		if pin {
-			out[i].Pinned = true
-		} else {
-			out[i].Flagged, out[i].FlaggedAt = true, parseTime(at)
+		switch {
+		case !id.Valid:
+		case pin.Int64 == 1:
+			m.pinned[id.String] = true
+		default:
+			m.flagged[id.String] = parseTime(flaggedAt.String)
 		}
 	}
-	return out, rows.Err()
+	return m, version, at, rows.Err()
 }

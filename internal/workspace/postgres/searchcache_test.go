@@ -2,7 +2,9 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/pcctl/pcctl/internal/domain"
 	"github.com/pcctl/pcctl/internal/workspace"
@@ -55,4 +57,61 @@ func TestSearchCacheAcrossServers(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("imported elsewhere", "Contoso (flagged)", "Conway Labs")
+}
+
+// A server's request trusts the version its token check read (it began after the request
+// arrived) and the flags and pins kept under it; a request with no such read checks the
+// version again. Either way, a change another server committed before the request arrived
+// is in the answer.
+func TestSearchCacheTrustsOnlyReadsSinceArrival(t *testing.T) {
+	ctx := context.Background()
+	a := openTest(t, nil)
+	b, err := Open(ctx, a.dsn, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	owner := b.As(domain.Owner("alice@contoso.com"))
+	if _, _, _, err := owner.AddUser(ctx, domain.User{Email: "agent@contoso.com", Roles: []domain.Role{domain.RoleGlobalAdmin}}); err != nil {
+		t.Fatal(err)
+	}
+	secret, _, err := owner.CreateToken(ctx, "agent@contoso.com", "t", domain.NeverExpires)
+	if err != nil {
+		t.Fatal(err)
+	}
+	agent := b.As(domain.Principal{User: "agent@contoso.com", Roles: []domain.Role{domain.RoleGlobalAdmin}})
+	if _, err := agent.AddCustomer(ctx, domain.Customer{CompanyName: "Contoso", Domain: "contoso.example"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	// search is a search on server a: with its token checked since it arrived, or not.
+	search := func(step string, checked bool, wantFlag bool) {
+		t.Helper()
+		rctx := workspace.WithArrival(ctx, time.Now())
+		p := domain.Principal{User: "agent@contoso.com", Roles: []domain.Role{domain.RoleGlobalAdmin}}
+		if checked {
+			if p, _, err = a.Authenticate(rctx, secret); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i := range 2 { // the second time from the cache
+			got, err := a.As(p).SearchCustomers(rctx, "con", 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 1 || got[0].Flagged != wantFlag {
+				t.Fatalf("%s (search %d): %+v, want Contoso flagged %v", step, i+1, got, wantFlag)
+			}
+		}
+	}
+	search("first", true, false)
+	for _, checked := range []bool{true, false} {
+		if _, err := agent.FlagCustomer(ctx, "contoso.example"); err != nil {
+			t.Fatal(err)
+		}
+		search(fmt.Sprintf("flagged elsewhere, token checked %v", checked), checked, true)
+		if _, _, err := agent.UnflagCustomer(ctx, "contoso.example"); err != nil {
+			t.Fatal(err)
+		}
+		search(fmt.Sprintf("unflagged elsewhere, token checked %v", checked), checked, false)
+	}
 }

@@ -190,18 +190,22 @@ func (d *DB) Authenticate(ctx context.Context, secret string) (domain.Principal,
 	}
 	// One round trip: the token and its user's roles (a token's user exists: removing a
 	// user removes their tokens). A server over a database runs this for every request.
+	// The workspace's version comes with it: the request's searches use it (searchCache).
 	var t domain.Token
 	var created, expires, revoked, used, roles string
+	var version int64
+	at := time.Now()
 	err := d.db.QueryRowContext(ctx, `SELECT t.id, t.email, t.name, t.created_at, t.expires_at, t.revoked_at, t.last_used_at, t.created_by,
-		coalesce((SELECT string_agg(r.role, ',') FROM user_roles r WHERE r.email = t.email), '')
+		coalesce((SELECT string_agg(r.role, ',') FROM user_roles r WHERE r.email = t.email), ''), (SELECT n FROM pcctl_version)
 		FROM tokens t WHERE t.secret_hash = ?`, domain.HashTokenSecret(secret)).Scan(
-		&t.ID, &t.User, &t.Name, &created, &expires, &revoked, &used, &t.CreatedBy, &roles)
+		&t.ID, &t.User, &t.Name, &created, &expires, &revoked, &used, &t.CreatedBy, &roles, &version)
 	if errors.Is(err, sql.ErrNoRows) {
 		return domain.Principal{}, domain.Token{}, unknownToken()
 	}
 	if err != nil {
 		return domain.Principal{}, domain.Token{}, err
 	}
+	d.search.observe(version, at)
 	t.CreatedAt = parseTime(created)
 	t.ExpiresAt, t.RevokedAt, t.LastUsedAt = parseTime(expires), parseTime(revoked), parseTime(used)
 	now := d.now().UTC().Truncate(time.Second)
