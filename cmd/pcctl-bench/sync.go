@@ -81,7 +81,7 @@ func (b *harness) measureSync() error {
 	if err != nil {
 		return err
 	}
-	first, err := timeRun(command{path: b.pcctl, args: []string{"sync"}, env: env})
+	first, err := timeRun(command{path: b.pcctl, args: []string{"sync"}, env: b.profiled(env, "first")})
 	if err != nil {
 		return err
 	}
@@ -104,7 +104,7 @@ func (b *harness) measureSync() error {
 	if err != nil {
 		return err
 	}
-	load, err := timeRun(command{path: b.pcctl, args: []string{"sync", "customers"}, env: env})
+	load, err := timeRun(command{path: b.pcctl, args: []string{"sync", "customers"}, env: b.profiled(env, "load")})
 	if err != nil {
 		return err
 	}
@@ -117,7 +117,7 @@ func (b *harness) measureSync() error {
 	}
 	s.SetCustomers(cs)
 	out := filepath.Join(dir, "resync.json")
-	resync, err := timeRun(command{path: b.pcctl, args: []string{"sync", "customers", "--format", "json"}, env: env, stdout: out})
+	resync, err := timeRun(command{path: b.pcctl, args: []string{"sync", "customers", "--format", "json"}, env: b.profiled(env, "resync"), stdout: out})
 	if err != nil {
 		return err
 	}
@@ -129,6 +129,15 @@ func (b *harness) measureSync() error {
 		infoRow("pcctl sync customers, re-sync: CPU time of pcctl (user + system)", resync.cpu))
 	b.notes = append(b.notes, fmt.Sprintf("sync: the stand-in runs in pcctl-bench itself, on the same cores as pcctl; load average at the end %s", loadAverage()))
 	return nil
+}
+
+// profiled returns env with PCCTL_CPUPROFILE set for the run named run when
+// -sync-cpuprofile asks for profiles.
+func (b *harness) profiled(env []string, run string) []string {
+	if b.syncProfile == "" {
+		return env
+	}
+	return append(env[:len(env):len(env)], "PCCTL_CPUPROFILE="+b.syncProfile+"-"+run+".prof")
 }
 
 func loadAverage() string {

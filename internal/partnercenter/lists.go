@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strconv"
 
+	gojson "github.com/goccy/go-json"
+
 	"github.com/pcctl/pcctl/internal/api"
 )
 
@@ -80,16 +82,25 @@ func walk[T any](ctx context.Context, c *Client, a API, kind listKind, cur Curso
 }
 
 // decodePage decodes a page in one pass, its items straight into T (a page is read once:
-// a million customers are a thousand pages).
+// a million customers are a thousand pages). A page of customers, the large list, is
+// decoded with github.com/goccy/go-json, several times faster than encoding/json
+// (BenchmarkDecodeCustomerPage) and reading it the same (TestDecodePageAgreesWithEncodingJSON:
+// keys in any case included). Other kinds keep encoding/json: go-json reads the
+// stand-in's quirks of referrals and service requests (enumerations as numbers into
+// api.Enum) differently.
 func decodePage[T any](kind listKind, body []byte) (Page[T], error) {
 	var p Page[T]
+	unmarshal := json.Unmarshal
+	if _, ok := any(&p.Items).(*[]api.Customer); ok {
+		unmarshal = gojson.Unmarshal
+	}
 	switch kind {
 	case odataCollection:
 		var col struct {
 			Value    *[]T   `json:"value"`
 			NextLink string `json:"@odata.nextLink"`
 		}
-		if err := json.Unmarshal(body, &col); err != nil {
+		if err := unmarshal(body, &col); err != nil {
 			return p, err
 		}
 		if col.Value == nil {
@@ -104,7 +115,7 @@ func decodePage[T any](kind listKind, body []byte) (Page[T], error) {
 			Items *[]T      `json:"items"`
 			Links api.Links `json:"links"`
 		}
-		if err := json.Unmarshal(body, &col); err != nil {
+		if err := unmarshal(body, &col); err != nil {
 			return p, err
 		}
 		if col.Items == nil {
