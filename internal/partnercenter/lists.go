@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	gojson "github.com/goccy/go-json"
 
@@ -87,7 +88,8 @@ func walk[T any](ctx context.Context, c *Client, a API, kind listKind, cur Curso
 // (BenchmarkDecodeCustomerPage) and reading it the same (TestDecodePageAgreesWithEncodingJSON:
 // keys in any case included). Other kinds keep encoding/json: go-json reads the
 // stand-in's quirks of referrals and service requests (enumerations as numbers into
-// api.Enum) differently.
+// api.Enum) differently. The strings of a customer page may share its buffer: a caller
+// keeping one beyond the page copies it (strings.Clone), or keeps the whole page.
 func decodePage[T any](kind listKind, body []byte) (Page[T], error) {
 	var p Page[T]
 	unmarshal := json.Unmarshal
@@ -123,10 +125,12 @@ func decodePage[T any](kind listKind, body []byte) (Page[T], error) {
 		}
 		p.Items = *col.Items
 		if n := col.Links.Next; n != nil && n.URI != "" {
-			p.Next = &Cursor{Path: n.URI}
+			// Copies: go-json's strings may share the page's buffer, and the cursor is
+			// kept for the whole walk.
+			p.Next = &Cursor{Path: strings.Clone(n.URI)}
 			for _, h := range n.Headers {
 				if http.CanonicalHeaderKey(h.Key) == http.CanonicalHeaderKey(api.ContinuationHeader) {
-					p.Next.Token = h.Value
+					p.Next.Token = strings.Clone(h.Value)
 				}
 			}
 		}

@@ -275,7 +275,8 @@ func (r *runner) customers(ctx context.Context, kr *KindResult, resume string) e
 			step.Customers = append(step.Customers, domain.Customer{ID: rec.ID, CompanyName: rec.CompanyName, Domain: rec.Domain,
 				Country: rec.Country, Relationship: rec.Relationship})
 			if r.opts.DryRun {
-				st.seen = append(st.seen, strings.ToLower(rec.ID))
+				// A copy: the page's strings may share its buffer (partnercenter).
+				st.seen = append(st.seen, strings.Clone(strings.ToLower(rec.ID)))
 			}
 		}
 		if err := st.apply(ctx, step); err != nil {
