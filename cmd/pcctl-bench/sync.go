@@ -127,6 +127,15 @@ func (b *harness) measureSync() error {
 		limitRow(fmt.Sprintf("pcctl sync customers, re-sync of %s with 1%% changed", thousands(b.n)), resync.wall, maxSyncResync),
 		memRow("pcctl sync customers, re-sync: peak RSS", resync.maxRSS, 0, maxSyncRSS),
 		infoRow("pcctl sync customers, re-sync: CPU time of pcctl (user + system)", resync.cpu))
+	// A dry run of the same pass: it writes nothing, holding the IDs it saw in memory.
+	dry, err := timeRun(command{path: b.pcctl, args: []string{"sync", "customers", "--dry-run"}, env: env})
+	if err != nil {
+		return err
+	}
+	progress("dry run of the re-sync of %d customers: %s (%s, CPU %s)", b.n, fmtDur(dry.wall), fmtMB(dry.maxRSS), fmtDur(dry.cpu))
+	b.rows = append(b.rows, infoRow(fmt.Sprintf("pcctl sync customers --dry-run, %s", thousands(b.n)), dry.wall),
+		memRow("pcctl sync customers --dry-run: peak RSS", dry.maxRSS, 0, 0))
+	b.rows = append(b.rows, infoRow("pcctl sync, first: CPU time of pcctl (user + system)", first.cpu))
 	b.notes = append(b.notes, fmt.Sprintf("sync: the stand-in runs in pcctl-bench itself, on the same cores as pcctl; load average at the end %s", loadAverage()))
 	return nil
 }

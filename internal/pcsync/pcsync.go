@@ -132,7 +132,7 @@ type stepper struct {
 	r       *runner
 	kr      *KindResult
 	started bool
-	seen    []string // dry run: the IDs the pass saw
+	seen    seenSet // dry run: the IDs the pass saw
 }
 
 func (r *runner) stepper(kr *KindResult) *stepper {
@@ -144,7 +144,7 @@ func (s *stepper) apply(ctx context.Context, step workspace.SyncStep) error {
 	step.Start = !s.started
 	step.DryRun = s.r.opts.DryRun
 	if step.DryRun && step.Finish {
-		step.Seen = s.seen
+		step.Seen = s.seen.all()
 	}
 	// A step is the unit of consistency: once the page is read, it is written whole even
 	// when the sync is being interrupted.
@@ -275,8 +275,7 @@ func (r *runner) customers(ctx context.Context, kr *KindResult, resume string) e
 			step.Customers = append(step.Customers, domain.Customer{ID: rec.ID, CompanyName: rec.CompanyName, Domain: rec.Domain,
 				Country: rec.Country, Relationship: rec.Relationship})
 			if r.opts.DryRun {
-				// A copy: the page's strings may share its buffer (partnercenter).
-				st.seen = append(st.seen, strings.Clone(strings.ToLower(rec.ID)))
+				st.seen.add(strings.ToLower(rec.ID))
 			}
 		}
 		if err := st.apply(ctx, step); err != nil {
@@ -310,7 +309,7 @@ func (r *runner) resellers(ctx context.Context, kr *KindResult) error {
 			}
 			step.Resellers = append(step.Resellers, domain.Reseller{MPNID: x.MPNID, Name: x.Name})
 			if r.opts.DryRun {
-				st.seen = append(st.seen, x.MPNID)
+				st.seen.add(x.MPNID)
 			}
 		}
 		if err := st.apply(ctx, step); err != nil {

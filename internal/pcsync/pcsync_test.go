@@ -483,7 +483,7 @@ func TestCustomersEndedWhateverThePageOrder(t *testing.T) {
 	dry := step(true, false, 0, 1, 3)
 	dry.DryRun = true
 	last := step(false, true, 9)
-	last.DryRun, last.Seen = true, ids(0, 1, 3, 9)
+	last.DryRun, last.Seen = true, slices.Values(ids(0, 1, 3, 9))
 	if got := pass("dry run", dry, last); !slices.Equal(got, ids(2, 4, 5, 6, 7, 8)) {
 		t.Errorf("dry run: would end %v, want %v", got, ids(2, 4, 5, 6, 7, 8))
 	}

@@ -736,7 +736,26 @@ func (w *syncWriter) finish(ctx context.Context) error {
 		}
 	}
 	if w.step.DryRun {
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO sync_seen(kind, id) SELECT ?, value FROM json_array_elements_text(?::json)`, kind, jsonList(w.step.Seen)); err != nil {
+		// In batches: the IDs come one by one, never all held as strings.
+		batch := make([]string, 0, 10000)
+		flush := func() error {
+			if len(batch) == 0 {
+				return nil
+			}
+			_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO sync_seen(kind, id) SELECT ?, value FROM json_array_elements_text(?::json)`, kind, jsonList(batch))
+			batch = batch[:0]
+			return err
+		}
+		if w.step.Seen != nil {
+			for id := range w.step.Seen {
+				if batch = append(batch, id); len(batch) == cap(batch) {
+					if err := flush(); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		if err := flush(); err != nil {
 			return err
 		}
 	}
