@@ -306,6 +306,9 @@ func (w *syncWriter) customers(ctx context.Context) error {
 	var rows *sql.Rows
 	var err error
 	switch {
+	case inOrder && len(ids) == 0 && !w.step.Finish:
+		// Nothing to read: an empty page (or one of records pcctl cannot hold) covers
+		// nothing more.
 	case !inOrder:
 		w.cov.Ordered = false
 		rows, err = tx.QueryContext(ctx, `SELECT pk, id, pc_fingerprint, ended_at <> '' FROM customers
@@ -320,7 +323,7 @@ func (w *syncWriter) customers(ctx context.Context) error {
 		return err
 	}
 	existing := make(map[string]*pcCustomer, len(in))
-	for rows.Next() {
+	for rows != nil && rows.Next() {
 		var c pcCustomer
 		if err := rows.Scan(&c.pk, &c.id, &c.fp, &c.ended); err != nil {
 			rows.Close()
@@ -328,9 +331,11 @@ func (w *syncWriter) customers(ctx context.Context) error {
 		}
 		existing[c.id] = &c
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
+	if rows != nil {
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
 	}
 	if inOrder {
 		// The range is accounted for: the held customers from Partner Center in it that
