@@ -8,28 +8,42 @@ import (
 
 // seenSet holds the IDs a dry run's pass saw, for its last step to count what would end.
 // A customer ID is a lowercase tenant GUID: kept as its 16 bytes (16 MB for a million
-// customers, instead of about 60 MB as strings); any other ID as it is.
+// customers, instead of about 60 MB as strings), in chunks of a fixed size (a slice grown
+// by appending would copy itself, twice the memory for a while); any other ID as it is.
 type seenSet struct {
-	guids [][16]byte
+	guids [][][16]byte
 	other []string
 }
 
+const seenChunk = 1 << 16
+
 func (s *seenSet) add(id string) {
 	if g, ok := packGUID(id); ok {
-		s.guids = append(s.guids, g)
+		if n := len(s.guids); n == 0 || len(s.guids[n-1]) == seenChunk {
+			s.guids = append(s.guids, make([][16]byte, 0, seenChunk))
+		}
+		s.guids[len(s.guids)-1] = append(s.guids[len(s.guids)-1], g)
 		return
 	}
 	s.other = append(s.other, strings.Clone(id)) // a copy: a page's strings may share its buffer (partnercenter)
 }
 
-func (s *seenSet) len() int { return len(s.guids) + len(s.other) }
+func (s *seenSet) len() int {
+	n := len(s.other)
+	for _, c := range s.guids {
+		n += len(c)
+	}
+	return n
+}
 
 // all yields every ID added, each as it was given.
 func (s *seenSet) all() iter.Seq[string] {
 	return func(yield func(string) bool) {
-		for _, g := range s.guids {
-			if !yield(unpackGUID(g)) {
-				return
+		for _, c := range s.guids {
+			for _, g := range c {
+				if !yield(unpackGUID(g)) {
+					return
+				}
 			}
 		}
 		for _, id := range s.other {

@@ -1,6 +1,7 @@
 package pcsync
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 )
@@ -13,8 +14,8 @@ func TestSeenSetGivesBackEveryID(t *testing.T) {
 	for _, id := range ids {
 		s.add(id)
 	}
-	if len(s.guids) != 3 || s.len() != len(ids) {
-		t.Errorf("%d packed of %d", len(s.guids), s.len())
+	if len(s.other) != len(ids)-3 || s.len() != len(ids) {
+		t.Errorf("%d kept as strings of %d", len(s.other), s.len())
 	}
 	got := slices.Collect(s.all())
 	slices.Sort(got)
@@ -22,5 +23,26 @@ func TestSeenSetGivesBackEveryID(t *testing.T) {
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
 		t.Errorf("got %q\nwant %q", got, want)
+	}
+}
+
+func TestSeenSetManyChunks(t *testing.T) {
+	var s seenSet
+	n := 2*seenChunk + 10
+	for i := range n {
+		s.add(fmt.Sprintf("00000000-0000-4000-8000-%012x", i))
+	}
+	if len(s.guids) != 3 || s.len() != n {
+		t.Fatalf("%d chunks, %d IDs", len(s.guids), s.len())
+	}
+	i := 0
+	for id := range s.all() {
+		if want := fmt.Sprintf("00000000-0000-4000-8000-%012x", i); id != want {
+			t.Fatalf("ID %d: %s, want %s", i, id, want)
+		}
+		i++
+	}
+	if i != n {
+		t.Errorf("%d IDs given back, want %d", i, n)
 	}
 }
