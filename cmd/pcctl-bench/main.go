@@ -56,6 +56,7 @@ type harness struct {
 	only                  string // steps to run ("" for all)
 	database              string // PostgreSQL URL for the postgres step ("" skips it)
 	serverProfile         string // CPU profile of pcctl serve ("" for none)
+	syncProfile           string // CPU profiles of the pcctl sync runs: PREFIX-first, -load, -resync ("" for none)
 	root                  string // module root, where go build and go test run
 	pcctl, sqlite3        string // binaries
 	csv, ws               string // generated file and the workspace measured
@@ -77,6 +78,7 @@ func main() {
 	flag.StringVar(&b.doc, "doc", "docs/performance.md", "document -write updates (relative to the module root)")
 	flag.StringVar(&b.benchtime, "benchtime", "1s", "-benchtime of the Go benchmarks")
 	flag.StringVar(&b.serverProfile, "server-cpuprofile", "", "write a CPU profile of pcctl serve to this file")
+	flag.StringVar(&b.syncProfile, "sync-cpuprofile", "", "write CPU profiles of the pcctl sync runs to PREFIX-first.prof, PREFIX-load.prof and PREFIX-resync.prof")
 	flag.StringVar(&b.database, "database", os.Getenv("PCCTL_BENCH_DATABASE_URL"), "PostgreSQL database the postgres step fills (its workspace is replaced); none: the step is skipped")
 	flag.StringVar(&b.only, "only", "", "run only these steps, comma-separated (import, export, psc import, search, list and show, server, postgres, go test -bench, sync, publish); import is needed unless -skip-import, but for sync and publish alone")
 	flag.Usage = func() {

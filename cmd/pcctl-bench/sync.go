@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pcctl/pcctl/internal/api"
+	"github.com/pcctl/pcctl/internal/bench"
 	"github.com/pcctl/pcctl/internal/partnercenter/pctest"
 )
 
@@ -43,8 +44,9 @@ func (b *harness) syncEnv(s *pctest.Server, dir, ws string) ([]string, error) {
 }
 
 // measureSync times pcctl sync: a first sync of 100,000 customers with one subscription
-// each and 20,000 deals into an empty workspace, then the customers re-sync of -n customers (a million by
-// default) of which 1% changed.
+// each and 20,000 deals into an empty workspace, then the customers re-sync of -n
+// customers (a million by default) of which 1% changed, each max(3, runs/2) times (the
+// medians), and a dry run of the re-sync.
 func (b *harness) measureSync() error {
 	dir := filepath.Join(b.dir, "sync")
 	_ = os.RemoveAll(dir)
@@ -76,19 +78,27 @@ func (b *harness) measureSync() error {
 				Requirements: &api.ReferralRequirements{Solutions: []api.ReferralSolution{{ID: "SOL-Microsoft365", Name: "Microsoft365"}}}}}
 	}
 	s.SetReferrals(refs)
-	ws := filepath.Join(dir, "first.db")
-	env, err := b.syncEnv(s, dir, ws)
-	if err != nil {
-		return err
+	// Each run into a new workspace (its own sign-in: the same stand-in).
+	runs := importRuns(b.runs)
+	var firsts []sample
+	for run := range runs {
+		ws := filepath.Join(dir, fmt.Sprintf("first%d.db", run))
+		env, err := b.syncEnv(s, dir, ws)
+		if err != nil {
+			return err
+		}
+		first, err := timeRun(command{path: b.pcctl, args: []string{"sync"}, env: b.profiled(env, "first")})
+		if err != nil {
+			return err
+		}
+		progress("first sync of %d customers with their subscriptions and %d deals: %s (%s, CPU %s)", syncFirstCustomers, syncFirstDeals, fmtDur(first.wall), fmtMB(first.maxRSS), fmtDur(first.cpu))
+		firsts = append(firsts, first)
+		_ = os.Remove(ws)
 	}
-	first, err := timeRun(command{path: b.pcctl, args: []string{"sync"}, env: env})
-	if err != nil {
-		return err
-	}
-	progress("first sync of %d customers with their subscriptions and %d deals: %s (%s, CPU %s)", syncFirstCustomers, syncFirstDeals, fmtDur(first.wall), fmtMB(first.maxRSS), fmtDur(first.cpu))
 	b.rows = append(b.rows,
-		limitRow(fmt.Sprintf("pcctl sync, first: %s customers (a subscriptions page each), %s deals, 4 in flight", thousands(syncFirstCustomers), thousands(syncFirstDeals)), first.wall, maxSyncFirst),
-		memRow("pcctl sync, first: peak RSS", first.maxRSS, 0, maxSyncRSS))
+		limitRow(fmt.Sprintf("pcctl sync, first: %s customers (a subscriptions page each), %s deals, 4 in flight (median of %d)", thousands(syncFirstCustomers), thousands(syncFirstDeals), runs), bench.Median(walls(firsts)), maxSyncFirst),
+		memRow("pcctl sync, first: peak RSS (max)", peakOf(firsts), 0, maxSyncRSS),
+		infoRow("pcctl sync, first: CPU time of pcctl, user + system (median)", bench.Median(cpus(firsts))))
 	s.Close()
 
 	// Re-sync of -n customers, 1% changed.
@@ -99,36 +109,66 @@ func (b *harness) measureSync() error {
 		cs[i] = syncCustomer(i)
 	}
 	s.SetCustomers(cs)
-	ws = filepath.Join(dir, "resync.db")
-	env, err = b.syncEnv(s, dir, ws)
+	ws := filepath.Join(dir, "resync.db")
+	env, err := b.syncEnv(s, dir, ws)
 	if err != nil {
 		return err
 	}
-	load, err := timeRun(command{path: b.pcctl, args: []string{"sync", "customers"}, env: env})
+	load, err := timeRun(command{path: b.pcctl, args: []string{"sync", "customers"}, env: b.profiled(env, "load")})
 	if err != nil {
 		return err
 	}
 	progress("sync of %d customers into an empty workspace: %s (%s, CPU %s)", b.n, fmtDur(load.wall), fmtMB(load.maxRSS), fmtDur(load.cpu))
 	b.rows = append(b.rows, infoRow(fmt.Sprintf("pcctl sync customers, %s into an empty workspace", thousands(b.n)), load.wall))
-	for i := 0; i < b.n; i += syncResyncChanged {
-		c := syncCustomer(i)
-		c.CompanyProfile.CompanyName = fmt.Sprintf("Renamed Company %d", i)
-		cs[i] = c
+	// Each run renames another 1% (a new name per run), so each finds 1% changed.
+	var resyncs []sample
+	for run := range runs {
+		for i := 0; i < b.n; i += syncResyncChanged {
+			c := syncCustomer(i)
+			c.CompanyProfile.CompanyName = fmt.Sprintf("Renamed Company %d (%d)", i, run)
+			cs[i] = c
+		}
+		s.SetCustomers(cs)
+		out := filepath.Join(dir, "resync.json")
+		resync, err := timeRun(command{path: b.pcctl, args: []string{"sync", "customers", "--format", "json"}, env: b.profiled(env, "resync"), stdout: out})
+		if err != nil {
+			return err
+		}
+		summary, _ := os.ReadFile(out)
+		progress("re-sync of %d customers, 1%% changed: %s (%s, CPU %s): %s", b.n, fmtDur(resync.wall), fmtMB(resync.maxRSS), fmtDur(resync.cpu), strings.Join(strings.Fields(string(summary)), ""))
+		resyncs = append(resyncs, resync)
 	}
-	s.SetCustomers(cs)
-	out := filepath.Join(dir, "resync.json")
-	resync, err := timeRun(command{path: b.pcctl, args: []string{"sync", "customers", "--format", "json"}, env: env, stdout: out})
+	b.rows = append(b.rows,
+		limitRow(fmt.Sprintf("pcctl sync customers, re-sync of %s with 1%% changed (median of %d)", thousands(b.n), runs), bench.Median(walls(resyncs)), maxSyncResync),
+		memRow("pcctl sync customers, re-sync: peak RSS (max)", peakOf(resyncs), 0, maxSyncRSS),
+		infoRow("pcctl sync customers, re-sync: CPU time of pcctl, user + system (median)", bench.Median(cpus(resyncs))))
+	// A dry run of the same pass: it writes nothing, holding the IDs it saw in memory.
+	dry, err := timeRun(command{path: b.pcctl, args: []string{"sync", "customers", "--dry-run"}, env: env})
 	if err != nil {
 		return err
 	}
-	summary, _ := os.ReadFile(out)
-	progress("re-sync of %d customers, 1%% changed: %s (%s, CPU %s): %s", b.n, fmtDur(resync.wall), fmtMB(resync.maxRSS), fmtDur(resync.cpu), strings.Join(strings.Fields(string(summary)), ""))
-	b.rows = append(b.rows,
-		limitRow(fmt.Sprintf("pcctl sync customers, re-sync of %s with 1%% changed", thousands(b.n)), resync.wall, maxSyncResync),
-		memRow("pcctl sync customers, re-sync: peak RSS", resync.maxRSS, 0, maxSyncRSS),
-		infoRow("pcctl sync customers, re-sync: CPU time of pcctl (user + system)", resync.cpu))
+	progress("dry run of the re-sync of %d customers: %s (%s, CPU %s)", b.n, fmtDur(dry.wall), fmtMB(dry.maxRSS), fmtDur(dry.cpu))
+	b.rows = append(b.rows, infoRow(fmt.Sprintf("pcctl sync customers --dry-run, %s", thousands(b.n)), dry.wall),
+		memRow("pcctl sync customers --dry-run: peak RSS", dry.maxRSS, 0, 0))
 	b.notes = append(b.notes, fmt.Sprintf("sync: the stand-in runs in pcctl-bench itself, on the same cores as pcctl; load average at the end %s", loadAverage()))
 	return nil
+}
+
+// profiled returns env with PCCTL_CPUPROFILE set for the run named run when
+// -sync-cpuprofile asks for profiles.
+func (b *harness) profiled(env []string, run string) []string {
+	if b.syncProfile == "" {
+		return env
+	}
+	return append(env[:len(env):len(env)], "PCCTL_CPUPROFILE="+b.syncProfile+"-"+run+".prof")
+}
+
+func cpus(samples []sample) []time.Duration {
+	out := make([]time.Duration, len(samples))
+	for i, s := range samples {
+		out[i] = s.cpu
+	}
+	return out
 }
 
 func loadAverage() string {

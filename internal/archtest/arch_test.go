@@ -61,7 +61,7 @@ var rules = map[string][]string{
 	"internal/workspace/remote": {"internal/api", "internal/domain", "internal/workspace", "internal/buildinfo"},
 	// Partner Center (issue 17): the client knows nothing of workspaces; the stand-in
 	// serves the same shapes.
-	"internal/partnercenter":             {"internal/api", "internal/domain"},
+	"internal/partnercenter":             {"internal/api", "internal/domain", "github.com/goccy/go-json"},
 	"internal/partnercenter/pctest":      {"internal/api"},
 	"internal/pcsync":                    {"internal/partnercenter", "internal/api", "internal/domain", "internal/workspace"},
 	"internal/partnercenter/auth":        {"internal/partnercenter", "internal/domain", "github.com/AzureAD/microsoft-authentication-library-for-go/"},

@@ -125,11 +125,16 @@ func New(opts Options) (*Client, error) {
 	if opts.Tokens == nil {
 		return nil, errors.New("partnercenter: no token source")
 	}
-	if opts.HTTPClient == nil {
-		opts.HTTPClient = &http.Client{}
-	}
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = 4
+	}
+	if opts.HTTPClient == nil {
+		// Keep a connection per request in flight: the default transport keeps 2 per
+		// host, so with 4 in flight (a sync reading subscriptions, a request per customer)
+		// it closed and opened connections all the time.
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = max(opts.Concurrency, t.MaxIdleConnsPerHost)
+		opts.HTTPClient = &http.Client{Transport: t}
 	}
 	if opts.RequestTimeout <= 0 {
 		opts.RequestTimeout = 100 * time.Second

@@ -8,9 +8,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"iter"
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/pcctl/pcctl/internal/api"
 	"github.com/pcctl/pcctl/internal/domain"
@@ -130,7 +132,7 @@ type stepper struct {
 	r       *runner
 	kr      *KindResult
 	started bool
-	seen    []string // dry run: the IDs the pass saw
+	seen    seenSet // dry run: the IDs the pass saw
 }
 
 func (r *runner) stepper(kr *KindResult) *stepper {
@@ -142,7 +144,7 @@ func (s *stepper) apply(ctx context.Context, step workspace.SyncStep) error {
 	step.Start = !s.started
 	step.DryRun = s.r.opts.DryRun
 	if step.DryRun && step.Finish {
-		step.Seen = s.seen
+		step.Seen = s.seen.all()
 	}
 	// A step is the unit of consistency: once the page is read, it is written whole even
 	// when the sync is being interrupted.
@@ -171,12 +173,21 @@ func parseCursor(s string) partnercenter.Cursor {
 	return c
 }
 
-// pages runs walk in a goroutine, one page ahead of the writer: reading the next page
-// overlaps writing this one.
-func pages[T any](ctx context.Context, walk func(context.Context, func(partnercenter.Page[T]) error) error, each func(partnercenter.Page[T]) error) error {
+// A step holds up to maxStepPages pages already read: pages that come at once share one
+// transaction (its fixed cost: the pass's bookkeeping and a commit), and a page that is
+// slow to come does not hold back the ones read before it longer than stepWait.
+const (
+	maxStepPages = 10
+	stepWait     = 100 * time.Millisecond
+)
+
+// pages runs walk in a goroutine, up to maxStepPages pages ahead of the writer: reading
+// the next pages overlaps writing these. each is handed the pages read so far (at least
+// one, at most maxStepPages), to be written as one step.
+func pages[T any](ctx context.Context, walk func(context.Context, func(partnercenter.Page[T]) error) error, each func([]partnercenter.Page[T]) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	ch := make(chan partnercenter.Page[T], 1)
+	ch := make(chan partnercenter.Page[T], maxStepPages)
 	errc := make(chan error, 1)
 	go func() {
 		defer close(ch)
@@ -189,8 +200,24 @@ func pages[T any](ctx context.Context, walk func(context.Context, func(partnerce
 			}
 		})
 	}()
+	timer := time.NewTimer(stepWait)
+	defer timer.Stop()
 	for p := range ch {
-		if err := each(p); err != nil {
+		batch := []partnercenter.Page[T]{p}
+		timer.Reset(stepWait)
+	more:
+		for len(batch) < maxStepPages && batch[len(batch)-1].Next != nil {
+			select {
+			case q, ok := <-ch:
+				if !ok {
+					break more
+				}
+				batch = append(batch, q)
+			case <-timer.C:
+				break more
+			}
+		}
+		if err := each(batch); err != nil {
 			cancel()
 			for range ch {
 			}
@@ -199,6 +226,27 @@ func pages[T any](ctx context.Context, walk func(context.Context, func(partnerce
 		}
 	}
 	return <-errc
+}
+
+// stepOf is the step writing pages ps: it goes on after the last of them.
+func stepOf[T any](ps []partnercenter.Page[T]) workspace.SyncStep {
+	last := ps[len(ps)-1]
+	return workspace.SyncStep{Resume: cursorJSON(last.Next), Finish: last.Next == nil}
+}
+
+// items are the items of pages ps, in order.
+func items[T any](ps []partnercenter.Page[T]) iter.Seq2[int, T] {
+	return func(yield func(int, T) bool) {
+		i := 0
+		for _, p := range ps {
+			for _, x := range p.Items {
+				if !yield(i, x) {
+					return
+				}
+				i++
+			}
+		}
+	}
 }
 
 // restartable tells whether a resumed pass's first request was refused as a stale
@@ -214,9 +262,11 @@ func (r *runner) customers(ctx context.Context, kr *KindResult, resume string) e
 	done := 0
 	err := pages(ctx, func(ctx context.Context, each func(partnercenter.Page[api.Customer]) error) error {
 		return r.pc.Customers(ctx, cur, each)
-	}, func(p partnercenter.Page[api.Customer]) error {
-		step := workspace.SyncStep{Resume: cursorJSON(p.Next), Finish: p.Next == nil}
-		for _, c := range p.Items {
+	}, func(ps []partnercenter.Page[api.Customer]) error {
+		step := stepOf(ps)
+		n := 0
+		for _, c := range items(ps) {
+			n++
 			rec, err := c.Record()
 			if err != nil {
 				step.Customers = append(step.Customers, domain.Customer{ID: c.ID, CompanyName: c.CompanyProfile.CompanyName})
@@ -225,13 +275,13 @@ func (r *runner) customers(ctx context.Context, kr *KindResult, resume string) e
 			step.Customers = append(step.Customers, domain.Customer{ID: rec.ID, CompanyName: rec.CompanyName, Domain: rec.Domain,
 				Country: rec.Country, Relationship: rec.Relationship})
 			if r.opts.DryRun {
-				st.seen = append(st.seen, strings.ToLower(rec.ID))
+				st.seen.add(strings.ToLower(rec.ID))
 			}
 		}
 		if err := st.apply(ctx, step); err != nil {
 			return err
 		}
-		done += len(p.Items)
+		done += n
 		r.opts.Progress(kr.Kind, done, 0)
 		return nil
 	})
@@ -249,15 +299,17 @@ func (r *runner) resellers(ctx context.Context, kr *KindResult) error {
 	st.started = false
 	return pages(ctx, func(ctx context.Context, each func(partnercenter.Page[api.Reseller]) error) error {
 		return r.pc.IndirectResellers(ctx, each)
-	}, func(p partnercenter.Page[api.Reseller]) error {
-		step := workspace.SyncStep{Resume: cursorJSON(p.Next), Finish: p.Next == nil}
-		for _, x := range p.Items {
+	}, func(ps []partnercenter.Page[api.Reseller]) error {
+		step := stepOf(ps)
+		n := 0
+		for _, x := range items(ps) {
+			n++
 			if x.State != "" && !strings.EqualFold(x.State, "active") {
 				continue
 			}
 			step.Resellers = append(step.Resellers, domain.Reseller{MPNID: x.MPNID, Name: x.Name})
 			if r.opts.DryRun {
-				st.seen = append(st.seen, x.MPNID)
+				st.seen.add(x.MPNID)
 			}
 		}
 		if err := st.apply(ctx, step); err != nil {
@@ -274,9 +326,11 @@ func (r *runner) deals(ctx context.Context, kr *KindResult, resume string) error
 	done := 0
 	err := pages(ctx, func(ctx context.Context, each func(partnercenter.Page[api.Referral]) error) error {
 		return r.pc.Referrals(ctx, cur, each)
-	}, func(p partnercenter.Page[api.Referral]) error {
-		step := workspace.SyncStep{Resume: cursorJSON(p.Next), Finish: p.Next == nil}
-		for _, x := range p.Items {
+	}, func(ps []partnercenter.Page[api.Referral]) error {
+		step := stepOf(ps)
+		n := 0
+		for _, x := range items(ps) {
+			n++
 			rec, err := x.Record()
 			if err != nil {
 				kr.Counts.Fetched++
@@ -289,7 +343,7 @@ func (r *runner) deals(ctx context.Context, kr *KindResult, resume string) error
 		if err := st.apply(ctx, step); err != nil {
 			return err
 		}
-		done += len(p.Items)
+		done += n
 		r.opts.Progress(kr.Kind, done, 0)
 		return nil
 	})
@@ -306,9 +360,11 @@ func (r *runner) requests(ctx context.Context, kr *KindResult, resume string) er
 	done := 0
 	err := pages(ctx, func(ctx context.Context, each func(partnercenter.Page[api.ServiceRequest]) error) error {
 		return r.pc.ServiceRequests(ctx, cur, each)
-	}, func(p partnercenter.Page[api.ServiceRequest]) error {
-		step := workspace.SyncStep{Resume: cursorJSON(p.Next), Finish: p.Next == nil}
-		for _, x := range p.Items {
+	}, func(ps []partnercenter.Page[api.ServiceRequest]) error {
+		step := stepOf(ps)
+		n := 0
+		for _, x := range items(ps) {
+			n++
 			rec, err := x.Record()
 			if err != nil {
 				kr.Counts.Fetched++
@@ -321,7 +377,7 @@ func (r *runner) requests(ctx context.Context, kr *KindResult, resume string) er
 		if err := st.apply(ctx, step); err != nil {
 			return err
 		}
-		done += len(p.Items)
+		done += n
 		r.opts.Progress(kr.Kind, done, 0)
 		return nil
 	})

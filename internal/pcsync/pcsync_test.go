@@ -83,6 +83,7 @@ func TestOnPostgres(t *testing.T) {
 		{"MalformedPageWritesNothingOfIt", TestMalformedPageWritesNothingOfIt},
 		{"ResellersAndSubscriptions", TestResellersAndSubscriptions},
 		{"DealsAndRequests", TestDealsAndRequests},
+		{"CustomersEndedWhateverThePageOrder", TestCustomersEndedWhateverThePageOrder},
 	} {
 		t.Run(tc.name, tc.fn)
 	}
@@ -414,5 +415,79 @@ func TestDealsAndRequests(t *testing.T) {
 	d, _ = e.ws.Deal(ctx, d.ID)
 	if d.Status != domain.DealClosed || d.Substatus != domain.SubWon || !d.Favorite {
 		t.Errorf("deal after the sync %+v", d)
+	}
+}
+
+// TestCustomersEndedWhateverThePageOrder holds the workspace's bookkeeping of what a pass
+// saw: pages in ID order are recorded as ranges (the customers held in a range and not
+// listed are missing), a page out of order switches the pass to one row per ID; either
+// way, exactly the customers the whole pass did not list end.
+func TestCustomersEndedWhateverThePageOrder(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	step := func(start, finish bool, nums ...int) workspace.SyncStep {
+		s := workspace.SyncStep{Kind: workspace.SyncCustomers, Tenant: e.pc.TenantID, Start: start, Finish: finish}
+		for _, i := range nums {
+			c := customer(i)
+			s.Customers = append(s.Customers, domain.Customer{ID: c.ID, CompanyName: c.CompanyProfile.CompanyName,
+				Domain: c.CompanyProfile.Domain, Country: "US", Relationship: "reseller"})
+		}
+		return s
+	}
+	pass := func(name string, steps ...workspace.SyncStep) []string {
+		t.Helper()
+		var ended []string
+		for _, s := range steps {
+			c, err := e.ws.ApplySync(ctx, s)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			ended = append(ended, c.EndedIDs...)
+		}
+		slices.Sort(ended)
+		return ended
+	}
+	ids := func(nums ...int) []string {
+		var out []string
+		for _, i := range nums {
+			out = append(out, customer(i).ID)
+		}
+		return out
+	}
+	all := []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}
+	if got := pass("first", step(true, true, all...)); len(got) != 0 {
+		t.Fatalf("first pass ended %v", got)
+	}
+	// In ID order throughout: 2 is missing inside a page's range, 7 to 9 after the last page.
+	if got := pass("in order", step(true, false, 0, 1), step(false, false, 3, 4), step(false, true, 5, 6)); !slices.Equal(got, ids(2, 7, 8, 9)) {
+		t.Errorf("in order: ended %v, want %v", got, ids(2, 7, 8, 9))
+	}
+	_ = pass("all back", step(true, true, all...))
+	// In order, then out of order: 1 is missing from the first page's range but comes
+	// later (not ended); 4 is never listed.
+	if got := pass("mixed", step(true, false, 0, 2, 3), step(false, false, 6, 1, 5), step(false, true, 9, 7, 8)); !slices.Equal(got, ids(4)) {
+		t.Errorf("mixed: ended %v, want %v", got, ids(4))
+	}
+	_ = pass("all back", step(true, true, all...))
+	// Out of order from the first page, and a pass resumed in another step order.
+	if got := pass("out of order", step(true, false, 5, 0), step(false, false, 9, 8), step(false, false, 1, 2, 3), step(false, true)); !slices.Equal(got, ids(4, 6, 7)) {
+		t.Errorf("out of order: ended %v, want %v", got, ids(4, 6, 7))
+	}
+	// An empty last page in order: everything after the covered range is missing.
+	_ = pass("all back", step(true, true, all...))
+	if got := pass("empty last", step(true, false, 0, 1, 2, 3, 4), step(false, false), step(false, true)); !slices.Equal(got, ids(5, 6, 7, 8, 9)) {
+		t.Errorf("empty last page: ended %v, want %v", got, ids(5, 6, 7, 8, 9))
+	}
+	// A dry run counts what would end, and writes nothing.
+	_ = pass("all back", step(true, true, all...))
+	dry := step(true, false, 0, 1, 3)
+	dry.DryRun = true
+	last := step(false, true, 9)
+	last.DryRun, last.Seen = true, slices.Values(ids(0, 1, 3, 9))
+	if got := pass("dry run", dry, last); !slices.Equal(got, ids(2, 4, 5, 6, 7, 8)) {
+		t.Errorf("dry run: would end %v, want %v", got, ids(2, 4, 5, 6, 7, 8))
+	}
+	if got := pass("after the dry run", step(true, true, all...)); len(got) != 0 {
+		t.Errorf("after the dry run: ended %v", got)
 	}
 }

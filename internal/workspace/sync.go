@@ -1,6 +1,7 @@
 package workspace
 
 import (
+	"iter"
 	"time"
 
 	"github.com/pcctl/pcctl/internal/domain"
@@ -68,10 +69,11 @@ type SyncStep struct {
 	// this pass did not see are marked ended (never deleted); the pass's counts are
 	// recorded in one audit record.
 	Finish bool
-	// DryRun computes the counts and writes nothing. Seen then carries the IDs the whole
-	// pass saw, for Finish to count what would end.
+	// DryRun computes the counts and writes nothing. Seen then yields the IDs the whole
+	// pass saw, for Finish to count what would end (a sequence: a million IDs need not be
+	// held as strings at once).
 	DryRun bool
-	Seen   []string
+	Seen   iter.Seq[string]
 }
 
 // SyncCounts are what a sync did to one kind. Skipped are records pcctl cannot hold

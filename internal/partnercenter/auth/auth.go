@@ -255,6 +255,15 @@ func AppUserLogin(ctx context.Context, s Settings, l AppLogin) (*Session, error)
 	if err != nil || u.Host == "" {
 		return nil, &domain.InvalidError{Field: "authority", Value: s.authority(), Reason: "is not a URL such as " + DefaultAuthority}
 	}
+	// The session names the secret's and the certificate's files for later runs, which
+	// may start in another directory.
+	for _, f := range []*string{&l.SecretFile, &l.CertFile} {
+		if *f != "" {
+			if abs, err := filepath.Abs(*f); err == nil {
+				*f = abs
+			}
+		}
+	}
 	hid := "pcctl-app." + strings.ToLower(l.Tenant)
 	env := strings.ToLower(u.Host)
 	seed := map[string]any{

@@ -2,7 +2,13 @@ package auth_test
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -175,5 +181,147 @@ func TestLoadRefusesAFileOthersCanRead(t *testing.T) {
 	}
 	if sess, err := auth.Load(s); sess != nil || err != nil {
 		t.Fatal(sess, err)
+	}
+}
+
+// certificate makes a self-signed certificate and its RSA key, as an admin makes one for
+// an app registration, and writes them to a PEM file (the key as keyType: "PRIVATE KEY"
+// for PKCS #8, "RSA PRIVATE KEY" for PKCS #1).
+func certificate(t *testing.T, keyType string) (*x509.Certificate, string) {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: "pcctl test app"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour), KeyUsage: x509.KeyUsageDigitalSignature}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keyDER []byte
+	if keyType == "RSA PRIVATE KEY" {
+		keyDER = x509.MarshalPKCS1PrivateKey(key)
+	} else if keyDER, err = x509.MarshalPKCS8PrivateKey(key); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "app.pem")
+	data := append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: keyType, Bytes: keyDER})...)
+	if err := os.WriteFile(file, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return cert, file
+}
+
+// TestAppUserCertificateThroughMSAL: the secure application model with a certificate
+// credential, through MSAL's own client assertion, checked by the identity stand-in (the
+// signature with the certificate's key, its thumbprint, the audience and the issuer).
+func TestAppUserCertificateThroughMSAL(t *testing.T) {
+	for _, keyType := range []string{"PRIVATE KEY", "RSA PRIVATE KEY"} {
+		t.Run(strings.ReplaceAll(keyType, " ", "_"), func(t *testing.T) {
+			pc, id, s := setup(t)
+			cert, certFile := certificate(t, keyType)
+			id.SetClientCertificate(cert)
+			sess, err := auth.AppUserLogin(context.Background(), s, auth.AppLogin{ClientID: "app-cert", Tenant: id.TenantID, CertFile: certFile, RefreshToken: id.IssueRefreshToken()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sess.Method != auth.MethodApp || sess.CertFile != certFile || sess.PartnerTenant != id.TenantID || sess.Username != id.Username {
+				t.Fatalf("session %+v", sess)
+			}
+			if err := auth.Save(s, sess); err != nil {
+				t.Fatal(err)
+			}
+			b, _ := os.ReadFile(s.File)
+			if strings.Contains(string(b), "PRIVATE KEY") || strings.Contains(string(b), "CERTIFICATE") {
+				t.Fatal("the certificate or its key was saved in the session")
+			}
+			// A later process: the cached token, then a refresh after a 401 (a new assertion).
+			loaded, err := auth.Load(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := client(t, pc, auth.TokenSource(s, loaded))
+			if _, err := c.OrganizationProfile(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			grants := len(id.Grants())
+			pc.ExpireToken(pc.Requests()[len(pc.Requests())-1].Token)
+			if _, err := c.OrganizationProfile(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if g := id.Grants(); len(g) != grants+1 || g[len(g)-1] != "refresh_token" {
+				t.Errorf("grants %v after a 401, want one more refresh_token", g)
+			}
+		})
+	}
+}
+
+// TestAppUserCertificateRefused: a certificate the app registration does not hold, an
+// unreadable file, a file without a key: each an AuthError naming the problem, never a
+// key.
+func TestAppUserCertificateRefused(t *testing.T) {
+	_, id, s := setup(t)
+	registered, _ := certificate(t, "PRIVATE KEY")
+	id.SetClientCertificate(registered)
+	_, other := certificate(t, "PRIVATE KEY")
+	login := func(file string) error {
+		_, err := auth.AppUserLogin(context.Background(), s, auth.AppLogin{ClientID: "app-cert", Tenant: id.TenantID, CertFile: file, RefreshToken: id.IssueRefreshToken()})
+		return err
+	}
+	var ae *domain.AuthError
+	err := login(other)
+	if !errors.As(err, &ae) || !strings.Contains(err.Error(), "AADSTS700027") || !strings.Contains(err.Error(), "certificate") {
+		t.Errorf("another certificate: %v", err)
+	}
+	err = login(filepath.Join(t.TempDir(), "missing.pem"))
+	if !errors.As(err, &ae) || !strings.Contains(err.Error(), "missing.pem") {
+		t.Errorf("missing file: %v", err)
+	}
+	certOnly := filepath.Join(t.TempDir(), "cert.pem")
+	if err := os.WriteFile(certOnly, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: registered.Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err = login(certOnly)
+	if !errors.As(err, &ae) || !strings.Contains(err.Error(), "credential cannot be used") {
+		t.Errorf("no key: %v", err)
+	}
+	for _, e := range []error{err} {
+		if e != nil && strings.Contains(e.Error(), "PRIVATE KEY") {
+			t.Errorf("an error shows the key: %v", e)
+		}
+	}
+}
+
+// TestAppUserFilesKeptAbsolute: the certificate named by a relative path at sign-in is
+// found by a later run started in another directory.
+func TestAppUserFilesKeptAbsolute(t *testing.T) {
+	pc, id, s := setup(t)
+	cert, certFile := certificate(t, "PRIVATE KEY")
+	id.SetClientCertificate(cert)
+	t.Chdir(filepath.Dir(certFile))
+	sess, err := auth.AppUserLogin(context.Background(), s, auth.AppLogin{ClientID: "app-cert", Tenant: id.TenantID, CertFile: filepath.Base(certFile), RefreshToken: id.IssueRefreshToken()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sess.CertFile != certFile {
+		t.Errorf("session names the certificate %q, want %q", sess.CertFile, certFile)
+	}
+	if err := auth.Save(s, sess); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir())
+	loaded, _ := auth.Load(s)
+	c := client(t, pc, auth.TokenSource(s, loaded))
+	if _, err := c.OrganizationProfile(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	pc.ExpireToken(pc.Requests()[len(pc.Requests())-1].Token)
+	if _, err := c.OrganizationProfile(context.Background()); err != nil {
+		t.Fatalf("a refresh from another directory: %v", err)
 	}
 }

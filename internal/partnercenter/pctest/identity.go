@@ -1,8 +1,15 @@
 package pctest
 
 import (
+	"bytes"
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -22,6 +29,10 @@ type Identity struct {
 	TenantID, Username string
 	// ClientSecret, when set, is required of a confidential client.
 	ClientSecret string
+	// ClientCertificate, when set, is the certificate of the app registration: a
+	// confidential client must prove it holds its key with a signed client assertion
+	// (instead of a secret).
+	ClientCertificate *x509.Certificate
 	// ExpiresIn is the lifetime of the access tokens issued (default 1 hour).
 	ExpiresIn time.Duration
 
@@ -60,6 +71,13 @@ func (id *Identity) SetClientSecret(secret string) {
 	id.mu.Lock()
 	defer id.mu.Unlock()
 	id.ClientSecret = secret
+}
+
+// SetClientCertificate: see SetTenant.
+func (id *Identity) SetClientCertificate(cert *x509.Certificate) {
+	id.mu.Lock()
+	defer id.mu.Unlock()
+	id.ClientCertificate = cert
 }
 
 // IssueRefreshToken makes a refresh token the token endpoint accepts, as Partner
@@ -136,9 +154,20 @@ func (id *Identity) token(w http.ResponseWriter, r *http.Request) {
 	grant := r.PostForm.Get("grant_type")
 	id.mu.Lock()
 	id.tokenLog = append(id.tokenLog, grant)
-	secret := id.ClientSecret
+	secret, cert := id.ClientSecret, id.ClientCertificate
 	id.mu.Unlock()
-	if secret != "" && r.PostForm.Get("client_secret") != secret && r.PostForm.Get("client_assertion") == "" {
+	endpoint := id.URL + strings.TrimSuffix(r.URL.Path, "/")
+	switch assertion := r.PostForm.Get("client_assertion"); {
+	case cert != nil && assertion == "" && grant != "device_code":
+		writeOAuth(w, http.StatusUnauthorized, map[string]any{"error": "invalid_client",
+			"error_description": "AADSTS7000218: The request body must contain the following parameter: 'client_assertion' or 'client_secret'."})
+		return
+	case cert != nil && assertion != "":
+		if err := checkAssertion(cert, r.PostForm.Get("client_assertion_type"), assertion, r.PostForm.Get("client_id"), endpoint); err != nil {
+			writeOAuth(w, http.StatusUnauthorized, map[string]any{"error": "invalid_client", "error_description": err.Error()})
+			return
+		}
+	case secret != "" && r.PostForm.Get("client_secret") != secret && assertion == "":
 		writeOAuth(w, http.StatusUnauthorized, map[string]any{"error": "invalid_client", "error_description": "AADSTS7000215: Invalid client secret provided."})
 		return
 	}
@@ -210,4 +239,81 @@ func writeOAuth(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// checkAssertion checks a client assertion as the identity platform does for a
+// certificate credential: a JWT signed with the certificate's key (PS256, or RS256),
+// naming the certificate by its thumbprint (x5t#S256, or x5t: SHA-1), issued by and for
+// the client ID, for this token endpoint, valid now.
+func checkAssertion(cert *x509.Certificate, typ, assertion, clientID, endpoint string) error {
+	const jwtBearer = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+	if typ != jwtBearer {
+		return fmt.Errorf("AADSTS50027: client_assertion_type %q is not %s", typ, jwtBearer)
+	}
+	parts := strings.Split(assertion, ".")
+	if len(parts) != 3 {
+		return errors.New("AADSTS50027: Invalid JWT token. The token is malformed.")
+	}
+	var head struct {
+		Alg     string `json:"alg"`
+		X5t     string `json:"x5t"`
+		X5tS256 string `json:"x5t#S256"`
+	}
+	var claims struct {
+		Aud, Iss, Sub string
+		Exp, Nbf      int64
+	}
+	if decodeSegment(parts[0], &head) != nil || decodeSegment(parts[1], &claims) != nil {
+		return errors.New("AADSTS50027: Invalid JWT token. The token is malformed.")
+	}
+	sum256, sum1 := sha256.Sum256(cert.Raw), sha1.Sum(cert.Raw)
+	if !(head.X5tS256 != "" && sameB64(head.X5tS256, sum256[:]) || head.X5t != "" && sameB64(head.X5t, sum1[:])) {
+		return errors.New("AADSTS700027: The certificate with identifier used to sign the client assertion is not registered on application.")
+	}
+	key, ok := cert.PublicKey.(*rsa.PublicKey)
+	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
+	if !ok || err != nil {
+		return errors.New("AADSTS700027: Client assertion failed signature validation.")
+	}
+	digest := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
+	switch head.Alg {
+	case "PS256":
+		err = rsa.VerifyPSS(key, crypto.SHA256, digest[:], sig, nil)
+	case "RS256":
+		err = rsa.VerifyPKCS1v15(key, crypto.SHA256, digest[:], sig)
+	default:
+		err = fmt.Errorf("alg %q", head.Alg)
+	}
+	if err != nil {
+		return errors.New("AADSTS700027: Client assertion failed signature validation.")
+	}
+	now := time.Now().Unix()
+	switch {
+	case claims.Iss != clientID || claims.Sub != clientID:
+		return errors.New("AADSTS700021: Client assertion application identifier doesn't match 'client_id' parameter.")
+	case !strings.EqualFold(claims.Aud, endpoint):
+		return fmt.Errorf("AADSTS700016: the client assertion's audience %q is not the token endpoint %s", claims.Aud, endpoint)
+	case claims.Exp <= now || claims.Nbf > now+300:
+		return errors.New("AADSTS700024: Client assertion is not within its valid time range.")
+	}
+	return nil
+}
+
+func decodeSegment(seg string, v any) error {
+	b, err := base64.RawURLEncoding.DecodeString(seg)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, v)
+}
+
+// sameB64 compares a thumbprint written in base64 (standard or URL alphabet, padded
+// or not) with sum.
+func sameB64(s string, sum []byte) bool {
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(s); err == nil {
+			return bytes.Equal(b, sum)
+		}
+	}
+	return false
 }

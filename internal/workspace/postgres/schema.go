@@ -341,6 +341,22 @@ CREATE TABLE deal_publications (
   at            TEXT COLLATE "C" NOT NULL
 );
 `,
+	// 6 (SQLite 11, issue 17): a re-sync that costs little per unchanged customer.
+	// customers_sync holds what a re-sync compares (an unchanged customer is read from the
+	// index alone). A pass reading customer pages in ID order keeps sync_passes.covered,
+	// the ID up to which it has accounted for every customer, and sync_missing, the
+	// customers held in that range it did not see, instead of a row of sync_seen per
+	// customer; ordered = 0 once a page came out of order (sync_seen then).
+	`
+CREATE INDEX customers_sync ON customers(id) INCLUDE (pc_fingerprint, ended_at);
+ALTER TABLE sync_passes ADD COLUMN covered TEXT COLLATE "C" NOT NULL DEFAULT '';
+ALTER TABLE sync_passes ADD COLUMN ordered INTEGER NOT NULL DEFAULT 1;
+CREATE TABLE sync_missing (
+  kind TEXT COLLATE "C" NOT NULL,
+  id   TEXT COLLATE "C" NOT NULL,
+  PRIMARY KEY (kind, id)
+);
+`,
 }
 
 // dealIndexes are the secondary indexes of deals that a large PSC import drops and builds
@@ -361,4 +377,5 @@ var customerIndexes = []struct{ name, create string }{
 	{"customers_name", "CREATE INDEX customers_name ON customers(name_key)"},
 	{"customers_created", "CREATE INDEX customers_created ON customers(created_at)"},
 	{"customers_reseller", "CREATE INDEX customers_reseller ON customers(reseller_mpn_id) WHERE reseller_mpn_id <> ''"},
+	{"customers_sync", "CREATE INDEX customers_sync ON customers(id) INCLUDE (pc_fingerprint, ended_at)"}, // migration 6
 }

@@ -15,12 +15,20 @@ import (
 	"github.com/pcctl/pcctl/internal/workspace"
 )
 
-// A sync from Partner Center (workspace.SyncStep) writes each page in one transaction:
-// the records Partner Center owns the fields of, matched in bulk by ID; a fingerprint of
-// those fields per row (pc_fingerprint) makes an unchanged record cost one index lookup
-// and one row of sync_seen; the resume point and the pass's counts in sync_passes. At the
-// end of a complete pass, what Partner Center had before (a fingerprint) and the pass did
-// not see (sync_seen) is marked ended. The link to the partner tenant is sync_link.
+// A sync from Partner Center (workspace.SyncStep) writes each step (one page or a few)
+// in one transaction: the records Partner Center owns the fields of, matched in bulk by
+// ID; a fingerprint of those fields per row (pc_fingerprint) makes an unchanged record
+// cost one index entry; the resume point and the pass's counts in sync_passes. At the end
+// of a complete pass, what Partner Center had before (a fingerprint) and the pass did not
+// see is marked ended. The link to the partner tenant is sync_link.
+//
+// What a pass saw: customers come in ID order (Partner Center's seek paging), so a step
+// whose IDs ascend above what the pass covered so far (sync_passes.covered) accounts for
+// the whole ID range up to its last ID: the customers held in that range are read with
+// one range scan of customers_sync, and those the step does not list go to sync_missing
+// (rare); nothing is written for the others. A step out of order switches the pass to a
+// row of sync_seen per ID (ordered = 0) for the rest of it; what it covered stays covered.
+// Resellers always use sync_seen (a short list).
 
 // errDryRun rolls back a dry run's transaction.
 var errDryRun = errors.New("dry run")
@@ -86,11 +94,11 @@ func (s *session) ApplySync(ctx context.Context, step workspace.SyncStep) (works
 		if err := s.syncLink(ctx, tx, step, now); err != nil {
 			return err
 		}
-		pass, err := s.syncPass(ctx, tx, step, now)
+		pass, cov, err := s.syncPass(ctx, tx, step, now)
 		if err != nil {
 			return err
 		}
-		w := &syncWriter{s: s, tx: tx, step: step, now: now, out: &out}
+		w := &syncWriter{s: s, tx: tx, step: step, now: now, out: &out, cov: cov}
 		switch step.Kind {
 		case workspace.SyncCustomers:
 			err = w.customers(ctx)
@@ -112,7 +120,7 @@ func (s *session) ApplySync(ctx context.Context, step workspace.SyncStep) (works
 			}
 		}
 		pass.Add(out)
-		if err := s.savePass(ctx, tx, step, pass, now); err != nil {
+		if err := s.savePass(ctx, tx, step, pass, w.cov, now); err != nil {
 			return err
 		}
 		if step.DryRun {
@@ -152,43 +160,62 @@ func (s *session) syncLink(ctx context.Context, tx *Tx, step workspace.SyncStep,
 	return nil
 }
 
-// syncPass is the counts of the pass under way, starting one when asked or when none is.
-func (s *session) syncPass(ctx context.Context, tx *Tx, step workspace.SyncStep, now string) (*workspace.SyncCounts, error) {
+// syncCoverage is how far a pass reading customers in ID order has accounted for every
+// customer: all IDs up to Covered (none when empty), while Ordered.
+type syncCoverage struct {
+	Covered string
+	Ordered bool
+}
+
+// syncPass is the counts and coverage of the pass under way, starting one when asked or
+// when none is. A dry run covers nothing (its steps are rolled back: it hands the IDs it
+// saw to its last step).
+func (s *session) syncPass(ctx context.Context, tx *Tx, step workspace.SyncStep, now string) (*workspace.SyncCounts, *syncCoverage, error) {
 	var counts string
 	var active bool
-	err := tx.QueryRowContext(ctx, `SELECT counts, active FROM sync_passes WHERE kind = ?`, string(step.Kind)).Scan(&counts, &active)
+	cov := &syncCoverage{}
+	err := tx.QueryRowContext(ctx, `SELECT counts, active, covered, ordered FROM sync_passes WHERE kind = ?`, string(step.Kind)).Scan(&counts, &active, &cov.Covered, &cov.Ordered)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, err
+		return nil, nil, err
 	}
 	c := &workspace.SyncCounts{}
 	if step.Start || !active {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sync_seen WHERE kind = ?`, string(step.Kind)); err != nil {
-			return nil, err
+		for _, t := range []string{"sync_seen", "sync_missing"} {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+t+` WHERE kind = ?`, string(step.Kind)); err != nil {
+				return nil, nil, err
+			}
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO sync_passes(kind, started_at, resume, counts, active) VALUES (?, ?, '', '{}', 1)
-			ON CONFLICT(kind) DO UPDATE SET started_at = excluded.started_at, resume = '', counts = '{}', active = 1`, string(step.Kind), now)
-		return c, err
+		_, err := tx.ExecContext(ctx, `INSERT INTO sync_passes(kind, started_at, resume, counts, active, covered, ordered) VALUES (?, ?, '', '{}', 1, '', 1)
+			ON CONFLICT(kind) DO UPDATE SET started_at = excluded.started_at, resume = '', counts = '{}', active = 1, covered = '', ordered = 1`, string(step.Kind), now)
+		cov = &syncCoverage{Ordered: !step.DryRun}
+		return c, cov, err
 	}
 	_ = json.Unmarshal([]byte(counts), c)
 	c.EndedIDs, c.Problems = nil, nil
-	return c, nil
+	if step.DryRun {
+		cov = &syncCoverage{}
+	}
+	return c, cov, nil
 }
 
-func (s *session) savePass(ctx context.Context, tx *Tx, step workspace.SyncStep, pass *workspace.SyncCounts, now string) error {
+func (s *session) savePass(ctx context.Context, tx *Tx, step workspace.SyncStep, pass *workspace.SyncCounts, cov *syncCoverage, now string) error {
 	if step.Finish {
 		if err := s.audit(ctx, tx, string(step.Kind)+".sync", string(step.Kind), "", nil, syncState(*pass)); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sync_seen WHERE kind = ?`, string(step.Kind)); err != nil {
-			return err
+		for _, t := range []string{"sync_seen", "sync_missing"} {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+t+` WHERE kind = ?`, string(step.Kind)); err != nil {
+				return err
+			}
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE sync_passes SET active = 0, resume = '', counts = '{}', last_at = ? WHERE kind = ?`, now, string(step.Kind))
+		_, err := tx.ExecContext(ctx, `UPDATE sync_passes SET active = 0, resume = '', counts = '{}', covered = '', ordered = 1, last_at = ? WHERE kind = ?`, now, string(step.Kind))
 		return err
 	}
 	c := *pass
 	c.EndedIDs, c.Problems = nil, nil
 	b, _ := json.Marshal(c)
-	_, err := tx.ExecContext(ctx, `UPDATE sync_passes SET resume = ?, counts = ? WHERE kind = ?`, step.Resume, string(b), string(step.Kind))
+	_, err := tx.ExecContext(ctx, `UPDATE sync_passes SET resume = ?, counts = ?, covered = ?, ordered = ? WHERE kind = ?`,
+		step.Resume, string(b), cov.Covered, cov.Ordered, string(step.Kind))
 	return err
 }
 
@@ -212,6 +239,7 @@ type syncWriter struct {
 	step workspace.SyncStep
 	now  string
 	out  *workspace.SyncCounts
+	cov  *syncCoverage
 }
 
 func (w *syncWriter) problem(format string, a ...any) {
@@ -268,23 +296,66 @@ func (w *syncWriter) customers(ctx context.Context) error {
 		in = append(in, n)
 		ids = append(ids, n.ID)
 	}
-	existing := make(map[string]*pcCustomer, len(in))
-	rows, err := tx.QueryContext(ctx, `SELECT pk, id, company_name, domain, country, relationship, pc_fingerprint, ended_at <> ''
-		FROM customers WHERE id IN (SELECT value FROM json_array_elements_text(?::json))`, jsonList(ids))
+	// The customers held: in one range scan when the step goes on in ID order, else
+	// looked up by ID (customers_sync covers both: an unchanged customer is read from the
+	// index alone).
+	inOrder := w.cov.Ordered && ascending(ids, w.cov.Covered)
+	var rows *sql.Rows
+	var err error
+	switch {
+	case inOrder && len(ids) == 0 && !w.step.Finish:
+		// Nothing to read: an empty page (or one of records pcctl cannot hold) covers
+		// nothing more.
+	case !inOrder:
+		w.cov.Ordered = false
+		rows, err = tx.QueryContext(ctx, `SELECT pk, id, pc_fingerprint, ended_at <> '' FROM customers
+			WHERE id IN (SELECT value FROM json_array_elements_text(?::json))`, jsonList(ids))
+	case w.step.Finish:
+		rows, err = tx.QueryContext(ctx, `SELECT pk, id, pc_fingerprint, ended_at <> '' FROM customers WHERE id > ?`, w.cov.Covered)
+	default:
+		rows, err = tx.QueryContext(ctx, `SELECT pk, id, pc_fingerprint, ended_at <> '' FROM customers WHERE id > ? AND id <= ?`,
+			w.cov.Covered, ids[len(ids)-1])
+	}
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
+	existing := make(map[string]*pcCustomer, len(in))
+	for rows != nil && rows.Next() {
 		var c pcCustomer
-		if err := rows.Scan(&c.pk, &c.id, &c.name, &c.dom, &c.country, &c.relationship, &c.fp, &c.ended); err != nil {
+		if err := rows.Scan(&c.pk, &c.id, &c.fp, &c.ended); err != nil {
 			rows.Close()
 			return err
 		}
 		existing[c.id] = &c
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
+	if rows != nil {
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	if inOrder {
+		// The range is accounted for: the held customers from Partner Center in it that
+		// the step does not list are missing from Partner Center.
+		listed := make(map[string]bool, len(ids))
+		for _, id := range ids {
+			listed[id] = true
+		}
+		var missing []string
+		for id, c := range existing {
+			if !listed[id] && c.fp != "" && !c.ended {
+				missing = append(missing, id)
+			}
+		}
+		if len(missing) > 0 && !w.step.DryRun {
+			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO sync_missing(kind, id) SELECT ?, value FROM json_array_elements_text(?::json)`,
+				string(w.step.Kind), jsonList(missing)); err != nil {
+				return err
+			}
+		}
+		if len(ids) > 0 {
+			w.cov.Covered = ids[len(ids)-1]
+		}
 	}
 	var fresh []domain.Customer
 	for _, c := range in {
@@ -297,6 +368,10 @@ func (w *syncWriter) customers(ctx context.Context) error {
 		if old.fp == fp && !old.ended {
 			w.out.Unchanged++
 			continue
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT company_name, domain, country, relationship FROM customers WHERE pk = ?`, old.pk).Scan(
+			&old.name, &old.dom, &old.country, &old.relationship); err != nil {
+			return err
 		}
 		changed := old.name != c.CompanyName || old.dom != c.Domain || old.country != c.Country || old.relationship != c.Relationship || old.ended
 		if changed && old.dom != c.Domain {
@@ -317,7 +392,23 @@ func (w *syncWriter) customers(ctx context.Context) error {
 	if err := w.createCustomers(ctx, fresh); err != nil {
 		return err
 	}
+	if inOrder {
+		return nil
+	}
 	return w.seen(ctx, ids)
+}
+
+// ascending tells whether ids ascend strictly (byte order, the order of the ID index),
+// all above after.
+func ascending(ids []string, after string) bool {
+	prev := after
+	for i, id := range ids {
+		if (i > 0 || after != "") && id <= prev {
+			return false
+		}
+		prev = id
+	}
+	return true
 }
 
 // updateCustomer applies Partner Center's fields to a customer held already; a changed
@@ -640,13 +731,44 @@ func (w *syncWriter) finish(ctx context.Context) error {
 		return nil
 	}
 	notSeen := `NOT EXISTS (SELECT 1 FROM sync_seen s WHERE s.kind = :kind AND s.id = t.` + col + `)`
+	if w.step.Kind == workspace.SyncCustomers {
+		// Up to covered, only the missing ones (all of them after a pass in ID order).
+		missing := `t.id IN (SELECT m.id FROM sync_missing m WHERE m.kind = :kind)`
+		if w.cov.Ordered {
+			notSeen = missing
+		} else {
+			notSeen += ` AND (t.id > :covered OR ` + missing + `)`
+		}
+	}
 	if w.step.DryRun {
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO sync_seen(kind, id) SELECT ?, value FROM json_array_elements_text(?::json)`, kind, jsonList(w.step.Seen)); err != nil {
+		// In batches: the IDs come one by one, never all held as strings.
+		batch := make([]string, 0, 10000)
+		flush := func() error {
+			if len(batch) == 0 {
+				return nil
+			}
+			_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO sync_seen(kind, id) SELECT ?, value FROM json_array_elements_text(?::json)`, kind, jsonList(batch))
+			batch = batch[:0]
+			return err
+		}
+		if w.step.Seen != nil {
+			for id := range w.step.Seen {
+				if batch = append(batch, id); len(batch) == cap(batch) {
+					if err := flush(); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		if err := flush(); err != nil {
 			return err
 		}
 	}
-	rows, err := tx.QueryContext(ctx, `UPDATE `+table+` AS t SET `+set+` WHERE pc_fingerprint <> '' AND `+cond+` AND `+notSeen+` RETURNING `+col,
-		sql.Named("now", w.now), sql.Named("kind", kind))
+	args := []any{sql.Named("now", w.now), sql.Named("kind", kind)}
+	if strings.Contains(notSeen, ":covered") {
+		args = append(args, sql.Named("covered", w.cov.Covered))
+	}
+	rows, err := tx.QueryContext(ctx, `UPDATE `+table+` AS t SET `+set+` WHERE pc_fingerprint <> '' AND `+cond+` AND `+notSeen+` RETURNING `+col, args...)
 	if err != nil {
 		return err
 	}

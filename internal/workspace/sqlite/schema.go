@@ -340,6 +340,22 @@ CREATE TABLE deal_publications (
   at            TEXT NOT NULL
 );
 `,
+	// 11 (issue 17): a re-sync that costs little per unchanged customer. customers_sync
+	// holds what a re-sync compares (an unchanged customer is one index entry). Partner
+	// Center's customer pages come in ID order (seek paging): a pass reading them so keeps
+	// sync_passes.covered, the ID up to which it has accounted for every customer, and
+	// sync_missing, the customers held in that range it did not see, instead of a row of
+	// sync_seen per customer; ordered = 0 once a page came out of order (sync_seen then).
+	`
+CREATE INDEX customers_sync ON customers(id, pc_fingerprint, ended_at);
+ALTER TABLE sync_passes ADD COLUMN covered TEXT NOT NULL DEFAULT '';
+ALTER TABLE sync_passes ADD COLUMN ordered INTEGER NOT NULL DEFAULT 1;
+CREATE TABLE sync_missing (
+  kind TEXT NOT NULL,
+  id   TEXT NOT NULL,
+  PRIMARY KEY (kind, id)
+) WITHOUT ROWID;
+`,
 }
 
 // applicationID marks a SQLite file as a pcctl workspace (PRAGMA application_id): "PCCT".
@@ -363,4 +379,5 @@ var customerIndexes = []struct{ name, create string }{
 	{"customers_name", "CREATE INDEX customers_name ON customers(name_key)"},
 	{"customers_created", "CREATE INDEX customers_created ON customers(created_at)"},
 	{"customers_reseller", "CREATE INDEX customers_reseller ON customers(reseller_mpn_id) WHERE reseller_mpn_id <> ''"},
+	{"customers_sync", "CREATE INDEX customers_sync ON customers(id, pc_fingerprint, ended_at)"}, // migration 11
 }
