@@ -67,7 +67,7 @@ func harness() conformance.Harness {
 			importChunk = n
 			return func() { importChunk = old }
 		},
-		SetRandom: func(s conformance.Store, r io.Reader) { s.(*DB).random = r },
+		SetRandom: func(s conformance.Store, r io.Reader) { s.(*DB).core.Random = r },
 	}
 }
 

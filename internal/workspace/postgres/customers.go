@@ -107,7 +107,7 @@ func (s *session) AddCustomer(ctx context.Context, c domain.Customer, passwordHa
 		return workspace.CustomerRecord{}, err
 	}
 	if c.ID == "" {
-		id, err := uuid.NewRandomFromReader(s.random)
+		id, err := uuid.NewRandomFromReader(s.core.Random)
 		if err != nil {
 			return workspace.CustomerRecord{}, fmt.Errorf("generating the tenant ID: %w", err)
 		}

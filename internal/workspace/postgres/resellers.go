@@ -50,7 +50,7 @@ func (s *session) InviteReseller(ctx context.Context, inv domain.Invitation) (do
 		// The workspace draws the token (200 bits: a collision is never met; one would be
 		// drawn again, never reported).
 		for {
-			if inv.Token, err = domain.NewInvitationToken(s.random); err != nil {
+			if inv.Token, err = domain.NewInvitationToken(s.core.Random); err != nil {
 				return err
 			}
 			var taken int

@@ -45,7 +45,7 @@ func harness() conformance.Harness {
 			importChunk = n
 			return func() { importChunk = old }
 		},
-		SetRandom: func(s conformance.Store, r io.Reader) { s.(*DB).random = r },
+		SetRandom: func(s conformance.Store, r io.Reader) { s.(*DB).core.Random = r },
 		FlushUses: func(s conformance.Store) error { return s.(*DB).uses.flush(context.Background()) },
 	}
 }

@@ -192,7 +192,7 @@ func (s *session) insertDeal(ctx context.Context, action string, d domain.Deal) 
 	}
 	d.ID = strings.TrimSpace(d.ID)
 	if d.ID == "" {
-		id, err := uuid.NewRandomFromReader(s.random)
+		id, err := uuid.NewRandomFromReader(s.core.Random)
 		if err != nil {
 			return out, err
 		}
@@ -245,7 +245,7 @@ func (s *session) insertDeal(ctx context.Context, action string, d domain.Deal) 
 		if _, out, err = s.loadDeal(ctx, tx, d.ID); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, action, auditDeal, out.ID, nil, dealState(out.Deal).with(field{"notes", noteTexts(out.Notes)}))
+		return s.audit(ctx, tx, action, auditDeal, out.ID, nil, dealState(out.Deal).With(field{"notes", noteTexts(out.Notes)}))
 	})
 	return out, err
 }
@@ -405,7 +405,7 @@ func (s *session) changeDeal(ctx context.Context, id string, action domain.DealA
 		if _, out, err = s.loadDeal(ctx, tx, id); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, auditAction, auditDeal, out.ID, before, dealState(out.Deal).with(extra...))
+		return s.audit(ctx, tx, auditAction, auditDeal, out.ID, before, dealState(out.Deal).With(extra...))
 	})
 	return out, err
 }

@@ -132,7 +132,7 @@ func (imp *importer) reject(re *workspace.RowError) error {
 }
 
 func (imp *importer) newID() (string, error) {
-	id, err := uuid.NewRandomFromReader(imp.s.random)
+	id, err := uuid.NewRandomFromReader(imp.s.core.Random)
 	if err != nil {
 		return "", fmt.Errorf("generating a tenant ID: %w", err)
 	}

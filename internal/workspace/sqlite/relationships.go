@@ -33,7 +33,7 @@ func scanRelationshipRequest(sc scanner) (domain.RelationshipRequest, error) {
 // being typed or mailed).
 func (s *session) drawToken() (string, error) {
 	raw := make([]byte, 25)
-	if _, err := io.ReadFull(s.random, raw); err != nil {
+	if _, err := io.ReadFull(s.core.Random, raw); err != nil {
 		return "", err
 	}
 	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(raw)), nil

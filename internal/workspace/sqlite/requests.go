@@ -87,7 +87,7 @@ func (s *session) CreateRequest(ctx context.Context, r domain.ServiceRequest) (w
 		}
 		// A clash of two random 15-digit numbers is rare; draw again when it happens.
 		for attempt := 0; ; attempt++ {
-			ref, err := domain.NewReference(s.random)
+			ref, err := domain.NewReference(s.core.Random)
 			if err != nil {
 				return err
 			}
@@ -282,7 +282,7 @@ func (s *session) UpdateRequest(ctx context.Context, ref string, ch domain.Reque
 		if text := strings.TrimSpace(ch.Note); text != "" {
 			note = append(note, field{"note", text})
 		}
-		return s.audit(ctx, tx, action, auditRequest, out.Ref, requestState(cur.ServiceRequest), requestState(out.ServiceRequest).with(note...))
+		return s.audit(ctx, tx, action, auditRequest, out.Ref, requestState(cur.ServiceRequest), requestState(out.ServiceRequest).With(note...))
 	})
 	return out, err
 }

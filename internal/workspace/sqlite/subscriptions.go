@@ -34,7 +34,7 @@ func (s *session) AddSubscription(ctx context.Context, sub domain.Subscription) 
 	if err := domain.CheckQuantity(sub.Quantity); err != nil {
 		return sub, err
 	}
-	id, err := uuid.NewRandomFromReader(s.random)
+	id, err := uuid.NewRandomFromReader(s.core.Random)
 	if err != nil {
 		return sub, err
 	}

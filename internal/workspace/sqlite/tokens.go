@@ -75,11 +75,11 @@ func (s *session) CreateToken(ctx context.Context, email, name string, ttl time.
 	if err := checkTokenTTL(ttl); err != nil {
 		return "", t, err
 	}
-	id, err := uuid.NewRandomFromReader(s.random)
+	id, err := uuid.NewRandomFromReader(s.core.Random)
 	if err != nil {
 		return "", t, fmt.Errorf("drawing a token ID: %w", err)
 	}
-	secret, err := domain.NewTokenSecret(s.random)
+	secret, err := domain.NewTokenSecret(s.core.Random)
 	if err != nil {
 		return "", t, err
 	}

@@ -1,0 +1,42 @@
+package postgres
+
+import (
+	"context"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/pcctl/pcctl/internal/workspace/sqlstore"
+)
+
+// dialect is PostgreSQL's sqlstore.Dialect (the placeholders are rewritten by Tx, sqlx.go).
+type dialect struct{}
+
+func (dialect) InsertPK(ctx context.Context, tx sqlstore.Tx, query string, args ...any) (int64, error) {
+	var pk int64
+	err := tx.QueryRowContext(ctx, query+" RETURNING pk", args...).Scan(&pk)
+	return pk, err
+}
+
+func (dialect) Prepare(ctx context.Context, tx sqlstore.Tx, query string) (sqlstore.Stmt, error) {
+	return tx.(*Tx).PrepareContext(ctx, query)
+}
+
+func (dialect) True() string                  { return "TRUE" }
+func (dialect) EqualNoCase(col string) string { return "lower(" + col + ") = lower(?)" }
+func (dialect) Concat(expr string) string     { return "string_agg(" + expr + ", ',')" }
+func (dialect) Chr(n int) string              { return "chr(" + strconv.Itoa(n) + ")" }
+func (dialect) PrefixEnd() string             { return "\U0010FFFF" }
+
+// newCore is d as the shared code sees it.
+func (d *DB) newCore(random io.Reader) *sqlstore.Core {
+	return &sqlstore.Core{Pool: d.db, Dialect: dialect{}, Clock: d.now, Random: random,
+		WriteTx: func(ctx context.Context, fn func(sqlstore.Tx) error) error {
+			return d.writeTx(ctx, func(tx *Tx) error { return fn(tx) })
+		}}
+}
+
+func formatTime(t time.Time) string { return sqlstore.FormatTime(t) }
+
+// parseTime reads a stored time (sqlstore.ParseTime).
+func parseTime(s string) time.Time { return sqlstore.ParseTime(s) }

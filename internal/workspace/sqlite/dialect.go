@@ -1,0 +1,47 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/pcctl/pcctl/internal/workspace/sqlstore"
+)
+
+// dialect is SQLite's sqlstore.Dialect.
+type dialect struct{}
+
+func (dialect) InsertPK(ctx context.Context, tx sqlstore.Tx, query string, args ...any) (int64, error) {
+	res, err := tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+func (dialect) Prepare(ctx context.Context, tx sqlstore.Tx, query string) (sqlstore.Stmt, error) {
+	return tx.(interface {
+		PrepareContext(context.Context, string) (*sql.Stmt, error)
+	}).PrepareContext(ctx, query)
+}
+
+func (dialect) True() string                  { return "1" }
+func (dialect) EqualNoCase(col string) string { return col + " = ? COLLATE NOCASE" }
+func (dialect) Concat(expr string) string     { return "group_concat(" + expr + ")" }
+func (dialect) Chr(n int) string              { return "char(" + strconv.Itoa(n) + ")" }
+func (dialect) PrefixEnd() string             { return "\xff" }
+
+// core is d as the shared code sees it.
+func (d *DB) newCore(random io.Reader) *sqlstore.Core {
+	return &sqlstore.Core{Pool: d.db, Dialect: dialect{}, Clock: d.now, Random: random,
+		WriteTx: func(ctx context.Context, fn func(sqlstore.Tx) error) error {
+			return d.writeTx(ctx, func(tx *sql.Tx) error { return fn(tx) })
+		}}
+}
+
+func formatTime(t time.Time) string { return sqlstore.FormatTime(t) }
+
+// parseTime reads a stored time (sqlstore.ParseTime).
+func parseTime(s string) time.Time { return sqlstore.ParseTime(s) }

@@ -1,0 +1,129 @@
+// Package sqlstore is the SQL both workspace stores share: the statements, rules and
+// audit records that are the same whether the workspace is a SQLite file (package sqlite)
+// or a PostgreSQL database (package postgres). Each store keeps only its own: opening,
+// schema and migrations, search with its own indexes, the bulk paths that really differ,
+// and a Dialect for what the two databases spell differently.
+//
+// The statements are written once in the SQL both databases share, with SQLite's
+// placeholders (? and :name, sql.Named): the PostgreSQL store's Querier rewrites them.
+// Only the two stores may import this package (internal/archtest).
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"io"
+	"time"
+
+	"github.com/pcctl/pcctl/internal/domain"
+)
+
+// Querier runs statements: a store's pool (reads outside transactions) or a transaction.
+// *sql.DB and *sql.Tx are Queriers; so are the PostgreSQL store's rewriting wrappers.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Tx is a write transaction (Core.WriteTx).
+type Tx = Querier
+
+// Reader is what a read needs: a pool or a transaction.
+type Reader interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// Stmt is a statement prepared in a transaction (Dialect.Prepare).
+type Stmt interface {
+	ExecContext(ctx context.Context, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, args ...any) *sql.Row
+	Close() error
+}
+
+// Dialect is what the two databases spell or do differently.
+type Dialect interface {
+	// InsertPK runs query, an INSERT of one row into a table whose key is pk (without a
+	// RETURNING clause), and returns the new row's pk.
+	InsertPK(ctx context.Context, tx Tx, query string, args ...any) (int64, error)
+	// Prepare prepares query in tx.
+	Prepare(ctx context.Context, tx Tx, query string) (Stmt, error)
+	// True is the literal for a condition always true ("1", "TRUE").
+	True() string
+	// EqualNoCase is a condition comparing col to one ? argument, ignoring ASCII case.
+	EqualNoCase(col string) string
+	// Concat is the aggregate of the text expression expr over a group, joined by commas
+	// (group_concat, string_agg).
+	Concat(expr string) string
+	// Chr is the expression of the character of code n (char(n), chr(n)).
+	Chr(n int) string
+	// PrefixEnd is appended to a prefix p for the upper bound of the keys starting with
+	// p (key >= p AND key < p+PrefixEnd) in the database's collation of text keys.
+	PrefixEnd() string
+}
+
+// Core is an open workspace as the shared code sees it; each store fills one in.
+type Core struct {
+	Pool    Querier // reads outside transactions
+	Dialect Dialect
+	Clock   func() time.Time
+	Random  io.Reader // randomness for new IDs
+	// WriteTx runs fn in a write transaction that sees every change committed before it
+	// (the store's write lock), committing when fn returns nil.
+	WriteTx func(ctx context.Context, fn func(Tx) error) error
+}
+
+// Session is a Core acting for one principal. The stores' sessions embed it, so its
+// exported methods are theirs.
+type Session struct {
+	*Core
+	Who domain.Principal
+	At  time.Time // the clock of this session (AsAt); zero: the workspace's
+}
+
+// Now is the session's clock.
+func (s *Session) now() time.Time {
+	if !s.At.IsZero() {
+		return s.At
+	}
+	return s.Clock()
+}
+
+// TimeFormat is how times are stored: UTC, to the second, as text.
+const TimeFormat = "2006-01-02T15:04:05Z"
+
+// FormatTime is t as stored.
+func FormatTime(t time.Time) string { return t.UTC().Format(TimeFormat) }
+
+// ParseTime reads a stored time. The format is always TimeFormat, read here by hand: an
+// export parses a million of them and time.Parse is several times slower.
+func ParseTime(s string) time.Time {
+	if len(s) == len(TimeFormat) && s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[13] == ':' && s[16] == ':' && s[19] == 'Z' {
+		num := func(a, b int) (int, bool) {
+			n := 0
+			for i := a; i < b; i++ {
+				if s[i] < '0' || s[i] > '9' {
+					return 0, false
+				}
+				n = n*10 + int(s[i]-'0')
+			}
+			return n, true
+		}
+		y, ok1 := num(0, 4)
+		mo, ok2 := num(5, 7)
+		d, ok3 := num(8, 10)
+		h, ok4 := num(11, 13)
+		mi, ok5 := num(14, 16)
+		se, ok6 := num(17, 19)
+		if ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h < 24 && mi < 60 && se < 60 {
+			return time.Date(y, time.Month(mo), d, h, mi, se, 0, time.UTC)
+		}
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t.UTC()
+}
