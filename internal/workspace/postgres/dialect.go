@@ -40,3 +40,10 @@ func formatTime(t time.Time) string { return sqlstore.FormatTime(t) }
 
 // parseTime reads a stored time (sqlstore.ParseTime).
 func parseTime(s string) time.Time { return sqlstore.ParseTime(s) }
+
+func (dialect) PendingInvitations() string {
+	return `SELECT email, name, created_at FROM (SELECT DISTINCT ON (i.email) i.email, i.name, i.created_at
+		FROM reseller_invitations i
+		WHERE i.accepted_at = '' AND NOT EXISTS (SELECT 1 FROM resellers r WHERE r.email = i.email AND r.status = 'active')
+		ORDER BY i.email, i.created_at DESC) latest ORDER BY name, email`
+}

@@ -359,7 +359,7 @@ func (s *session) Home(ctx context.Context) (workspace.HomeOverview, error) {
 	}
 	if s.who.Can(domain.PermRelationships) {
 		var err error
-		if h.PendingRelationships, err = s.pendingRelationships(ctx); err != nil {
+		if h.PendingRelationships, err = s.PendingRelationships(ctx); err != nil {
 			return h, err
 		}
 	}

@@ -45,3 +45,10 @@ func formatTime(t time.Time) string { return sqlstore.FormatTime(t) }
 
 // parseTime reads a stored time (sqlstore.ParseTime).
 func parseTime(s string) time.Time { return sqlstore.ParseTime(s) }
+
+func (dialect) PendingInvitations() string {
+	// SQLite takes the bare columns of the row where max() is found.
+	return `SELECT i.email, i.name, max(i.created_at) FROM reseller_invitations i
+		WHERE i.accepted_at = '' AND NOT EXISTS (SELECT 1 FROM resellers r WHERE r.email = i.email AND r.status = 'active')
+		GROUP BY i.email ORDER BY i.name, i.email`
+}

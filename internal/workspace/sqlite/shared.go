@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 
+	"github.com/pcctl/pcctl/internal/domain"
 	"github.com/pcctl/pcctl/internal/workspace"
 
 	"github.com/pcctl/pcctl/internal/workspace/sqlstore"
@@ -51,3 +52,48 @@ var (
 func (s *session) auditDealImport(ctx context.Context, tx sqlstore.Tx, res *workspace.DealImportResult) error {
 	return s.AuditDealImport(ctx, tx, res)
 }
+
+type (
+	querier = sqlstore.Reader
+	scanner = sqlstore.Scanner
+)
+
+func (s *session) findCustomer(ctx context.Context, q querier, ref string) (int64, workspace.CustomerRecord, error) {
+	return s.FindCustomer(ctx, q, ref)
+}
+
+func afterKeys(ctx context.Context, q querier, kind, after, query string, keys ...any) error {
+	return sqlstore.AfterKeys(ctx, q, kind, after, query, keys...)
+}
+
+// insertKeys writes a customer's search keys (sqlstore.InsertKeys).
+func insertKeys(ctx context.Context, tx sqlstore.Tx, pk int64, c domain.Customer) error {
+	return sqlstore.InsertKeys(ctx, tx, pk, c)
+}
+
+func insertCustomer(ctx context.Context, tx sqlstore.Tx, c domain.Customer, passwordHash string) (int64, error) {
+	return sqlstore.InsertCustomer(ctx, dialect{}, tx, c, passwordHash)
+}
+
+func scanCustomer(r scanner, extra ...any) (int64, workspace.CustomerRecord, error) {
+	return sqlstore.ScanCustomer(r, extra...)
+}
+
+func loadUser(ctx context.Context, q querier, email string) (domain.User, error) {
+	return sqlstore.LoadUser(ctx, dialect{}, q, email)
+}
+
+// Invitation reads a partnership request by its token (sqlstore.Core.Invitation).
+func (d *DB) Invitation(ctx context.Context, token string) (domain.Invitation, error) {
+	return d.core.Invitation(ctx, token)
+}
+
+// RelationshipRequest reads a relationship request by its token.
+func (d *DB) RelationshipRequest(ctx context.Context, token string) (domain.RelationshipRequest, error) {
+	return d.core.RelationshipRequest(ctx, token)
+}
+
+const (
+	customerCols = sqlstore.CustomerCols
+	userCols     = sqlstore.UserCols
+)

@@ -18,13 +18,13 @@ import (
 // the recent view, nor the expiry of New deals (a consequence of time, applied before
 // deals are read: the deal itself says Closed/Expired).
 //
-// before and after are the entity's State as a State (ordered fields): when both are
+// before and after are the entity's state as a state (ordered fields): when both are
 // given, only the fields that differ are recorded; a creation has no before and a
-// deletion no after, and then every Field set is recorded. A change that changes nothing
-// is not recorded. Secrets never go into a State: no password hash, no invitation token
+// deletion no after, and then every field set is recorded. A change that changes nothing
+// is not recorded. Secrets never go into a state: no password hash, no invitation token
 // (nor the invitation's body, which holds it), no access token hash.
 
-// Field is one field of an audited State: a name of docs/output.md and its value. It is
+// Field is one field of an audited state: a name of docs/output.md and its value. It is
 // an alias of a struct type literal, so that states are written unkeyed in every package
 // ({"name", value}) without go vet's complaint about another package's struct.
 type Field = struct {
@@ -96,7 +96,7 @@ func isEmpty(v any) bool {
 	return false
 }
 
-// diff keeps the fields whose values differ between before and after; a Field present on
+// diff keeps the fields whose values differ between before and after; a field present on
 // one side only is kept on that side.
 func diff(before, after State) (State, State, error) {
 	enc := func(v any) (string, error) {
@@ -197,7 +197,7 @@ func CustomerState(c domain.Customer) State {
 		{"adminAccount", c.AdminAccount}}
 }
 
-// FlagState and PinState are the principal's own State of a customer.
+// FlagState and PinState are the principal's own state of a customer.
 func FlagState(c workspace.CustomerRecord) State {
 	at := c.FlaggedAt
 	if !c.Flagged {
@@ -239,7 +239,7 @@ type auditSolution struct {
 	UnitPrice string `json:"unitPrice,omitempty"`
 }
 
-// DealState is a deal without its notes: a note added is recorded as the Field note.
+// DealState is a deal without its notes: a note added is recorded as the field note.
 func DealState(d domain.Deal) State {
 	sols := make([]auditSolution, len(d.Solutions))
 	for i, s := range d.Solutions {
@@ -277,7 +277,7 @@ func TokenState(t domain.Token) State {
 
 func FavoriteState(favorite bool) State { return State{{"favorite", favorite}} }
 
-// RequestState is a request without its notes: a note added is recorded as the Field note.
+// RequestState is a request without its notes: a note added is recorded as the field note.
 func RequestState(r domain.ServiceRequest) State {
 	return State{{"id", r.Ref}, {"customerId", r.CustomerID}, {"title", r.Title}, {"description", r.Description},
 		{"severity", string(r.Severity)}, {"status", string(r.Status)}, {"supportTopicName", r.Topic},

@@ -62,6 +62,10 @@ type Dialect interface {
 	// PrefixEnd is appended to a prefix p for the upper bound of the keys starting with
 	// p (key >= p AND key < p+PrefixEnd) in the database's collation of text keys.
 	PrefixEnd() string
+	// PendingInvitations is the query of the latest partnership request not accepted for
+	// each address that is not an active reseller's: email, name, created_at, ordered by
+	// name then email.
+	PendingInvitations() string
 }
 
 // Core is an open workspace as the shared code sees it; each store fills one in.
