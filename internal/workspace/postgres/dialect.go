@@ -30,10 +30,16 @@ func (dialect) PrefixEnd() string             { return "\U0010FFFF" }
 
 // newCore is d as the shared code sees it.
 func (d *DB) newCore(random io.Reader) *sqlstore.Core {
-	return &sqlstore.Core{Pool: d.db, Dialect: dialect{}, Clock: d.now, Random: random,
+	c := &sqlstore.Core{Pool: d.db, Dialect: dialect{}, Clock: d.now, Random: random,
 		WriteTx: func(ctx context.Context, fn func(sqlstore.Tx) error) error {
 			return d.writeTx(ctx, func(tx *Tx) error { return fn(tx) })
 		}}
+	c.BulkTx = c.WriteTx
+	c.DealIndexes = make([]sqlstore.Index, len(dealIndexes))
+	for i, ix := range dealIndexes {
+		c.DealIndexes[i] = sqlstore.Index{Name: ix.name, Create: ix.create}
+	}
+	return c
 }
 
 func formatTime(t time.Time) string { return sqlstore.FormatTime(t) }
@@ -46,4 +52,19 @@ func (dialect) PendingInvitations() string {
 		FROM reseller_invitations i
 		WHERE i.accepted_at = '' AND NOT EXISTS (SELECT 1 FROM resellers r WHERE r.email = i.email AND r.status = 'active')
 		ORDER BY i.email, i.created_at DESC) latest ORDER BY name, email`
+}
+
+func (dialect) BoolOr(a, b string) string { return "greatest(" + a + ", " + b + ")" }
+func (dialect) TempTable(name, col string) string {
+	return "CREATE TEMP TABLE " + name + "(" + col + ` TEXT COLLATE "C" PRIMARY KEY) ON COMMIT DROP`
+}
+func (dialect) Temp(name string) string       { return "pg_temp." + name }
+func (dialect) JoinInOrder() string           { return "JOIN" }
+func (dialect) IndexedBy(index string) string { return "" }
+func (dialect) ForeignKeysInBulk() bool       { return true }
+
+// NextPK sets the table's identity sequence.
+func (dialect) NextPK(ctx context.Context, tx sqlstore.Tx, table string, next int64) error {
+	_, err := tx.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence(?, 'pk'), ?, false)`, table, next)
+	return err
 }

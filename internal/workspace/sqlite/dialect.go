@@ -38,7 +38,27 @@ func (d *DB) newCore(random io.Reader) *sqlstore.Core {
 	return &sqlstore.Core{Pool: d.db, Dialect: dialect{}, Clock: d.now, Random: random,
 		WriteTx: func(ctx context.Context, fn func(sqlstore.Tx) error) error {
 			return d.writeTx(ctx, func(tx *sql.Tx) error { return fn(tx) })
-		}}
+		},
+		// The new deals, their solutions and indexes are tens of megabytes of pages: with
+		// the default 2 MB cache they would be spilled to the WAL and read back many
+		// times. Foreign keys are off for the transaction: every key written is one the
+		// import just read or allocated (the tests run foreign_key_check), and checking
+		// them cost a random read of the million-row customers table per deal, and a
+		// statement journal per multi-row INSERT. Temporary tables stay in memory.
+		BulkTx: func(ctx context.Context, fn func(sqlstore.Tx) error) error {
+			return d.writeTxWith(ctx, `PRAGMA foreign_keys = OFF; PRAGMA cache_size = -8192; PRAGMA temp_store = MEMORY`,
+				`PRAGMA foreign_keys = ON; PRAGMA cache_size = -2000; PRAGMA temp_store = DEFAULT`,
+				func(tx *sql.Tx) error { return fn(tx) })
+		},
+		DealIndexes: indexes(dealIndexes)}
+}
+
+func indexes(in []struct{ name, create string }) []sqlstore.Index {
+	out := make([]sqlstore.Index, len(in))
+	for i, ix := range in {
+		out[i] = sqlstore.Index{Name: ix.name, Create: ix.create}
+	}
+	return out
 }
 
 func formatTime(t time.Time) string { return sqlstore.FormatTime(t) }
@@ -52,3 +72,15 @@ func (dialect) PendingInvitations() string {
 		WHERE i.accepted_at = '' AND NOT EXISTS (SELECT 1 FROM resellers r WHERE r.email = i.email AND r.status = 'active')
 		GROUP BY i.email ORDER BY i.name, i.email`
 }
+
+func (dialect) BoolOr(a, b string) string { return a + " OR " + b }
+func (dialect) TempTable(name, col string) string {
+	return "CREATE TEMP TABLE " + name + "(" + col + " TEXT PRIMARY KEY) WITHOUT ROWID"
+}
+func (dialect) Temp(name string) string       { return "temp." + name }
+func (dialect) JoinInOrder() string           { return "CROSS JOIN" }
+func (dialect) IndexedBy(index string) string { return " INDEXED BY " + index }
+func (dialect) ForeignKeysInBulk() bool       { return false }
+
+// NextPK: an INTEGER PRIMARY KEY numbers after the largest there.
+func (dialect) NextPK(context.Context, sqlstore.Tx, string, int64) error { return nil }

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 
 	"github.com/pcctl/pcctl/internal/domain"
 	"github.com/pcctl/pcctl/internal/workspace"
@@ -97,3 +98,14 @@ const (
 	customerCols = sqlstore.CustomerCols
 	userCols     = sqlstore.UserCols
 )
+
+func engagementID(dealID string) string  { return sqlstore.EngagementID(dealID) }
+func normalizeDeal(d *domain.Deal) error { return sqlstore.NormalizeDeal(d) }
+
+func writeSolutions(ctx context.Context, tx sqlstore.Tx, pk int64, sols []domain.Solution) error {
+	return sqlstore.WriteSolutions(ctx, tx, pk, sols)
+}
+
+func (s *session) organization(ctx context.Context, tx sqlstore.Tx, d *domain.Deal) (customer, org sql.NullInt64, err error) {
+	return s.Organization(ctx, tx, d)
+}

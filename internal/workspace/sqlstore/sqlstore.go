@@ -66,7 +66,31 @@ type Dialect interface {
 	// each address that is not an active reseller's: email, name, created_at, ordered by
 	// name then email.
 	PendingInvitations() string
+	// BoolOr is the logical or of two integer booleans a and b (0 or 1), as an integer.
+	BoolOr(a, b string) string
+
+	// Bulk imports (ImportDeals).
+
+	// TempTable is the statement creating the transaction's temporary table name, of one
+	// text column col, its primary key.
+	TempTable(name, col string) string
+	// Temp is the qualified name of the temporary table name.
+	Temp(name string) string
+	// JoinInOrder is the join of two tables scanned in the order written (SQLite's
+	// planner takes CROSS JOIN so), followed by ON.
+	JoinInOrder() string
+	// IndexedBy is the hint naming the index a query on a table must use, or "".
+	IndexedBy(index string) string
+	// ForeignKeysInBulk tells whether a bulk write checks foreign keys at each statement
+	// (a batch of rows must then be written after the batches of the rows it refers to).
+	ForeignKeysInBulk() bool
+	// NextPK makes the table number its next new row (INSERT without a pk) at least
+	// next, after rows written with their keys given.
+	NextPK(ctx context.Context, tx Tx, table string, next int64) error
 }
+
+// Index is a secondary index a bulk import drops and builds again at the end.
+type Index struct{ Name, Create string }
 
 // Core is an open workspace as the shared code sees it; each store fills one in.
 type Core struct {
@@ -77,6 +101,10 @@ type Core struct {
 	// WriteTx runs fn in a write transaction that sees every change committed before it
 	// (the store's write lock), committing when fn returns nil.
 	WriteTx func(ctx context.Context, fn func(Tx) error) error
+	// BulkTx is WriteTx for a bulk import (SQLite: foreign keys off, a larger cache).
+	BulkTx func(ctx context.Context, fn func(Tx) error) error
+	// DealIndexes are the secondary indexes of deals (ImportDeals).
+	DealIndexes []Index
 }
 
 // Session is a Core acting for one principal. The stores' sessions embed it, so its
