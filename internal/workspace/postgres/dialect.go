@@ -68,3 +68,5 @@ func (dialect) NextPK(ctx context.Context, tx sqlstore.Tx, table string, next in
 	_, err := tx.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence(?, 'pk'), ?, false)`, table, next)
 	return err
 }
+
+func (dialect) PrefixEndSQL() string { return "chr(1114111)" }

@@ -84,3 +84,5 @@ func (dialect) ForeignKeysInBulk() bool       { return false }
 
 // NextPK: an INTEGER PRIMARY KEY numbers after the largest there.
 func (dialect) NextPK(context.Context, sqlstore.Tx, string, int64) error { return nil }
+
+func (dialect) PrefixEndSQL() string { return `x'ff'` }

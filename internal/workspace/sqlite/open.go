@@ -452,7 +452,9 @@ func (d *DB) Close() error {
 // As binds the workspace to a principal: the user whose flags, pins and accesses are read
 // and written, and whose roles the rules check.
 func (d *DB) As(p domain.Principal) workspace.Workspace {
-	return &session{DB: d, who: p, Session: sqlstore.Session{Core: d.core, Who: p}}
+	s := &session{DB: d, who: p, Session: sqlstore.Session{Core: d.core, Who: p}}
+	s.Search = s
+	return s
 }
 
 // session is a DB acting for one principal.
@@ -466,7 +468,9 @@ type session struct {
 // AsAt is As with a fixed clock for the session: a test server's request carrying the
 // time its test runs at (server.Options.TestClock).
 func (d *DB) AsAt(p domain.Principal, now time.Time) workspace.Workspace {
-	return &session{DB: d, who: p, at: now.UTC(), Session: sqlstore.Session{Core: d.core, Who: p, At: now.UTC()}}
+	s := &session{DB: d, who: p, at: now.UTC(), Session: sqlstore.Session{Core: d.core, Who: p, At: now.UTC()}}
+	s.Search = s
+	return s
 }
 
 // now is the session's clock.

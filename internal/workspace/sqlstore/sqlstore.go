@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/pcctl/pcctl/internal/domain"
+	"github.com/pcctl/pcctl/internal/workspace"
 )
 
 // Querier runs statements: a store's pool (reads outside transactions) or a transaction.
@@ -62,6 +63,8 @@ type Dialect interface {
 	// PrefixEnd is appended to a prefix p for the upper bound of the keys starting with
 	// p (key >= p AND key < p+PrefixEnd) in the database's collation of text keys.
 	PrefixEnd() string
+	// PrefixEndSQL is PrefixEnd as an SQL literal.
+	PrefixEndSQL() string
 	// PendingInvitations is the query of the latest partnership request not accepted for
 	// each address that is not an active reseller's: email, name, created_at, ordered by
 	// name then email.
@@ -113,6 +116,11 @@ type Session struct {
 	*Core
 	Who domain.Principal
 	At  time.Time // the clock of this session (AsAt); zero: the workspace's
+	// Search is the store's session, whose customer search uses the store's own
+	// indexes (Home's search of requests names the customers found).
+	Search interface {
+		SearchCustomers(ctx context.Context, text string, limit int) ([]workspace.CustomerRecord, error)
+	}
 }
 
 // Now is the session's clock.
