@@ -6,6 +6,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/pcctl/pcctl/internal/domain"
 	"github.com/pcctl/pcctl/internal/workspace"
@@ -50,9 +51,18 @@ func scanUser(sc Scanner) (domain.User, error) {
 	return u, nil
 }
 
+// loadUserQueries holds LoadUser's statement for each dialect: a server's SQLite store
+// authenticates every request with it, and the text is the key of its prepared statement.
+var loadUserQueries sync.Map // Dialect → string
+
+// LoadUser reads a user and their roles.
 func LoadUser(ctx context.Context, d Dialect, q Reader, email string) (domain.User, error) {
-	u, err := scanUser(q.QueryRowContext(ctx, `SELECT u.email, u.name, u.created_at, u.updated_at, coalesce(`+d.Concat("r.role")+`, '')
-		FROM users u LEFT JOIN user_roles r ON r.email = u.email WHERE u.email = ? GROUP BY u.email`, strings.ToLower(strings.TrimSpace(email))))
+	query, ok := loadUserQueries.Load(d)
+	if !ok {
+		query, _ = loadUserQueries.LoadOrStore(d, `SELECT u.email, u.name, u.created_at, u.updated_at, coalesce(`+d.Concat("r.role")+`, '')
+		FROM users u LEFT JOIN user_roles r ON r.email = u.email WHERE u.email = ? GROUP BY u.email`)
+	}
+	u, err := scanUser(q.QueryRowContext(ctx, query.(string), strings.ToLower(strings.TrimSpace(email))))
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, &domain.NotFoundError{Kind: "user", Ref: email}
 	}
