@@ -35,10 +35,8 @@ func (d *DB) newCore(random io.Reader) *sqlstore.Core {
 			return d.writeTx(ctx, func(tx *Tx) error { return fn(tx) })
 		}}
 	c.BulkTx = c.WriteTx
-	c.DealIndexes = make([]sqlstore.Index, len(dealIndexes))
-	for i, ix := range dealIndexes {
-		c.DealIndexes[i] = sqlstore.Index{Name: ix.name, Create: ix.create}
-	}
+	c.DealIndexes, c.CustomerIndexes = indexes(dealIndexes), indexes(customerIndexes)
+	c.SearchKeys = d.searchKeys
 	return c
 }
 
@@ -55,8 +53,12 @@ func (dialect) PendingInvitations() string {
 }
 
 func (dialect) BoolOr(a, b string) string { return "greatest(" + a + ", " + b + ")" }
-func (dialect) TempTable(name, col string) string {
-	return "CREATE TEMP TABLE " + name + "(" + col + ` TEXT COLLATE "C" PRIMARY KEY) ON COMMIT DROP`
+func (dialect) TempTable(name, key string, ints ...string) string {
+	cols := key + ` TEXT COLLATE "C" PRIMARY KEY`
+	for _, c := range ints {
+		cols += ", " + c + " BIGINT"
+	}
+	return "CREATE TEMP TABLE " + name + "(" + cols + ") ON COMMIT DROP"
 }
 func (dialect) Temp(name string) string       { return "pg_temp." + name }
 func (dialect) JoinInOrder() string           { return "JOIN" }
@@ -70,3 +72,11 @@ func (dialect) NextPK(ctx context.Context, tx sqlstore.Tx, table string, next in
 }
 
 func (dialect) PrefixEndSQL() string { return "chr(1114111)" }
+
+func indexes(in []struct{ name, create string }) []sqlstore.Index {
+	out := make([]sqlstore.Index, len(in))
+	for i, ix := range in {
+		out[i] = sqlstore.Index{Name: ix.name, Create: ix.create}
+	}
+	return out
+}

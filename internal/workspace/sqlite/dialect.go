@@ -50,7 +50,7 @@ func (d *DB) newCore(random io.Reader) *sqlstore.Core {
 				`PRAGMA foreign_keys = ON; PRAGMA cache_size = -2000; PRAGMA temp_store = DEFAULT`,
 				func(tx *sql.Tx) error { return fn(tx) })
 		},
-		DealIndexes: indexes(dealIndexes)}
+		DealIndexes: indexes(dealIndexes), CustomerIndexes: indexes(customerIndexes), SearchKeys: d.searchKeys}
 }
 
 func indexes(in []struct{ name, create string }) []sqlstore.Index {
@@ -74,8 +74,12 @@ func (dialect) PendingInvitations() string {
 }
 
 func (dialect) BoolOr(a, b string) string { return a + " OR " + b }
-func (dialect) TempTable(name, col string) string {
-	return "CREATE TEMP TABLE " + name + "(" + col + " TEXT PRIMARY KEY) WITHOUT ROWID"
+func (dialect) TempTable(name, key string, ints ...string) string {
+	cols := key + " TEXT PRIMARY KEY"
+	for _, c := range ints {
+		cols += ", " + c + " INTEGER"
+	}
+	return "CREATE TEMP TABLE " + name + "(" + cols + ") WITHOUT ROWID"
 }
 func (dialect) Temp(name string) string       { return "temp." + name }
 func (dialect) JoinInOrder() string           { return "CROSS JOIN" }

@@ -74,9 +74,9 @@ type Dialect interface {
 
 	// Bulk imports (ImportDeals).
 
-	// TempTable is the statement creating the transaction's temporary table name, of one
-	// text column col, its primary key.
-	TempTable(name, col string) string
+	// TempTable is the statement creating the transaction's temporary table name, of a
+	// text column key, its primary key, and integer columns ints.
+	TempTable(name, key string, ints ...string) string
 	// Temp is the qualified name of the temporary table name.
 	Temp(name string) string
 	// JoinInOrder is the join of two tables scanned in the order written (SQLite's
@@ -90,6 +90,26 @@ type Dialect interface {
 	// NextPK makes the table number its next new row (INSERT without a pk) at least
 	// next, after rows written with their keys given.
 	NextPK(ctx context.Context, tx Tx, table string, next int64) error
+	// ExecMayFail runs a statement whose failure the transaction goes on after
+	// (PostgreSQL: within a savepoint, as a failed statement fails the transaction).
+	ExecMayFail(ctx context.Context, tx Tx, query string) error
+	// IsConstraint tells whether err is a constraint refusing a row (unique, check...).
+	IsConstraint(err error) bool
+}
+
+// KeySink takes the search keys of the customers a bulk import loads (customer_search):
+// SQLite sorts them and appends them in the index's order at the end, PostgreSQL writes
+// them as they come.
+type KeySink interface {
+	// Add takes the key of the customer pk, whose folded name is nameKey.
+	Add(ctx context.Context, nameKey, key string, pk int64) error
+	// Loaded is called when every customer is loaded, before the indexes are built.
+	Loaded(ctx context.Context) error
+	// Drop leaves out the keys of the customer pk, removed as a duplicate.
+	Drop(ctx context.Context, pk int64) error
+	// Finish writes what is left, but the keys of the dropped customers.
+	Finish(ctx context.Context, dropped map[int64]bool) error
+	Close()
 }
 
 // Index is a secondary index a bulk import drops and builds again at the end.
@@ -106,8 +126,11 @@ type Core struct {
 	WriteTx func(ctx context.Context, fn func(Tx) error) error
 	// BulkTx is WriteTx for a bulk import (SQLite: foreign keys off, a larger cache).
 	BulkTx func(ctx context.Context, fn func(Tx) error) error
-	// DealIndexes are the secondary indexes of deals (ImportDeals).
-	DealIndexes []Index
+	// DealIndexes are the secondary indexes of deals (ImportDeals); CustomerIndexes
+	// those of customers (ImportCustomers into an empty workspace).
+	DealIndexes, CustomerIndexes []Index
+	// SearchKeys takes the search keys of a bulk import of customers in tx.
+	SearchKeys func(ctx context.Context, tx Tx) (KeySink, error)
 }
 
 // Session is a Core acting for one principal. The stores' sessions embed it, so its
