@@ -13,6 +13,7 @@ import (
 
 	"github.com/pcctl/pcctl/internal/workspace/conformance"
 	"github.com/pcctl/pcctl/internal/workspace/postgres/pgtest"
+	"github.com/pcctl/pcctl/internal/workspace/sqlstore"
 )
 
 func TestMain(m *testing.M) {
@@ -62,12 +63,8 @@ func harness() conformance.Harness {
 			err := s.(*DB).db.QueryRowContext(context.Background(), `SELECT to_regclass(?) IS NOT NULL`, name).Scan(&ok)
 			return err == nil && ok
 		},
-		SetImportChunk: func(n int) func() {
-			old := importChunk
-			importChunk = n
-			return func() { importChunk = old }
-		},
-		SetRandom: func(s conformance.Store, r io.Reader) { s.(*DB).random = r },
+		SetImportChunk: sqlstore.SetImportChunk,
+		SetRandom:      func(s conformance.Store, r io.Reader) { s.(*DB).core.Random = r },
 	}
 }
 

@@ -28,6 +28,7 @@ import (
 
 	"github.com/pcctl/pcctl/internal/domain"
 	"github.com/pcctl/pcctl/internal/workspace"
+	"github.com/pcctl/pcctl/internal/workspace/sqlstore"
 )
 
 // LatestSchema is the newest schema version this pcctl knows.
@@ -58,9 +59,9 @@ type DB struct {
 	where   string // the URL without its password
 	dsn     string // the URL (tests reopen it)
 	now     func() time.Time
-	random  io.Reader
-	version int // the schema version now
-	found   int // the schema version when opened
+	core    *sqlstore.Core // what the shared code (sqlstore) sees of it
+	version int            // the schema version now
+	found   int            // the schema version when opened
 	created bool
 	search  *searchCache // recent searches' results, while the workspace is unchanged
 }
@@ -139,7 +140,8 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	db.SetMaxOpenConns(maxConns)
 	db.SetMaxIdleConns(maxConns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	d := &DB{db: &dbh{db}, where: where, now: opts.Now, random: opts.Random, search: &searchCache{}}
+	d := &DB{db: &dbh{db}, where: where, now: opts.Now, search: &searchCache{}}
+	d.core = d.newCore(opts.Random)
 	if err := d.init(ctx, opts.NoMigrate); err != nil {
 		db.Close()
 		return nil, err
@@ -286,18 +288,25 @@ func (d *DB) Close() error { return d.db.Close() }
 
 // As binds the workspace to a principal: the user whose flags, pins and accesses are read
 // and written, and whose roles the rules check.
-func (d *DB) As(p domain.Principal) workspace.Workspace { return &session{DB: d, who: p} }
+func (d *DB) As(p domain.Principal) workspace.Workspace {
+	s := &session{DB: d, who: p, Session: sqlstore.Session{Core: d.core, Who: p}}
+	s.Search = s
+	return s
+}
 
 // session is a DB acting for one principal.
 type session struct {
 	*DB
-	who domain.Principal
-	at  time.Time // the clock of this session (AsAt); zero: the workspace's
+	sqlstore.Session // the shared code's methods
+	who              domain.Principal
+	at               time.Time // the clock of this session (AsAt); zero: the workspace's
 }
 
 // AsAt is As with a fixed clock for the session (server.Options.TestClock).
 func (d *DB) AsAt(p domain.Principal, now time.Time) workspace.Workspace {
-	return &session{DB: d, who: p, at: now.UTC()}
+	s := &session{DB: d, who: p, at: now.UTC(), Session: sqlstore.Session{Core: d.core, Who: p, At: now.UTC()}}
+	s.Search = s
+	return s
 }
 
 // now is the session's clock.
@@ -310,40 +319,6 @@ func (s *session) now() time.Time {
 
 // Close closes the pool.
 func (s *session) Close() error { return s.DB.Close() }
-
-const timeFormat = "2006-01-02T15:04:05Z"
-
-func formatTime(t time.Time) string { return t.UTC().Format(timeFormat) }
-
-// parseTime reads a stored time (timeFormat), by hand: an export parses a million.
-func parseTime(s string) time.Time {
-	if len(s) == len(timeFormat) && s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[13] == ':' && s[16] == ':' && s[19] == 'Z' {
-		num := func(a, b int) (int, bool) {
-			n := 0
-			for i := a; i < b; i++ {
-				if s[i] < '0' || s[i] > '9' {
-					return 0, false
-				}
-				n = n*10 + int(s[i]-'0')
-			}
-			return n, true
-		}
-		y, ok1 := num(0, 4)
-		mo, ok2 := num(5, 7)
-		d, ok3 := num(8, 10)
-		h, ok4 := num(11, 13)
-		mi, ok5 := num(14, 16)
-		se, ok6 := num(17, 19)
-		if ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h < 24 && mi < 60 && se < 60 {
-			return time.Date(y, time.Month(mo), d, h, mi, se, 0, time.UTC)
-		}
-	}
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		return time.Time{}
-	}
-	return t.UTC()
-}
 
 // writeTx runs fn in a write transaction holding the write lock, committing when fn
 // returns nil. Under the lock and READ COMMITTED, each statement sees every change

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/pcctl/pcctl/internal/workspace"
+	"github.com/pcctl/pcctl/internal/workspace/sqlstore"
 )
 
 // withConn runs fn on one connection of the pool, in pgx's own terms (COPY needs them).
@@ -105,27 +106,7 @@ func (t *tables) Write(ctx context.Context, table string, cols []string, next fu
 }
 
 // Empty tells whether the workspace holds no record.
-func (d *DB) Empty(ctx context.Context) (bool, error) {
-	var empty bool
-	err := d.Snapshot(ctx, func(r workspace.TableReader) error {
-		names, err := r.Tables(ctx)
-		if err != nil {
-			return err
-		}
-		for _, name := range names {
-			n, err := r.Count(ctx, name)
-			if err != nil {
-				return err
-			}
-			if n > 0 {
-				return nil
-			}
-		}
-		empty = true
-		return nil
-	})
-	return empty, err
-}
+func (d *DB) Empty(ctx context.Context) (bool, error) { return sqlstore.Empty(ctx, d.Snapshot) }
 
 // Load runs fn in one transaction holding the write lock, on the workspace's tables
 // dropped and created afresh (the audit log included: a load replaces the workspace), and

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/pcctl/pcctl/internal/workspace"
+	"github.com/pcctl/pcctl/internal/workspace/sqlstore"
 )
 
 // changeWatcher tells whether anyone changed the workspace: SQLite's PRAGMA data_version,
@@ -136,7 +137,7 @@ func (u *tokenUses) note(id string, now time.Time) {
 	if u.closed {
 		return
 	}
-	if prev, ok := u.noted[id]; ok && now.Before(prev.Add(tokenUseGranularity)) && !now.Before(prev) {
+	if prev, ok := u.noted[id]; ok && now.Before(prev.Add(sqlstore.TokenUseGranularity)) && !now.Before(prev) {
 		return
 	}
 	if len(u.noted) >= maxNotedUses {

@@ -13,6 +13,7 @@ import (
 	"github.com/pcctl/pcctl/internal/domain"
 	"github.com/pcctl/pcctl/internal/workspace"
 	"github.com/pcctl/pcctl/internal/workspace/conformance"
+	"github.com/pcctl/pcctl/internal/workspace/sqlstore"
 )
 
 func values(cs []workspace.Candidate) []string {
@@ -133,7 +134,7 @@ func contains(list []string, s string) bool {
 // its order: no table scan, no sort, so the time does not grow with the workspace.
 func TestCompleteQueryPlans(t *testing.T) {
 	db, _ := openTest(t, filepath.Join(t.TempDir(), "ws.db"))
-	for _, q := range []string{completeDomainsQuery, completeIDsQuery, completeResellersQuery, completeSubscriptionsQuery} {
+	for _, q := range sqlstore.CompleteRangeQueries(dialect{}) {
 		rows, err := db.db.Query("EXPLAIN QUERY PLAN "+q, "c", 50, false)
 		if err != nil {
 			t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pcctl/pcctl/internal/workspace/conformance"
+	"github.com/pcctl/pcctl/internal/workspace/sqlstore"
 )
 
 // harness runs the conformance suite on workspace files.
@@ -40,13 +41,9 @@ func harness() conformance.Harness {
 			err := s.(*DB).db.QueryRow(`SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = ?`, name).Scan(&n)
 			return err == nil && n == 1
 		},
-		SetImportChunk: func(n int) func() {
-			old := importChunk
-			importChunk = n
-			return func() { importChunk = old }
-		},
-		SetRandom: func(s conformance.Store, r io.Reader) { s.(*DB).random = r },
-		FlushUses: func(s conformance.Store) error { return s.(*DB).uses.flush(context.Background()) },
+		SetImportChunk: sqlstore.SetImportChunk,
+		SetRandom:      func(s conformance.Store, r io.Reader) { s.(*DB).core.Random = r },
+		FlushUses:      func(s conformance.Store) error { return s.(*DB).uses.flush(context.Background()) },
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/pcctl/pcctl/internal/workspace"
+	"github.com/pcctl/pcctl/internal/workspace/sqlstore"
 )
 
 // Snapshot runs fn in one read transaction: what it reads is one state of the file, while
@@ -134,27 +135,7 @@ func (t *tables) Write(ctx context.Context, table string, cols []string, next fu
 }
 
 // Empty tells whether the workspace holds no record.
-func (d *DB) Empty(ctx context.Context) (bool, error) {
-	var empty bool
-	err := d.Snapshot(ctx, func(r workspace.TableReader) error {
-		names, err := r.Tables(ctx)
-		if err != nil {
-			return err
-		}
-		for _, name := range names {
-			n, err := r.Count(ctx, name)
-			if err != nil {
-				return err
-			}
-			if n > 0 {
-				return nil
-			}
-		}
-		empty = true
-		return nil
-	})
-	return empty, err
-}
+func (d *DB) Empty(ctx context.Context) (bool, error) { return sqlstore.Empty(ctx, d.Snapshot) }
 
 // Load runs fn in one write transaction on the emptied workspace (every table's rows
 // deleted, the audit log's triggers lifted for that and put back), foreign keys checked at

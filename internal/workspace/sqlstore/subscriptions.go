@@ -1,4 +1,4 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
@@ -15,17 +15,17 @@ import (
 const subscriptionCols = `s.id, c.id, c.company_name, s.offer, s.quantity, s.status, s.reseller_mpn_id,
 	s.support_contact, s.term_end, s.created_at`
 
-func scanSubscription(sc scanner) (domain.Subscription, error) {
+func ScanSubscription(sc Scanner) (domain.Subscription, error) {
 	var s domain.Subscription
 	var termEnd, created string
 	err := sc.Scan(&s.ID, &s.CustomerID, &s.CustomerName, &s.Offer, &s.Quantity, &s.Status, &s.ResellerMPNID,
 		&s.SupportContact, &termEnd, &created)
-	s.TermEnd, s.CreatedAt = parseTime(termEnd), parseTime(created)
+	s.TermEnd, s.CreatedAt = ParseTime(termEnd), ParseTime(created)
 	return s, err
 }
 
-func (s *session) AddSubscription(ctx context.Context, sub domain.Subscription) (domain.Subscription, error) {
-	if err := s.who.Require(domain.PermSubscriptions); err != nil {
+func (s *Session) AddSubscription(ctx context.Context, sub domain.Subscription) (domain.Subscription, error) {
+	if err := s.Who.Require(domain.PermSubscriptions); err != nil {
 		return sub, err
 	}
 	if sub.Offer = strings.TrimSpace(sub.Offer); sub.Offer == "" {
@@ -34,40 +34,40 @@ func (s *session) AddSubscription(ctx context.Context, sub domain.Subscription) 
 	if err := domain.CheckQuantity(sub.Quantity); err != nil {
 		return sub, err
 	}
-	id, err := uuid.NewRandomFromReader(s.random)
+	id, err := uuid.NewRandomFromReader(s.Random)
 	if err != nil {
 		return sub, err
 	}
 	sub.ID, sub.Status = id.String(), "active"
 	sub.CreatedAt = s.now().UTC().Truncate(1e9)
-	err = s.writeTx(ctx, func(tx *Tx) error {
-		pk, c, err := s.findCustomer(ctx, tx, sub.CustomerID)
+	err = s.WriteTx(ctx, func(tx Tx) error {
+		pk, c, err := s.FindCustomer(ctx, tx, sub.CustomerID)
 		if err != nil {
 			return err
 		}
 		sub.CustomerID, sub.CustomerName = c.ID, c.CompanyName
 		if sub.ResellerMPNID != "" {
-			if err := s.activeReseller(ctx, tx, sub.ResellerMPNID, "credited for this subscription"); err != nil {
+			if err := s.ActiveReseller(ctx, tx, sub.ResellerMPNID, "credited for this subscription"); err != nil {
 				return err
 			}
 			sub.ResellerMPNID = strings.TrimSpace(sub.ResellerMPNID)
 		}
 		termEnd := ""
 		if !sub.TermEnd.IsZero() {
-			termEnd = formatTime(sub.TermEnd)
+			termEnd = FormatTime(sub.TermEnd)
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO subscriptions(id, customer, offer, quantity, reseller_mpn_id, term_end, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, sub.ID, pk, sub.Offer, sub.Quantity, sub.ResellerMPNID, termEnd, formatTime(sub.CreatedAt))
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, sub.ID, pk, sub.Offer, sub.Quantity, sub.ResellerMPNID, termEnd, FormatTime(sub.CreatedAt))
 		if err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, "subscription.add", auditSubscription, sub.ID, nil, subscriptionState(sub))
+		return s.Audit(ctx, tx, "subscription.add", AuditSubscription, sub.ID, nil, SubscriptionState(sub))
 	})
 	return sub, err
 }
 
-func (s *session) Subscriptions(ctx context.Context, q workspace.SubscriptionQuery, each func(domain.Subscription) error) error {
-	if err := s.who.Require(domain.PermReadCustomers); err != nil {
+func (s *Session) Subscriptions(ctx context.Context, q workspace.SubscriptionQuery, each func(domain.Subscription) error) error {
+	if err := s.Who.Require(domain.PermReadCustomers); err != nil {
 		return err
 	}
 	var where []string
@@ -76,7 +76,7 @@ func (s *session) Subscriptions(ctx context.Context, q workspace.SubscriptionQue
 		where, args = append(where, "s.id = ?"), append(args, strings.ToLower(strings.TrimSpace(q.ID)))
 	}
 	if q.Customer != "" {
-		pk, _, err := s.findCustomer(ctx, s.db, q.Customer)
+		pk, _, err := s.FindCustomer(ctx, s.Pool, q.Customer)
 		if err != nil {
 			return err
 		}
@@ -88,12 +88,12 @@ func (s *session) Subscriptions(ctx context.Context, q workspace.SubscriptionQue
 	if q.ExpiringWithin != nil {
 		now := s.now()
 		where = append(where, "s.term_end <> '' AND s.term_end >= ? AND s.term_end <= ?")
-		args = append(args, formatTime(now), formatTime(now.Add(*q.ExpiringWithin)))
+		args = append(args, FormatTime(now), FormatTime(now.Add(*q.ExpiringWithin)))
 	}
 	if q.After != "" {
 		var key, cid, offer string
 		var pk int64
-		if err := afterKeys(ctx, s.db, "subscription", q.After, `SELECT c.name_key, c.id, s.offer, s.pk
+		if err := AfterKeys(ctx, s.Pool, "subscription", q.After, `SELECT c.name_key, c.id, s.offer, s.pk
 			FROM subscriptions s JOIN customers c ON c.pk = s.customer WHERE s.id = ?`, &key, &cid, &offer, &pk); err != nil {
 			return err
 		}
@@ -104,13 +104,13 @@ func (s *session) Subscriptions(ctx context.Context, q workspace.SubscriptionQue
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}
-	rows, err := s.db.QueryContext(ctx, query+" ORDER BY c.name_key, c.id, s.offer, s.pk", args...)
+	rows, err := s.Pool.QueryContext(ctx, query+" ORDER BY c.name_key, c.id, s.offer, s.pk", args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		sub, err := scanSubscription(rows)
+		sub, err := ScanSubscription(rows)
 		if err != nil {
 			return err
 		}
@@ -121,7 +121,7 @@ func (s *session) Subscriptions(ctx context.Context, q workspace.SubscriptionQue
 	return rows.Err()
 }
 
-func (s *session) UpdateSubscription(ctx context.Context, id string, ch workspace.SubscriptionChange) (domain.Subscription, error) {
+func (s *Session) UpdateSubscription(ctx context.Context, id string, ch workspace.SubscriptionChange) (domain.Subscription, error) {
 	var sub domain.Subscription
 	perm := domain.PermSubscriptions
 	if ch.Status != nil {
@@ -131,21 +131,21 @@ func (s *session) UpdateSubscription(ctx context.Context, id string, ch workspac
 			return sub, &domain.InvalidError{Field: "status", Reason: "is changed alone, without reseller, support contact or quantity"}
 		}
 	}
-	if err := s.who.Require(perm); err != nil {
+	if err := s.Who.Require(perm); err != nil {
 		return sub, err
 	}
-	err := s.writeTx(ctx, func(tx *Tx) error {
+	err := s.WriteTx(ctx, func(tx Tx) error {
 		var err error
-		sub, err = scanSubscription(tx.QueryRowContext(ctx, `SELECT `+subscriptionCols+`
+		sub, err = ScanSubscription(tx.QueryRowContext(ctx, `SELECT `+subscriptionCols+`
 			FROM subscriptions s JOIN customers c ON c.pk = s.customer WHERE s.id = ?`, strings.ToLower(strings.TrimSpace(id))))
 		if errors.Is(err, sql.ErrNoRows) {
 			return &domain.NotFoundError{Kind: "subscription", Ref: id}
 		} else if err != nil {
 			return err
 		}
-		before := subscriptionState(sub)
+		before := SubscriptionState(sub)
 		if ch.Status != nil {
-			_, c, err := s.findCustomer(ctx, tx, sub.CustomerID)
+			_, c, err := s.FindCustomer(ctx, tx, sub.CustomerID)
 			if err != nil {
 				return err
 			}
@@ -161,7 +161,7 @@ func (s *session) UpdateSubscription(ctx context.Context, id string, ch workspac
 			if to == domain.SubscriptionActive {
 				action = "subscription.reactivate"
 			}
-			return s.audit(ctx, tx, action, auditSubscription, sub.ID, before, subscriptionState(sub))
+			return s.Audit(ctx, tx, action, AuditSubscription, sub.ID, before, SubscriptionState(sub))
 		}
 		if ch.Quantity != nil {
 			if err := domain.CheckQuantity(*ch.Quantity); err != nil {
@@ -171,7 +171,7 @@ func (s *session) UpdateSubscription(ctx context.Context, id string, ch workspac
 		}
 		if ch.Reseller != nil {
 			if *ch.Reseller != "" {
-				if err := s.activeReseller(ctx, tx, *ch.Reseller, "credited for this subscription"); err != nil {
+				if err := s.ActiveReseller(ctx, tx, *ch.Reseller, "credited for this subscription"); err != nil {
 					return err
 				}
 			}
@@ -179,7 +179,7 @@ func (s *session) UpdateSubscription(ctx context.Context, id string, ch workspac
 		}
 		if ch.SupportContact != nil {
 			if *ch.SupportContact != "" {
-				if err := s.activeReseller(ctx, tx, *ch.SupportContact, "the support contact"); err != nil {
+				if err := s.ActiveReseller(ctx, tx, *ch.SupportContact, "the support contact"); err != nil {
 					return err
 				}
 			}
@@ -191,7 +191,7 @@ func (s *session) UpdateSubscription(ctx context.Context, id string, ch workspac
 		if err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, "subscription.set", auditSubscription, sub.ID, before, subscriptionState(sub))
+		return s.Audit(ctx, tx, "subscription.set", AuditSubscription, sub.ID, before, SubscriptionState(sub))
 	})
 	return sub, err
 }

@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -19,28 +19,28 @@ import (
 const relationshipRequestCols = `r.token, c.id, c.company_name, c.domain, r.reseller_mpn_id, r.email, r.subject, r.body,
 	r.created_at, r.accepted_at`
 
-func scanRelationshipRequest(sc scanner) (domain.RelationshipRequest, error) {
+func scanRelationshipRequest(sc Scanner) (domain.RelationshipRequest, error) {
 	var r domain.RelationshipRequest
 	var created, accepted string
 	err := sc.Scan(&r.Token, &r.CustomerID, &r.CustomerName, &r.Domain, &r.ResellerMPNID, &r.Email, &r.Subject, &r.Body,
 		&created, &accepted)
-	r.CreatedAt, r.AcceptedAt = parseTime(created), parseTime(accepted)
+	r.CreatedAt, r.AcceptedAt = ParseTime(created), ParseTime(accepted)
 	return r, err
 }
 
 // drawToken draws the secret of a link: 200 random bits in lower-case base32 (letters and
 // digits only: it never starts with '-', where it would read as a flag, and survives
 // being typed or mailed).
-func (s *session) drawToken() (string, error) {
+func (s *Session) drawToken() (string, error) {
 	raw := make([]byte, 25)
-	if _, err := io.ReadFull(s.random, raw); err != nil {
+	if _, err := io.ReadFull(s.Random, raw); err != nil {
 		return "", err
 	}
 	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(raw)), nil
 }
 
-func (s *session) RequestRelationship(ctx context.Context, r domain.RelationshipRequest) (domain.RelationshipRequest, bool, error) {
-	if err := s.who.Require(domain.PermRelationships); err != nil {
+func (s *Session) RequestRelationship(ctx context.Context, r domain.RelationshipRequest) (domain.RelationshipRequest, bool, error) {
+	if err := s.Who.Require(domain.PermRelationships); err != nil {
 		return r, false, err
 	}
 	if r.Email != "" {
@@ -70,14 +70,14 @@ func (s *session) RequestRelationship(ctx context.Context, r domain.Relationship
 	}
 	now := s.now().UTC().Truncate(1e9)
 	var existing bool
-	err := s.writeTx(ctx, func(tx *sql.Tx) error {
-		pk, c, err := s.findCustomer(ctx, tx, r.CustomerID)
+	err := s.WriteTx(ctx, func(tx Tx) error {
+		pk, c, err := s.FindCustomer(ctx, tx, r.CustomerID)
 		if err != nil {
 			return err
 		}
 		r.CustomerID, r.CustomerName, r.Domain = c.ID, c.CompanyName, c.Domain
 		if r.ResellerMPNID != "" {
-			if err := s.activeReseller(ctx, tx, r.ResellerMPNID, "the one a relationship request is made on behalf of"); err != nil {
+			if err := s.ActiveReseller(ctx, tx, r.ResellerMPNID, "the one a relationship request is made on behalf of"); err != nil {
 				return err
 			}
 		}
@@ -87,7 +87,7 @@ func (s *session) RequestRelationship(ctx context.Context, r domain.Relationship
 		found, err := scanRelationshipRequest(tx.QueryRowContext(ctx, `SELECT `+relationshipRequestCols+`
 			FROM relationship_requests r JOIN customers c ON c.pk = r.customer
 			WHERE r.customer = ? AND r.reseller_mpn_id = ? AND r.accepted_at = '' AND r.created_at > ?
-			ORDER BY r.created_at DESC LIMIT 1`, pk, r.ResellerMPNID, formatTime(now.Add(-domain.InvitationTTL))))
+			ORDER BY r.created_at DESC LIMIT 1`, pk, r.ResellerMPNID, FormatTime(now.Add(-domain.InvitationTTL))))
 		if err == nil {
 			r, existing = found, true
 			return nil
@@ -101,37 +101,37 @@ func (s *session) RequestRelationship(ctx context.Context, r domain.Relationship
 		}
 		r.CreatedAt, r.AcceptedAt = now, time.Time{}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO relationship_requests(token, customer, reseller_mpn_id, email, subject, body, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, r.Token, pk, r.ResellerMPNID, r.Email, r.Subject, r.Body, formatTime(now)); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, r.Token, pk, r.ResellerMPNID, r.Email, r.Subject, r.Body, FormatTime(now)); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, "customer.request-relationship", auditCustomer, c.ID, nil, relationshipRequestState(r))
+		return s.Audit(ctx, tx, "customer.request-relationship", AuditCustomer, c.ID, nil, relationshipRequestState(r))
 	})
 	return r, existing, err
 }
 
 // relationshipRequestState is a relationship request in the audit log: never its token.
-func relationshipRequestState(r domain.RelationshipRequest) state {
-	return state{{"relationshipRequest", "pending"}, {"resellerMpnId", r.ResellerMPNID}, {"email", r.Email},
+func relationshipRequestState(r domain.RelationshipRequest) State {
+	return State{{"relationshipRequest", "pending"}, {"resellerMpnId", r.ResellerMPNID}, {"email", r.Email},
 		{"requestedAt", r.CreatedAt}, {"expiresAt", r.ExpiresAt()}}
 }
 
 // relationshipState is the part of a customer a relationship change concerns.
-func relationshipState(c domain.Customer) state {
-	return state{{"relationship", c.Relationship}, {"resellerMpnId", c.ResellerMPNID}}
+func relationshipState(c domain.Customer) State {
+	return State{{"relationship", c.Relationship}, {"resellerMpnId", c.ResellerMPNID}}
 }
 
-func (s *session) RelationshipRequests(ctx context.Context) ([]domain.RelationshipRequest, error) {
-	if err := s.who.Require(domain.PermRelationships); err != nil {
+func (s *Session) RelationshipRequests(ctx context.Context) ([]domain.RelationshipRequest, error) {
+	if err := s.Who.Require(domain.PermRelationships); err != nil {
 		return nil, err
 	}
-	return s.pendingRelationships(ctx)
+	return s.PendingRelationships(ctx)
 }
 
-func (s *session) pendingRelationships(ctx context.Context) ([]domain.RelationshipRequest, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+relationshipRequestCols+`
+func (s *Session) PendingRelationships(ctx context.Context) ([]domain.RelationshipRequest, error) {
+	rows, err := s.Pool.QueryContext(ctx, `SELECT `+relationshipRequestCols+`
 		FROM relationship_requests r JOIN customers c ON c.pk = r.customer
 		WHERE r.accepted_at = '' AND r.created_at > ? ORDER BY r.created_at DESC, c.name_key, r.token`,
-		formatTime(s.now().UTC().Add(-domain.InvitationTTL)))
+		FormatTime(s.now().UTC().Add(-domain.InvitationTTL)))
 	if err != nil {
 		return nil, err
 	}
@@ -147,10 +147,10 @@ func (s *session) pendingRelationships(ctx context.Context) ([]domain.Relationsh
 	return out, rows.Err()
 }
 
-func (s *session) AcceptRelationship(ctx context.Context, token string) (workspace.CustomerRecord, error) {
+func (s *Session) AcceptRelationship(ctx context.Context, token string) (workspace.CustomerRecord, error) {
 	var c workspace.CustomerRecord
 	now := s.now().UTC().Truncate(1e9)
-	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+	err := s.WriteTx(ctx, func(tx Tx) error {
 		r, err := relationshipRequest(ctx, tx, token)
 		if err != nil {
 			return err
@@ -159,11 +159,11 @@ func (s *session) AcceptRelationship(ctx context.Context, token string) (workspa
 			return err
 		}
 		if r.ResellerMPNID != "" {
-			if err := s.activeReseller(ctx, tx, r.ResellerMPNID, "the one this relationship request was made on behalf of"); err != nil {
+			if err := s.ActiveReseller(ctx, tx, r.ResellerMPNID, "the one this relationship request was made on behalf of"); err != nil {
 				return err
 			}
 		}
-		_, found, err := s.findCustomer(ctx, tx, r.CustomerID)
+		_, found, err := s.FindCustomer(ctx, tx, r.CustomerID)
 		if err != nil {
 			return err
 		}
@@ -175,16 +175,16 @@ func (s *session) AcceptRelationship(ctx context.Context, token string) (workspa
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE relationship_requests SET accepted_at = ? WHERE token = ?`,
-			formatTime(now), r.Token); err != nil {
+			FormatTime(now), r.Token); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, "customer.accept-relationship", auditCustomer, c.ID, before, relationshipState(c.Customer))
+		return s.Audit(ctx, tx, "customer.accept-relationship", AuditCustomer, c.ID, before, relationshipState(c.Customer))
 	})
 	return c, err
 }
 
 // relationshipRequest is the request with that token, or a *domain.NotFoundError.
-func relationshipRequest(ctx context.Context, q querier, token string) (domain.RelationshipRequest, error) {
+func relationshipRequest(ctx context.Context, q Reader, token string) (domain.RelationshipRequest, error) {
 	r, err := scanRelationshipRequest(q.QueryRowContext(ctx, `SELECT `+relationshipRequestCols+`
 		FROM relationship_requests r JOIN customers c ON c.pk = r.customer WHERE r.token = ?`, strings.TrimSpace(token)))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -197,17 +197,17 @@ func relationshipRequest(ctx context.Context, q querier, token string) (domain.R
 // acceptance page, which the customer's admin opens without an access token (the token
 // is the proof): a *domain.NotFoundError when there is none; the request with
 // domain.CheckRelationshipAcceptance's error when it can no longer be accepted.
-func (d *DB) RelationshipRequest(ctx context.Context, token string) (domain.RelationshipRequest, error) {
-	r, err := relationshipRequest(ctx, d.db, token)
+func (d *Core) RelationshipRequest(ctx context.Context, token string) (domain.RelationshipRequest, error) {
+	r, err := relationshipRequest(ctx, d.Pool, token)
 	if err != nil {
 		return r, err
 	}
-	return r, domain.CheckRelationshipAcceptance(r, d.now().UTC().Truncate(1e9))
+	return r, domain.CheckRelationshipAcceptance(r, d.Clock().UTC().Truncate(1e9))
 }
 
-func (s *session) UpdateCustomer(ctx context.Context, ref string, ch workspace.CustomerChange) (workspace.CustomerRecord, bool, error) {
+func (s *Session) UpdateCustomer(ctx context.Context, ref string, ch workspace.CustomerChange) (workspace.CustomerRecord, bool, error) {
 	var c workspace.CustomerRecord
-	if err := s.who.Require(domain.PermRelationships); err != nil {
+	if err := s.Who.Require(domain.PermRelationships); err != nil {
 		return c, false, err
 	}
 	if ch.Relationship != nil && *ch.Relationship != domain.RelationshipNone {
@@ -218,8 +218,8 @@ func (s *session) UpdateCustomer(ctx context.Context, ref string, ch workspace.C
 		return c, false, &domain.InvalidError{Field: "change", Reason: "is empty: give relationship or purchasesAllowed"}
 	}
 	var changed bool
-	err := s.writeTx(ctx, func(tx *sql.Tx) error {
-		pk, found, err := s.findCustomer(ctx, tx, ref)
+	err := s.WriteTx(ctx, func(tx Tx) error {
+		pk, found, err := s.FindCustomer(ctx, tx, ref)
 		if err != nil {
 			return err
 		}
@@ -232,7 +232,7 @@ func (s *session) UpdateCustomer(ctx context.Context, ref string, ch workspace.C
 				return err
 			}
 			for rows.Next() {
-				sub, err := scanSubscription(rows)
+				sub, err := ScanSubscription(rows)
 				if err != nil {
 					rows.Close()
 					return err
@@ -255,7 +255,7 @@ func (s *session) UpdateCustomer(ctx context.Context, ref string, ch workspace.C
 				return err
 			}
 			changed = true
-			if err := s.audit(ctx, tx, "customer.end-relationship", auditCustomer, c.ID, before, relationshipState(c.Customer)); err != nil {
+			if err := s.Audit(ctx, tx, "customer.end-relationship", AuditCustomer, c.ID, before, relationshipState(c.Customer)); err != nil {
 				return err
 			}
 		}
@@ -266,7 +266,7 @@ func (s *session) UpdateCustomer(ctx context.Context, ref string, ch workspace.C
 			if c.PurchasesAllowed == *ch.PurchasesAllowed {
 				return nil
 			}
-			before := state{{"purchasesAllowed", c.PurchasesAllowed}}
+			before := State{{"purchasesAllowed", c.PurchasesAllowed}}
 			c.PurchasesAllowed = *ch.PurchasesAllowed
 			if _, err := tx.ExecContext(ctx, `UPDATE customers SET purchases_allowed = ? WHERE pk = ?`, c.PurchasesAllowed, pk); err != nil {
 				return err
@@ -276,7 +276,7 @@ func (s *session) UpdateCustomer(ctx context.Context, ref string, ch workspace.C
 			if c.PurchasesAllowed {
 				action = "customer.allow-purchases"
 			}
-			return s.audit(ctx, tx, action, auditCustomer, c.ID, before, state{{"purchasesAllowed", c.PurchasesAllowed}})
+			return s.Audit(ctx, tx, action, AuditCustomer, c.ID, before, State{{"purchasesAllowed", c.PurchasesAllowed}})
 		}
 		return nil
 	})

@@ -1,4 +1,4 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/pcctl/pcctl/internal/domain"
 	"github.com/pcctl/pcctl/internal/workspace"
@@ -13,11 +14,11 @@ import (
 
 // Users and their roles (domain.md, "Roles"). Managing them needs PermManageUsers.
 
-func (s *session) Users(ctx context.Context) ([]domain.User, error) {
-	if err := s.who.Require(domain.PermManageUsers); err != nil {
+func (s *Session) Users(ctx context.Context) ([]domain.User, error) {
+	if err := s.Who.Require(domain.PermManageUsers); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT u.email, u.name, u.created_at, u.updated_at, coalesce(string_agg(r.role, ','), '')
+	rows, err := s.Pool.QueryContext(ctx, `SELECT u.email, u.name, u.created_at, u.updated_at, coalesce(`+s.Dialect.Concat("r.role")+`, '')
 		FROM users u LEFT JOIN user_roles r ON r.email = u.email GROUP BY u.email ORDER BY u.email`)
 	if err != nil {
 		return nil, err
@@ -34,13 +35,13 @@ func (s *session) Users(ctx context.Context) ([]domain.User, error) {
 	return out, rows.Err()
 }
 
-func scanUser(sc scanner) (domain.User, error) {
+func scanUser(sc Scanner) (domain.User, error) {
 	var u domain.User
 	var created, updated, roles string
 	if err := sc.Scan(&u.Email, &u.Name, &created, &updated, &roles); err != nil {
 		return u, err
 	}
-	u.CreatedAt, u.UpdatedAt = parseTime(created), parseTime(updated)
+	u.CreatedAt, u.UpdatedAt = ParseTime(created), ParseTime(updated)
 	for _, r := range strings.Split(roles, ",") {
 		if r != "" {
 			u.Roles = append(u.Roles, domain.Role(r))
@@ -50,52 +51,61 @@ func scanUser(sc scanner) (domain.User, error) {
 	return u, nil
 }
 
-func loadUser(ctx context.Context, q querier, email string) (domain.User, error) {
-	u, err := scanUser(q.QueryRowContext(ctx, `SELECT u.email, u.name, u.created_at, u.updated_at, coalesce(string_agg(r.role, ','), '')
-		FROM users u LEFT JOIN user_roles r ON r.email = u.email WHERE u.email = ? GROUP BY u.email`, strings.ToLower(strings.TrimSpace(email))))
+// loadUserQueries holds LoadUser's statement for each dialect: a server's SQLite store
+// authenticates every request with it, and the text is the key of its prepared statement.
+var loadUserQueries sync.Map // Dialect → string
+
+// LoadUser reads a user and their roles.
+func LoadUser(ctx context.Context, d Dialect, q Reader, email string) (domain.User, error) {
+	query, ok := loadUserQueries.Load(d)
+	if !ok {
+		query, _ = loadUserQueries.LoadOrStore(d, `SELECT u.email, u.name, u.created_at, u.updated_at, coalesce(`+d.Concat("r.role")+`, '')
+		FROM users u LEFT JOIN user_roles r ON r.email = u.email WHERE u.email = ? GROUP BY u.email`)
+	}
+	u, err := scanUser(q.QueryRowContext(ctx, query.(string), strings.ToLower(strings.TrimSpace(email))))
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, &domain.NotFoundError{Kind: "user", Ref: email}
 	}
 	return u, err
 }
 
-func (s *session) User(ctx context.Context, email string) (domain.User, error) {
-	if err := s.who.Require(domain.PermManageUsers); err != nil {
+func (s *Session) User(ctx context.Context, email string) (domain.User, error) {
+	if err := s.Who.Require(domain.PermManageUsers); err != nil {
 		return domain.User{}, err
 	}
-	return loadUser(ctx, s.db, email)
+	return LoadUser(ctx, s.Dialect, s.Pool, email)
 }
 
-func (s *session) AddUser(ctx context.Context, u domain.User) (saved domain.User, created, changed bool, err error) {
-	if err := s.who.Require(domain.PermManageUsers); err != nil {
+func (s *Session) AddUser(ctx context.Context, u domain.User) (saved domain.User, created, changed bool, err error) {
+	if err := s.Who.Require(domain.PermManageUsers); err != nil {
 		return u, false, false, err
 	}
 	if u, err = domain.NormalizeUser(u); err != nil {
 		return u, false, false, err
 	}
-	if err := domain.CheckGrant(s.who, u.Roles); err != nil {
+	if err := domain.CheckGrant(s.Who, u.Roles); err != nil {
 		return u, false, false, err
 	}
-	err = s.writeTx(ctx, func(tx *Tx) error {
-		before, err := userBefore(ctx, tx, u.Email)
+	err = s.WriteTx(ctx, func(tx Tx) error {
+		before, err := userBefore(ctx, s.Dialect, tx, u.Email)
 		if err != nil {
 			return err
 		}
-		created, changed, err = s.putUser(ctx, tx, u)
+		created, changed, err = s.PutUser(ctx, tx, u)
 		if err != nil {
 			return err
 		}
-		if saved, err = loadUser(ctx, tx, u.Email); err != nil {
+		if saved, err = LoadUser(ctx, s.Dialect, tx, u.Email); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, "user.add", auditUser, saved.Email, before, userState(saved))
+		return s.Audit(ctx, tx, "user.add", AuditUser, saved.Email, before, UserState(saved))
 	})
 	return saved, created, changed, err
 }
 
 // userBefore is the state of a user before a change: nil when there is no such user.
-func userBefore(ctx context.Context, q querier, email string) (state, error) {
-	u, err := loadUser(ctx, q, email)
+func userBefore(ctx context.Context, d Dialect, q Reader, email string) (State, error) {
+	u, err := LoadUser(ctx, d, q, email)
 	var nf *domain.NotFoundError
 	if errors.As(err, &nf) {
 		return nil, nil
@@ -103,12 +113,12 @@ func userBefore(ctx context.Context, q querier, email string) (state, error) {
 	if err != nil {
 		return nil, err
 	}
-	return userState(u), nil
+	return UserState(u), nil
 }
 
-// putUser creates u or adds the roles it lacks; a name given replaces an empty one.
-func (s *session) putUser(ctx context.Context, tx *Tx, u domain.User) (created, changed bool, err error) {
-	now := formatTime(s.now())
+// PutUser creates u or adds the roles it lacks; a name given replaces an empty one.
+func (s *Session) PutUser(ctx context.Context, tx Tx, u domain.User) (created, changed bool, err error) {
+	now := FormatTime(s.now())
 	res, err := tx.ExecContext(ctx, `INSERT INTO users(email, name, created_at, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 		u.Email, u.Name, now, now)
 	if err != nil {
@@ -140,23 +150,23 @@ func (s *session) putUser(ctx context.Context, tx *Tx, u domain.User) (created, 
 	return created, changed || created, nil
 }
 
-func (s *session) RemoveUser(ctx context.Context, email string, roles []domain.Role) (domain.User, error) {
+func (s *Session) RemoveUser(ctx context.Context, email string, roles []domain.Role) (domain.User, error) {
 	var out domain.User
-	if err := s.who.Require(domain.PermManageUsers); err != nil {
+	if err := s.Who.Require(domain.PermManageUsers); err != nil {
 		return out, err
 	}
-	err := s.writeTx(ctx, func(tx *Tx) error {
-		u, err := loadUser(ctx, tx, email)
+	err := s.WriteTx(ctx, func(tx Tx) error {
+		u, err := LoadUser(ctx, s.Dialect, tx, email)
 		if err != nil {
 			return err
 		}
 		out = u
-		if err := domain.CheckGrant(s.who, roles); err != nil {
+		if err := domain.CheckGrant(s.Who, roles); err != nil {
 			return err
 		}
 		left := slices.DeleteFunc(slices.Clone(u.Roles), func(r domain.Role) bool { return slices.Contains(roles, r) })
 		if len(roles) == 0 || len(left) == 0 {
-			if err := domain.CheckActOnUser(s.who, "remove", u); err != nil {
+			if err := domain.CheckActOnUser(s.Who, "remove", u); err != nil {
 				return err
 			}
 		}
@@ -170,26 +180,26 @@ func (s *session) RemoveUser(ctx context.Context, email string, roles []domain.R
 				return err
 			}
 			out.Roles = nil
-			return s.audit(ctx, tx, "user.remove", auditUser, u.Email, userState(u), nil)
+			return s.Audit(ctx, tx, "user.remove", AuditUser, u.Email, UserState(u), nil)
 		}
 		for _, r := range roles {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM user_roles WHERE email = ? AND role = ?`, u.Email, r); err != nil {
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET updated_at = ? WHERE email = ?`, formatTime(s.now()), u.Email); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET updated_at = ? WHERE email = ?`, FormatTime(s.now()), u.Email); err != nil {
 			return err
 		}
-		if out, err = loadUser(ctx, tx, u.Email); err != nil {
+		if out, err = LoadUser(ctx, s.Dialect, tx, u.Email); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, "user.remove", auditUser, u.Email, userState(u), userState(out))
+		return s.Audit(ctx, tx, "user.remove", AuditUser, u.Email, UserState(u), UserState(out))
 	})
 	return out, err
 }
 
-func (s *session) ImportUsers(ctx context.Context, users []domain.User, dryRun bool) ([]workspace.UserImportOutcome, error) {
-	if err := s.who.Require(domain.PermManageUsers); err != nil {
+func (s *Session) ImportUsers(ctx context.Context, users []domain.User, dryRun bool) ([]workspace.UserImportOutcome, error) {
+	if err := s.Who.Require(domain.PermManageUsers); err != nil {
 		return nil, err
 	}
 	for i, u := range users {
@@ -197,24 +207,24 @@ func (s *session) ImportUsers(ctx context.Context, users []domain.User, dryRun b
 		if err != nil {
 			return nil, err
 		}
-		if err := domain.CheckGrant(s.who, n.Roles); err != nil {
+		if err := domain.CheckGrant(s.Who, n.Roles); err != nil {
 			return nil, err
 		}
 		users[i] = n
 	}
 	var out []workspace.UserImportOutcome
 	errDryRun := errors.New("dry run")
-	err := s.writeTx(ctx, func(tx *Tx) error {
+	err := s.WriteTx(ctx, func(tx Tx) error {
 		for _, u := range users {
-			before, err := userBefore(ctx, tx, u.Email)
+			before, err := userBefore(ctx, s.Dialect, tx, u.Email)
 			if err != nil {
 				return err
 			}
-			created, changed, err := s.putUser(ctx, tx, u)
+			created, changed, err := s.PutUser(ctx, tx, u)
 			if err != nil {
 				return err
 			}
-			saved, err := loadUser(ctx, tx, u.Email)
+			saved, err := LoadUser(ctx, s.Dialect, tx, u.Email)
 			if err != nil {
 				return err
 			}
@@ -222,7 +232,7 @@ func (s *session) ImportUsers(ctx context.Context, users []domain.User, dryRun b
 			// One record per user created or changed: who was given which role matters,
 			// and a user list is small.
 			if !dryRun {
-				if err := s.audit(ctx, tx, "user.import", auditUser, saved.Email, before, userState(saved)); err != nil {
+				if err := s.Audit(ctx, tx, "user.import", AuditUser, saved.Email, before, UserState(saved)); err != nil {
 					return err
 				}
 			}

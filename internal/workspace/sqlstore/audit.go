@@ -1,8 +1,7 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -25,34 +24,36 @@ import (
 // is not recorded. Secrets never go into a state: no password hash, no invitation token
 // (nor the invitation's body, which holds it), no access token hash.
 
-// field is one field of an audited state: a name of docs/output.md and its value.
-type field struct {
-	name  string
-	value any
+// Field is one field of an audited state: a name of docs/output.md and its value. It is
+// an alias of a struct type literal, so that states are written unkeyed in every package
+// ({"name", value}) without go vet's complaint about another package's struct.
+type Field = struct {
+	Name  string
+	Value any
 }
 
-// count is a number recorded even when 0 (an import's counts).
-type count int
+// Count is a number recorded even when 0 (an import's counts).
+type Count int
 
-// state is an entity's state as the audit log records it: compact JSON, fields in order.
-type state []field
+// State is an entity's state as the audit log records it: compact JSON, fields in order.
+type State []Field
 
-// with returns s with more fields appended.
-func (s state) with(fs ...field) state { return append(s[:len(s):len(s)], fs...) }
+// With returns s with more fields appended.
+func (s State) With(fs ...Field) State { return append(s[:len(s):len(s)], fs...) }
 
 // encode writes s as a JSON object; unless all, empty values (zero times, "", false, 0,
 // empty lists) are left out.
-func (s state) encode(all bool) (string, error) {
+func (s State) encode(all bool) (string, error) {
 	var b strings.Builder
 	b.WriteByte('{')
 	n := 0
 	for _, f := range s {
-		v := f.value
+		v := f.Value
 		if t, ok := v.(time.Time); ok {
 			if t.IsZero() {
 				v = nil
 			} else {
-				v = formatTime(t)
+				v = FormatTime(t)
 			}
 		}
 		if !all && isEmpty(v) {
@@ -60,13 +61,13 @@ func (s state) encode(all bool) (string, error) {
 		}
 		j, err := json.Marshal(v)
 		if err != nil {
-			return "", fmt.Errorf("audit: %s: %w", f.name, err)
+			return "", fmt.Errorf("audit: %s: %w", f.Name, err)
 		}
 		if n > 0 {
 			b.WriteByte(',')
 		}
 		n++
-		k, _ := json.Marshal(f.name)
+		k, _ := json.Marshal(f.Name)
 		b.Write(k)
 		b.WriteByte(':')
 		b.Write(j)
@@ -97,25 +98,25 @@ func isEmpty(v any) bool {
 
 // diff keeps the fields whose values differ between before and after; a field present on
 // one side only is kept on that side.
-func diff(before, after state) (state, state, error) {
+func diff(before, after State) (State, State, error) {
 	enc := func(v any) (string, error) {
 		if t, ok := v.(time.Time); ok {
 			if t.IsZero() {
 				return "null", nil
 			}
-			return formatTime(t), nil
+			return FormatTime(t), nil
 		}
 		j, err := json.Marshal(v)
 		return string(j), err
 	}
-	values := func(s state) (map[string]string, error) {
+	values := func(s State) (map[string]string, error) {
 		m := make(map[string]string, len(s))
 		for _, f := range s {
-			j, err := enc(f.value)
+			j, err := enc(f.Value)
 			if err != nil {
-				return nil, fmt.Errorf("audit: %s: %w", f.name, err)
+				return nil, fmt.Errorf("audit: %s: %w", f.Name, err)
 			}
-			m[f.name] = j
+			m[f.Name] = j
 		}
 		return m, nil
 	}
@@ -127,14 +128,14 @@ func diff(before, after state) (state, state, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	var b, a state
+	var b, a State
 	for _, f := range before {
-		if j, ok := av[f.name]; !ok || j != bv[f.name] {
+		if j, ok := av[f.Name]; !ok || j != bv[f.Name] {
 			b = append(b, f)
 		}
 	}
 	for _, f := range after {
-		if j, ok := bv[f.name]; !ok || j != av[f.name] {
+		if j, ok := bv[f.Name]; !ok || j != av[f.Name] {
 			a = append(a, f)
 		}
 	}
@@ -144,7 +145,7 @@ func diff(before, after state) (state, state, error) {
 // audit records one change of the entity (kind and ID) in tx, by the principal at the
 // workspace's clock. action is "<entity>.<verb>". before and after are states, or nil
 // when there is none (a creation, a deletion); both nil records the action alone.
-func (s *session) audit(ctx context.Context, tx *sql.Tx, action, entity, id string, before, after state) error {
+func (s *Session) Audit(ctx context.Context, tx Tx, action, entity, id string, before, after State) error {
 	var b, a string
 	var err error
 	switch {
@@ -171,7 +172,7 @@ func (s *session) audit(ctx context.Context, tx *sql.Tx, action, entity, id stri
 		return err
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log(at, user, token_id, token_created_by, action, entity, entity_id, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		formatTime(s.now()), s.who.User, s.who.Token, s.who.TokenCreatedBy, action, entity, id, b, a)
+		FormatTime(s.now()), s.Who.User, s.Who.Token, s.Who.TokenCreatedBy, action, entity, id, b, a)
 	if err != nil {
 		return fmt.Errorf("recording the change in the audit log: %w", err)
 	}
@@ -180,57 +181,57 @@ func (s *session) audit(ctx context.Context, tx *sql.Tx, action, entity, id stri
 
 // The kinds of entity, as workspace.AuditEntities lists them.
 const (
-	auditCustomer     = "customer"
-	auditCustomers    = "customers" // a customer import, as a whole
-	auditReseller     = "reseller"  // by MPN ID; a partnership request by its address
-	auditSubscription = "subscription"
-	auditDeal         = "deal"
-	auditDeals        = "deals" // a PSC deal import, as a whole
-	auditRequest      = "request"
-	auditUser         = "user"
+	AuditCustomer     = "customer"
+	AuditCustomers    = "customers" // a customer import, as a whole
+	AuditReseller     = "reseller"  // by MPN ID; a partnership request by its address
+	AuditSubscription = "subscription"
+	AuditDeal         = "deal"
+	AuditDeals        = "deals" // a PSC deal import, as a whole
+	AuditRequest      = "request"
+	AuditUser         = "user"
 )
 
-func customerState(c domain.Customer) state {
-	return state{{"id", c.ID}, {"companyName", c.CompanyName}, {"domain", c.Domain}, {"country", c.Country},
+func CustomerState(c domain.Customer) State {
+	return State{{"id", c.ID}, {"companyName", c.CompanyName}, {"domain", c.Domain}, {"country", c.Country},
 		{"resellerMpnId", c.ResellerMPNID}, {"relationship", c.Relationship}, {"createdAt", c.CreatedAt},
 		{"adminAccount", c.AdminAccount}}
 }
 
-// flagState and pinState are the principal's own state of a customer.
-func flagState(c workspace.CustomerRecord) state {
+// FlagState and PinState are the principal's own state of a customer.
+func FlagState(c workspace.CustomerRecord) State {
 	at := c.FlaggedAt
 	if !c.Flagged {
 		at = time.Time{}
 	}
-	return state{{"flagged", c.Flagged}, {"flaggedAt", at}}
+	return State{{"flagged", c.Flagged}, {"flaggedAt", at}}
 }
 
-// importState is what a customer import did.
-func importState(r workspace.ImportResult) state {
-	return state{{"read", count(r.Read)}, {"created", count(r.Created)}, {"updated", count(r.Updated)},
-		{"unchanged", count(r.Unchanged)}, {"skipped", count(r.Skipped)}}
+// ImportState is what a customer import did.
+func ImportState(r workspace.ImportResult) State {
+	return State{{"read", Count(r.Read)}, {"created", Count(r.Created)}, {"updated", Count(r.Updated)},
+		{"unchanged", Count(r.Unchanged)}, {"skipped", Count(r.Skipped)}}
 }
 
-func pinState(c workspace.CustomerRecord) state { return state{{"pinned", c.Pinned}} }
+func PinState(c workspace.CustomerRecord) State { return State{{"pinned", c.Pinned}} }
 
-// invitationState leaves the token out, and the body, which holds it in the link.
-func invitationState(inv domain.Invitation) state {
-	return state{{"email", inv.Email}, {"name", inv.Name}, {"status", string(domain.ResellerPending)},
+// InvitationState leaves the token out, and the body, which holds it in the link.
+func InvitationState(inv domain.Invitation) State {
+	return State{{"email", inv.Email}, {"name", inv.Name}, {"status", string(domain.ResellerPending)},
 		{"subject", inv.Subject}, {"invitedAt", inv.CreatedAt}, {"expiresAt", inv.ExpiresAt()}}
 }
 
-func resellerState(r domain.Reseller) state {
-	return state{{"mpnId", r.MPNID}, {"name", r.Name}, {"email", r.Email}, {"status", string(r.Status)},
+func ResellerState(r domain.Reseller) State {
+	return State{{"mpnId", r.MPNID}, {"name", r.Name}, {"email", r.Email}, {"status", string(r.Status)},
 		{"invitedAt", r.InvitedAt}, {"acceptedAt", r.AcceptedAt}, {"removedAt", r.RemovedAt}}
 }
 
-func subscriptionState(sub domain.Subscription) state {
-	return state{{"id", sub.ID}, {"customerId", sub.CustomerID}, {"offer", sub.Offer}, {"quantity", sub.Quantity},
+func SubscriptionState(sub domain.Subscription) State {
+	return State{{"id", sub.ID}, {"customerId", sub.CustomerID}, {"offer", sub.Offer}, {"quantity", sub.Quantity},
 		{"status", sub.Status}, {"resellerMpnId", sub.ResellerMPNID}, {"supportContact", sub.SupportContact},
 		{"termEnd", sub.TermEnd}, {"createdAt", sub.CreatedAt}}
 }
 
-// auditSolution is a deal's solution, with the names of docs/output.md.
+// auditSolution is a deal's solution, With the names of docs/output.md.
 type auditSolution struct {
 	Source    string `json:"source"`
 	ID        string `json:"id"`
@@ -238,8 +239,8 @@ type auditSolution struct {
 	UnitPrice string `json:"unitPrice,omitempty"`
 }
 
-// dealState is a deal without its notes: a note added is recorded as the field note.
-func dealState(d domain.Deal) state {
+// DealState is a deal without its notes: a note added is recorded as the field note.
+func DealState(d domain.Deal) State {
 	sols := make([]auditSolution, len(d.Solutions))
 	for i, s := range d.Solutions {
 		sols[i] = auditSolution{Source: string(s.Source), ID: s.ID, Quantity: s.Quantity, UnitPrice: s.UnitPrice}
@@ -248,7 +249,7 @@ func dealState(d domain.Deal) state {
 	if team == nil {
 		team = []string{}
 	}
-	return state{{"id", d.ID}, {"engagementId", d.EngagementID}, {"name", d.Name},
+	return State{{"id", d.ID}, {"engagementId", d.EngagementID}, {"name", d.Name},
 		{"status", string(d.Status)}, {"substatus", string(d.Substatus)}, {"direction", string(d.Direction)},
 		{"type", string(d.Type)}, {"customerName", d.Organization}, {"customerId", d.CustomerID},
 		{"customerCountry", d.OrgCountry}, {"dealValue", d.Value}, {"currency", d.Currency},
@@ -259,7 +260,7 @@ func dealState(d domain.Deal) state {
 		{"createdAt", d.CreatedAt}, {"updatedAt", d.UpdatedAt}, {"expiresAt", d.ExpiresAt}, {"version", d.Version}}
 }
 
-func noteTexts(notes []domain.Note) []string {
+func NoteTexts(notes []domain.Note) []string {
 	out := make([]string, len(notes))
 	for i, n := range notes {
 		out[i] = n.Text
@@ -267,34 +268,34 @@ func noteTexts(notes []domain.Note) []string {
 	return out
 }
 
-// tokenState is an access token as recorded: never its secret nor the secret's hash.
+// TokenState is an access token as recorded: never its secret nor the secret's hash.
 // Its uses (last_used_at) are not changes and are not recorded.
-func tokenState(t domain.Token) state {
-	return state{{"id", t.ID}, {"user", t.User}, {"name", t.Name}, {"createdBy", t.CreatedBy}, {"createdAt", t.CreatedAt},
+func TokenState(t domain.Token) State {
+	return State{{"id", t.ID}, {"user", t.User}, {"name", t.Name}, {"createdBy", t.CreatedBy}, {"createdAt", t.CreatedAt},
 		{"expiresAt", t.ExpiresAt}, {"revokedAt", t.RevokedAt}}
 }
 
-func favoriteState(favorite bool) state { return state{{"favorite", favorite}} }
+func FavoriteState(favorite bool) State { return State{{"favorite", favorite}} }
 
-// requestState is a request without its notes: a note added is recorded as the field note.
-func requestState(r domain.ServiceRequest) state {
-	return state{{"id", r.Ref}, {"customerId", r.CustomerID}, {"title", r.Title}, {"description", r.Description},
+// RequestState is a request without its notes: a note added is recorded as the field note.
+func RequestState(r domain.ServiceRequest) State {
+	return State{{"id", r.Ref}, {"customerId", r.CustomerID}, {"title", r.Title}, {"description", r.Description},
 		{"severity", string(r.Severity)}, {"status", string(r.Status)}, {"supportTopicName", r.Topic},
 		{"contactEmail", r.ContactEmail}, {"createdAt", r.CreatedAt}, {"updatedAt", r.UpdatedAt}, {"closedAt", r.ClosedAt}}
 }
 
-// userState leaves the times out: the record has its own.
-func userState(u domain.User) state {
+// UserState leaves the times out: the record has its own.
+func UserState(u domain.User) State {
 	roles := make([]string, len(u.Roles))
 	for i, r := range u.Roles {
 		roles[i] = string(r)
 	}
-	return state{{"email", u.Email}, {"name", u.Name}, {"roles", roles}}
+	return State{{"email", u.Email}, {"name", u.Name}, {"roles", roles}}
 }
 
-// auditDealImport records a PSC deal import that wrote something as one record of its
+// AuditDealImport records a PSC deal import that wrote something as one record of its
 // counts, never one per deal.
-func (s *session) auditDealImport(ctx context.Context, tx *sql.Tx, res *workspace.DealImportResult) error {
+func (s *Session) AuditDealImport(ctx context.Context, tx Tx, res *workspace.DealImportResult) error {
 	n := map[workspace.DealOutcome]int{}
 	for _, r := range res.Rows {
 		n[r.Outcome]++
@@ -302,24 +303,24 @@ func (s *session) auditDealImport(ctx context.Context, tx *sql.Tx, res *workspac
 	if n[workspace.DealImported]+n[workspace.DealUpdated]+res.OrgsCreated == 0 {
 		return nil
 	}
-	return s.audit(ctx, tx, "deal.import", auditDeals, "", nil, state{{"read", count(len(res.Rows))},
-		{"imported", count(n[workspace.DealImported])}, {"updated", count(n[workspace.DealUpdated])},
-		{"unchanged", count(n[workspace.DealUnchanged])}, {"skipped", count(n[workspace.DealSkipped])},
-		{"failed", count(n[workspace.DealFailed])}, {"orgsCreated", count(res.OrgsCreated)}})
+	return s.Audit(ctx, tx, "deal.import", AuditDeals, "", nil, State{{"read", Count(len(res.Rows))},
+		{"imported", Count(n[workspace.DealImported])}, {"updated", Count(n[workspace.DealUpdated])},
+		{"unchanged", Count(n[workspace.DealUnchanged])}, {"skipped", Count(n[workspace.DealSkipped])},
+		{"failed", Count(n[workspace.DealFailed])}, {"orgsCreated", Count(res.OrgsCreated)}})
 }
 
 // AuditLog reads the audit log, newest first.
-func (s *session) AuditLog(ctx context.Context, q workspace.AuditQuery, each func(workspace.AuditRecord) error) error {
-	if err := s.who.Require(domain.PermAudit); err != nil {
+func (s *Session) AuditLog(ctx context.Context, q workspace.AuditQuery, each func(workspace.AuditRecord) error) error {
+	if err := s.Who.Require(domain.PermAudit); err != nil {
 		return err
 	}
 	var where []string
 	var args []any
 	if !q.Since.IsZero() {
-		where, args = append(where, "at >= ?"), append(args, formatTime(q.Since))
+		where, args = append(where, "at >= ?"), append(args, FormatTime(q.Since))
 	}
 	if q.User != "" {
-		where, args = append(where, "user = ? COLLATE NOCASE"), append(args, strings.TrimSpace(q.User))
+		where, args = append(where, s.Dialect.EqualNoCase("user")), append(args, strings.TrimSpace(q.User))
 	}
 	if q.Entity != "" {
 		where, args = append(where, "entity = ?"), append(args, strings.ToLower(strings.TrimSpace(q.Entity)))
@@ -340,7 +341,7 @@ func (s *session) AuditLog(ctx context.Context, q workspace.AuditQuery, each fun
 	if q.Limit > 0 {
 		query += fmt.Sprintf(" LIMIT %d", q.Limit)
 	}
-	rows, err := s.db.QueryContext(ctx, query, args...)
+	rows, err := s.Pool.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}
@@ -351,7 +352,7 @@ func (s *session) AuditLog(ctx context.Context, q workspace.AuditQuery, each fun
 		if err := rows.Scan(&r.Seq, &at, &r.User, &r.Token, &r.TokenCreatedBy, &r.Action, &r.Entity, &r.EntityID, &r.Before, &r.After); err != nil {
 			return err
 		}
-		r.At = parseTime(at)
+		r.At = ParseTime(at)
 		if err := each(r); err != nil {
 			return err
 		}

@@ -1,4 +1,4 @@
-package postgres
+package sqlstore
 
 import (
 	"cmp"
@@ -15,8 +15,6 @@ import (
 
 	"github.com/pcctl/pcctl/internal/domain"
 	"github.com/pcctl/pcctl/internal/workspace"
-
-	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // ImportCustomers runs the whole import in one write transaction: any error, or a
@@ -28,9 +26,9 @@ import (
 // are then reported by line. Into a workspace that holds customers already, each row is
 // matched by ID (or by domain when the file has no ID column) and created, updated or left
 // unchanged.
-func (s *session) ImportCustomers(ctx context.Context, rows workspace.CustomerRows, opts workspace.ImportOptions) (workspace.ImportResult, error) {
+func (s *Session) ImportCustomers(ctx context.Context, rows workspace.CustomerRows, opts workspace.ImportOptions) (workspace.ImportResult, error) {
 	var res workspace.ImportResult
-	if err := s.who.Require(domain.PermWriteCustomers); err != nil {
+	if err := s.Who.Require(domain.PermWriteCustomers); err != nil {
 		return res, err
 	}
 	if opts.OnRowError == nil {
@@ -39,7 +37,7 @@ func (s *session) ImportCustomers(ctx context.Context, rows workspace.CustomerRo
 	if opts.Now.IsZero() {
 		opts.Now = s.now()
 	}
-	err := s.writeTx(ctx, func(tx *Tx) error {
+	err := s.WriteTx(ctx, func(tx Tx) error {
 		res = workspace.ImportResult{}
 		var n int
 		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM customers").Scan(&n); err != nil {
@@ -59,14 +57,14 @@ func (s *session) ImportCustomers(ctx context.Context, rows workspace.CustomerRo
 			return err
 		}
 		// One record for the whole import, never one per customer.
-		return s.audit(ctx, tx, "customer.import", auditCustomers, "", nil, importState(res))
+		return s.Audit(ctx, tx, "customer.import", AuditCustomers, "", nil, ImportState(res))
 	})
 	return res, err
 }
 
 type importer struct {
-	s    *session
-	tx   *Tx
+	s    *Session
+	tx   Tx
 	rows workspace.CustomerRows
 	opts workspace.ImportOptions
 	res  *workspace.ImportResult
@@ -130,7 +128,7 @@ func (imp *importer) reject(re *workspace.RowError) error {
 }
 
 func (imp *importer) newID() (string, error) {
-	id, err := uuid.NewRandomFromReader(imp.s.random)
+	id, err := uuid.NewRandomFromReader(imp.s.Random)
 	if err != nil {
 		return "", fmt.Errorf("generating a tenant ID: %w", err)
 	}
@@ -146,24 +144,25 @@ func (imp *importer) bulk(ctx context.Context, rows workspace.CustomerRows) erro
 	imp.rows = rows
 	tx := imp.tx
 	quiet := context.WithoutCancel(ctx)
-	for _, ix := range customerIndexes {
-		if _, err := tx.ExecContext(ctx, "DROP INDEX "+ix.name); err != nil {
+	for _, ix := range imp.s.CustomerIndexes {
+		if _, err := tx.ExecContext(ctx, "DROP INDEX "+ix.Name); err != nil {
 			return err
 		}
 	}
-	ins, err := newBatch(ctx, tx, `INSERT INTO customers(pk, id, company_name, name_key, domain,
+	ins, err := NewBatch(ctx, imp.s.Dialect, tx, `INSERT INTO customers(pk, id, company_name, name_key, domain,
 		country, reseller_mpn_id, relationship, created_at) VALUES`, 9, 100)
 	if err != nil {
 		return err
 	}
-	defer ins.close()
+	defer ins.Close()
 
-	keys, err := newBatch(ctx, tx, `INSERT INTO customer_search(prefix, name_key, customer, key) VALUES`, 4, 200)
+	keys, err := imp.s.SearchKeys(ctx, tx)
 	if err != nil {
 		return err
 	}
-	defer keys.close()
+	defer keys.Close()
 	created := 0
+	var maxPK int64
 	for {
 		if created%1024 == 0 && ctx.Err() != nil {
 			return ctx.Err()
@@ -183,68 +182,58 @@ func (imp *importer) bulk(ctx context.Context, rows workspace.CustomerRows) erro
 		}
 		nameKey := domain.Fold(c.CompanyName)
 		pk := int64(row.Line)
-		if err := ins.add(quiet, pk, c.ID, c.CompanyName, nameKey, c.Domain, c.Country,
-			c.ResellerMPNID, c.Relationship, formatTime(c.CreatedAt)); err != nil {
+		maxPK = max(maxPK, pk)
+		if err := ins.Add(quiet, pk, c.ID, c.CompanyName, nameKey, c.Domain, c.Country,
+			c.ResellerMPNID, c.Relationship, FormatTime(c.CreatedAt)); err != nil {
 			return err
 		}
 		for _, k := range domain.SearchKeys(nameKey, c.Domain) {
-			if err := keys.add(quiet, domain.KeyPrefix(k), nameKey, pk, k); err != nil {
+			if err := keys.Add(quiet, nameKey, k, pk); err != nil {
 				return err
 			}
 		}
 		created++
 	}
-	if err := ins.flush(quiet); err != nil {
+	if err := ins.Flush(quiet); err != nil {
 		return err
 	}
-	if err := keys.flush(quiet); err != nil {
+	if err := keys.Loaded(quiet); err != nil {
 		return err
 	}
 	// The rows were given their line as primary key: new customers must be numbered after.
-	if _, err := tx.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence('customers', 'pk'), coalesce(max(pk), 0) + 1, false) FROM customers`); err != nil {
+	if err := imp.s.Dialect.NextPK(ctx, tx, "customers", maxPK+1); err != nil {
 		return err
 	}
 
 	dropped := map[int64]bool{}
-	for _, ix := range customerIndexes {
-		// A savepoint: in PostgreSQL a failed statement fails the whole transaction.
-		if _, err := tx.ExecContext(ctx, "SAVEPOINT build_index"); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, ix.create)
-		if err != nil && isConstraint(err) {
-			if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT build_index"); rerr != nil {
-				return rerr
-			}
-		}
-		if err != nil && isConstraint(err) && (ix.name == "customers_id" || ix.name == "customers_domain") {
-			if err := imp.dropDuplicates(ctx, strings.TrimPrefix(ix.name, "customers_"), dropped); err != nil {
+	for _, ix := range imp.s.CustomerIndexes {
+		err := imp.s.Dialect.ExecMayFail(ctx, tx, ix.Create)
+		if err != nil && imp.s.Dialect.IsConstraint(err) && (ix.Name == "customers_id" || ix.Name == "customers_domain") {
+			if err := imp.dropDuplicates(ctx, strings.TrimPrefix(ix.Name, "customers_"), dropped, keys); err != nil {
 				return err
 			}
-			_, err = tx.ExecContext(ctx, ix.create)
+			_, err = tx.ExecContext(ctx, ix.Create)
 		}
 		if err != nil {
-			return fmt.Errorf("building index %s: %w", ix.name, err)
+			return fmt.Errorf("building index %s: %w", ix.Name, err)
 		}
+	}
+	if err := keys.Finish(ctx, dropped); err != nil {
+		return fmt.Errorf("building the search index: %w", err)
 	}
 	imp.res.Created = created - len(dropped)
 	return nil
 }
 
-func isConstraint(err error) bool {
-	var pe *pgconn.PgError
-	return errors.As(err, &pe) && strings.HasPrefix(pe.Code, "23")
-}
-
 // dropDuplicates finds rows of this bulk load that repeat an id or domain of an earlier
 // line, reports each through OnRowError and deletes the skipped ones, adding them to
 // dropped. It runs only when building a unique index failed.
-func (imp *importer) dropDuplicates(ctx context.Context, col string, dropped map[int64]bool) error {
+func (imp *importer) dropDuplicates(ctx context.Context, col string, dropped map[int64]bool, keys KeySink) error {
 	tx := imp.tx
 	if _, err := tx.ExecContext(ctx, "CREATE INDEX temp_dups ON customers("+col+", pk)"); err != nil {
 		return err
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+col+`, string_agg(pk::text, ',') FROM customers
+	rows, err := tx.QueryContext(ctx, `SELECT `+col+`, `+imp.s.Dialect.Concat("CAST(pk AS TEXT)")+` FROM customers
 		GROUP BY `+col+` HAVING count(*) > 1 ORDER BY min(pk)`)
 	if err != nil {
 		return err
@@ -294,10 +283,10 @@ func (imp *importer) dropDuplicates(ctx context.Context, col string, dropped map
 		if err := imp.reject(re); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM customer_search WHERE customer = ?`, r.line); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM customers WHERE pk = ?`, r.line); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM customers WHERE pk = ?`, r.line); err != nil {
+		if err := keys.Drop(ctx, r.line); err != nil {
 			return err
 		}
 		dropped[r.line] = true
@@ -310,9 +299,13 @@ func (imp *importer) dropDuplicates(ctx context.Context, col string, dropped map
 func (imp *importer) incremental(ctx context.Context, rows workspace.CustomerRows) error {
 	imp.rows = rows
 	tx := imp.tx
-	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE import_seen(key TEXT COLLATE "C" PRIMARY KEY, line BIGINT) ON COMMIT DROP`); err != nil {
+	if _, err := tx.ExecContext(ctx, imp.s.Dialect.TempTable("import_seen", "key", "line")); err != nil {
 		return err
 	}
+	// Best effort: a temporary table goes with the connection (or the transaction) anyway.
+	defer func() {
+		_, _ = tx.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS `+imp.s.Dialect.Temp("import_seen"))
+	}()
 	for {
 		row, err := imp.next()
 		if err == io.EOF {
@@ -352,16 +345,16 @@ func (imp *importer) seen(ctx context.Context, key string, line int) (int, error
 func (imp *importer) merge(ctx context.Context, row workspace.CustomerRow) error {
 	tx := imp.tx
 	c := row.Customer
-	for _, k := range []struct{ field, value string }{{"id", c.ID}, {"domain", c.Domain}} {
+	for _, k := range []struct{ Field, value string }{{"id", c.ID}, {"domain", c.Domain}} {
 		if k.value == "" {
 			continue
 		}
-		first, err := imp.seen(ctx, k.field+":"+k.value, row.Line)
+		first, err := imp.seen(ctx, k.Field+":"+k.value, row.Line)
 		if err != nil {
 			return err
 		}
 		if first != 0 {
-			return &workspace.RowError{Line: row.Line, Field: k.field,
+			return &workspace.RowError{Line: row.Line, Field: k.Field,
 				Reason: fmt.Sprintf("%s appears again (first on line %d)", k.value, first)}
 		}
 	}
@@ -369,7 +362,7 @@ func (imp *importer) merge(ctx context.Context, row workspace.CustomerRow) error
 	if row.HasID {
 		ref = c.ID
 	}
-	pk, old, err := imp.s.findCustomer(ctx, tx, ref)
+	pk, old, err := imp.s.FindCustomer(ctx, tx, ref)
 	var nf *domain.NotFoundError
 	if errors.As(err, &nf) {
 		return imp.create(ctx, row)
@@ -404,7 +397,7 @@ func (imp *importer) merge(ctx context.Context, row workspace.CustomerRow) error
 	if _, err := tx.ExecContext(ctx, `UPDATE customers SET company_name = ?, name_key = ?, domain = ?,
 		country = ?, reseller_mpn_id = ?, relationship = ?, created_at = ? WHERE pk = ?`,
 		merged.CompanyName, nameKey, merged.Domain, merged.Country, merged.ResellerMPNID,
-		merged.Relationship, formatTime(merged.CreatedAt), pk); err != nil {
+		merged.Relationship, FormatTime(merged.CreatedAt), pk); err != nil {
 		return err
 	}
 	if merged.CompanyName != old.CompanyName || merged.Domain != old.Domain {
@@ -415,7 +408,7 @@ func (imp *importer) merge(ctx context.Context, row workspace.CustomerRow) error
 				return err
 			}
 		}
-		if err := insertKeys(ctx, tx, pk, merged); err != nil {
+		if err := InsertKeys(ctx, tx, pk, merged); err != nil {
 			return err
 		}
 	}
@@ -434,11 +427,11 @@ func (imp *importer) create(ctx context.Context, row workspace.CustomerRow) erro
 			return err
 		}
 	}
-	pk, err := insertCustomer(ctx, imp.tx, c, "")
+	pk, err := InsertCustomer(ctx, imp.s.Dialect, imp.tx, c, "")
 	if err != nil {
 		return err
 	}
-	if err := insertKeys(ctx, imp.tx, pk, c); err != nil {
+	if err := InsertKeys(ctx, imp.tx, pk, c); err != nil {
 		return err
 	}
 	imp.res.Created++

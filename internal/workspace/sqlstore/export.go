@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -23,18 +23,19 @@ const exportBatch = 512
 // by the unit separator (U+001F, which no field may hold: domain refuses control
 // characters), and a goroutine reads those while the caller's goroutine splits them and
 // runs each; they trade a few batches back and forth, so memory stays constant.
-func (s *session) ExportCustomers(ctx context.Context, q workspace.ExportQuery, each func(*domain.Customer) error) error {
-	if err := s.who.Require(domain.PermReadCustomers); err != nil {
+func (s *Session) ExportCustomers(ctx context.Context, q workspace.ExportQuery, each func(*domain.Customer) error) error {
+	if err := s.Who.Require(domain.PermReadCustomers); err != nil {
 		return err
 	}
-	query := `SELECT id || char(31) || company_name || char(31) || domain || char(31) || country || char(31) ||
-		reseller_mpn_id || char(31) || relationship || char(31) || created_at || char(31) || purchases_allowed FROM customers`
+	us := s.Dialect.Chr(31)
+	query := `SELECT id || ` + us + ` || company_name || ` + us + ` || domain || ` + us + ` || country || ` + us + ` ||
+		reseller_mpn_id || ` + us + ` || relationship || ` + us + ` || created_at || ` + us + ` || purchases_allowed FROM customers`
 	var args []any
 	if q.Reseller != "" {
 		query += ` WHERE reseller_mpn_id = ?`
 		args = append(args, q.Reseller)
 	}
-	rows, err := s.db.QueryContext(ctx, query+` ORDER BY pk`, args...)
+	rows, err := s.Pool.QueryContext(ctx, query+` ORDER BY pk`, args...)
 	if err != nil {
 		return err
 	}
@@ -115,7 +116,7 @@ func splitCustomer(line string, c *domain.Customer) error {
 	}
 	f[7] = line
 	c.ID, c.CompanyName, c.Domain, c.Country, c.ResellerMPNID, c.Relationship = f[0], f[1], f[2], f[3], f[4], f[5]
-	c.CreatedAt = parseTime(f[6])
+	c.CreatedAt = ParseTime(f[6])
 	c.PurchasesAllowed = f[7] == "1"
 	return nil
 }

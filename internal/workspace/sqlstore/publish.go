@@ -1,4 +1,4 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 )
 
 // Publishing deals to Partner Center (pcctl deal publish): deal_publications holds one
-// row per deal sent or being sent (migration 5; SQLite 10).
+// row per deal sent or being sent (SQLite migration 10, PostgreSQL 5).
 
 // publicationsQuery reads deals' publishing states (a deal never sent has none).
 const publicationsQuery = `SELECT d.id, d.name, d.psc_fingerprint <> '', d.pc_fingerprint <> '',
@@ -16,8 +16,8 @@ const publicationsQuery = `SELECT d.id, d.name, d.psc_fingerprint <> '', d.pc_fi
 		COALESCE(p.error, ''), COALESCE(p.at, '')
 		FROM deals d LEFT JOIN deal_publications p ON p.deal = d.pk`
 
-func (s *session) DealPublications(ctx context.Context) ([]workspace.DealPublication, error) {
-	if err := s.who.Require(domain.PermDeals); err != nil {
+func (s *Session) DealPublications(ctx context.Context) ([]workspace.DealPublication, error) {
+	if err := s.Who.Require(domain.PermDeals); err != nil {
 		return nil, err
 	}
 	return s.publications(ctx, publicationsQuery+` ORDER BY d.pk`)
@@ -25,8 +25,8 @@ func (s *session) DealPublications(ctx context.Context) ([]workspace.DealPublica
 
 // DealPublication is the publishing state of one deal, in one lookup
 // (workspace.DealPublicationOf).
-func (s *session) DealPublication(ctx context.Context, id string) (workspace.DealPublication, error) {
-	if err := s.who.Require(domain.PermDeals); err != nil {
+func (s *Session) DealPublication(ctx context.Context, id string) (workspace.DealPublication, error) {
+	if err := s.Who.Require(domain.PermDeals); err != nil {
 		return workspace.DealPublication{}, err
 	}
 	ps, err := s.publications(ctx, publicationsQuery+` WHERE d.id = ?`, id)
@@ -39,8 +39,8 @@ func (s *session) DealPublication(ctx context.Context, id string) (workspace.Dea
 	return ps[0], nil
 }
 
-func (s *session) publications(ctx context.Context, query string, args ...any) ([]workspace.DealPublication, error) {
-	rows, err := s.db.QueryContext(ctx, query, args...)
+func (s *Session) publications(ctx context.Context, query string, args ...any) ([]workspace.DealPublication, error) {
+	rows, err := s.Pool.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -49,11 +49,11 @@ func (s *session) publications(ctx context.Context, query string, args ...any) (
 	for rows.Next() {
 		var p workspace.DealPublication
 		var synced bool
-		var state, at string
-		if err := rows.Scan(&p.DealID, &p.Name, &p.PSC, &synced, &state, &p.ReferralID, &p.EngagementID, &p.ETag, &p.Error, &at); err != nil {
+		var State, at string
+		if err := rows.Scan(&p.DealID, &p.Name, &p.PSC, &synced, &State, &p.ReferralID, &p.EngagementID, &p.ETag, &p.Error, &at); err != nil {
 			return nil, err
 		}
-		p.State, p.At = workspace.PublishState(state), parseTime(at)
+		p.State, p.At = workspace.PublishState(State), ParseTime(at)
 		if synced && p.State == "" {
 			p.State, p.ReferralID = workspace.PublishSynced, p.DealID
 		}
@@ -62,8 +62,8 @@ func (s *session) publications(ctx context.Context, query string, args ...any) (
 	return out, rows.Err()
 }
 
-func (s *session) RecordPublications(ctx context.Context, ps []workspace.DealPublication) error {
-	if err := s.who.Require(domain.PermDeals); err != nil {
+func (s *Session) RecordPublications(ctx context.Context, ps []workspace.DealPublication) error {
+	if err := s.Who.Require(domain.PermDeals); err != nil {
 		return err
 	}
 	for _, p := range ps {
@@ -73,9 +73,9 @@ func (s *session) RecordPublications(ctx context.Context, ps []workspace.DealPub
 			return &domain.InvalidError{Field: "state", Value: string(p.State), Reason: "is not a publishing state (sending, published, refused)"}
 		}
 	}
-	now := formatTime(s.now())
-	return s.writeTx(ctx, func(tx *Tx) error {
-		st, err := tx.PrepareContext(ctx, `INSERT INTO deal_publications(deal, state, referral_id, engagement_id, etag, error, at)
+	now := FormatTime(s.now())
+	return s.WriteTx(ctx, func(tx Tx) error {
+		st, err := s.Dialect.Prepare(ctx, tx, `INSERT INTO deal_publications(deal, state, referral_id, engagement_id, etag, error, at)
 			SELECT pk, ?, ?, ?, ?, ?, ? FROM deals WHERE id = ?
 			ON CONFLICT (deal) DO UPDATE SET state = excluded.state, referral_id = excluded.referral_id,
 			engagement_id = excluded.engagement_id, etag = excluded.etag, error = excluded.error, at = excluded.at`)

@@ -1,4 +1,4 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
@@ -19,7 +19,7 @@ const requestCols = `r.pk, r.ref, c.id, c.company_name, r.title, r.description, 
 
 const requestFrom = ` FROM service_requests r JOIN customers c ON c.pk = r.customer`
 
-func scanRequest(sc scanner) (int64, workspace.RequestRecord, error) {
+func scanRequest(sc Scanner) (int64, workspace.RequestRecord, error) {
 	var pk int64
 	var rec workspace.RequestRecord
 	r := &rec.ServiceRequest
@@ -27,14 +27,14 @@ func scanRequest(sc scanner) (int64, workspace.RequestRecord, error) {
 	err := sc.Scan(&pk, &r.Ref, &r.CustomerID, &r.CustomerName, &r.Title, &r.Description, &sev, &status, &r.Topic,
 		&r.ContactEmail, &created, &updated, &closed, &rec.Favorite)
 	r.Severity, r.Status = domain.Severity(sev), domain.RequestStatus(status)
-	r.CreatedAt, r.UpdatedAt, r.ClosedAt = parseTime(created), parseTime(updated), parseTime(closed)
+	r.CreatedAt, r.UpdatedAt, r.ClosedAt = ParseTime(created), ParseTime(updated), ParseTime(closed)
 	return pk, rec, err
 }
 
-func (s *session) loadRequest(ctx context.Context, q querier, ref string) (int64, workspace.RequestRecord, error) {
+func (s *Session) loadRequest(ctx context.Context, q Reader, ref string) (int64, workspace.RequestRecord, error) {
 	ref = strings.ReplaceAll(strings.TrimSpace(ref), " ", "")
 	pk, rec, err := scanRequest(q.QueryRowContext(ctx, `SELECT `+requestCols+requestFrom+` WHERE r.ref = :ref`,
-		sql.Named("user", s.who.User), sql.Named("ref", ref)))
+		sql.Named("user", s.Who.User), sql.Named("ref", ref)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, rec, &domain.NotFoundError{Kind: "service request", Ref: ref}
 	}
@@ -52,15 +52,15 @@ func (s *session) loadRequest(ctx context.Context, q querier, ref string) (int64
 		if err := rows.Scan(&n.Author, &at, &n.Text); err != nil {
 			return 0, rec, err
 		}
-		n.CreatedAt = parseTime(at)
+		n.CreatedAt = ParseTime(at)
 		rec.Notes = append(rec.Notes, n)
 	}
 	return pk, rec, rows.Err()
 }
 
-func (s *session) CreateRequest(ctx context.Context, r domain.ServiceRequest) (workspace.RequestRecord, error) {
+func (s *Session) CreateRequest(ctx context.Context, r domain.ServiceRequest) (workspace.RequestRecord, error) {
 	var out workspace.RequestRecord
-	if err := s.who.Require(domain.PermServiceRequests); err != nil {
+	if err := s.Who.Require(domain.PermServiceRequests); err != nil {
 		return out, err
 	}
 	if r.Title = strings.TrimSpace(r.Title); r.Title == "" {
@@ -92,8 +92,8 @@ func (s *session) CreateRequest(ctx context.Context, r domain.ServiceRequest) (w
 	if !r.CreatedAt.IsZero() {
 		created = r.CreatedAt.UTC().Truncate(time.Second)
 	}
-	err = s.writeTx(ctx, func(tx *Tx) error {
-		pk, _, err := s.findCustomer(ctx, tx, r.CustomerID)
+	err = s.WriteTx(ctx, func(tx Tx) error {
+		pk, _, err := s.FindCustomer(ctx, tx, r.CustomerID)
 		if err != nil {
 			return err
 		}
@@ -101,16 +101,17 @@ func (s *session) CreateRequest(ctx context.Context, r domain.ServiceRequest) (w
 		for attempt := 0; ; attempt++ {
 			ref := given
 			if ref == "" {
-				if ref, err = domain.NewReference(s.random); err != nil {
+				if ref, err = domain.NewReference(s.Random); err != nil {
 					return err
 				}
 			}
-			// ON CONFLICT: a clash must not abort the transaction, as an error does in PostgreSQL.
+			// ON CONFLICT: a clash must not abort the transaction (as an error does in
+			// PostgreSQL), and is told by no row inserted.
 			var res sql.Result
 			res, err = tx.ExecContext(ctx, `INSERT INTO service_requests(ref, customer, title, description, severity, status,
 				topic, contact_email, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?) ON CONFLICT (ref) DO NOTHING`,
 				ref, pk, r.Title, strings.TrimSpace(r.Description), r.Severity, strings.TrimSpace(r.Topic), r.ContactEmail,
-				formatTime(created), formatTime(created))
+				FormatTime(created), FormatTime(created))
 			if err == nil {
 				if n, _ := res.RowsAffected(); n == 0 {
 					if given != "" {
@@ -128,28 +129,28 @@ func (s *session) CreateRequest(ctx context.Context, r domain.ServiceRequest) (w
 			if _, out, err = s.loadRequest(ctx, tx, ref); err != nil {
 				return err
 			}
-			return s.audit(ctx, tx, "request.new", auditRequest, out.Ref, nil, requestState(out.ServiceRequest))
+			return s.Audit(ctx, tx, "request.new", AuditRequest, out.Ref, nil, RequestState(out.ServiceRequest))
 		}
 	})
 	return out, err
 }
 
-func (s *session) Request(ctx context.Context, ref string) (workspace.RequestRecord, error) {
-	if err := s.who.Require(domain.PermServiceRequests); err != nil {
+func (s *Session) Request(ctx context.Context, ref string) (workspace.RequestRecord, error) {
+	if err := s.Who.Require(domain.PermServiceRequests); err != nil {
 		return workspace.RequestRecord{}, err
 	}
-	_, r, err := s.loadRequest(ctx, s.db, ref)
+	_, r, err := s.loadRequest(ctx, s.Pool, ref)
 	return r, err
 }
 
-func (s *session) ListRequests(ctx context.Context, q workspace.RequestQuery, each func(workspace.RequestRecord) error) error {
-	if err := s.who.Require(domain.PermServiceRequests); err != nil {
+func (s *Session) ListRequests(ctx context.Context, q workspace.RequestQuery, each func(workspace.RequestRecord) error) error {
+	if err := s.Who.Require(domain.PermServiceRequests); err != nil {
 		return err
 	}
-	where := []string{"TRUE"}
-	args := []any{sql.Named("user", s.who.User)}
+	where := []string{s.Dialect.True()}
+	args := []any{sql.Named("user", s.Who.User)}
 	if q.Customer != "" {
-		pk, _, err := s.findCustomer(ctx, s.db, q.Customer)
+		pk, _, err := s.FindCustomer(ctx, s.Pool, q.Customer)
 		if err != nil {
 			return err
 		}
@@ -172,13 +173,13 @@ func (s *session) ListRequests(ctx context.Context, q workspace.RequestQuery, ea
 	if q.After != "" {
 		var at string
 		var pk int64
-		if err := afterKeys(ctx, s.db, "service request", q.After, `SELECT created_at, pk FROM service_requests WHERE ref = ?`, &at, &pk); err != nil {
+		if err := AfterKeys(ctx, s.Pool, "service request", q.After, `SELECT created_at, pk FROM service_requests WHERE ref = ?`, &at, &pk); err != nil {
 			return err
 		}
 		where = append(where, "r.created_at <= :a1 AND (r.created_at, r.pk) < (:a1, :a2)")
 		args = append(args, sql.Named("a1", at), sql.Named("a2", pk))
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+requestCols+requestFrom+` WHERE `+strings.Join(where, " AND ")+
+	rows, err := s.Pool.QueryContext(ctx, `SELECT `+requestCols+requestFrom+` WHERE `+strings.Join(where, " AND ")+
 		` ORDER BY r.created_at DESC, r.pk DESC`, args...)
 	if err != nil {
 		return err
@@ -196,8 +197,8 @@ func (s *session) ListRequests(ctx context.Context, q workspace.RequestQuery, ea
 	return rows.Err()
 }
 
-func (s *session) SearchRequests(ctx context.Context, term string, limit int) ([]workspace.RequestRecord, error) {
-	if err := s.who.Require(domain.PermServiceRequests); err != nil {
+func (s *Session) SearchRequests(ctx context.Context, term string, limit int) ([]workspace.RequestRecord, error) {
+	if err := s.Who.Require(domain.PermServiceRequests); err != nil {
 		return nil, err
 	}
 	if limit <= 0 {
@@ -205,8 +206,8 @@ func (s *session) SearchRequests(ctx context.Context, term string, limit int) ([
 	}
 	found := map[string]workspace.RequestRecord{}
 	collect := func(query string, args ...any) error {
-		rows, err := s.db.QueryContext(ctx, `SELECT `+requestCols+requestFrom+` WHERE `+query+
-			` ORDER BY r.created_at DESC, r.pk DESC LIMIT :limit`, append(args, sql.Named("user", s.who.User), sql.Named("limit", limit))...)
+		rows, err := s.Pool.QueryContext(ctx, `SELECT `+requestCols+requestFrom+` WHERE `+query+
+			` ORDER BY r.created_at DESC, r.pk DESC LIMIT :limit`, append(args, sql.Named("user", s.Who.User), sql.Named("limit", limit))...)
 		if err != nil {
 			return err
 		}
@@ -222,13 +223,13 @@ func (s *session) SearchRequests(ctx context.Context, term string, limit int) ([
 	}
 	if domain.IsReferencePrefix(term) {
 		p := strings.ReplaceAll(strings.TrimSpace(term), " ", "")
-		if err := collect(`r.ref >= :lo AND r.ref < :hi`, sql.Named("lo", p), sql.Named("hi", p+"\U0010FFFF")); err != nil {
+		if err := collect(`r.ref >= :lo AND r.ref < :hi`, sql.Named("lo", p), sql.Named("hi", p+s.Dialect.PrefixEnd())); err != nil {
 			return nil, err
 		}
 	}
 	if folded, err := domain.SearchTerm(term); err == nil {
 		// The customers whose name (or a word of it) begins with the term.
-		customers, err := s.SearchCustomers(ctx, term, domain.SearchLimit)
+		customers, err := s.Search.SearchCustomers(ctx, term, domain.SearchLimit)
 		if err != nil {
 			return nil, err
 		}
@@ -257,31 +258,31 @@ func (s *session) SearchRequests(ctx context.Context, term string, limit int) ([
 	return out, nil
 }
 
-func (s *session) UpdateRequest(ctx context.Context, ref string, ch domain.RequestChange) (workspace.RequestRecord, error) {
+func (s *Session) UpdateRequest(ctx context.Context, ref string, ch domain.RequestChange) (workspace.RequestRecord, error) {
 	var out workspace.RequestRecord
-	if err := s.who.Require(domain.PermServiceRequests); err != nil {
+	if err := s.Who.Require(domain.PermServiceRequests); err != nil {
 		return out, err
 	}
-	err := s.writeTx(ctx, func(tx *Tx) error {
+	err := s.WriteTx(ctx, func(tx Tx) error {
 		pk, cur, err := s.loadRequest(ctx, tx, ref)
 		if err != nil {
 			return err
 		}
-		next, reopen, err := domain.PlanRequestUpdate(cur.ServiceRequest, ch, s.who.User)
+		next, reopen, err := domain.PlanRequestUpdate(cur.ServiceRequest, ch, s.Who.User)
 		if err != nil {
 			return err
 		}
 		now := s.now().UTC().Truncate(time.Second)
-		closedAt := formatTime(next.ClosedAt)
+		closedAt := FormatTime(next.ClosedAt)
 		switch {
 		case next.Status == domain.RequestClosed && cur.Status != domain.RequestClosed:
-			closedAt = formatTime(now)
+			closedAt = FormatTime(now)
 		case next.Status != domain.RequestClosed:
 			closedAt = ""
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE service_requests SET status = ?, severity = ?, updated_at = ?, closed_at = ?,
 			pc_fingerprint = CASE WHEN pc_fingerprint = '' THEN '' ELSE 'changed here' END WHERE pk = ?`,
-			next.Status, next.Severity, formatTime(now), closedAt, pk); err != nil {
+			next.Status, next.Severity, FormatTime(now), closedAt, pk); err != nil {
 			return err
 		}
 		for _, text := range []string{reopen, strings.TrimSpace(ch.Note)} {
@@ -289,7 +290,7 @@ func (s *session) UpdateRequest(ctx context.Context, ref string, ch domain.Reque
 				continue
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO request_notes(request, author, created_at, text) VALUES (?, ?, ?, ?)`,
-				pk, s.who.User, formatTime(now), text); err != nil {
+				pk, s.Who.User, FormatTime(now), text); err != nil {
 				return err
 			}
 		}
@@ -303,21 +304,21 @@ func (s *session) UpdateRequest(ctx context.Context, ref string, ch domain.Reque
 		case out.Status != domain.RequestClosed && cur.Status == domain.RequestClosed:
 			action = "request.reopen"
 		}
-		var note []field
+		var note []Field
 		if text := strings.TrimSpace(ch.Note); text != "" {
-			note = append(note, field{"note", text})
+			note = append(note, Field{"note", text})
 		}
-		return s.audit(ctx, tx, action, auditRequest, out.Ref, requestState(cur.ServiceRequest), requestState(out.ServiceRequest).with(note...))
+		return s.Audit(ctx, tx, action, AuditRequest, out.Ref, RequestState(cur.ServiceRequest), RequestState(out.ServiceRequest).With(note...))
 	})
 	return out, err
 }
 
-func (s *session) SetRequestFavorite(ctx context.Context, ref string, favorite bool) (workspace.RequestRecord, error) {
+func (s *Session) SetRequestFavorite(ctx context.Context, ref string, favorite bool) (workspace.RequestRecord, error) {
 	var out workspace.RequestRecord
-	if err := s.who.Require(domain.PermServiceRequests); err != nil {
+	if err := s.Who.Require(domain.PermServiceRequests); err != nil {
 		return out, err
 	}
-	err := s.writeTx(ctx, func(tx *Tx) error {
+	err := s.WriteTx(ctx, func(tx Tx) error {
 		pk, _, err := s.loadRequest(ctx, tx, ref)
 		if err != nil {
 			return err
@@ -326,7 +327,7 @@ func (s *session) SetRequestFavorite(ctx context.Context, ref string, favorite b
 		if !favorite {
 			stmt, action = `DELETE FROM request_favorites WHERE user = ? AND request = ?`, "request.unfavorite"
 		}
-		res, err := tx.ExecContext(ctx, stmt, s.who.User, pk)
+		res, err := tx.ExecContext(ctx, stmt, s.Who.User, pk)
 		if err != nil {
 			return err
 		}
@@ -336,24 +337,24 @@ func (s *session) SetRequestFavorite(ctx context.Context, ref string, favorite b
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return err // already as asked: nothing to record
 		}
-		return s.audit(ctx, tx, action, auditRequest, out.Ref, favoriteState(!favorite), favoriteState(favorite))
+		return s.Audit(ctx, tx, action, AuditRequest, out.Ref, FavoriteState(!favorite), FavoriteState(favorite))
 	})
 	return out, err
 }
 
 // Home gathers the overview with the queries the commands use; each section needs the
 // role that reads it, and is left empty otherwise.
-func (s *session) Home(ctx context.Context) (workspace.HomeOverview, error) {
+func (s *Session) Home(ctx context.Context) (workspace.HomeOverview, error) {
 	var h workspace.HomeOverview
-	if s.who.Can(domain.PermReadCustomers) {
-		rows, err := s.db.QueryContext(ctx, `SELECT `+userCols+`, 0 FROM customer_pins p JOIN customers c ON c.pk = p.customer
-			WHERE p.user = :user ORDER BY c.name_key, c.id`, sql.Named("user", s.who.User))
+	if s.Who.Can(domain.PermReadCustomers) {
+		rows, err := s.Pool.QueryContext(ctx, `SELECT `+UserCols+`, 0 FROM customer_pins p JOIN customers c ON c.pk = p.customer
+			WHERE p.user = :user ORDER BY c.name_key, c.id`, sql.Named("user", s.Who.User))
 		if err != nil {
 			return h, err
 		}
 		for rows.Next() {
 			var opens int
-			_, c, err := scanCustomer(rows, &opens)
+			_, c, err := ScanCustomer(rows, &opens)
 			if err != nil {
 				rows.Close()
 				return h, err
@@ -361,10 +362,10 @@ func (s *session) Home(ctx context.Context) (workspace.HomeOverview, error) {
 			h.Pinned = append(h.Pinned, c)
 		}
 		rows.Close()
-		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM customer_flags WHERE user = ?`, s.who.User).Scan(&h.Flagged); err != nil {
+		if err := s.Pool.QueryRowContext(ctx, `SELECT count(*) FROM customer_flags WHERE user = ?`, s.Who.User).Scan(&h.Flagged); err != nil {
 			return h, err
 		}
-		if err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM subscriptions)`).Scan(&h.HasSubscriptions); err != nil {
+		if err := s.Pool.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM subscriptions)`).Scan(&h.HasSubscriptions); err != nil {
 			return h, err
 		}
 		month := 30 * 24 * time.Hour
@@ -375,19 +376,19 @@ func (s *session) Home(ctx context.Context) (workspace.HomeOverview, error) {
 			return h, err
 		}
 	}
-	if s.who.Can(domain.PermRelationships) {
+	if s.Who.Can(domain.PermRelationships) {
 		var err error
-		if h.PendingRelationships, err = s.pendingRelationships(ctx); err != nil {
+		if h.PendingRelationships, err = s.PendingRelationships(ctx); err != nil {
 			return h, err
 		}
 	}
-	if s.who.Can(domain.PermServiceRequests) {
+	if s.Who.Can(domain.PermServiceRequests) {
 		if err := s.ListRequests(ctx, workspace.RequestQuery{Statuses: []domain.RequestStatus{domain.RequestOpen, domain.RequestAttentionNeeded}},
 			func(r workspace.RequestRecord) error { h.OpenRequests = append(h.OpenRequests, r); return nil }); err != nil {
 			return h, err
 		}
 	}
-	if s.who.Can(domain.PermDeals) {
+	if s.Who.Can(domain.PermDeals) {
 		threeDays := 3 * 24 * time.Hour
 		if err := s.ListDeals(ctx, workspace.DealQuery{ExpiringWithin: &threeDays}, func(d workspace.DealRecord) error {
 			h.ExpiringDeals = append(h.ExpiringDeals, d)
@@ -399,7 +400,7 @@ func (s *session) Home(ctx context.Context) (workspace.HomeOverview, error) {
 			func(d workspace.DealRecord) error { h.AwaitingDeals = append(h.AwaitingDeals, d); return nil }); err != nil {
 			return h, err
 		}
-		if err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM deals)`).Scan(&h.HasDeals); err != nil {
+		if err := s.Pool.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM deals)`).Scan(&h.HasDeals); err != nil {
 			return h, err
 		}
 	}

@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -20,10 +20,10 @@ import (
 // N may ask for its change to apply only to version N (optimistic concurrency).
 
 // closeExpired closes the New deals whose expiry has passed, as domain.ApplyExpiry does.
-func (s *session) closeExpired(ctx context.Context, tx *sql.Tx) error {
+func (s *Session) closeExpired(ctx context.Context, tx Tx) error {
 	_, err := tx.ExecContext(ctx, `UPDATE deals SET status = 'Closed', substatus = 'Expired',
 		updated_at = expires_at, version = version + 1
-		WHERE status = 'New' AND expires_at <> '' AND expires_at <= ?`, formatTime(s.now()))
+		WHERE status = 'New' AND expires_at <> '' AND expires_at <= ?`, FormatTime(s.now()))
 	return err
 }
 
@@ -36,7 +36,7 @@ const dealCols = `d.pk, d.id, d.name, d.direction, d.type, d.status, d.substatus
 
 const dealFrom = ` FROM deals d LEFT JOIN customers c ON c.pk = d.customer LEFT JOIN organizations o ON o.pk = d.organization`
 
-func scanDeal(sc scanner) (int64, workspace.DealRecord, error) {
+func scanDeal(sc Scanner) (int64, workspace.DealRecord, error) {
 	var pk int64
 	var r workspace.DealRecord
 	d := &r.Deal
@@ -47,14 +47,14 @@ func scanDeal(sc scanner) (int64, workspace.DealRecord, error) {
 		&created, &updated, &expires, &d.Version, &d.EngagementID, &r.Favorite)
 	d.Direction, d.Type = domain.DealDirection(direction), domain.DealType(typ)
 	d.Status, d.Substatus = domain.DealStatus(status), domain.DealSubstatus(substatus)
-	d.CloseDate, d.CreatedAt, d.UpdatedAt, d.ExpiresAt = parseTime(closeDate), parseTime(created), parseTime(updated), parseTime(expires)
+	d.CloseDate, d.CreatedAt, d.UpdatedAt, d.ExpiresAt = ParseTime(closeDate), ParseTime(created), ParseTime(updated), ParseTime(expires)
 	return pk, r, err
 }
 
 // loadDeal reads a deal with its solutions, team and notes.
-func (s *session) loadDeal(ctx context.Context, q querier, id string) (int64, workspace.DealRecord, error) {
+func (s *Session) loadDeal(ctx context.Context, q Reader, id string) (int64, workspace.DealRecord, error) {
 	pk, r, err := scanDeal(q.QueryRowContext(ctx, `SELECT `+dealCols+dealFrom+` WHERE d.id = :id`,
-		sql.Named("user", s.who.User), sql.Named("id", strings.TrimSpace(id))))
+		sql.Named("user", s.Who.User), sql.Named("id", strings.TrimSpace(id))))
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, r, &domain.NotFoundError{Kind: "deal", Ref: id}
 	}
@@ -100,17 +100,17 @@ func (s *session) loadDeal(ctx context.Context, q querier, id string) (int64, wo
 		if err := notes.Scan(&n.Author, &at, &n.Text); err != nil {
 			return 0, r, err
 		}
-		n.CreatedAt = parseTime(at)
+		n.CreatedAt = ParseTime(at)
 		r.Notes = append(r.Notes, n)
 	}
 	return pk, r, notes.Err()
 }
 
-// organization resolves the deal's organisation: a customer, or a prospect organisation
+// Organization resolves the deal's organisation: a customer, or a prospect organisation
 // found by name and country or created (kept and reused, issue 4).
-func (s *session) organization(ctx context.Context, tx *sql.Tx, d *domain.Deal) (customer, org sql.NullInt64, err error) {
+func (s *Session) Organization(ctx context.Context, tx Tx, d *domain.Deal) (customer, org sql.NullInt64, err error) {
 	if d.CustomerID != "" {
-		pk, c, err := s.findCustomer(ctx, tx, d.CustomerID)
+		pk, c, err := s.FindCustomer(ctx, tx, d.CustomerID)
 		if err != nil {
 			return customer, org, err
 		}
@@ -129,12 +129,11 @@ func (s *session) organization(ctx context.Context, tx *sql.Tx, d *domain.Deal) 
 	var pk int64
 	err = tx.QueryRowContext(ctx, `SELECT pk, name FROM organizations WHERE name_key = ? AND country = ?`, key, country).Scan(&pk, &d.Organization)
 	if errors.Is(err, sql.ErrNoRows) {
-		res, err := tx.ExecContext(ctx, `INSERT INTO organizations(name, name_key, country, created_at) VALUES (?, ?, ?, ?)`,
-			name, key, country, formatTime(s.now()))
+		pk, err = s.Dialect.InsertPK(ctx, tx, `INSERT INTO organizations(name, name_key, country, created_at) VALUES (?, ?, ?, ?)`,
+			name, key, country, FormatTime(s.now()))
 		if err != nil {
 			return customer, org, err
 		}
-		pk, _ = res.LastInsertId()
 		d.Organization = name
 	} else if err != nil {
 		return customer, org, err
@@ -143,8 +142,8 @@ func (s *session) organization(ctx context.Context, tx *sql.Tx, d *domain.Deal) 
 	return customer, sql.NullInt64{Int64: pk, Valid: true}, nil
 }
 
-// normalizeDeal checks and canonicalises the fields every deal has.
-func normalizeDeal(d *domain.Deal) error {
+// NormalizeDeal checks and canonicalises the fields every deal has.
+func NormalizeDeal(d *domain.Deal) error {
 	d.Name = strings.TrimSpace(d.Name)
 	var err error
 	if d.Value, err = domain.ParseAmount(d.Value); err != nil {
@@ -166,11 +165,11 @@ func normalizeDeal(d *domain.Deal) error {
 	return domain.CheckDeal(*d)
 }
 
-func (s *session) CreateDeal(ctx context.Context, d domain.Deal) (workspace.DealRecord, error) {
+func (s *Session) CreateDeal(ctx context.Context, d domain.Deal) (workspace.DealRecord, error) {
 	return s.insertDeal(ctx, "deal.create", domain.NewOutboundDeal(d, s.now().UTC().Truncate(time.Second)))
 }
 
-func (s *session) ReceiveDeal(ctx context.Context, d domain.Deal) (workspace.DealRecord, error) {
+func (s *Session) ReceiveDeal(ctx context.Context, d domain.Deal) (workspace.DealRecord, error) {
 	if strings.TrimSpace(d.SellerName) == "" {
 		return workspace.DealRecord{}, &domain.InvalidError{Field: "sellerName", Reason: "is missing: an inbound deal comes from a Microsoft seller"}
 	}
@@ -182,25 +181,25 @@ func (s *session) ReceiveDeal(ctx context.Context, d domain.Deal) (workspace.Dea
 	return s.insertDeal(ctx, "deal.receive", domain.NewInboundDeal(d, s.now().UTC().Truncate(time.Second)))
 }
 
-func (s *session) insertDeal(ctx context.Context, action string, d domain.Deal) (workspace.DealRecord, error) {
+func (s *Session) insertDeal(ctx context.Context, action string, d domain.Deal) (workspace.DealRecord, error) {
 	var out workspace.DealRecord
-	if err := s.who.Require(domain.PermDeals); err != nil {
+	if err := s.Who.Require(domain.PermDeals); err != nil {
 		return out, err
 	}
-	if err := normalizeDeal(&d); err != nil {
+	if err := NormalizeDeal(&d); err != nil {
 		return out, err
 	}
 	d.ID = strings.TrimSpace(d.ID)
 	if d.ID == "" {
-		id, err := uuid.NewRandomFromReader(s.random)
+		id, err := uuid.NewRandomFromReader(s.Random)
 		if err != nil {
 			return out, err
 		}
 		d.ID = id.String()
 	}
-	d.EngagementID = engagementID(d.ID)
-	err := s.writeTx(ctx, func(tx *sql.Tx) error {
-		customer, org, err := s.organization(ctx, tx, &d)
+	d.EngagementID = EngagementID(d.ID)
+	err := s.WriteTx(ctx, func(tx Tx) error {
+		customer, org, err := s.Organization(ctx, tx, &d)
 		if err != nil {
 			return err
 		}
@@ -213,23 +212,22 @@ func (s *session) insertDeal(ctx context.Context, action string, d domain.Deal) 
 		}
 		closeDate, expires := "", ""
 		if !d.CloseDate.IsZero() {
-			closeDate = formatTime(d.CloseDate)
+			closeDate = FormatTime(d.CloseDate)
 		}
 		if !d.ExpiresAt.IsZero() {
-			expires = formatTime(d.ExpiresAt)
+			expires = FormatTime(d.ExpiresAt)
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO deals(id, name, direction, type, status, substatus, customer, organization,
+		pk, err := s.Dialect.InsertPK(ctx, tx, `INSERT INTO deals(id, name, direction, type, status, substatus, customer, organization,
 			value, currency, contact_name, contact_email, contact_phone, consent, seller_name, seller_email, seller_accepted,
 			iot_oem, close_date, created_at, updated_at, expires_at, engagement_id)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			d.ID, d.Name, d.Direction, d.Type, d.Status, d.Substatus, customer, org, d.Value, d.Currency,
 			d.Contact.Name, d.Contact.Email, d.Contact.Phone, d.Consent, d.SellerName, d.SellerEmail, d.SellerAccepted,
-			d.IoTOEM, closeDate, formatTime(d.CreatedAt), formatTime(d.CreatedAt), expires, d.EngagementID)
+			d.IoTOEM, closeDate, FormatTime(d.CreatedAt), FormatTime(d.CreatedAt), expires, d.EngagementID)
 		if err != nil {
 			return err
 		}
-		pk, _ := res.LastInsertId()
-		if err := writeSolutions(ctx, tx, pk, d.Solutions); err != nil {
+		if err := WriteSolutions(ctx, tx, pk, d.Solutions); err != nil {
 			return err
 		}
 		for _, e := range d.Team {
@@ -245,12 +243,12 @@ func (s *session) insertDeal(ctx context.Context, action string, d domain.Deal) 
 		if _, out, err = s.loadDeal(ctx, tx, d.ID); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, action, auditDeal, out.ID, nil, dealState(out.Deal).with(field{"notes", noteTexts(out.Notes)}))
+		return s.Audit(ctx, tx, action, AuditDeal, out.ID, nil, DealState(out.Deal).With(Field{"notes", NoteTexts(out.Notes)}))
 	})
 	return out, err
 }
 
-func writeSolutions(ctx context.Context, tx *sql.Tx, pk int64, sols []domain.Solution) error {
+func WriteSolutions(ctx context.Context, tx Tx, pk int64, sols []domain.Solution) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM deal_solutions WHERE deal = ?`, pk); err != nil {
 		return err
 	}
@@ -263,7 +261,7 @@ func writeSolutions(ctx context.Context, tx *sql.Tx, pk int64, sols []domain.Sol
 	return nil
 }
 
-func (s *session) insertNote(ctx context.Context, tx *sql.Tx, pk int64, text string, at time.Time) error {
+func (s *Session) insertNote(ctx context.Context, tx Tx, pk int64, text string, at time.Time) error {
 	text = strings.TrimSpace(text)
 	if err := domain.CheckMultilineText("note", text); err != nil {
 		return err
@@ -272,16 +270,16 @@ func (s *session) insertNote(ctx context.Context, tx *sql.Tx, pk int64, text str
 		return &domain.InvalidError{Field: "note", Reason: "is empty"}
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO deal_notes(deal, author, created_at, text) VALUES (?, ?, ?, ?)`,
-		pk, s.who.User, formatTime(at), text)
+		pk, s.Who.User, FormatTime(at), text)
 	return err
 }
 
-func (s *session) Deal(ctx context.Context, id string) (workspace.DealRecord, error) {
+func (s *Session) Deal(ctx context.Context, id string) (workspace.DealRecord, error) {
 	var out workspace.DealRecord
-	if err := s.who.Require(domain.PermDeals); err != nil {
+	if err := s.Who.Require(domain.PermDeals); err != nil {
 		return out, err
 	}
-	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+	err := s.WriteTx(ctx, func(tx Tx) error {
 		if err := s.closeExpired(ctx, tx); err != nil {
 			return err
 		}
@@ -292,15 +290,15 @@ func (s *session) Deal(ctx context.Context, id string) (workspace.DealRecord, er
 	return out, err
 }
 
-func (s *session) ListDeals(ctx context.Context, q workspace.DealQuery, each func(workspace.DealRecord) error) error {
-	if err := s.who.Require(domain.PermDeals); err != nil {
+func (s *Session) ListDeals(ctx context.Context, q workspace.DealQuery, each func(workspace.DealRecord) error) error {
+	if err := s.Who.Require(domain.PermDeals); err != nil {
 		return err
 	}
-	if err := s.writeTx(ctx, func(tx *sql.Tx) error { return s.closeExpired(ctx, tx) }); err != nil {
+	if err := s.WriteTx(ctx, func(tx Tx) error { return s.closeExpired(ctx, tx) }); err != nil {
 		return err
 	}
-	where := []string{"1"}
-	args := []any{sql.Named("user", s.who.User)}
+	where := []string{s.Dialect.True()}
+	args := []any{sql.Named("user", s.Who.User)}
 	add := func(cond string, v any) {
 		where = append(where, cond)
 		args = append(args, v)
@@ -318,7 +316,7 @@ func (s *session) ListDeals(ctx context.Context, q workspace.DealQuery, each fun
 		add("d.type = :type", sql.Named("type", string(q.Type)))
 	}
 	if q.Customer != "" {
-		pk, _, err := s.findCustomer(ctx, s.db, q.Customer)
+		pk, _, err := s.FindCustomer(ctx, s.Pool, q.Customer)
 		if err != nil {
 			return err
 		}
@@ -330,7 +328,7 @@ func (s *session) ListDeals(ctx context.Context, q workspace.DealQuery, each fun
 	if q.ExpiringWithin != nil {
 		now := s.now()
 		where = append(where, "d.status = 'New' AND d.expires_at <> '' AND d.expires_at > :now AND d.expires_at <= :until")
-		args = append(args, sql.Named("now", formatTime(now)), sql.Named("until", formatTime(now.Add(*q.ExpiringWithin))))
+		args = append(args, sql.Named("now", FormatTime(now)), sql.Named("until", FormatTime(now.Add(*q.ExpiringWithin))))
 	}
 	order, col := "d.created_at DESC, d.pk DESC", "created_at"
 	if q.Sort == "updated" {
@@ -339,13 +337,13 @@ func (s *session) ListDeals(ctx context.Context, q workspace.DealQuery, each fun
 	if q.After != "" {
 		var at string
 		var pk int64
-		if err := afterKeys(ctx, s.db, "deal", q.After, `SELECT `+col+`, pk FROM deals WHERE id = ?`, &at, &pk); err != nil {
+		if err := AfterKeys(ctx, s.Pool, "deal", q.After, `SELECT `+col+`, pk FROM deals WHERE id = ?`, &at, &pk); err != nil {
 			return err
 		}
 		where = append(where, "d."+col+" <= :a1 AND (d."+col+", d.pk) < (:a1, :a2)")
 		args = append(args, sql.Named("a1", at), sql.Named("a2", pk))
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+dealCols+dealFrom+` WHERE `+strings.Join(where, " AND ")+` ORDER BY `+order, args...)
+	rows, err := s.Pool.QueryContext(ctx, `SELECT `+dealCols+dealFrom+` WHERE `+strings.Join(where, " AND ")+` ORDER BY `+order, args...)
 	if err != nil {
 		return err
 	}
@@ -366,13 +364,13 @@ func (s *session) ListDeals(ctx context.Context, q workspace.DealQuery, each fun
 // version check, then the rule of the status model for action, then apply, which writes
 // the deal's content; the version and updated_at are bumped here. The change is recorded
 // in the audit log as auditAction, with the fields of extra (a note added) after it.
-func (s *session) changeDeal(ctx context.Context, id string, action domain.DealAction, auditAction string, expectVersion int,
-	apply func(tx *sql.Tx, pk int64, before, after *domain.Deal) error, extra ...field) (workspace.DealRecord, error) {
+func (s *Session) changeDeal(ctx context.Context, id string, action domain.DealAction, auditAction string, expectVersion int,
+	apply func(tx Tx, pk int64, before, after *domain.Deal) error, extra ...Field) (workspace.DealRecord, error) {
 	var out workspace.DealRecord
-	if err := s.who.Require(domain.PermDeals); err != nil {
+	if err := s.Who.Require(domain.PermDeals); err != nil {
 		return out, err
 	}
-	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+	err := s.WriteTx(ctx, func(tx Tx) error {
 		if err := s.closeExpired(ctx, tx); err != nil {
 			return err
 		}
@@ -389,32 +387,32 @@ func (s *session) changeDeal(ctx context.Context, id string, action domain.DealA
 		if err != nil {
 			return err
 		}
-		before := dealState(cur.Deal)
+		before := DealState(cur.Deal)
 		if err := apply(tx, pk, &cur.Deal, &next); err != nil {
 			return err
 		}
 		expires := ""
 		if !next.ExpiresAt.IsZero() {
-			expires = formatTime(next.ExpiresAt)
+			expires = FormatTime(next.ExpiresAt)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE deals SET status = ?, substatus = ?, seller_accepted = ?, expires_at = ?,
 			status_reason = ?, updated_at = ?, version = version + 1 WHERE pk = ?`,
-			next.Status, next.Substatus, next.SellerAccepted, expires, next.StatusReason, formatTime(now), pk); err != nil {
+			next.Status, next.Substatus, next.SellerAccepted, expires, next.StatusReason, FormatTime(now), pk); err != nil {
 			return err
 		}
 		if _, out, err = s.loadDeal(ctx, tx, id); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, auditAction, auditDeal, out.ID, before, dealState(out.Deal).with(extra...))
+		return s.Audit(ctx, tx, auditAction, AuditDeal, out.ID, before, DealState(out.Deal).With(extra...))
 	})
 	return out, err
 }
 
-func (s *session) ActOnDeal(ctx context.Context, id string, action domain.DealAction, reason string, expectVersion int) (workspace.DealRecord, error) {
+func (s *Session) ActOnDeal(ctx context.Context, id string, action domain.DealAction, reason string, expectVersion int) (workspace.DealRecord, error) {
 	if action == domain.ActEdit || action == domain.ActExpire {
 		return workspace.DealRecord{}, fmt.Errorf("ActOnDeal: %s is not an action a user takes", action)
 	}
-	return s.changeDeal(ctx, id, action, "deal."+string(action), expectVersion, func(tx *sql.Tx, pk int64, before, after *domain.Deal) error {
+	return s.changeDeal(ctx, id, action, "deal."+string(action), expectVersion, func(tx Tx, pk int64, before, after *domain.Deal) error {
 		if r := strings.TrimSpace(reason); r != "" {
 			if err := domain.CheckText("reason", r); err != nil {
 				return err
@@ -425,8 +423,8 @@ func (s *session) ActOnDeal(ctx context.Context, id string, action domain.DealAc
 	})
 }
 
-func (s *session) UpdateDeal(ctx context.Context, id string, ch workspace.DealChange, expectVersion int) (workspace.DealRecord, error) {
-	return s.changeDeal(ctx, id, domain.ActEdit, "deal.update", expectVersion, func(tx *sql.Tx, pk int64, before, after *domain.Deal) error {
+func (s *Session) UpdateDeal(ctx context.Context, id string, ch workspace.DealChange, expectVersion int) (workspace.DealRecord, error) {
+	return s.changeDeal(ctx, id, domain.ActEdit, "deal.update", expectVersion, func(tx Tx, pk int64, before, after *domain.Deal) error {
 		if ch.Name != nil {
 			after.Name = *ch.Name
 		}
@@ -452,7 +450,7 @@ func (s *session) UpdateDeal(ctx context.Context, id string, ch workspace.DealCh
 			after.Solutions = kept
 		}
 		after.Solutions = append(after.Solutions, ch.AddSolutions...)
-		if err := normalizeDeal(after); err != nil {
+		if err := NormalizeDeal(after); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE deals SET name = ?, value = ?, currency = ?, contact_name = ?, contact_email = ?,
@@ -460,17 +458,17 @@ func (s *session) UpdateDeal(ctx context.Context, id string, ch workspace.DealCh
 			after.Contact.Phone, pk); err != nil {
 			return err
 		}
-		return writeSolutions(ctx, tx, pk, after.Solutions)
+		return WriteSolutions(ctx, tx, pk, after.Solutions)
 	})
 }
 
-func (s *session) AddDealNote(ctx context.Context, id, text string, expectVersion int) (workspace.DealRecord, error) {
-	return s.changeDeal(ctx, id, domain.ActEdit, "deal.note", expectVersion, func(tx *sql.Tx, pk int64, before, after *domain.Deal) error {
+func (s *Session) AddDealNote(ctx context.Context, id, text string, expectVersion int) (workspace.DealRecord, error) {
+	return s.changeDeal(ctx, id, domain.ActEdit, "deal.note", expectVersion, func(tx Tx, pk int64, before, after *domain.Deal) error {
 		return s.insertNote(ctx, tx, pk, text, s.now())
-	}, field{"note", strings.TrimSpace(text)})
+	}, Field{"note", strings.TrimSpace(text)})
 }
 
-func (s *session) SetDealTeamMember(ctx context.Context, id, email string, member bool, expectVersion int) (workspace.DealRecord, error) {
+func (s *Session) SetDealTeamMember(ctx context.Context, id, email string, member bool, expectVersion int) (workspace.DealRecord, error) {
 	addr, err := domain.ParseEmail(email)
 	if err != nil {
 		return workspace.DealRecord{}, err
@@ -479,7 +477,7 @@ func (s *session) SetDealTeamMember(ctx context.Context, id, email string, membe
 	if !member {
 		action = "deal.team-remove"
 	}
-	return s.changeDeal(ctx, id, domain.ActEdit, action, expectVersion, func(tx *sql.Tx, pk int64, before, after *domain.Deal) error {
+	return s.changeDeal(ctx, id, domain.ActEdit, action, expectVersion, func(tx Tx, pk int64, before, after *domain.Deal) error {
 		stmt := `INSERT OR IGNORE INTO deal_team(deal, email) VALUES (?, ?)`
 		if !member {
 			stmt = `DELETE FROM deal_team WHERE deal = ? AND email = ?`
@@ -491,12 +489,12 @@ func (s *session) SetDealTeamMember(ctx context.Context, id, email string, membe
 
 // SetDealFavorite changes the principal's favorites, not the deal: it works on closed
 // deals too and leaves the version as it is.
-func (s *session) SetDealFavorite(ctx context.Context, id string, favorite bool) (workspace.DealRecord, error) {
+func (s *Session) SetDealFavorite(ctx context.Context, id string, favorite bool) (workspace.DealRecord, error) {
 	var out workspace.DealRecord
-	if err := s.who.Require(domain.PermDeals); err != nil {
+	if err := s.Who.Require(domain.PermDeals); err != nil {
 		return out, err
 	}
-	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+	err := s.WriteTx(ctx, func(tx Tx) error {
 		if err := s.closeExpired(ctx, tx); err != nil {
 			return err
 		}
@@ -508,7 +506,7 @@ func (s *session) SetDealFavorite(ctx context.Context, id string, favorite bool)
 		if !favorite {
 			stmt, action = `DELETE FROM deal_favorites WHERE user = ? AND deal = ?`, "deal.unfavorite"
 		}
-		res, err := tx.ExecContext(ctx, stmt, s.who.User, pk)
+		res, err := tx.ExecContext(ctx, stmt, s.Who.User, pk)
 		if err != nil {
 			return err
 		}
@@ -518,7 +516,7 @@ func (s *session) SetDealFavorite(ctx context.Context, id string, favorite bool)
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return err // already as asked: nothing to record
 		}
-		return s.audit(ctx, tx, action, auditDeal, out.ID, favoriteState(!favorite), favoriteState(favorite))
+		return s.Audit(ctx, tx, action, AuditDeal, out.ID, FavoriteState(!favorite), FavoriteState(favorite))
 	})
 	return out, err
 }

@@ -1,4 +1,4 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
@@ -64,10 +64,10 @@ var errRollback = errors.New("rollback")
 // engagementNamespace is the UUID namespace of engagement IDs.
 var engagementNamespace = uuid.MustParse("6f1d2a8e-3c4b-5a69-8e7f-50434354c0de")
 
-// engagementID is the engagement ID of a deal: a name-based UUID of the deal ID, so that
+// EngagementID is the engagement ID of a deal: a name-based UUID of the deal ID, so that
 // a deal migrated from PSC gets the same one in every workspace, from its opportunity ID.
 // (Deals from before schema version 5 got a random one.)
-func engagementID(dealID string) string {
+func EngagementID(dealID string) string {
 	return uuid.NewSHA1(engagementNamespace, []byte(dealID)).String()
 }
 
@@ -75,9 +75,17 @@ func engagementID(dealID string) string {
 // are in memory at once, not those of the whole file.
 var importChunk = 4096
 
-func (s *session) ImportDeals(ctx context.Context, rows workspace.DealRows, opts workspace.DealImportOptions) (workspace.DealImportResult, error) {
+// SetImportChunk sets importChunk for a test (a small file in several chunks) and
+// returns what restores it.
+func SetImportChunk(n int) (restore func()) {
+	old := importChunk
+	importChunk = n
+	return func() { importChunk = old }
+}
+
+func (s *Session) ImportDeals(ctx context.Context, rows workspace.DealRows, opts workspace.DealImportOptions) (workspace.DealImportResult, error) {
 	var res workspace.DealImportResult
-	if err := s.who.Require(domain.PermDeals); err != nil {
+	if err := s.Who.Require(domain.PermDeals); err != nil {
 		return res, err
 	}
 	now := s.now().UTC().Truncate(time.Second)
@@ -87,18 +95,19 @@ func (s *session) ImportDeals(ctx context.Context, rows workspace.DealRows, opts
 	// read or allocated (the tests run foreign_key_check), and checking them cost a random
 	// read of the million-row customers table per deal, and a statement journal per
 	// multi-row INSERT. Temporary tables stay in memory.
-	err := s.writeTx(ctx, func(tx *Tx) error {
+	err := s.BulkTx(ctx, func(tx Tx) error {
 		quiet := context.WithoutCancel(ctx)
 		if err := s.closeExpired(ctx, tx); err != nil {
 			return err
 		}
-		for _, t := range []string{`CREATE TEMP TABLE import_keys(key TEXT COLLATE "C" PRIMARY KEY) ON COMMIT DROP`,
-			`CREATE TEMP TABLE import_ids(id TEXT COLLATE "C" PRIMARY KEY) ON COMMIT DROP`} {
+		for _, t := range []string{s.Dialect.TempTable("import_keys", "key"), s.Dialect.TempTable("import_ids", "id")} {
 			if _, err := tx.ExecContext(ctx, t); err != nil {
 				return err
 			}
 		}
-		defer func() { _, _ = tx.ExecContext(quiet, `DROP TABLE pg_temp.import_keys; DROP TABLE pg_temp.import_ids`) }()
+		defer func() {
+			_, _ = tx.ExecContext(quiet, `DROP TABLE `+s.Dialect.Temp("import_keys")+`; DROP TABLE `+s.Dialect.Temp("import_ids"))
+		}()
 		// An import at least as large as the deals already there adds its rows to
 		// the secondary indexes faster by building them again at the end (a tenth
 		// of the time of 100,000 deals). A rollback restores them with the rest.
@@ -109,8 +118,8 @@ func (s *session) ImportDeals(ctx context.Context, rows workspace.DealRows, opts
 		rebuild := false
 		if !opts.DryRun && opts.ExpectedRows > 0 {
 			if rebuild = opts.ExpectedRows >= before; rebuild {
-				for _, ix := range dealIndexes {
-					if _, err := tx.ExecContext(ctx, "DROP INDEX "+ix.name); err != nil {
+				for _, ix := range s.DealIndexes {
+					if _, err := tx.ExecContext(ctx, "DROP INDEX "+ix.Name); err != nil {
 						return err
 					}
 				}
@@ -167,13 +176,13 @@ func (s *session) ImportDeals(ctx context.Context, rows workspace.DealRows, opts
 			return err
 		}
 		if rebuild {
-			for _, ix := range dealIndexes {
-				if _, err := tx.ExecContext(quiet, ix.create); err != nil {
+			for _, ix := range s.DealIndexes {
+				if _, err := tx.ExecContext(quiet, ix.Create); err != nil {
 					return err
 				}
 			}
 		}
-		if err := s.auditDealImport(quiet, tx, &res); err != nil {
+		if err := s.AuditDealImport(quiet, tx, &res); err != nil {
 			return err
 		}
 		res.Written = true
@@ -190,8 +199,8 @@ func (s *session) ImportDeals(ctx context.Context, rows workspace.DealRows, opts
 
 // dealImport is the state of one import across its chunks.
 type dealImport struct {
-	s      *session
-	tx     *Tx
+	s      *Session
+	tx     Tx
 	ctx    context.Context
 	w      *dealWriter
 	now    time.Time
@@ -245,13 +254,13 @@ func (imp *dealImport) chunk(rows []workspace.DealImportRow, res *workspace.Deal
 				Reason: "is empty: every deal needs its customer organisation"})
 		}
 	}
-	cands, err := resolveCandidates(imp.ctx, imp.tx, append(slices.Clip(keys), altKeys...))
+	cands, err := resolveCandidates(imp.ctx, imp.s.Dialect, imp.tx, append(slices.Clip(keys), altKeys...))
 	if err != nil {
 		return err
 	}
 	existing := map[string]existingDeal{}
 	if !imp.noDeals {
-		if existing, err = existingDeals(imp.ctx, imp.tx, rows); err != nil {
+		if existing, err = existingDeals(imp.ctx, imp.s.Dialect, imp.tx, rows); err != nil {
 			return err
 		}
 	}
@@ -293,7 +302,7 @@ func normalizeImported(d *domain.Deal, now time.Time) error {
 		d.UpdatedAt = d.CreatedAt
 	}
 	d.ExpiresAt = time.Time{}
-	return normalizeDeal(d)
+	return NormalizeDeal(d)
 }
 
 func rowError(line, col int, err error) workspace.RowError {
@@ -306,7 +315,7 @@ func rowError(line, col int, err error) workspace.RowError {
 
 // importRow resolves the organisation of one good row and records it: a new deal, an
 // update of an open one, unchanged, or a failure.
-func (s *session) importRow(ctx context.Context, tx *Tx, w *dealWriter, r *workspace.DealImportRow, out *workspace.DealImportRowResult,
+func (s *Session) importRow(ctx context.Context, tx Tx, w *dealWriter, r *workspace.DealImportRow, out *workspace.DealImportRowResult,
 	key, folded string, cands []orgCandidate, existing map[string]existingDeal, createdOrgs map[string]orgCandidate, suggested map[string]string, opts workspace.DealImportOptions) error {
 	fail := func(col int, field, reason string) {
 		out.Outcome = workspace.DealFailed
@@ -355,7 +364,7 @@ func (s *session) importRow(ctx context.Context, tx *Tx, w *dealWriter, r *works
 		fail(r.NameColumn, "Customer Name", ambiguity(d.Organization, d.OrgCountry, cands))
 		return nil
 	case !opts.CreateMissingOrgs:
-		near, err := closestCustomers(ctx, tx, key, suggested)
+		near, err := closestCustomers(ctx, s.Dialect, tx, key, suggested)
 		if err != nil {
 			return err
 		}
@@ -379,7 +388,7 @@ func (s *session) importRow(ctx context.Context, tx *Tx, w *dealWriter, r *works
 		}
 	}
 	if !exists {
-		d.EngagementID = engagementID(d.ID)
+		d.EngagementID = EngagementID(d.ID)
 		out.EngagementID, out.Outcome = d.EngagementID, workspace.DealImported
 		return w.add(d, org, r.Fingerprint)
 	}
@@ -399,7 +408,7 @@ func (s *session) importRow(ctx context.Context, tx *Tx, w *dealWriter, r *works
 
 // pinnedCustomer is the customer a row's Customer Domain or Customer ID names, or the
 // reason it cannot be used.
-func pinnedCustomer(ctx context.Context, tx *Tx, r *workspace.DealImportRow) (orgCandidate, workspace.Resolution, string, error) {
+func pinnedCustomer(ctx context.Context, tx Tx, r *workspace.DealImportRow) (orgCandidate, workspace.Resolution, string, error) {
 	find := func(col, v string) (orgCandidate, bool, error) {
 		c := orgCandidate{customer: true}
 		err := tx.QueryRowContext(ctx, `SELECT pk, id, company_name, domain, country FROM customers WHERE `+col+` = ?`, v).
@@ -456,7 +465,7 @@ const suggestScan = 300
 // name begins with it, and those whose name begins with its first word and is a few
 // typing mistakes away (domain.ClosestOrgKeys). Run only for failing rows, at most
 // maxSuggested distinct names per import (suggested holds their answers).
-func closestCustomers(ctx context.Context, tx *Tx, key string, suggested map[string]string) (string, error) {
+func closestCustomers(ctx context.Context, d Dialect, tx Tx, key string, suggested map[string]string) (string, error) {
 	if s, ok := suggested[key]; ok || len(suggested) >= maxSuggested {
 		return s, nil
 	}
@@ -464,8 +473,8 @@ func closestCustomers(ctx context.Context, tx *Tx, key string, suggested map[str
 	var found []near
 	seen := map[string]bool{}
 	scan := func(lo string, limit int) error {
-		rows, err := tx.QueryContext(ctx, `SELECT company_name, domain, name_key FROM customers
-			WHERE name_key >= ? AND name_key < ? ORDER BY name_key LIMIT ?`, lo, lo+"\U0010FFFF", limit)
+		rows, err := tx.QueryContext(ctx, `SELECT company_name, domain, name_key FROM customers`+d.IndexedBy("customers_name")+`
+			WHERE name_key >= ? AND name_key < ? ORDER BY name_key LIMIT ?`, lo, lo+d.PrefixEnd(), limit)
 		if err != nil {
 			return err
 		}
@@ -571,15 +580,15 @@ func ambiguity(name, country string, cands []orgCandidate) string {
 // before a space, so the candidates of key k are among the names folded to k or to
 // "k ..."; the range [k, k+"!") holds exactly those, since '!' follows the space and
 // precedes every letter and digit.
-func resolveCandidates(ctx context.Context, tx *Tx, keys []string) (map[string][]orgCandidate, error) {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM pg_temp.import_keys`); err != nil {
+func resolveCandidates(ctx context.Context, d Dialect, tx Tx, keys []string) (map[string][]orgCandidate, error) {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM `+d.Temp("import_keys")); err != nil {
 		return nil, err
 	}
-	ins, err := newBatch(ctx, tx, `INSERT OR IGNORE INTO pg_temp.import_keys(key) VALUES`, 1, 200)
+	ins, err := NewBatch(ctx, d, tx, `INSERT OR IGNORE INTO `+d.Temp("import_keys")+`(key) VALUES`, 1, 200)
 	if err != nil {
 		return nil, err
 	}
-	defer ins.close()
+	defer ins.Close()
 	// A key holding ae, oe or ue is also looked up with each read as the folded umlaut
 	// (domain.TransliterationVariants): the names found so are checked below.
 	seen := map[string]bool{}
@@ -589,7 +598,7 @@ func resolveCandidates(ctx context.Context, tx *Tx, keys []string) (map[string][
 			return nil
 		}
 		seen[k] = true
-		return ins.add(ctx, k)
+		return ins.Add(ctx, k)
 	}
 	for _, k := range keys {
 		if k == "" || seen[k] && variantOf[k] == nil {
@@ -607,7 +616,7 @@ func resolveCandidates(ctx context.Context, tx *Tx, keys []string) (map[string][
 			}
 		}
 	}
-	if err := ins.flush(ctx); err != nil {
+	if err := ins.Flush(ctx); err != nil {
 		return nil, err
 	}
 	// The name indexes alone (key, folded name, pk) say which names match; the other
@@ -620,10 +629,10 @@ func resolveCandidates(ctx context.Context, tx *Tx, keys []string) (map[string][
 		c   orgCandidate
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT k.key, c.name_key, 1, c.pk
-		FROM pg_temp.import_keys k JOIN customers c ON c.name_key >= k.key AND c.name_key < k.key || '!'
+		FROM `+d.Temp("import_keys")+` k `+d.JoinInOrder()+` customers c ON c.name_key >= k.key AND c.name_key < k.key || '!'
 		UNION ALL
 		SELECT k.key, o.name_key, 0, o.pk
-		FROM pg_temp.import_keys k JOIN organizations o ON o.name_key >= k.key AND o.name_key < k.key || '!'`)
+		FROM `+d.Temp("import_keys")+` k `+d.JoinInOrder()+` organizations o ON o.name_key >= k.key AND o.name_key < k.key || '!'`)
 	if err != nil {
 		return nil, err
 	}
@@ -648,12 +657,12 @@ func resolveCandidates(ctx context.Context, tx *Tx, keys []string) (map[string][
 	if err := rows.Close(); err != nil {
 		return nil, err
 	}
-	customer, err := tx.PrepareContext(ctx, `SELECT id, company_name, domain, country FROM customers WHERE pk = ?`)
+	customer, err := d.Prepare(ctx, tx, `SELECT id, company_name, domain, country FROM customers WHERE pk = ?`)
 	if err != nil {
 		return nil, err
 	}
 	defer customer.Close()
-	org, err := tx.PrepareContext(ctx, `SELECT name, country FROM organizations WHERE pk = ?`)
+	org, err := d.Prepare(ctx, tx, `SELECT name, country FROM organizations WHERE pk = ?`)
 	if err != nil {
 		return nil, err
 	}
@@ -706,28 +715,28 @@ func resolveCandidates(ctx context.Context, tx *Tx, keys []string) (map[string][
 }
 
 // existingDeals finds the deals the rows' opportunity IDs already name.
-func existingDeals(ctx context.Context, tx *Tx, rows []workspace.DealImportRow) (map[string]existingDeal, error) {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM pg_temp.import_ids`); err != nil {
+func existingDeals(ctx context.Context, d Dialect, tx Tx, rows []workspace.DealImportRow) (map[string]existingDeal, error) {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM `+d.Temp("import_ids")); err != nil {
 		return nil, err
 	}
-	ins, err := newBatch(ctx, tx, `INSERT OR IGNORE INTO pg_temp.import_ids(id) VALUES`, 1, 200)
+	ins, err := NewBatch(ctx, d, tx, `INSERT OR IGNORE INTO `+d.Temp("import_ids")+`(id) VALUES`, 1, 200)
 	if err != nil {
 		return nil, err
 	}
-	defer ins.close()
+	defer ins.Close()
 	for _, r := range rows {
 		if r.Deal.ID != "" {
-			if err := ins.add(ctx, r.Deal.ID); err != nil {
+			if err := ins.Add(ctx, r.Deal.ID); err != nil {
 				return nil, err
 			}
 		}
 	}
-	if err := ins.flush(ctx); err != nil {
+	if err := ins.Flush(ctx); err != nil {
 		return nil, err
 	}
 	out := map[string]existingDeal{}
 	q, err := tx.QueryContext(ctx, `SELECT d.id, d.pk, d.status, d.substatus, d.psc_fingerprint, d.engagement_id
-		FROM pg_temp.import_ids i JOIN deals d ON d.id = i.id`)
+		FROM `+d.Temp("import_ids")+` i `+d.JoinInOrder()+` deals d ON d.id = i.id`)
 	if err != nil {
 		return nil, err
 	}
@@ -747,7 +756,7 @@ func existingDeals(ctx context.Context, tx *Tx, rows []workspace.DealImportRow) 
 // updateImported applies a changed PSC row to an open deal: its content is replaced, the
 // seller joins the team, a new customer outcome is appended to the notes, and a won or
 // lost row closes it.
-func (s *session) updateImported(ctx context.Context, tx *Tx, w *dealWriter, cur existingDeal, d *domain.Deal, org orgCandidate, fingerprint string) error {
+func (s *Session) updateImported(ctx context.Context, tx Tx, w *dealWriter, cur existingDeal, d *domain.Deal, org orgCandidate, fingerprint string) error {
 	_, before, err := s.loadDeal(ctx, tx, d.ID)
 	if err != nil {
 		return err
@@ -771,16 +780,16 @@ func (s *session) updateImported(ctx context.Context, tx *Tx, w *dealWriter, cur
 	}
 	closeDate := ""
 	if !d.CloseDate.IsZero() {
-		closeDate = formatTime(d.CloseDate)
+		closeDate = FormatTime(d.CloseDate)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE deals SET name = ?, customer = ?, organization = ?, value = ?, currency = ?,
-		contact_name = ?, contact_email = ?, contact_phone = ?, consent = greatest(consent, ?), iot_oem = ?, close_date = ?,
+		contact_name = ?, contact_email = ?, contact_phone = ?, consent = `+s.Dialect.BoolOr("consent", "?")+`, iot_oem = ?, close_date = ?,
 		status = ?, substatus = ?, expires_at = ?, psc_fingerprint = ?, updated_at = ?, version = version + 1 WHERE pk = ?`,
 		d.Name, customer, orgPK, d.Value, d.Currency, d.Contact.Name, d.Contact.Email, d.Contact.Phone, d.Consent,
-		d.IoTOEM, closeDate, next.Status, next.Substatus, "", fingerprint, formatTime(w.now), cur.pk); err != nil {
+		d.IoTOEM, closeDate, next.Status, next.Substatus, "", fingerprint, FormatTime(w.now), cur.pk); err != nil {
 		return err
 	}
-	if err := writeSolutions(ctx, tx, cur.pk, d.Solutions); err != nil {
+	if err := WriteSolutions(ctx, tx, cur.pk, d.Solutions); err != nil {
 		return err
 	}
 	for _, e := range d.Team {
@@ -803,20 +812,20 @@ func (s *session) updateImported(ctx context.Context, tx *Tx, w *dealWriter, cur
 // failure rolls the whole transaction back anyway. Deal primary keys are given here (the transaction holds the
 // write lock), so solutions, team and notes can be queued with the deal.
 type dealWriter struct {
-	s                        *session
+	s                        *Session
 	ctx                      context.Context
-	tx                       *Tx
+	tx                       Tx
 	now                      time.Time
 	nextDeal, nextOrg        int64
-	deals, sols, team, notes *batch
-	orgs                     *batch
+	deals, sols, team, notes *Batch
+	orgs                     *Batch
 	orgPKs                   map[string]int64 // created organisations, by name and country
 	// dryRun queues no deal: every check was made before a row is added, and the
 	// transaction is rolled back anyway.
 	dryRun bool
 }
 
-func (s *session) newDealWriter(ctx context.Context, tx *Tx, now time.Time, dryRun bool) (*dealWriter, error) {
+func (s *Session) newDealWriter(ctx context.Context, tx Tx, now time.Time, dryRun bool) (*dealWriter, error) {
 	w := &dealWriter{s: s, ctx: ctx, tx: tx, now: now, dryRun: dryRun, orgPKs: map[string]int64{}}
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(pk), 0) FROM deals`).Scan(&w.nextDeal); err != nil {
 		return nil, err
@@ -825,12 +834,12 @@ func (s *session) newDealWriter(ctx context.Context, tx *Tx, now time.Time, dryR
 		return nil, err
 	}
 	var err error
-	mk := func(head string, ncols, per int) *batch {
+	mk := func(head string, ncols, per int) *Batch {
 		if err != nil {
 			return nil
 		}
-		var b *batch
-		b, err = newBatch(ctx, tx, head, ncols, per)
+		var b *Batch
+		b, err = NewBatch(ctx, s.Dialect, tx, head, ncols, per)
 		return b
 	}
 	w.orgs = mk(`INSERT OR FAIL INTO organizations(pk, name, name_key, country, created_at) VALUES`, 5, 100)
@@ -846,17 +855,19 @@ func (s *session) newDealWriter(ctx context.Context, tx *Tx, now time.Time, dryR
 	}
 	// A full batch of deals may name organisations still queued, a full batch of their
 	// solutions, team or notes deals still queued: those are written first.
-	w.deals.parents = []*batch{w.orgs}
-	for _, b := range []*batch{w.sols, w.team, w.notes} {
-		b.parents = []*batch{w.orgs, w.deals}
+	if s.Dialect.ForeignKeysInBulk() {
+		w.deals.Parents = []*Batch{w.orgs}
+		for _, b := range []*Batch{w.sols, w.team, w.notes} {
+			b.Parents = []*Batch{w.orgs, w.deals}
+		}
 	}
 	return w, nil
 }
 
 func (w *dealWriter) close() {
-	for _, b := range []*batch{w.orgs, w.deals, w.sols, w.team, w.notes} {
+	for _, b := range []*Batch{w.orgs, w.deals, w.sols, w.team, w.notes} {
 		if b != nil {
-			b.close()
+			b.Close()
 		}
 	}
 }
@@ -876,7 +887,7 @@ func (w *dealWriter) orgRef(org orgCandidate) (customer, orgPK sql.NullInt64, er
 		w.nextOrg++
 		pk = w.nextOrg
 		w.orgPKs[k] = pk
-		if err := w.orgs.add(w.ctx, pk, org.name, domain.Fold(org.name), org.country, formatTime(w.now)); err != nil {
+		if err := w.orgs.Add(w.ctx, pk, org.name, domain.Fold(org.name), org.country, FormatTime(w.now)); err != nil {
 			return customer, orgPK, err
 		}
 	}
@@ -893,26 +904,26 @@ func (w *dealWriter) add(d *domain.Deal, org orgCandidate, fingerprint string) e
 	pk := w.nextDeal
 	closeDate := ""
 	if !d.CloseDate.IsZero() {
-		closeDate = formatTime(d.CloseDate)
+		closeDate = FormatTime(d.CloseDate)
 	}
-	if err := w.deals.add(w.ctx, pk, d.ID, d.Name, d.Direction, d.Type, d.Status, d.Substatus, customer, orgPK, d.Value,
+	if err := w.deals.Add(w.ctx, pk, d.ID, d.Name, d.Direction, d.Type, d.Status, d.Substatus, customer, orgPK, d.Value,
 		d.Currency, d.Contact.Name, d.Contact.Email, d.Contact.Phone, d.Consent, d.IoTOEM, closeDate,
-		formatTime(d.CreatedAt), formatTime(d.UpdatedAt), d.EngagementID, fingerprint); err != nil {
+		FormatTime(d.CreatedAt), FormatTime(d.UpdatedAt), d.EngagementID, fingerprint); err != nil {
 		return err
 	}
 	for i, sol := range d.Solutions {
-		if err := w.sols.add(w.ctx, pk, i+1, sol.Source, sol.ID, sol.Quantity, sol.UnitPrice); err != nil {
+		if err := w.sols.Add(w.ctx, pk, i+1, sol.Source, sol.ID, sol.Quantity, sol.UnitPrice); err != nil {
 			return err
 		}
 	}
 	for _, e := range d.Team {
-		if err := w.team.add(w.ctx, pk, e); err != nil {
+		if err := w.team.Add(w.ctx, pk, e); err != nil {
 			return err
 		}
 	}
 	for _, n := range d.Notes {
 		if t := strings.TrimSpace(n.Text); t != "" {
-			if err := w.notes.add(w.ctx, pk, w.s.who.User, formatTime(d.UpdatedAt), t); err != nil {
+			if err := w.notes.Add(w.ctx, pk, w.s.Who.User, FormatTime(d.UpdatedAt), t); err != nil {
 				return err
 			}
 		}
@@ -922,13 +933,14 @@ func (w *dealWriter) add(d *domain.Deal, org orgCandidate, fingerprint string) e
 
 // flush writes what is queued, parents first.
 func (w *dealWriter) flush() error {
-	for _, b := range []*batch{w.orgs, w.deals, w.sols, w.team, w.notes} {
-		if err := b.flush(w.ctx); err != nil {
+	for _, b := range []*Batch{w.orgs, w.deals, w.sols, w.team, w.notes} {
+		if err := b.Flush(w.ctx); err != nil {
 			return err
 		}
 	}
-	// The keys were given here: the identity sequences must number after them.
-	_, err := w.tx.ExecContext(w.ctx, `SELECT setval(pg_get_serial_sequence('deals', 'pk'), ?, false),
-		setval(pg_get_serial_sequence('organizations', 'pk'), ?, false)`, w.nextDeal+1, w.nextOrg+1)
-	return err
+	// The keys were given here: the tables' own numbering must come after them.
+	if err := w.s.Dialect.NextPK(w.ctx, w.tx, "deals", w.nextDeal+1); err != nil {
+		return err
+	}
+	return w.s.Dialect.NextPK(w.ctx, w.tx, "organizations", w.nextOrg+1)
 }

@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -13,9 +13,9 @@ import (
 // ((a, b) > (x, y)), so that a page costs an index seek and the page, not a count of the
 // pages before it.
 
-// afterKeys reads the order values of the record After names (query, with one ? for it),
+// AfterKeys reads the order values of the record After names (query, with one ? for it),
 // or refuses an After no record has.
-func afterKeys(ctx context.Context, q querier, kind, after, query string, keys ...any) error {
+func AfterKeys(ctx context.Context, q Reader, kind, after, query string, keys ...any) error {
 	err := q.QueryRowContext(ctx, query, after).Scan(keys...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return &domain.InvalidError{Field: "after", Value: after,
