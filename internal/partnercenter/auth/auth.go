@@ -106,7 +106,7 @@ func (s *Session) APIs() []string {
 }
 
 // NotSignedIn is the error of a command that needs a sign-in when there is none.
-var NotSignedIn = &domain.AuthError{Code: domain.AuthMissing, Reason: "not signed in to Partner Center; run pcctl auth login"}
+var NotSignedIn = &domain.AuthError{Code: domain.AuthMissing, Reason: "nobody is signed in to Partner Center; run pcctl auth login"}
 
 // Load reads the session; nil, nil when there is none. A session file readable by others
 // is refused.
