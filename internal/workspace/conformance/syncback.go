@@ -11,7 +11,8 @@ import (
 )
 
 // testSyncAfterLocalChange: a record Partner Center owns, changed in the workspace (its
-// relationship ended, its subscription suspended, its request closed: write-through makes
+// relationship ended, its subscription suspended, its request closed, its deal accepted or
+// noted: write-through makes
 // the change in Partner Center first), is compared again by the next sync, which brings
 // Partner Center's values even when they are the ones it last synced (a change made in
 // Partner Center afterwards, such as a customer accepting a new relationship request,
@@ -26,12 +27,16 @@ func testSyncAfterLocalChange(t *testing.T, h Harness) {
 	sub := domain.Subscription{ID: sid, CustomerID: cid, Offer: "Microsoft 365 E3", Quantity: 5, Status: domain.SubscriptionActive, CreatedAt: created}
 	req := domain.ServiceRequest{Ref: ref, CustomerID: cid, Title: "Mail down", Severity: domain.SeverityModerate, Status: domain.RequestOpen,
 		CreatedAt: created, UpdatedAt: created}
+	deal := domain.Deal{ID: "ref-1", EngagementID: "eng-1", Name: "Fabrikam rollout", Direction: domain.Inbound, Type: domain.PrivateDeal,
+		Status: domain.DealNew, Substatus: domain.SubReceived, Organization: "Contoso", OrgCountry: "US", Value: "100", Currency: "USD", Solutions: sku(),
+		CreatedAt: created, UpdatedAt: created}
 	sync := func() {
 		t.Helper()
 		for _, step := range []workspace.SyncStep{
 			{Kind: workspace.SyncCustomers, Customers: []domain.Customer{cust}},
 			{Kind: workspace.SyncSubscriptions, Subscriptions: []domain.Subscription{sub}, SubscriptionsOf: []string{cid}},
 			{Kind: workspace.SyncRequests, Requests: []domain.ServiceRequest{req}},
+			{Kind: workspace.SyncDeals, Deals: []domain.Deal{deal}},
 		} {
 			step.Tenant, step.Start, step.Finish = tenant, true, true
 			if _, err := ws.ApplySync(ctx, step); err != nil {
@@ -50,6 +55,9 @@ func testSyncAfterLocalChange(t *testing.T, h Harness) {
 	if _, err := ws.UpdateRequest(ctx, ref, domain.RequestChange{Status: domain.RequestClosed}); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := ws.ActOnDeal(ctx, deal.ID, domain.ActAccept, "", 0); err != nil {
+		t.Fatal(err)
+	}
 	// Partner Center has the values it had at the last sync (changed back there).
 	sync()
 	c, err := ws.Customer(ctx, cid)
@@ -64,6 +72,10 @@ func testSyncAfterLocalChange(t *testing.T, h Harness) {
 	r, err := ws.Request(ctx, ref)
 	if err != nil || r.Status != domain.RequestOpen {
 		t.Errorf("request after the sync: %q %v", r.Status, err)
+	}
+	d, err := ws.Deal(ctx, deal.ID)
+	if err != nil || d.Status != domain.DealNew {
+		t.Errorf("deal after the sync: %q %v, want %s", d.Status, err, domain.DealNew)
 	}
 }
 

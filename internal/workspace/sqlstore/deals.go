@@ -395,8 +395,11 @@ func (s *Session) changeDeal(ctx context.Context, id string, action domain.DealA
 		if !next.ExpiresAt.IsZero() {
 			expires = FormatTime(next.ExpiresAt)
 		}
+		// A deal from Partner Center changed here is compared again by the next sync, even
+		// if Partner Center is back at the values it last synced (see UpdateRequest).
 		if _, err := tx.ExecContext(ctx, `UPDATE deals SET status = ?, substatus = ?, seller_accepted = ?, expires_at = ?,
-			status_reason = ?, updated_at = ?, version = version + 1 WHERE pk = ?`,
+			status_reason = ?, updated_at = ?, version = version + 1,
+			pc_fingerprint = CASE WHEN pc_fingerprint = '' THEN '' ELSE 'changed here' END WHERE pk = ?`,
 			next.Status, next.Substatus, next.SellerAccepted, expires, next.StatusReason, FormatTime(now), pk); err != nil {
 			return err
 		}
