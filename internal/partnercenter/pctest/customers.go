@@ -61,6 +61,10 @@ func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request) int {
 	}
 	domain := strings.ToLower(req.CompanyProfile.Domain)
 	s.mu.Lock()
+	if id := req.AssociatedPartnerID; id != "" && !s.hasReseller(id) {
+		s.mu.Unlock()
+		return writeError(w, http.StatusBadRequest, "", "600019", fmt.Sprintf("associatedPartnerId %s is not an indirect reseller of this partner.", id))
+	}
 	for _, c := range s.customers {
 		if strings.EqualFold(c.CompanyProfile.Domain, domain) {
 			s.mu.Unlock()
@@ -96,4 +100,15 @@ func (s *Server) Customers() []api.Customer {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]api.Customer(nil), s.customers...)
+}
+
+// hasReseller reports whether id is the partner tenant ID of one of the indirect
+// resellers (Partner Center's associatedPartnerId names a reseller that way). s.mu held.
+func (s *Server) hasReseller(id string) bool {
+	for _, r := range s.resellers {
+		if strings.EqualFold(r.ID, id) {
+			return true
+		}
+	}
+	return false
 }

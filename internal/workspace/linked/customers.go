@@ -48,11 +48,23 @@ func (w *Workspace) AddCustomer(ctx context.Context, c domain.Customer, password
 	if err != nil {
 		return workspace.CustomerRecord{}, err
 	}
+	// Partner Center names an indirect reseller by its partner tenant ID, which the
+	// workspace does not keep: found from its MPN ID among the partner's indirect resellers.
+	associated := ""
+	if c.ResellerMPNID != "" {
+		if associated, err = pc.ResellerTenantID(ctx, c.ResellerMPNID); err != nil {
+			return workspace.CustomerRecord{}, readRefused(err, "list its indirect resellers")
+		}
+		if associated == "" {
+			return workspace.CustomerRecord{}, &domain.RuleError{Rule: "reseller-not-in-partner-center", Msg: fmt.Sprintf(
+				"the indirect reseller %s is not one of Partner Center's active indirect resellers of this partner: pcctl sync resellers shows them", c.ResellerMPNID)}
+		}
+	}
 	created, err := pc.CreateCustomer(ctx, partnercenter.NewCustomer{
 		CompanyProfile: partnercenter.NewCustomerCompany{Domain: c.Domain},
 		BillingProfile: partnercenter.NewCustomerBilling{CompanyName: c.CompanyName, Culture: "en-US", Language: "en",
 			DefaultAddress: api.Address{Country: c.Country}},
-		AssociatedPartnerID: c.ResellerMPNID,
+		AssociatedPartnerID: associated,
 	})
 	if err != nil {
 		return workspace.CustomerRecord{}, refused(err, "create customer "+c.Domain, "a tenant with that domain exists already: choose another domain")

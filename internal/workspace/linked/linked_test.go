@@ -534,3 +534,31 @@ func TestInterruptedWhilePartnerCenterHasIt(t *testing.T) {
 		t.Fatalf("%d deals", n)
 	}
 }
+
+// TestAddCustomerForReseller: Partner Center names the indirect reseller a customer is
+// created for by its partner tenant ID (associatedPartnerId), found from the MPN ID the
+// user gives; a reseller the workspace has but Partner Center does not list is refused
+// before anything is sent.
+func TestAddCustomerForReseller(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	e.pc.SetResellers([]api.Reseller{{ID: "r-tenant-1", MPNID: "1234567", Name: "Fabrikam Reseller"}})
+	e.syncKinds(t, workspace.SyncResellers)
+	rec, err := e.ws.AddCustomer(ctx, domain.Customer{CompanyName: "Contoso", Domain: "contoso.example", Country: "GB", ResellerMPNID: "1234567"}, "")
+	if err != nil {
+		t.Fatal(err) // the stand-in refuses an associatedPartnerId that is no reseller's tenant ID
+	}
+	if rec.ResellerMPNID != "1234567" {
+		t.Fatalf("reseller %q", rec.ResellerMPNID)
+	}
+	posts := e.requests(http.MethodPost, pctest.RouteCustomers)
+	e.pc.SetResellers(nil)
+	var rule *domain.RuleError
+	_, err = e.ws.AddCustomer(ctx, domain.Customer{CompanyName: "Other", Domain: "other.example", Country: "GB", ResellerMPNID: "1234567"}, "")
+	if !errors.As(err, &rule) || rule.Rule != "reseller-not-in-partner-center" {
+		t.Fatalf("a reseller Partner Center does not list: %v", err)
+	}
+	if e.requests(http.MethodPost, pctest.RouteCustomers) != posts {
+		t.Fatal("sent")
+	}
+}
