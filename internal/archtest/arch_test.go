@@ -68,6 +68,7 @@ var rules = map[string][]string{
 	"internal/server":                    {"internal/api", "internal/domain", "internal/workspace", "internal/output", "internal/customercsv"},
 	"internal/workspace/postgres":        {"internal/workspace", "internal/domain", "internal/workspace/sqlstore", "github.com/jackc/pgx/v5", "github.com/google/uuid"},
 	"internal/workspace/postgres/pgtest": {"github.com/jackc/pgx/v5"},
+	"internal/workspace/storetest":       {"internal/workspace", "internal/domain", "internal/workspace/sqlite", "internal/workspace/postgres", "internal/workspace/postgres/pgtest"},
 	"internal/workspace/conformance":     {"internal/workspace", "internal/domain", "internal/synth", "github.com/google/uuid"},
 	// The SQL the two stores share (issue 20's clean-up): no driver of its own.
 	"internal/workspace/sqlstore": {"internal/workspace", "internal/domain", "github.com/google/uuid"},
@@ -114,6 +115,8 @@ func TestImportRules(t *testing.T) {
 				t.Errorf("%s imports %s: only pcctl deal publish (and write-through, for the referral's payload) publishes deals", rel, imp)
 			case imp == mod+"internal/workspace/linked" && rel != "internal/cmdutil":
 				t.Errorf("%s imports %s: only the Factory chooses write-through; commands go through workspace.Workspace", rel, imp)
+			case imp == mod+"internal/workspace/storetest":
+				t.Errorf("%s imports %s: only tests open stores that way", rel, imp)
 			case imp == mod+"internal/workspace/sqlstore" && rel != "internal/workspace/sqlite" && rel != "internal/workspace/postgres":
 				t.Errorf("%s imports %s: only the two SQL stores share it", rel, imp)
 			case (imp == mod+"internal/partnercenter/auth" || imp == mod+"internal/pcsync") &&

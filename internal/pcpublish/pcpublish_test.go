@@ -5,11 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,29 +15,12 @@ import (
 	"github.com/pcctl/pcctl/internal/partnercenter/pctest"
 	"github.com/pcctl/pcctl/internal/pcpublish"
 	"github.com/pcctl/pcctl/internal/workspace"
-	"github.com/pcctl/pcctl/internal/workspace/postgres"
-	"github.com/pcctl/pcctl/internal/workspace/postgres/pgtest"
-	"github.com/pcctl/pcctl/internal/workspace/sqlite"
+	"github.com/pcctl/pcctl/internal/workspace/storetest"
 )
-
-// store is an open workspace before it is bound to a principal.
-type store interface {
-	As(domain.Principal) workspace.Workspace
-	Close() error
-}
 
 // openWorkspace opens the storage the tests run on: a workspace file, or (TestOnPostgres)
 // a PostgreSQL database.
-var openWorkspace = func(t *testing.T) store {
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "ws.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
-
-var pgSchemas atomic.Int64
+var openWorkspace storetest.Opener = storetest.SQLite
 
 // TestOnPostgres runs the publishing tests again on a PostgreSQL workspace
 // (PCCTL_TEST_DATABASE_URL; skipped without): DealPublications and RecordPublications
@@ -49,18 +29,10 @@ var pgSchemas atomic.Int64
 // on a database, which answers the publishing writes sooner); its storage side is the
 // conformance suite's DealPublications.
 func TestOnPostgres(t *testing.T) {
-	url := pgtest.Require(t)
+	open := storetest.Postgres(t, "pub")
 	old := openWorkspace
 	t.Cleanup(func() { openWorkspace = old })
-	openWorkspace = func(t *testing.T) store {
-		dsn := pgtest.WithSchema(t, url, fmt.Sprintf("pub%d_%d", os.Getpid(), pgSchemas.Add(1)))
-		db, err := postgres.Open(context.Background(), dsn, postgres.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		return db
-	}
+	openWorkspace = open
 	for _, tc := range []struct {
 		name string
 		fn   func(*testing.T)

@@ -5,11 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,9 +16,7 @@ import (
 	"github.com/pcctl/pcctl/internal/partnercenter/pctest"
 	"github.com/pcctl/pcctl/internal/pcsync"
 	"github.com/pcctl/pcctl/internal/workspace"
-	"github.com/pcctl/pcctl/internal/workspace/postgres"
-	"github.com/pcctl/pcctl/internal/workspace/postgres/pgtest"
-	"github.com/pcctl/pcctl/internal/workspace/sqlite"
+	"github.com/pcctl/pcctl/internal/workspace/storetest"
 )
 
 type env struct {
@@ -37,40 +32,17 @@ func setup(t *testing.T) *env {
 	return &env{pc: pc, ws: openWorkspace(t).As(domain.Owner("admin@fabrikam.com")), c: client(t, pc)}
 }
 
-// store is an open workspace before it is bound to a principal.
-type store interface {
-	As(domain.Principal) workspace.Workspace
-	Close() error
-}
-
 // openWorkspace opens the storage the tests run on: a workspace file, or (TestOnPostgres)
 // a PostgreSQL database.
-var openWorkspace = func(t *testing.T) store {
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "ws.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
-
-var pgSchemas atomic.Int64
+var openWorkspace storetest.Opener = storetest.SQLite
 
 // TestOnPostgres runs the sync tests again on a PostgreSQL workspace
 // (PCCTL_TEST_DATABASE_URL; skipped without): ApplySync and SyncState behave the same.
 func TestOnPostgres(t *testing.T) {
-	url := pgtest.Require(t)
+	open := storetest.Postgres(t, "sync")
 	old := openWorkspace
 	t.Cleanup(func() { openWorkspace = old })
-	openWorkspace = func(t *testing.T) store {
-		dsn := pgtest.WithSchema(t, url, fmt.Sprintf("sync%d_%d", os.Getpid(), pgSchemas.Add(1)))
-		db, err := postgres.Open(context.Background(), dsn, postgres.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		return db
-	}
+	openWorkspace = open
 	for _, tc := range []struct {
 		name string
 		fn   func(*testing.T)

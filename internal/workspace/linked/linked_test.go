@@ -3,12 +3,8 @@ package linked_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,45 +15,20 @@ import (
 	"github.com/pcctl/pcctl/internal/pcsync"
 	"github.com/pcctl/pcctl/internal/workspace"
 	"github.com/pcctl/pcctl/internal/workspace/linked"
-	"github.com/pcctl/pcctl/internal/workspace/postgres"
-	"github.com/pcctl/pcctl/internal/workspace/postgres/pgtest"
-	"github.com/pcctl/pcctl/internal/workspace/sqlite"
+	"github.com/pcctl/pcctl/internal/workspace/storetest"
 )
-
-// store is an open workspace before it is bound to a principal.
-type store interface {
-	As(domain.Principal) workspace.Workspace
-	Close() error
-}
 
 // openWorkspace opens the storage the tests run on: a workspace file, or (TestOnPostgres)
 // a PostgreSQL database.
-var openWorkspace = func(t *testing.T) store {
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "ws.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
-
-var pgSchemas atomic.Int64
+var openWorkspace storetest.Opener = storetest.SQLite
 
 // TestOnPostgres runs the write-through tests again on a PostgreSQL workspace worked on
 // directly (PCCTL_TEST_DATABASE_URL; skipped without): the Factory wraps it the same way.
 func TestOnPostgres(t *testing.T) {
-	url := pgtest.Require(t)
+	open := storetest.Postgres(t, "linked")
 	old := openWorkspace
 	t.Cleanup(func() { openWorkspace = old })
-	openWorkspace = func(t *testing.T) store {
-		dsn := pgtest.WithSchema(t, url, fmt.Sprintf("linked%d_%d", os.Getpid(), pgSchemas.Add(1)))
-		db, err := postgres.Open(context.Background(), dsn, postgres.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		return db
-	}
+	openWorkspace = open
 	for name, fn := range map[string]func(*testing.T){
 		"CreateDealWritesThrough":                 TestCreateDealWritesThrough,
 		"CreateDealRefusals":                      TestCreateDealRefusals,

@@ -3,10 +3,8 @@ package linked_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 
@@ -15,8 +13,7 @@ import (
 	"github.com/pcctl/pcctl/internal/partnercenter/pctest"
 	"github.com/pcctl/pcctl/internal/workspace"
 	"github.com/pcctl/pcctl/internal/workspace/linked"
-	"github.com/pcctl/pcctl/internal/workspace/postgres"
-	"github.com/pcctl/pcctl/internal/workspace/postgres/pgtest"
+	"github.com/pcctl/pcctl/internal/workspace/storetest"
 )
 
 func status(t *testing.T, ws workspace.Workspace, id string) string {
@@ -279,18 +276,10 @@ func TestRequestRelationshipGivesPartnerCentersLink(t *testing.T) {
 // TestOnPostgresRelationshipsAndRequests runs this file's and requests_test.go's tests
 // again on a PostgreSQL workspace (PCCTL_TEST_DATABASE_URL; skipped without).
 func TestOnPostgresRelationshipsAndRequests(t *testing.T) {
-	dbURL := pgtest.Require(t)
+	open := storetest.Postgres(t, "linkedrel")
 	old := openWorkspace
 	t.Cleanup(func() { openWorkspace = old })
-	openWorkspace = func(t *testing.T) store {
-		dsn := pgtest.WithSchema(t, dbURL, fmt.Sprintf("linkedrel%d_%d", os.Getpid(), pgSchemas.Add(1)))
-		db, err := postgres.Open(context.Background(), dsn, postgres.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		return db
-	}
+	openWorkspace = open
 	for name, fn := range map[string]func(*testing.T){
 		"CreateRequestWritesThrough":                 TestCreateRequestWritesThrough,
 		"RequestAcceptedThenLocalWriteFailed":        TestRequestAcceptedThenLocalWriteFailed,
