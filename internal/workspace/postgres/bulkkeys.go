@@ -16,11 +16,11 @@ import (
 // for), and a duplicate customer's are deleted with it.
 type batchedKeys struct {
 	tx  sqlstore.Tx
-	ins *batch
+	ins *sqlstore.Batch
 }
 
 func (d *DB) searchKeys(ctx context.Context, tx sqlstore.Tx) (sqlstore.KeySink, error) {
-	ins, err := newBatch(ctx, tx, `INSERT INTO customer_search(prefix, name_key, customer, key) VALUES`, 4, 200)
+	ins, err := sqlstore.NewBatch(ctx, dialect{}, tx, `INSERT INTO customer_search(prefix, name_key, customer, key) VALUES`, 4, 200)
 	if err != nil {
 		return nil, err
 	}
@@ -28,10 +28,10 @@ func (d *DB) searchKeys(ctx context.Context, tx sqlstore.Tx) (sqlstore.KeySink, 
 }
 
 func (b *batchedKeys) Add(ctx context.Context, nameKey, key string, pk int64) error {
-	return b.ins.add(ctx, domain.KeyPrefix(key), nameKey, pk, key)
+	return b.ins.Add(ctx, domain.KeyPrefix(key), nameKey, pk, key)
 }
 
-func (b *batchedKeys) Loaded(ctx context.Context) error { return b.ins.flush(ctx) }
+func (b *batchedKeys) Loaded(ctx context.Context) error { return b.ins.Flush(ctx) }
 
 func (b *batchedKeys) Drop(ctx context.Context, pk int64) error {
 	_, err := b.tx.ExecContext(ctx, `DELETE FROM customer_search WHERE customer = ?`, pk)
@@ -39,7 +39,7 @@ func (b *batchedKeys) Drop(ctx context.Context, pk int64) error {
 }
 
 func (b *batchedKeys) Finish(context.Context, map[int64]bool) error { return nil }
-func (b *batchedKeys) Close()                                       { b.ins.close() }
+func (b *batchedKeys) Close()                                       { b.ins.Close() }
 
 // ExecMayFail runs query within a savepoint: in PostgreSQL a failed statement fails the
 // whole transaction. A constraint's refusal is rolled back to it.

@@ -34,7 +34,7 @@ func (d *DB) newCore(random io.Reader) *sqlstore.Core {
 		WriteTx: func(ctx context.Context, fn func(sqlstore.Tx) error) error {
 			return d.writeTx(ctx, func(tx *Tx) error { return fn(tx) })
 		}}
-	c.BulkTx = c.WriteTx
+	c.BulkTx, c.SyncTx = c.WriteTx, c.WriteTx
 	c.DealIndexes, c.CustomerIndexes = indexes(dealIndexes), indexes(customerIndexes)
 	c.SearchKeys = d.searchKeys
 	return c
@@ -80,3 +80,6 @@ func indexes(in []struct{ name, create string }) []sqlstore.Index {
 	}
 	return out
 }
+
+func (dialect) JSONEach() string           { return "json_array_elements_text(?::json)" }
+func (dialect) CastInt(expr string) string { return expr + "::bigint" }

@@ -379,3 +379,13 @@ func (d *DB) Unavailable(err error) bool { return Unavailable(err) }
 
 // Now is the workspace's clock (Options.Now).
 func (d *DB) Now() time.Time { return d.now() }
+
+// Invitation reads a partnership request by its token (sqlstore.Core.Invitation).
+func (d *DB) Invitation(ctx context.Context, token string) (domain.Invitation, error) {
+	return d.core.Invitation(ctx, token)
+}
+
+// RelationshipRequest reads a relationship request by its token.
+func (d *DB) RelationshipRequest(ctx context.Context, token string) (domain.RelationshipRequest, error) {
+	return d.core.RelationshipRequest(ctx, token)
+}

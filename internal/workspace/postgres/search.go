@@ -11,6 +11,7 @@ import (
 
 	"github.com/pcctl/pcctl/internal/domain"
 	"github.com/pcctl/pcctl/internal/workspace"
+	"github.com/pcctl/pcctl/internal/workspace/sqlstore"
 )
 
 // Customer search over the customer_search table: one row per search key of a customer
@@ -128,7 +129,7 @@ func (s *session) searchOnce(ctx context.Context, key, term, exact string, forms
 	for rows.Next() {
 		var branch, ord int64
 		var nameKey string
-		_, c, err := scanCustomer(rows, &nameKey, &branch, &ord, &version)
+		_, c, err := sqlstore.ScanCustomer(rows, &nameKey, &branch, &ord, &version)
 		if err != nil {
 			return nil, err
 		}
@@ -180,7 +181,7 @@ type searchShape struct {
 // tenant ID beginning or not, and that many transliteration variants. Its named
 // arguments: user, lim, term, exact; p0, lo0, hi0 (the term's prefix and key range);
 // p1, lo1, hi1 (the form's); idlo, idhi; vmax and vpN, vloN, vhiN for each variant.
-// Each row: a customer (customerCols, flagged_at, pinned), its name_key, its branch (0:
+// Each row: a customer (sqlstore.CustomerCols, flagged_at, pinned), its name_key, its branch (0:
 // found; N: a candidate of variant N-1), its place in that walk, and the workspace's
 // version, all as of the statement's one snapshot.
 func searchStatement(form, id bool, variants int) string {
@@ -227,7 +228,7 @@ func searchStatement(form, id bool, variants int) string {
 			`, i, i+1)
 	}
 	b.WriteString(`)
-		SELECT ` + customerCols + `, f.flagged_at, p.customer IS NOT NULL, c.name_key, x.branch, x.ord, (SELECT n FROM pcctl_version)
+		SELECT ` + sqlstore.CustomerCols + `, f.flagged_at, p.customer IS NOT NULL, c.name_key, x.branch, x.ord, (SELECT n FROM pcctl_version)
 		FROM candidates x JOIN customers c ON c.pk = x.pk
 		LEFT JOIN customer_flags f ON f.customer = c.pk AND f.user = :user
 		LEFT JOIN customer_pins p ON p.customer = c.pk AND p.user = :user
@@ -408,14 +409,14 @@ func (s *session) customersByPK(ctx context.Context, pks []int64) ([]workspace.C
 	if err := marks.Err(); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, "SELECT "+customerCols+", NULL, 0 FROM customers c WHERE c.pk = ANY(?::bigint[])", string(list))
+	rows, err := s.db.QueryContext(ctx, "SELECT "+sqlstore.CustomerCols+", NULL, 0 FROM customers c WHERE c.pk = ANY(?::bigint[])", string(list))
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []workspace.CustomerRecord
 	for rows.Next() {
-		pk, c, err := scanCustomer(rows)
+		pk, c, err := sqlstore.ScanCustomer(rows)
 		if err != nil {
 			return nil, err
 		}

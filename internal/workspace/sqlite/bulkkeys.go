@@ -39,11 +39,11 @@ func (s *sortedKeys) Finish(ctx context.Context, dropped map[int64]bool) error {
 // out those of dropped customers.
 func insertSortedKeys(ctx context.Context, tx sqlstore.Tx, keys *keySorter, dropped map[int64]bool) error {
 	quiet := context.WithoutCancel(ctx)
-	ins, err := newBatch(ctx, tx, `INSERT INTO customer_search(prefix, name_key, customer, key) VALUES`, 4, 200)
+	ins, err := sqlstore.NewBatch(ctx, dialect{}, tx, `INSERT INTO customer_search(prefix, name_key, customer, key) VALUES`, 4, 200)
 	if err != nil {
 		return err
 	}
-	defer ins.close()
+	defer ins.Close()
 	i := 0
 	err = keys.each(func(k searchKey) error {
 		if i++; i%4096 == 0 && ctx.Err() != nil {
@@ -52,12 +52,12 @@ func insertSortedKeys(ctx context.Context, tx sqlstore.Tx, keys *keySorter, drop
 		if dropped[k.pk] {
 			return nil
 		}
-		return ins.add(quiet, domain.KeyPrefix(k.key), k.nameKey, k.pk, k.key)
+		return ins.Add(quiet, domain.KeyPrefix(k.key), k.nameKey, k.pk, k.key)
 	})
 	if err != nil {
 		return err
 	}
-	return ins.flush(quiet)
+	return ins.Flush(quiet)
 }
 
 func (dialect) ExecMayFail(ctx context.Context, tx sqlstore.Tx, query string) error {

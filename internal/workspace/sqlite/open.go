@@ -536,3 +536,13 @@ func runTx(tx *sql.Tx, err error, fn func(*sql.Tx) error) error {
 
 // Now is the workspace's clock (Options.Now).
 func (d *DB) Now() time.Time { return d.now() }
+
+// Invitation reads a partnership request by its token (sqlstore.Core.Invitation).
+func (d *DB) Invitation(ctx context.Context, token string) (domain.Invitation, error) {
+	return d.core.Invitation(ctx, token)
+}
+
+// RelationshipRequest reads a relationship request by its token.
+func (d *DB) RelationshipRequest(ctx context.Context, token string) (domain.RelationshipRequest, error) {
+	return d.core.RelationshipRequest(ctx, token)
+}

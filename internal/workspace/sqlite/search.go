@@ -8,6 +8,7 @@ import (
 
 	"github.com/pcctl/pcctl/internal/domain"
 	"github.com/pcctl/pcctl/internal/workspace"
+	"github.com/pcctl/pcctl/internal/workspace/sqlstore"
 )
 
 // Customer search over the customer_search table: one row per search key of a customer
@@ -248,14 +249,14 @@ func (s *session) customersByPK(ctx context.Context, pks []int64) ([]workspace.C
 	if err := marks.Err(); err != nil {
 		return nil, err
 	}
-	rows, err := s.cached.QueryContext(ctx, "SELECT "+customerCols+", NULL, 0 FROM customers c WHERE c.pk IN (SELECT value FROM json_each(?))", string(list))
+	rows, err := s.cached.QueryContext(ctx, "SELECT "+sqlstore.CustomerCols+", NULL, 0 FROM customers c WHERE c.pk IN (SELECT value FROM json_each(?))", string(list))
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []workspace.CustomerRecord
 	for rows.Next() {
-		pk, c, err := scanCustomer(rows)
+		pk, c, err := sqlstore.ScanCustomer(rows)
 		if err != nil {
 			return nil, err
 		}

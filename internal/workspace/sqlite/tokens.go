@@ -37,7 +37,7 @@ func (d *DB) Authenticate(ctx context.Context, secret string) (domain.Principal,
 	if err := domain.CheckTokenUse(t, now); err != nil {
 		return domain.Principal{}, t, err
 	}
-	u, err := loadUser(ctx, d.cached, t.User)
+	u, err := sqlstore.LoadUser(ctx, dialect{}, d.cached, t.User)
 	if errors.Is(err, domain.ErrNotFound) {
 		// Removed since the token was read: its tokens went with it.
 		return domain.Principal{}, domain.Token{}, sqlstore.UnknownToken()

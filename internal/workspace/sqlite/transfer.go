@@ -108,11 +108,11 @@ func (t *tables) Write(ctx context.Context, table string, cols []string, next fu
 	for i, c := range cols {
 		quoted[i] = quoteIdent(c)
 	}
-	b, err := newBatch(ctx, t.tx, `INSERT INTO `+quoteIdent(table)+`(`+strings.Join(quoted, ", ")+`) VALUES`, len(cols), max(1, 900/len(cols)))
+	b, err := sqlstore.NewBatch(ctx, dialect{}, t.tx, `INSERT INTO `+quoteIdent(table)+`(`+strings.Join(quoted, ", ")+`) VALUES`, len(cols), max(1, 900/len(cols)))
 	if err != nil {
 		return 0, err
 	}
-	defer b.close()
+	defer b.Close()
 	quiet := context.WithoutCancel(ctx)
 	var n int64
 	for {
@@ -126,12 +126,12 @@ func (t *tables) Write(ctx context.Context, table string, cols []string, next fu
 		if err != nil {
 			return n, err
 		}
-		if err := b.add(quiet, row...); err != nil {
+		if err := b.Add(quiet, row...); err != nil {
 			return n, err
 		}
 		n++
 	}
-	return n, b.flush(quiet)
+	return n, b.Flush(quiet)
 }
 
 // Empty tells whether the workspace holds no record.

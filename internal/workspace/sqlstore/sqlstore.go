@@ -84,8 +84,9 @@ type Dialect interface {
 	JoinInOrder() string
 	// IndexedBy is the hint naming the index a query on a table must use, or "".
 	IndexedBy(index string) string
-	// ForeignKeysInBulk tells whether a bulk write checks foreign keys at each statement
-	// (a batch of rows must then be written after the batches of the rows it refers to).
+	// ForeignKeysInBulk tells whether a bulk write (an import, a sync's Batch) checks
+	// foreign keys at each statement (a batch of rows must then be written after the
+	// batches of the rows it refers to).
 	ForeignKeysInBulk() bool
 	// NextPK makes the table number its next new row (INSERT without a pk) at least
 	// next, after rows written with their keys given.
@@ -95,6 +96,15 @@ type Dialect interface {
 	ExecMayFail(ctx context.Context, tx Tx, query string) error
 	// IsConstraint tells whether err is a constraint refusing a row (unique, check...).
 	IsConstraint(err error) bool
+
+	// The sync (ApplySync).
+
+	// JSONEach is the table of the values of one ? argument, a JSON array of strings, as
+	// its column value (json_each(?), json_array_elements_text(?::json)).
+	JSONEach() string
+	// CastInt is the text expression expr as an integer where the database needs it said
+	// (a JSONEach value compared with an integer column).
+	CastInt(expr string) string
 }
 
 // KeySink takes the search keys of the customers a bulk import loads (customer_search):
@@ -126,6 +136,8 @@ type Core struct {
 	WriteTx func(ctx context.Context, fn func(Tx) error) error
 	// BulkTx is WriteTx for a bulk import (SQLite: foreign keys off, a larger cache).
 	BulkTx func(ctx context.Context, fn func(Tx) error) error
+	// SyncTx is WriteTx for a step of a sync (SQLite: a larger cache, kept after).
+	SyncTx func(ctx context.Context, fn func(Tx) error) error
 	// DealIndexes are the secondary indexes of deals (ImportDeals); CustomerIndexes
 	// those of customers (ImportCustomers into an empty workspace).
 	DealIndexes, CustomerIndexes []Index

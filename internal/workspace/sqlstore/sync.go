@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -42,18 +42,18 @@ var syncPerm = map[workspace.SyncKind]domain.Permission{
 	workspace.SyncRequests:      domain.PermServiceRequests,
 }
 
-func (s *session) SyncState(ctx context.Context) (workspace.SyncState, error) {
+func (s *Session) SyncState(ctx context.Context) (workspace.SyncState, error) {
 	st := workspace.SyncState{Passes: map[workspace.SyncKind]workspace.SyncPass{}, Last: map[workspace.SyncKind]time.Time{}}
-	if err := s.who.Require(domain.PermReadCustomers); err != nil {
+	if err := s.Who.Require(domain.PermReadCustomers); err != nil {
 		return st, err
 	}
 	var linked string
-	err := s.db.QueryRowContext(ctx, `SELECT tenant, tenant_name, linked_at FROM sync_link`).Scan(&st.Tenant, &st.TenantName, &linked)
+	err := s.Pool.QueryRowContext(ctx, `SELECT tenant, tenant_name, linked_at FROM sync_link`).Scan(&st.Tenant, &st.TenantName, &linked)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return st, err
 	}
-	st.LinkedAt = parseTime(linked)
-	rows, err := s.db.QueryContext(ctx, `SELECT kind, started_at, resume, counts, active, last_at FROM sync_passes`)
+	st.LinkedAt = ParseTime(linked)
+	rows, err := s.Pool.QueryContext(ctx, `SELECT kind, started_at, resume, counts, active, last_at FROM sync_passes`)
 	if err != nil {
 		return st, err
 	}
@@ -65,10 +65,10 @@ func (s *session) SyncState(ctx context.Context) (workspace.SyncState, error) {
 			return st, err
 		}
 		if last != "" {
-			st.Last[workspace.SyncKind(kind)] = parseTime(last)
+			st.Last[workspace.SyncKind(kind)] = ParseTime(last)
 		}
 		if active {
-			p := workspace.SyncPass{StartedAt: parseTime(started), Resume: resume}
+			p := workspace.SyncPass{StartedAt: ParseTime(started), Resume: resume}
 			_ = json.Unmarshal([]byte(counts), &p.Counts)
 			st.Passes[workspace.SyncKind(kind)] = p
 		}
@@ -76,23 +76,20 @@ func (s *session) SyncState(ctx context.Context) (workspace.SyncState, error) {
 	return st, rows.Err()
 }
 
-func (s *session) ApplySync(ctx context.Context, step workspace.SyncStep) (workspace.SyncCounts, error) {
+func (s *Session) ApplySync(ctx context.Context, step workspace.SyncStep) (workspace.SyncCounts, error) {
 	var out workspace.SyncCounts
 	perm, ok := syncPerm[step.Kind]
 	if !ok {
 		return out, &domain.InvalidError{Field: "kind", Value: string(step.Kind), Reason: "is not a kind a sync brings"}
 	}
-	if err := s.who.Require(perm); err != nil {
+	if err := s.Who.Require(perm); err != nil {
 		return out, err
 	}
 	if step.Tenant == "" {
 		return out, &domain.InvalidError{Field: "tenant", Reason: "is empty: a sync names the partner tenant it reads"}
 	}
-	now := formatTime(s.now())
-	// A sync writes page after page on this connection: a page cache of 16 MiB keeps the
-	// upper levels of the ID indexes in memory from one page to the next (the default is
-	// 2 MiB) within the memory target (150 MB). It is left as it is after the step.
-	err := s.writeTxWith(ctx, `PRAGMA cache_size = -16384`, `SELECT 1`, func(tx *sql.Tx) error {
+	now := FormatTime(s.now())
+	err := s.SyncTx(ctx, func(tx Tx) error {
 		out = workspace.SyncCounts{}
 		if err := s.syncLink(ctx, tx, step, now); err != nil {
 			return err
@@ -101,7 +98,7 @@ func (s *session) ApplySync(ctx context.Context, step workspace.SyncStep) (works
 		if err != nil {
 			return err
 		}
-		w := &syncWriter{s: s, tx: tx, step: step, now: now, out: &out, cov: cov}
+		w := &syncWriter{s: s, tx: tx, step: step, now: now, out: &out, cov: cov, json: s.Dialect.JSONEach()}
 		switch step.Kind {
 		case workspace.SyncCustomers:
 			err = w.customers(ctx)
@@ -139,7 +136,7 @@ func (s *session) ApplySync(ctx context.Context, step workspace.SyncStep) (works
 
 // syncLink links the workspace to the step's tenant on the first sync and refuses
 // another tenant's.
-func (s *session) syncLink(ctx context.Context, tx *sql.Tx, step workspace.SyncStep, now string) error {
+func (s *Session) syncLink(ctx context.Context, tx Tx, step workspace.SyncStep, now string) error {
 	var tenant, name string
 	err := tx.QueryRowContext(ctx, `SELECT tenant, tenant_name FROM sync_link`).Scan(&tenant, &name)
 	switch {
@@ -148,7 +145,7 @@ func (s *session) syncLink(ctx context.Context, tx *sql.Tx, step workspace.SyncS
 		if err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, "workspace.link", "workspace", step.Tenant, nil, state{{"partnerTenant", step.Tenant}, {"partnerName", step.TenantName}})
+		return s.Audit(ctx, tx, "workspace.link", "workspace", step.Tenant, nil, State{{"partnerTenant", step.Tenant}, {"partnerName", step.TenantName}})
 	case err != nil:
 		return err
 	case !strings.EqualFold(tenant, step.Tenant):
@@ -173,7 +170,7 @@ type syncCoverage struct {
 // syncPass is the counts and coverage of the pass under way, starting one when asked or
 // when none is. A dry run covers nothing (its steps are rolled back: it hands the IDs it
 // saw to its last step).
-func (s *session) syncPass(ctx context.Context, tx *sql.Tx, step workspace.SyncStep, now string) (*workspace.SyncCounts, *syncCoverage, error) {
+func (s *Session) syncPass(ctx context.Context, tx Tx, step workspace.SyncStep, now string) (*workspace.SyncCounts, *syncCoverage, error) {
 	var counts string
 	var active bool
 	cov := &syncCoverage{}
@@ -201,9 +198,9 @@ func (s *session) syncPass(ctx context.Context, tx *sql.Tx, step workspace.SyncS
 	return c, cov, nil
 }
 
-func (s *session) savePass(ctx context.Context, tx *sql.Tx, step workspace.SyncStep, pass *workspace.SyncCounts, cov *syncCoverage, now string) error {
+func (s *Session) savePass(ctx context.Context, tx Tx, step workspace.SyncStep, pass *workspace.SyncCounts, cov *syncCoverage, now string) error {
 	if step.Finish {
-		if err := s.audit(ctx, tx, string(step.Kind)+".sync", string(step.Kind), "", nil, syncState(*pass)); err != nil {
+		if err := s.Audit(ctx, tx, string(step.Kind)+".sync", string(step.Kind), "", nil, syncState(*pass)); err != nil {
 			return err
 		}
 		for _, t := range []string{"sync_seen", "sync_missing"} {
@@ -223,26 +220,27 @@ func (s *session) savePass(ctx context.Context, tx *sql.Tx, step workspace.SyncS
 }
 
 // syncState is what a pass did, for its audit record.
-func syncState(c workspace.SyncCounts) state {
+func syncState(c workspace.SyncCounts) State {
 	ended := c.EndedIDs
 	if len(ended) > 100 {
 		ended = append(ended[:100:100], fmt.Sprintf("… %d more", len(c.EndedIDs)-100))
 	}
-	st := state{{"fetched", count(c.Fetched)}, {"created", count(c.Created)}, {"updated", count(c.Updated)},
-		{"unchanged", count(c.Unchanged)}, {"ended", count(c.Ended)}, {"skipped", count(c.Skipped)}}
+	st := State{{"fetched", Count(c.Fetched)}, {"created", Count(c.Created)}, {"updated", Count(c.Updated)},
+		{"unchanged", Count(c.Unchanged)}, {"ended", Count(c.Ended)}, {"skipped", Count(c.Skipped)}}
 	if len(ended) > 0 {
-		st = append(st, field{"endedIds", ended})
+		st = append(st, Field{"endedIds", ended})
 	}
 	return st
 }
 
 type syncWriter struct {
-	s    *session
-	tx   *sql.Tx
+	s    *Session
+	tx   Tx
 	step workspace.SyncStep
 	now  string
 	out  *workspace.SyncCounts
 	cov  *syncCoverage
+	json string // Dialect.JSONEach
 }
 
 func (w *syncWriter) problem(format string, a ...any) {
@@ -272,7 +270,7 @@ func (w *syncWriter) seen(ctx context.Context, ids []string) error {
 	if w.step.DryRun || len(ids) == 0 {
 		return nil
 	}
-	_, err := w.tx.ExecContext(ctx, `INSERT OR IGNORE INTO sync_seen(kind, id) SELECT ?, value FROM json_each(?)`, string(w.step.Kind), jsonList(ids))
+	_, err := w.tx.ExecContext(ctx, `INSERT OR IGNORE INTO sync_seen(kind, id) SELECT ?, value FROM `+w.json, string(w.step.Kind), jsonList(ids))
 	return err
 }
 
@@ -312,7 +310,7 @@ func (w *syncWriter) customers(ctx context.Context) error {
 	case !inOrder:
 		w.cov.Ordered = false
 		rows, err = tx.QueryContext(ctx, `SELECT pk, id, pc_fingerprint, ended_at <> '' FROM customers
-			WHERE id IN (SELECT value FROM json_each(?))`, jsonList(ids))
+			WHERE id IN (SELECT value FROM `+w.json+`)`, jsonList(ids))
 	case w.step.Finish:
 		rows, err = tx.QueryContext(ctx, `SELECT pk, id, pc_fingerprint, ended_at <> '' FROM customers WHERE id > ?`, w.cov.Covered)
 	default:
@@ -351,7 +349,7 @@ func (w *syncWriter) customers(ctx context.Context) error {
 			}
 		}
 		if len(missing) > 0 && !w.step.DryRun {
-			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO sync_missing(kind, id) SELECT ?, value FROM json_each(?)`,
+			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO sync_missing(kind, id) SELECT ?, value FROM `+w.json,
 				string(w.step.Kind), jsonList(missing)); err != nil {
 				return err
 			}
@@ -436,7 +434,7 @@ func (w *syncWriter) updateCustomer(ctx context.Context, old *pcCustomer, c doma
 				return err
 			}
 		}
-		if err := insertKeys(ctx, tx, old.pk, c); err != nil {
+		if err := InsertKeys(ctx, tx, old.pk, c); err != nil {
 			return err
 		}
 	}
@@ -457,7 +455,7 @@ func (w *syncWriter) createCustomers(ctx context.Context, fresh []domain.Custome
 	}
 	taken := map[string]*pcCustomer{}
 	rows, err := tx.QueryContext(ctx, `SELECT pk, id, company_name, domain, country, relationship, pc_fingerprint, ended_at <> ''
-		FROM customers WHERE domain IN (SELECT value FROM json_each(?))`, jsonList(doms))
+		FROM customers WHERE domain IN (SELECT value FROM `+w.json+`)`, jsonList(doms))
 	if err != nil {
 		return err
 	}
@@ -478,16 +476,19 @@ func (w *syncWriter) createCustomers(ctx context.Context, fresh []domain.Custome
 		return err
 	}
 	quiet := context.WithoutCancel(ctx)
-	ins, err := newBatch(ctx, tx, `INSERT INTO customers(pk, id, company_name, name_key, domain, country, relationship, created_at, pc_fingerprint) VALUES`, 9, 100)
+	ins, err := NewBatch(ctx, w.s.Dialect, tx, `INSERT INTO customers(pk, id, company_name, name_key, domain, country, relationship, created_at, pc_fingerprint) VALUES`, 9, 100)
 	if err != nil {
 		return err
 	}
-	defer ins.close()
-	keys, err := newBatch(ctx, tx, `INSERT OR IGNORE INTO customer_search(prefix, name_key, customer, key) VALUES`, 4, 200)
+	defer ins.Close()
+	keys, err := NewBatch(ctx, w.s.Dialect, tx, `INSERT OR IGNORE INTO customer_search(prefix, name_key, customer, key) VALUES`, 4, 200)
 	if err != nil {
 		return err
 	}
-	defer keys.close()
+	defer keys.Close()
+	if w.s.Dialect.ForeignKeysInBulk() {
+		keys.Parents = []*Batch{ins} // the keys refer to customers still queued
+	}
 	inPage := map[string]bool{}
 	for _, c := range fresh {
 		fp := fingerprint(c.CompanyName, c.Domain, c.Country, c.Relationship)
@@ -512,20 +513,24 @@ func (w *syncWriter) createCustomers(ctx context.Context, fresh []domain.Custome
 		inPage[c.Domain], inPage[c.ID] = true, true
 		maxPK++
 		nameKey := domain.Fold(c.CompanyName)
-		if err := ins.add(quiet, maxPK, c.ID, c.CompanyName, nameKey, c.Domain, c.Country, c.Relationship, w.now, fp); err != nil {
+		if err := ins.Add(quiet, maxPK, c.ID, c.CompanyName, nameKey, c.Domain, c.Country, c.Relationship, w.now, fp); err != nil {
 			return err
 		}
 		for _, k := range domain.SearchKeys(nameKey, c.Domain) {
-			if err := keys.add(quiet, domain.KeyPrefix(k), nameKey, maxPK, k); err != nil {
+			if err := keys.Add(quiet, domain.KeyPrefix(k), nameKey, maxPK, k); err != nil {
 				return err
 			}
 		}
 		w.out.Created++
 	}
-	if err := ins.flush(quiet); err != nil {
+	if err := ins.Flush(quiet); err != nil {
 		return err
 	}
-	return keys.flush(quiet)
+	if err := keys.Flush(quiet); err != nil {
+		return err
+	}
+	// The customers were inserted with their keys: new ones without go on after them.
+	return w.s.Dialect.NextPK(ctx, tx, "customers", maxPK+1)
 }
 
 func (w *syncWriter) resellers(ctx context.Context) error {
@@ -538,7 +543,7 @@ func (w *syncWriter) resellers(ctx context.Context) error {
 		ids = append(ids, r.MPNID)
 	}
 	existing := map[string]held{}
-	rows, err := tx.QueryContext(ctx, `SELECT mpn_id, name, status, pc_fingerprint FROM resellers WHERE mpn_id IN (SELECT value FROM json_each(?))`, jsonList(ids))
+	rows, err := tx.QueryContext(ctx, `SELECT mpn_id, name, status, pc_fingerprint FROM resellers WHERE mpn_id IN (SELECT value FROM `+w.json+`)`, jsonList(ids))
 	if err != nil {
 		return err
 	}
@@ -599,7 +604,7 @@ func (w *syncWriter) resellers(ctx context.Context) error {
 func (w *syncWriter) subscriptions(ctx context.Context) error {
 	tx := w.tx
 	pks := map[string]int64{}
-	rows, err := tx.QueryContext(ctx, `SELECT id, pk FROM customers WHERE id IN (SELECT value FROM json_each(?))`, jsonList(w.step.SubscriptionsOf))
+	rows, err := tx.QueryContext(ctx, `SELECT id, pk FROM customers WHERE id IN (SELECT value FROM `+w.json+`)`, jsonList(w.step.SubscriptionsOf))
 	if err != nil {
 		return err
 	}
@@ -626,7 +631,7 @@ func (w *syncWriter) subscriptions(ctx context.Context) error {
 	}
 	existing := map[string]held{}
 	pkJSON, _ := json.Marshal(pkList)
-	rows, err = tx.QueryContext(ctx, `SELECT id, pk, customer, pc_fingerprint, status FROM subscriptions WHERE customer IN (SELECT value FROM json_each(?))`, string(pkJSON))
+	rows, err = tx.QueryContext(ctx, `SELECT id, pk, customer, pc_fingerprint, status FROM subscriptions WHERE customer IN (SELECT `+w.s.Dialect.CastInt("value")+` FROM `+w.json+`)`, string(pkJSON))
 	if err != nil {
 		return err
 	}
@@ -644,11 +649,11 @@ func (w *syncWriter) subscriptions(ctx context.Context) error {
 		return err
 	}
 	quiet := context.WithoutCancel(ctx)
-	ins, err := newBatch(ctx, tx, `INSERT INTO subscriptions(id, customer, offer, quantity, status, reseller_mpn_id, term_end, created_at, pc_fingerprint) VALUES`, 9, 100)
+	ins, err := NewBatch(ctx, w.s.Dialect, tx, `INSERT INTO subscriptions(id, customer, offer, quantity, status, reseller_mpn_id, term_end, created_at, pc_fingerprint) VALUES`, 9, 100)
 	if err != nil {
 		return err
 	}
-	defer ins.close()
+	defer ins.Close()
 	listed := map[string]bool{}
 	for _, sub := range w.step.Subscriptions {
 		w.out.Fetched++
@@ -671,18 +676,18 @@ func (w *syncWriter) subscriptions(ctx context.Context) error {
 		}
 		termEnd := ""
 		if !sub.TermEnd.IsZero() {
-			termEnd = formatTime(sub.TermEnd)
+			termEnd = FormatTime(sub.TermEnd)
 		}
 		created := w.now
 		if !sub.CreatedAt.IsZero() {
-			created = formatTime(sub.CreatedAt)
+			created = FormatTime(sub.CreatedAt)
 		}
 		fp := fingerprint(sub.CustomerID, offer, fmt.Sprint(sub.Quantity), status, sub.ResellerMPNID, termEnd, created)
 		listed[sub.ID] = true
 		old, ok := existing[sub.ID]
 		switch {
 		case !ok:
-			if err := ins.add(quiet, sub.ID, cpk, offer, sub.Quantity, status, sub.ResellerMPNID, termEnd, created, fp); err != nil {
+			if err := ins.Add(quiet, sub.ID, cpk, offer, sub.Quantity, status, sub.ResellerMPNID, termEnd, created, fp); err != nil {
 				return err
 			}
 			w.out.Created++
@@ -696,7 +701,7 @@ func (w *syncWriter) subscriptions(ctx context.Context) error {
 			w.out.Updated++
 		}
 	}
-	if err := ins.flush(quiet); err != nil {
+	if err := ins.Flush(quiet); err != nil {
 		return err
 	}
 	for id, h := range existing {
@@ -744,7 +749,7 @@ func (w *syncWriter) finish(ctx context.Context) error {
 			if len(batch) == 0 {
 				return nil
 			}
-			_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO sync_seen(kind, id) SELECT ?, value FROM json_each(?)`, kind, jsonList(batch))
+			_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO sync_seen(kind, id) SELECT ?, value FROM `+w.json, kind, jsonList(batch))
 			batch = batch[:0]
 			return err
 		}
@@ -791,7 +796,7 @@ func (w *syncWriter) finish(ctx context.Context) error {
 // fingerprint.
 func (w *syncWriter) existingByID(ctx context.Context, table, col string, ids []string) (map[string][2]string, error) {
 	out := map[string][2]string{}
-	rows, err := w.tx.QueryContext(ctx, `SELECT `+col+`, pk, pc_fingerprint FROM `+table+` WHERE `+col+` IN (SELECT value FROM json_each(?))`, jsonList(ids))
+	rows, err := w.tx.QueryContext(ctx, `SELECT `+col+`, pk, pc_fingerprint FROM `+table+` WHERE `+col+` IN (SELECT value FROM `+w.json+`)`, jsonList(ids))
 	if err != nil {
 		return nil, err
 	}
@@ -811,7 +816,7 @@ func (w *syncWriter) existingByID(ctx context.Context, table, col string, ids []
 func (w *syncWriter) publishedDeals(ctx context.Context, ids []string) (map[string]string, error) {
 	out := map[string]string{}
 	rows, err := w.tx.QueryContext(ctx, `SELECT p.referral_id, d.id FROM deal_publications p JOIN deals d ON d.pk = p.deal
-		WHERE p.state = 'published' AND p.referral_id IN (SELECT value FROM json_each(?))`, jsonList(ids))
+		WHERE p.state = 'published' AND p.referral_id IN (SELECT value FROM `+w.json+`)`, jsonList(ids))
 	if err != nil {
 		return nil, err
 	}
@@ -830,7 +835,7 @@ func optTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return formatTime(t)
+	return FormatTime(t)
 }
 
 // deals applies Partner Center's referrals: each created or updated by ID (its notes not
@@ -868,7 +873,7 @@ func (w *syncWriter) deals(ctx context.Context) error {
 			d.UpdatedAt = d.CreatedAt
 		}
 		if d.EngagementID == "" {
-			d.EngagementID = engagementID(d.ID)
+			d.EngagementID = EngagementID(d.ID)
 		}
 		if d.Currency == "" {
 			d.Currency = "USD"
@@ -876,7 +881,7 @@ func (w *syncWriter) deals(ctx context.Context) error {
 		if d.Value == "" {
 			d.Value = "0"
 		}
-		err := normalizeDeal(&d)
+		err := NormalizeDeal(&d)
 		if err == nil && d.ID == "" {
 			err = &domain.InvalidError{Field: "id", Reason: "is empty"}
 		}
@@ -901,7 +906,7 @@ func (w *syncWriter) deals(ctx context.Context) error {
 			w.out.Unchanged++
 			continue
 		}
-		customer, org, err := w.s.organization(ctx, tx, &d)
+		customer, org, err := w.s.Organization(ctx, tx, &d)
 		if err != nil {
 			w.problem("deal %s (%s): %v", d.ID, d.Name, err)
 			continue
@@ -914,7 +919,7 @@ func (w *syncWriter) deals(ctx context.Context) error {
 				close_date = ?, status_reason = ?, created_at = ?, updated_at = ?, expires_at = ?, engagement_id = ?,
 				pc_fingerprint = ?, version = version + 1 WHERE pk = ?`,
 				d.Name, d.Direction, d.Type, d.Status, d.Substatus, customer, org, d.Value, d.Currency, d.Contact.Name, d.Contact.Email,
-				d.Contact.Phone, d.Consent, optTime(d.CloseDate), d.StatusReason, formatTime(d.CreatedAt), formatTime(d.UpdatedAt),
+				d.Contact.Phone, d.Consent, optTime(d.CloseDate), d.StatusReason, FormatTime(d.CreatedAt), FormatTime(d.UpdatedAt),
 				optTime(d.ExpiresAt), d.EngagementID, fp, pk); err != nil {
 				return err
 			}
@@ -923,19 +928,19 @@ func (w *syncWriter) deals(ctx context.Context) error {
 			}
 			w.out.Updated++
 		} else {
-			res, err := tx.ExecContext(ctx, `INSERT INTO deals(id, name, direction, type, status, substatus, customer, organization,
+			var err error
+			pk, err = w.s.Dialect.InsertPK(ctx, tx, `INSERT INTO deals(id, name, direction, type, status, substatus, customer, organization,
 				value, currency, contact_name, contact_email, contact_phone, consent, close_date, status_reason, created_at, updated_at,
 				expires_at, engagement_id, pc_fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 				d.ID, d.Name, d.Direction, d.Type, d.Status, d.Substatus, customer, org, d.Value, d.Currency, d.Contact.Name,
-				d.Contact.Email, d.Contact.Phone, d.Consent, optTime(d.CloseDate), d.StatusReason, formatTime(d.CreatedAt),
-				formatTime(d.UpdatedAt), optTime(d.ExpiresAt), d.EngagementID, fp)
+				d.Contact.Email, d.Contact.Phone, d.Consent, optTime(d.CloseDate), d.StatusReason, FormatTime(d.CreatedAt),
+				FormatTime(d.UpdatedAt), optTime(d.ExpiresAt), d.EngagementID, fp)
 			if err != nil {
 				return err
 			}
-			pk, _ = res.LastInsertId()
 			w.out.Created++
 		}
-		if err := writeSolutions(ctx, tx, pk, d.Solutions); err != nil {
+		if err := WriteSolutions(ctx, tx, pk, d.Solutions); err != nil {
 			return err
 		}
 		for _, e := range d.Team {
@@ -957,7 +962,7 @@ func (w *syncWriter) deals(ctx context.Context) error {
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO deal_notes(deal, author, created_at, text)
 				SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM deal_notes WHERE deal = ? AND text = ?)`,
-				pk, author, formatTime(at), text, pk, text); err != nil {
+				pk, author, FormatTime(at), text, pk, text); err != nil {
 				return err
 			}
 		}
@@ -1012,10 +1017,10 @@ func (w *syncWriter) requests(ctx context.Context) error {
 		}
 		closed := ""
 		if r.ClosedAt.Year() > 1 {
-			closed = formatTime(r.ClosedAt)
+			closed = FormatTime(r.ClosedAt)
 		}
 		fpJSON, _ := json.Marshal([]any{r.CustomerID, r.Title, r.Description, r.Severity, r.Status, r.Topic, r.ContactEmail,
-			formatTime(r.CreatedAt), formatTime(r.UpdatedAt), closed, r.Notes})
+			FormatTime(r.CreatedAt), FormatTime(r.UpdatedAt), closed, r.Notes})
 		fp := fingerprint(string(fpJSON))
 		old, held := existing[r.Ref]
 		if held && old[1] == fp {
@@ -1027,20 +1032,20 @@ func (w *syncWriter) requests(ctx context.Context) error {
 			fmt.Sscan(old[0], &pk)
 			if _, err := tx.ExecContext(ctx, `UPDATE service_requests SET customer = ?, title = ?, description = ?, severity = ?, status = ?,
 				topic = ?, contact_email = ?, created_at = ?, updated_at = ?, closed_at = ?, pc_fingerprint = ? WHERE pk = ?`,
-				cust[0], r.Title, r.Description, r.Severity, r.Status, r.Topic, r.ContactEmail, formatTime(r.CreatedAt),
-				formatTime(r.UpdatedAt), closed, fp, pk); err != nil {
+				cust[0], r.Title, r.Description, r.Severity, r.Status, r.Topic, r.ContactEmail, FormatTime(r.CreatedAt),
+				FormatTime(r.UpdatedAt), closed, fp, pk); err != nil {
 				return err
 			}
 			w.out.Updated++
 		} else {
-			res, err := tx.ExecContext(ctx, `INSERT INTO service_requests(ref, customer, title, description, severity, status, topic,
+			var err error
+			pk, err = w.s.Dialect.InsertPK(ctx, tx, `INSERT INTO service_requests(ref, customer, title, description, severity, status, topic,
 				contact_email, created_at, updated_at, closed_at, pc_fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				r.Ref, cust[0], r.Title, r.Description, r.Severity, r.Status, r.Topic, r.ContactEmail, formatTime(r.CreatedAt),
-				formatTime(r.UpdatedAt), closed, fp)
+				r.Ref, cust[0], r.Title, r.Description, r.Severity, r.Status, r.Topic, r.ContactEmail, FormatTime(r.CreatedAt),
+				FormatTime(r.UpdatedAt), closed, fp)
 			if err != nil {
 				return err
 			}
-			pk, _ = res.LastInsertId()
 			w.out.Created++
 		}
 		for _, n := range r.Notes {
@@ -1057,7 +1062,7 @@ func (w *syncWriter) requests(ctx context.Context) error {
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO request_notes(request, author, created_at, text)
 				SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM request_notes WHERE request = ? AND text = ?)`,
-				pk, author, formatTime(at), text, pk, text); err != nil {
+				pk, author, FormatTime(at), text, pk, text); err != nil {
 				return err
 			}
 		}
