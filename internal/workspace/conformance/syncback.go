@@ -111,3 +111,43 @@ func testSubscriptionByID(t *testing.T, h Harness) {
 		t.Errorf("unknown ID: %v", got)
 	}
 }
+
+// testSyncClosesAcceptedRequest: in a linked workspace the customer accepts a relationship
+// request in Partner Center; the sync that brings the relationship back also records the
+// pending request as accepted, so it leaves the pending list (and pcctl home).
+func testSyncClosesAcceptedRequest(t *testing.T, h Harness) {
+	db, _ := openTest(t, h)
+	ws := alice(db)
+	ctx := context.Background()
+	const cid = "c0000000-0000-4000-8000-000000000002"
+	cust := domain.Customer{ID: cid, CompanyName: "Contoso", Domain: "contoso.example", Country: "US", Relationship: domain.RelationshipNone}
+	apply := func(c domain.Customer) {
+		t.Helper()
+		if _, err := ws.ApplySync(ctx, workspace.SyncStep{Kind: workspace.SyncCustomers, Tenant: "t-1", Start: true, Finish: true,
+			Customers: []domain.Customer{c}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	apply(cust)
+	if _, _, err := ws.RequestRelationship(ctx, domain.RelationshipRequest{CustomerID: cid, Subject: "s", Body: "open " + domain.LinkPlaceholder}); err != nil {
+		t.Fatal(err)
+	}
+	// Another customer's pending request stays pending.
+	other, err := ws.AddCustomer(ctx, domain.Customer{CompanyName: "Fabrikam", Domain: "fabrikam.example", Country: "US", Relationship: domain.RelationshipNone}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := ws.RequestRelationship(ctx, domain.RelationshipRequest{CustomerID: other.ID, Subject: "s", Body: "open " + domain.LinkPlaceholder}); err != nil {
+		t.Fatal(err)
+	}
+	apply(cust) // unchanged in Partner Center: still pending
+	if pending, err := ws.RelationshipRequests(ctx); err != nil || len(pending) != 2 {
+		t.Fatalf("pending before acceptance: %+v %v", pending, err)
+	}
+	cust.Relationship = domain.DefaultRelationship
+	apply(cust)
+	pending, err := ws.RelationshipRequests(ctx)
+	if err != nil || len(pending) != 1 || pending[0].CustomerID != other.ID {
+		t.Fatalf("pending after the sync: %+v %v", pending, err)
+	}
+}

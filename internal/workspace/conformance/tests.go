@@ -49,5 +49,6 @@ var tests = []test{
 	{"DealPublications", testDealPublications},
 	{"RequestGivenReference", testRequestGivenReference},
 	{"SyncAfterLocalChange", testSyncAfterLocalChange},
+	{"SyncClosesAcceptedRequest", testSyncClosesAcceptedRequest},
 	{"SubscriptionByID", testSubscriptionByID},
 }

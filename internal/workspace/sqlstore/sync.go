@@ -426,6 +426,14 @@ func (w *syncWriter) updateCustomer(ctx context.Context, old *pcCustomer, c doma
 		return nil
 	}
 	w.out.Updated++
+	if (old.relationship == domain.RelationshipNone || old.ended) && c.Relationship != domain.RelationshipNone {
+		// The relationship is back: the customer accepted a request in Partner Center,
+		// which the workspace had recorded as pending.
+		if _, err := tx.ExecContext(ctx, `UPDATE relationship_requests SET accepted_at = ? WHERE customer = ? AND accepted_at = ''`,
+			w.now, old.pk); err != nil {
+			return err
+		}
+	}
 	if old.name != c.CompanyName || old.dom != c.Domain {
 		oldKey := domain.Fold(old.name)
 		for _, k := range domain.SearchKeys(oldKey, old.dom) {
