@@ -83,7 +83,7 @@ In a workspace linked to Partner Center (pcctl sync), with a user signed in, the
 Partner Center's (GET /v1/customers/relationshiprequests; with --reseller, on behalf of that
 indirect reseller as Partner Center lists it): the customer's admin accepts there, and the
 relationship arrives with the next 'pcctl sync customers'. The request is recorded as
-pending here.`,
+pending here, until that sync brings the relationship back.`,
 		Example: `  pcctl customers request-relationship contoso.onmicrosoft.com --email admin@contoso.com
   pcctl customers request-relationship contoso.onmicrosoft.com --reseller 4847383 --eml request.eml`,
 		Args: cmdutil.ExactArgs(1, "one customer ID or domain"),
