@@ -396,6 +396,11 @@ func (s *Server) importCustomers(w http.ResponseWriter, r *http.Request, ws work
 	longRunning(w)
 	rc := http.NewResponseController(w)
 	_ = rc.EnableFullDuplex()
+	// In full duplex, a handler that returns before the body is read to its end leaves
+	// net/http reading it when it looks for the connection's next request, which panics
+	// ("invalid concurrent Body.Read call", golang/go#68560): closing the body first ends
+	// the connection cleanly instead.
+	defer r.Body.Close()
 	body := s.importBody(w, r, rc)
 	f, err := spool(body)
 	if err != nil {

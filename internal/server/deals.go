@@ -304,6 +304,11 @@ func (s *Server) importDeals(w http.ResponseWriter, r *http.Request, ws workspac
 	// Full duplex: an answer sent before the whole body is read (413, 408) does not wait
 	// for the rest of it.
 	_ = rc.EnableFullDuplex()
+	// In full duplex, a handler that returns before the body is read to its end leaves
+	// net/http reading it when it looks for the connection's next request, which panics
+	// ("invalid concurrent Body.Read call", golang/go#68560): closing the body first ends
+	// the connection cleanly instead.
+	defer r.Body.Close()
 	f, err := spool(s.importBody(w, r, rc))
 	if err != nil {
 		return err
