@@ -321,58 +321,47 @@ func (r *runner) resellers(ctx context.Context, kr *KindResult) error {
 }
 
 func (r *runner) deals(ctx context.Context, kr *KindResult, resume string) error {
-	cur := parseCursor(resume)
-	st := r.stepper(kr)
-	done := 0
-	err := pages(ctx, func(ctx context.Context, each func(partnercenter.Page[api.Referral]) error) error {
-		return r.pc.Referrals(ctx, cur, each)
-	}, func(ps []partnercenter.Page[api.Referral]) error {
-		step := stepOf(ps)
-		n := 0
-		for _, x := range items(ps) {
-			n++
-			rec, err := x.Record()
-			if err != nil {
-				kr.Counts.Fetched++
-				kr.Counts.Skipped++
-				kr.Counts.Problems = append(kr.Counts.Problems, "deal "+x.ID+": "+err.Error())
-				continue
-			}
+	return listed(ctx, r, kr, resume, "deal", r.pc.Referrals, func(step *workspace.SyncStep, x api.Referral) (string, error) {
+		rec, err := x.Record()
+		if err == nil {
 			step.Deals = append(step.Deals, rec.Deal)
 		}
-		if err := st.apply(ctx, step); err != nil {
-			return err
-		}
-		done += n
-		r.opts.Progress(kr.Kind, done, 0)
-		return nil
+		return x.ID, err
 	})
-	if err != nil && kr.Resumed && cur.Path != "" && done == 0 && restartable(err) {
-		kr.Resumed, kr.Counts = false, workspace.SyncCounts{}
-		return r.deals(ctx, kr, "")
-	}
-	return err
 }
 
 func (r *runner) requests(ctx context.Context, kr *KindResult, resume string) error {
+	return listed(ctx, r, kr, resume, "service request", r.pc.ServiceRequests, func(step *workspace.SyncStep, x api.ServiceRequest) (string, error) {
+		rec, err := x.Record()
+		if err == nil {
+			step.Requests = append(step.Requests, rec.ServiceRequest)
+		}
+		return x.ID, err
+	})
+}
+
+// listed syncs a kind Partner Center lists in pages of T from a cursor (deals, service
+// requests): add puts one item into the step, or says why it cannot be held (the item is
+// then skipped and named, by its ID, among the problems). A resumed pass whose cursor
+// Partner Center no longer takes starts over.
+func listed[T any](ctx context.Context, r *runner, kr *KindResult, resume, what string,
+	list func(context.Context, partnercenter.Cursor, func(partnercenter.Page[T]) error) error,
+	add func(*workspace.SyncStep, T) (id string, err error)) error {
 	cur := parseCursor(resume)
 	st := r.stepper(kr)
 	done := 0
-	err := pages(ctx, func(ctx context.Context, each func(partnercenter.Page[api.ServiceRequest]) error) error {
-		return r.pc.ServiceRequests(ctx, cur, each)
-	}, func(ps []partnercenter.Page[api.ServiceRequest]) error {
+	err := pages(ctx, func(ctx context.Context, each func(partnercenter.Page[T]) error) error {
+		return list(ctx, cur, each)
+	}, func(ps []partnercenter.Page[T]) error {
 		step := stepOf(ps)
 		n := 0
 		for _, x := range items(ps) {
 			n++
-			rec, err := x.Record()
-			if err != nil {
+			if id, err := add(&step, x); err != nil {
 				kr.Counts.Fetched++
 				kr.Counts.Skipped++
-				kr.Counts.Problems = append(kr.Counts.Problems, "service request "+x.ID+": "+err.Error())
-				continue
+				kr.Counts.Problems = append(kr.Counts.Problems, what+" "+id+": "+err.Error())
 			}
-			step.Requests = append(step.Requests, rec.ServiceRequest)
 		}
 		if err := st.apply(ctx, step); err != nil {
 			return err
@@ -383,7 +372,7 @@ func (r *runner) requests(ctx context.Context, kr *KindResult, resume string) er
 	})
 	if err != nil && kr.Resumed && cur.Path != "" && done == 0 && restartable(err) {
 		kr.Resumed, kr.Counts = false, workspace.SyncCounts{}
-		return r.requests(ctx, kr, "")
+		return listed(ctx, r, kr, "", what, list, add)
 	}
 	return err
 }
