@@ -956,23 +956,8 @@ func (w *syncWriter) deals(ctx context.Context) error {
 				return err
 			}
 		}
-		for _, n := range d.Notes {
-			text := strings.TrimSpace(n.Text)
-			if text == "" {
-				continue
-			}
-			author, at := n.Author, n.CreatedAt
-			if author == "" {
-				author = "Partner Center"
-			}
-			if at.IsZero() {
-				at = d.CreatedAt
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO deal_notes(deal, author, created_at, text)
-				SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM deal_notes WHERE deal = ? AND text = ?)`,
-				pk, author, FormatTime(at), text, pk, text); err != nil {
-				return err
-			}
+		if err := syncNotes(ctx, tx, "deal_notes", "deal", pk, d.Notes, d.CreatedAt); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -1056,23 +1041,8 @@ func (w *syncWriter) requests(ctx context.Context) error {
 			}
 			w.out.Created++
 		}
-		for _, n := range r.Notes {
-			text := strings.TrimSpace(n.Text)
-			if text == "" {
-				continue
-			}
-			author, at := n.Author, n.CreatedAt
-			if author == "" {
-				author = "Partner Center"
-			}
-			if at.IsZero() {
-				at = r.CreatedAt
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO request_notes(request, author, created_at, text)
-				SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM request_notes WHERE request = ? AND text = ?)`,
-				pk, author, FormatTime(at), text, pk, text); err != nil {
-				return err
-			}
+		if err := syncNotes(ctx, tx, "request_notes", "request", pk, r.Notes, r.CreatedAt); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -1083,4 +1053,29 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// syncNotes appends Partner Center's notes of a deal or service request (table deal_notes
+// or request_notes, whose record column is col) that the record does not hold yet, by
+// their text; a note without author is Partner Center's, one without date the record's.
+func syncNotes(ctx context.Context, tx Tx, table, col string, pk int64, notes []domain.Note, created time.Time) error {
+	for _, n := range notes {
+		text := strings.TrimSpace(n.Text)
+		if text == "" {
+			continue
+		}
+		author, at := n.Author, n.CreatedAt
+		if author == "" {
+			author = "Partner Center"
+		}
+		if at.IsZero() {
+			at = created
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO `+table+`(`+col+`, author, created_at, text)
+			SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM `+table+` WHERE `+col+` = ? AND text = ?)`,
+			pk, author, FormatTime(at), text, pk, text); err != nil {
+			return err
+		}
+	}
+	return nil
 }
